@@ -1,0 +1,119 @@
+"""Claims (what a derivation file declares) and results (what checking one yields)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .context import UnitRows
+from .errors import ClaimError
+from .matrix import MatInput
+from .models import Model
+
+__all__ = ["Claim", "Counterexample", "Result", "VERDICTS", "unit_rows"]
+
+VERDICTS = ("proved", "refuted", "undecided", "error")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def unit_rows(X: MatInput) -> UnitRows:
+    """Assumption: every row of X has Euclidean norm 1."""
+    if not isinstance(X, MatInput):
+        raise ClaimError(f"unit_rows takes an input matrix, not {type(X).__name__}", field="assume")
+    return UnitRows(X.name, X.cols)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """`lhs ≡ rhs` for all inputs and all sizes in the domain, under `assume`.
+
+    `expect` is the verdict the library's authors expect: `proved` for theorems,
+    `refuted` for known-false variants kept as regression cases. `where` adds
+    size constraints as pairs (lo, hi) meaning lo <= hi, or sympy relations.
+    """
+
+    name: str
+    lhs: Model
+    rhs: Model
+    statement: str
+    expect: str = "proved"
+    assume: tuple = ()
+    where: tuple = ()
+    cites: tuple[str, ...] = ()
+    file: str = ""          # set by the loader
+    module: str = ""        # set by the loader: the derivation module's name
+
+    @property
+    def qualname(self) -> str:
+        """`<derivation module>.<claim>`, the name used on the command line and in reports."""
+        return f"{self.module}.{self.name}" if self.module else self.name
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            raise ClaimError(f"name must be an identifier, got {self.name!r}", field="name")
+        if self.expect not in ("proved", "refuted"):
+            raise ClaimError(f"expect must be 'proved' or 'refuted', got {self.expect!r}",
+                             claim=self.name, field="expect")
+        for side in ("lhs", "rhs"):
+            if not isinstance(getattr(self, side), Model):
+                raise ClaimError(f"{side} must be a Model (e.g. causal_attention(...)), got "
+                                 f"{type(getattr(self, side)).__name__}", claim=self.name, field=side)
+        for a in self.assume:
+            if not isinstance(a, UnitRows):
+                raise ClaimError(f"unknown assumption {a!r}", claim=self.name, field="assume")
+        object.__setattr__(self, "assume", tuple(self.assume))
+        object.__setattr__(self, "cites", tuple(self.cites))
+        object.__setattr__(self, "where", tuple(_pair(w, self.name) for w in self.where))
+
+    @property
+    def constraints(self) -> tuple[tuple[sp.Expr, sp.Expr], ...]:
+        return self.lhs.constraints + self.rhs.constraints + self.where
+
+
+def _pair(w, name):
+    if isinstance(w, tuple) and len(w) == 2:
+        return sp.sympify(w[0]), sp.sympify(w[1])
+    if isinstance(w, (sp.LessThan, sp.StrictLessThan)):
+        return (w.lhs, w.rhs) if isinstance(w, sp.LessThan) else (w.lhs + 1, w.rhs)
+    if isinstance(w, (sp.GreaterThan, sp.StrictGreaterThan)):
+        return (w.rhs, w.lhs) if isinstance(w, sp.GreaterThan) else (w.rhs + 1, w.lhs)
+    raise ClaimError(f"size constraint must be a pair (lo, hi) or an inequality, got {w!r}",
+                     claim=name, field="where")
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    sizes: dict[str, int]
+    inputs: dict[str, list]
+    lhs: list
+    rhs: list
+    max_abs_diff: float | None       # over entries where both sides are defined
+    where: str
+
+    def as_json(self) -> dict:
+        return {"sizes": self.sizes, "inputs": self.inputs, "lhs": self.lhs, "rhs": self.rhs,
+                "max_abs_diff": self.max_abs_diff, "where": self.where}
+
+
+@dataclass
+class Result:
+    claim: Claim
+    verdict: str
+    scope: str | None = None
+    seconds: float = 0.0
+    steps: int | None = None
+    counterexample: Counterexample | None = None
+    reason: str | None = None
+    proof: object = None                 # symcheck.proof.Proof when one was attempted
+    sizes: dict = field(default_factory=dict)
+    trials: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == self.claim.expect
+
+    @property
+    def name(self) -> str:
+        return self.claim.qualname

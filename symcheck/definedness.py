@@ -1,0 +1,56 @@
+"""Where is an expression defined, and where is it positive?
+
+Products are strongly zero (0 · undefined = 0, see `evaluate`), so moving a
+factor c across a sum or a bracket, c·Σ_j f(j) = Σ_j c·f(j), is sound only if c
+is defined: if the f(j) cancel to 0 the left side is 0 while the right side is
+undefined. Softmax denominators (Σ exp) are the usual c; they are positive
+exactly when their own range is nonempty. These conservative checks answer `True` only when
+that is certain; `False` means "not known".
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .context import Context
+from .index import Iverson, Sigma
+from .memory import MemoryCell, WriteWeight
+
+__all__ = ["always_defined", "positive"]
+
+_TOTAL = (sp.Symbol, sp.Indexed, Iverson, MemoryCell, WriteWeight)
+
+
+def always_defined(e: sp.Expr, ctx: Context) -> bool:
+    if e.is_Number:
+        return bool(e.is_finite)
+    if isinstance(e, _TOTAL):
+        return True
+    if isinstance(e, (sp.Add, sp.Mul)):
+        return all(always_defined(a, ctx) for a in e.args)
+    if isinstance(e, sp.exp):
+        return always_defined(e.args[0], ctx)
+    if isinstance(e, sp.Pow):
+        base, ex = e.args
+        if ex.is_Integer and ex >= 0:
+            return always_defined(base, ctx)
+        return positive(base, ctx)
+    if isinstance(e, Sigma):
+        return always_defined(e.body, ctx.enter_sum(e.var, e.lo, e.hi))
+    return False
+
+
+def positive(e: sp.Expr, ctx: Context) -> bool:
+    if e.is_Number:
+        return bool(e.is_positive)
+    if isinstance(e, sp.Symbol):
+        return bool(e.is_positive)
+    if isinstance(e, sp.exp):
+        return always_defined(e.args[0], ctx)
+    if isinstance(e, (sp.Add, sp.Mul)):
+        return all(positive(a, ctx) for a in e.args)
+    if isinstance(e, sp.Pow):
+        return positive(e.args[0], ctx) and always_defined(e.args[1], ctx)
+    if isinstance(e, Sigma):
+        return ctx.nonempty(e.lo, e.hi) and positive(e.body, ctx.enter_sum(e.var, e.lo, e.hi))
+    return False

@@ -1,0 +1,78 @@
+"""Check one claim: try to prove it, else try to refute it, else say undecided.
+
+The order encodes the contract: `proved` only from identical normal forms (and a
+numeric cross-check that would expose a soundness bug as `error`, never as a
+proof); `refuted` only with a counterexample confirmed in high precision;
+`undecided` otherwise, with the reason.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .claim import Claim, Result
+from .config import Config
+from .errors import ClaimError
+from .falsify import compare, sample_inputs, search, size_assignments, _values
+from .normalize import BudgetExceeded, Normalizer
+from .problem import Problem, pose
+from .proof import Proof
+
+__all__ = ["check", "attempt_proof"]
+
+
+def attempt_proof(problem: Problem, config: Config, deadline: float | None = None) -> Proof:
+    """Normalize both sides with one normalizer (obligations are shared)."""
+    norm = Normalizer(max_steps=config.max_steps, deadline=deadline)
+    lhs = norm.derive(problem.lhs, problem.context)
+    rhs = norm.derive(problem.rhs, problem.context)
+    return Proof(lhs, rhs, norm.discharged())
+
+
+def _cross_check(problem: Problem, config: Config) -> str | None:
+    """Evaluate both sides at a few small sizes; a mismatch after a proof is a bug report."""
+    rng = np.random.default_rng(config.seed + 1)
+    candidates = size_assignments(problem, 3)
+    picks = candidates[:1] + candidates[-1:] + candidates[len(candidates) // 2: len(candidates) // 2 + 1]
+    for sizes in picks:
+        inputs = sample_inputs(problem, sizes, rng)
+        lhs, rhs = _values(problem, sizes, inputs)
+        if compare(lhs, rhs, 1e-7).any():
+            return f"normal forms agree but the sides differ numerically at sizes {sizes}"
+    return None
+
+
+def check(claim: Claim, config: Config = Config()) -> Result:
+    start = time.monotonic()
+    deadline = start + config.max_seconds
+    try:
+        problem = pose(claim)
+    except ClaimError as err:
+        return Result(claim, "error", reason=str(err), seconds=time.monotonic() - start)
+    sizes = {s.name: s.name for s in problem.sizes}
+    reason = None
+    proof = None
+    try:
+        proof = attempt_proof(problem, config, deadline)
+    except BudgetExceeded as err:
+        reason = f"no proof: {err}"
+    if proof is not None and proof.proved:
+        bug = _cross_check(problem, config)
+        if bug is not None:
+            return Result(claim, "error", reason=f"internal soundness check failed: {bug}", proof=proof,
+                          seconds=time.monotonic() - start, sizes=sizes)
+        return Result(claim, "proved", scope="symbolic", steps=proof.steps, proof=proof,
+                      seconds=time.monotonic() - start, sizes=sizes)
+    if proof is not None:
+        reason = "no proof: the normal forms differ"
+    found = search(problem, config, deadline)
+    elapsed = time.monotonic() - start
+    if found.counterexample is not None:
+        return Result(claim, "refuted", counterexample=found.counterexample, proof=proof, reason=reason,
+                      steps=proof.steps if proof else None, seconds=elapsed, sizes=sizes, trials=found.trials)
+    budget = "time budget ran out" if found.timed_out else f"sizes up to {found.largest}"
+    return Result(claim, "undecided", proof=proof, steps=proof.steps if proof else None, seconds=elapsed,
+                  sizes=sizes, trials=found.trials,
+                  reason=f"{reason}; no counterexample in {found.trials} trials ({budget})")

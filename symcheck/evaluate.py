@@ -1,0 +1,376 @@
+"""Numeric semantics: evaluate an index expression on whole index grids at once.
+
+Every free index and every bound index gets its own numpy axis, so one call
+computes all entries of a model's output (no per-entry Python loops). Sums mask
+their range, so an empty range is 0 and out-of-range garbage never leaks.
+High-level nodes have their *own* semantics here, independent of the rules
+that rewrite them: matrix terms are computed with matmul and a row softmax, and
+the write-once memory is simulated step by step. That independence is what
+makes this an oracle for rule soundness and for counterexamples.
+
+Undefined values (0/0, a missing slot, the cosine of a zero vector) are NaN.
+Products are *strongly zero* (Knuth's convention for Iverson brackets, applied
+to every exact zero factor): 0 · undefined = 0. This is the semantics every rule
+is proved against; it is also what sympy's constructors assume when they fold
+0·x to 0. A masked softmax entry is therefore exactly 0, and a fully masked row
+(strict mask at t = 1) is a zero row, like a read from an empty memory.
+
+Values are float64, or mpmath numbers in object arrays for confirmation in high
+precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .binders import subst
+from .index import Entry, Iverson, Sigma, index
+from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
+from .memory import ContentWeight, Memory, MemoryCell, WriteWeight
+
+__all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "EvaluationError"]
+
+
+class EvaluationError(Exception):
+    """An expression mentions something the evaluator cannot give a value to."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    convert: Callable          # python number or float array -> backend array
+    exp: Callable
+    log: Callable
+    power: Callable            # safe: undefined -> nan
+    nan: object
+    zero: object
+
+
+def _f64_power(a, b):
+    with np.errstate(all="ignore"):
+        out = np.power(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    return out
+
+
+def _f64_convert(x):
+    return np.asarray(x, dtype=float)
+
+
+FLOAT64 = Backend("float64", _f64_convert, lambda a: _ignore(np.exp, a), lambda a: _ignore(np.log, a),
+                  _f64_power, np.nan, 0.0)
+
+
+def _ignore(fn, a):
+    with np.errstate(all="ignore"):
+        return fn(a)
+
+
+def mp_backend(digits: int) -> Backend:
+    """Exact-as-needed arithmetic: mpmath numbers with `digits` decimal digits."""
+    ctx = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
+    ctx.dps = digits
+    nan = ctx.mpf("nan")
+
+    def conv_one(v):
+        if isinstance(v, (ctx.mpf, mpmath.mpf)):
+            return ctx.mpf(v)
+        if isinstance(v, sp.Rational):
+            return ctx.mpf(int(v.p)) / int(v.q)
+        return ctx.mpf(v)
+
+    def convert(x):
+        arr = np.asarray(x, dtype=object)
+        return np.vectorize(conv_one, otypes=[object])(arr) if arr.size else arr
+
+    def safe(fn):
+        def one(*vals):
+            if any(ctx.isnan(v) for v in vals):
+                return nan
+            try:
+                out = fn(*vals)
+            except (ZeroDivisionError, ValueError):
+                return nan
+            return out if isinstance(out, ctx.mpf) else nan
+        return np.vectorize(one, otypes=[object])
+
+    return Backend(f"mpmath{digits}", convert, safe(ctx.exp), safe(lambda v: ctx.log(v) if v > 0 else nan),
+                   safe(lambda a, b: a ** b if not (a == 0 and b < 0) else nan), nan, ctx.mpf(0))
+
+
+class _Evaluator:
+    def __init__(self, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend, axes: dict):
+        self.sizes = sizes
+        self.inputs = {k: backend.convert(v) for k, v in inputs.items()}
+        self.b = backend
+        self.axes = axes            # index symbol -> axis number
+        self.ndim = len(axes)
+        self.cache: dict = {}
+
+    # integer index arithmetic -------------------------------------------------
+    def idx(self, e, env) -> np.ndarray:
+        if e.is_Integer:
+            return np.array(int(e)).reshape((1,) * self.ndim)
+        if isinstance(e, sp.Symbol):
+            if e in env:
+                return env[e]
+            if e.name in self.sizes:
+                return np.array(self.sizes[e.name]).reshape((1,) * self.ndim)
+            raise EvaluationError(f"no value for index or size {e.name!r}")
+        if isinstance(e, sp.Add):
+            return sum((self.idx(a, env) for a in e.args), np.zeros((1,) * self.ndim, dtype=int))
+        if isinstance(e, sp.Mul):
+            out = np.ones((1,) * self.ndim, dtype=int)
+            for a in e.args:
+                out = out * self.idx(a, env)
+            return out
+        raise EvaluationError(f"index expression not supported: {e}")
+
+    # values ---------------------------------------------------------------
+    def val(self, e, env):
+        fn = _DISPATCH.get(type(e))
+        if fn is None:
+            for cls, f in _DISPATCH_BASES:
+                if isinstance(e, cls):
+                    fn = f
+                    break
+        if fn is None:
+            raise EvaluationError(f"not supported by the evaluator: {type(e).__name__}")
+        return fn(self, e, env)
+
+    def scalar(self, v):
+        return self.b.convert(v).reshape((1,) * self.ndim)
+
+    def gather(self, table, index_arrays, lows):
+        """table[i - lo, ...] broadcast over index arrays; NaN where out of range."""
+        shape = np.broadcast_shapes(*(a.shape for a in index_arrays))
+        valid = np.ones(shape, dtype=bool)
+        clipped = []
+        for a, lo, n in zip(index_arrays, lows, table.shape):
+            k = np.broadcast_to(a - lo, shape)
+            valid &= (k >= 0) & (k < n)
+            clipped.append(np.clip(k, 0, max(n - 1, 0)))
+        if table.size == 0:
+            return np.full(shape, self.b.nan, dtype=table.dtype)
+        out = table[tuple(clipped)]
+        return np.where(valid, out, self.b.nan)
+
+
+def _number(ev, e, env):
+    if e.is_Rational:
+        return ev.scalar(sp.Rational(e) if ev.b is not FLOAT64 else float(e))
+    return ev.scalar(float(e))
+
+
+def _symbol(ev, e, env):
+    return ev.b.convert(ev.idx(e, env))
+
+
+def _add(ev, e, env):
+    out = ev.val(e.args[0], env)
+    for a in e.args[1:]:
+        out = out + ev.val(a, env)
+    return out
+
+
+def _mul(ev, e, env):
+    """Products are strongly zero: an exact 0 factor gives 0 even beside an undefined one."""
+    out = ev.val(e.args[0], env)
+    zero = out == 0
+    for a in e.args[1:]:
+        v = ev.val(a, env)
+        zero = zero | (v == 0)
+        out = out * v
+    return np.where(zero, ev.b.zero, out)
+
+
+def _pow(ev, e, env):
+    base, ex = e.args
+    if ex.is_Integer and ex > 0:
+        v = ev.val(base, env)
+        out = v
+        for _ in range(int(ex) - 1):
+            out = out * v
+        return out
+    return ev.b.power(ev.val(base, env), ev.val(ex, env))
+
+
+def _exp(ev, e, env):
+    return ev.b.exp(ev.val(e.args[0], env))
+
+
+def _log(ev, e, env):
+    return ev.b.log(ev.val(e.args[0], env))
+
+
+def _indexed(ev, e, env):
+    name = str(e.base.label)
+    if name not in ev.inputs:
+        raise EvaluationError(f"no input named {name!r}")
+    return ev.gather(ev.inputs[name], [ev.idx(i, env) for i in e.indices], [1] * len(e.indices))
+
+
+def _iverson(ev, e, env):
+    cond = e.args[0]
+    lhs, rhs = ev.idx(cond.lhs, env), ev.idx(cond.rhs, env)
+    truth = (lhs <= rhs) if isinstance(cond, sp.LessThan) else (lhs == rhs)
+    return ev.b.convert(truth.astype(int))
+
+
+def _sigma(ev, e, env):
+    body, var, lo, hi = e.args
+    lo_a, hi_a = ev.idx(lo, env), ev.idx(hi, env)
+    shape = np.broadcast_shapes(lo_a.shape, hi_a.shape)
+    first, last = int(lo_a.min()), int(hi_a.max())
+    if last < first:
+        return ev.b.convert(np.zeros(shape, dtype=int))
+    ax = ev.axes[var]
+    grid_shape = [1] * ev.ndim
+    grid_shape[ax] = last - first + 1
+    grid = np.arange(first, last + 1).reshape(grid_shape)
+    vals = ev.val(body, {**env, var: grid})
+    mask = (grid >= lo_a) & (grid <= hi_a)
+    full = np.broadcast_shapes(vals.shape, mask.shape)
+    masked = np.where(np.broadcast_to(mask, full), np.broadcast_to(vals, full), ev.b.zero)
+    return masked.sum(axis=ax, keepdims=True)
+
+
+def _matrix(ev, term):
+    key = ("matrix", term)
+    if key in ev.cache:
+        return ev.cache[key]
+    if isinstance(term, MatInput):
+        out = ev.inputs[term.name]
+    elif isinstance(term, MatT):
+        out = _matrix(ev, term.args[0]).T
+    elif isinstance(term, MatProd):
+        out = np.dot(_matrix(ev, term.args[0]), _matrix(ev, term.args[1]))
+    elif isinstance(term, MatScale):
+        c = ev.val(term.args[0], {}).reshape(())
+        out = c * _matrix(ev, term.args[1])
+    elif isinstance(term, MaskedSoftmax):
+        a = _matrix(ev, term.args[0])
+        i = np.arange(1, a.shape[0] + 1)[:, None]
+        j = np.arange(1, a.shape[1] + 1)[None, :]
+        keep = {"inclusive": j <= i, "strict": j < i, "none": np.ones_like(j <= i)}[term.mask]
+        e = np.where(keep, ev.b.exp(a), ev.b.zero)
+        z = e.sum(axis=1, keepdims=True)
+        out = np.where(keep, e * ev.b.power(z, ev.b.convert(-1)), ev.b.zero)   # masked: exactly 0
+    else:
+        raise EvaluationError(f"matrix term not supported: {type(term).__name__}")
+    ev.cache[key] = out
+    return out
+
+
+def _entry(ev, e, env):
+    term, i, j = e.args
+    return ev.gather(_matrix(ev, term), [ev.idx(i, env), ev.idx(j, env)], [1, 1])
+
+
+def _history(ev, mem: Memory):
+    """M_0..M_T of a write-once memory, simulated: M_s = M_{s-1} + e_s x_s^T."""
+    key = ("memory", mem)
+    if key in ev.cache:
+        return ev.cache[key]
+    x = ev.inputs[mem.written.name]
+    steps, width = x.shape
+    slots = int(ev.idx(mem.slots, {}).reshape(()))
+    hist = np.empty((steps + 1, slots, width), dtype=x.dtype)
+    hist[0] = ev.b.zero
+    for s in range(1, steps + 1):
+        hist[s] = hist[s - 1]
+        if s <= slots:
+            hist[s, s - 1, :] = hist[s - 1, s - 1, :] + x[s - 1]
+        else:
+            hist[s] = ev.b.nan               # no fresh slot left: the write is undefined
+    ev.cache[key] = hist
+    return hist
+
+
+def _memory_cell(ev, e, env):
+    hist = _history(ev, e.mem)
+    return ev.gather(hist, [ev.idx(e.time, env), ev.idx(e.slot, env), ev.idx(e.col, env)], [0, 1, 1])
+
+
+def _write_weight(ev, e, env):
+    s, n = ev.idx(e.step, env), ev.idx(e.slot, env)
+    slots = int(ev.idx(e.mem.slots, {}).reshape(()))
+    val = ev.b.convert((n == s).astype(int))
+    return np.where((s >= 1) & (s <= slots), val, ev.b.nan)
+
+
+def _content_weight(ev, e: ContentWeight, env):
+    hist = _history(ev, e.mem)                      # (steps+1, N, W)
+    q = ev.inputs[e.query.name]                     # (R, W)
+    dots = (q[None, :, None, :] * hist[:, None, :, :]).sum(axis=-1)        # (steps+1, R, N)
+    if e.similarity == "cosine":
+        qn = ev.b.power((q * q).sum(axis=-1), ev.b.convert(0.5))          # (R,)
+        mn = ev.b.power((hist * hist).sum(axis=-1), ev.b.convert(0.5))    # (steps+1, N)
+        dots = dots * ev.b.power(qn[None, :, None] * mn[:, None, :], ev.b.convert(-1))
+    beta = ev.val(e.strength, {}).reshape(())
+    expd = ev.b.exp(beta * dots)                                          # (steps+1, R, N)
+    tau, row, slot, hi = (ev.idx(x, env) for x in (e.time, e.row, e.slot, e.hi))
+    num = ev.gather(expd, [tau, row, slot], [0, 1, 1])
+    n_slots = expd.shape[2]
+    m = np.arange(1, n_slots + 1)
+    shape = np.broadcast_shapes(tau.shape, row.shape, hi.shape)
+    rows = ev.gather(expd, [tau[..., None], row[..., None], m.reshape((1,) * ev.ndim + (n_slots,))], [0, 1, 1])
+    rows = np.broadcast_to(rows, shape + (n_slots,))
+    in_domain = m.reshape((1,) * ev.ndim + (n_slots,)) <= hi[..., None]
+    den = np.where(np.broadcast_to(in_domain, rows.shape), rows, ev.b.zero).sum(axis=-1)
+    den = np.where(hi > n_slots, ev.b.nan, den)     # a domain larger than the memory is undefined
+    return num * ev.b.power(den, ev.b.convert(-1))
+
+
+_DISPATCH = {
+    sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log,
+    sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry,
+    MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
+}
+_DISPATCH_BASES = [(sp.Number, _number), (sp.NumberSymbol, _number), (sp.Symbol, _symbol)]
+
+
+def _unique_binders(expr):
+    """Give every binder its own name, so that each can own a numpy axis."""
+    counter = [0]
+
+    def walk(e):
+        if isinstance(e, Sigma):
+            body, var, lo, hi = e.args
+            counter[0] += 1
+            new = index(f"_b{counter[0]}")
+            return Sigma(walk(subst(body, {var: new})), new, walk(lo), walk(hi))
+        if not e.args:
+            return e
+        return e.func(*[walk(a) for a in e.args])
+
+    return walk(expr)
+
+
+def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],
+             inputs: dict[str, np.ndarray], backend: Backend = FLOAT64) -> np.ndarray:
+    """Values of `expr` for every assignment of the free indices `free` (symbol -> upper
+    bound; each runs over 1..bound), as an array with one axis per free index."""
+    with np.errstate(all="ignore"):
+        return _evaluate(expr, free, sizes, inputs, backend)
+
+
+def _evaluate(expr, free, sizes, inputs, backend):
+    expr = _unique_binders(expr)
+    binders = sorted((s.var for s in expr.atoms(Sigma)), key=lambda s: s.name)
+    order = list(free) + binders
+    axes = {s: k for k, s in enumerate(order)}
+    ev = _Evaluator(sizes, inputs, backend, axes)
+    env = {}
+    for s, n in free.items():
+        shape = [1] * len(order)
+        shape[axes[s]] = n
+        env[s] = np.arange(1, n + 1).reshape(shape)
+    out = ev.val(expr, env)
+    target = tuple(free[s] for s in free) + (1,) * len(binders)
+    out = np.broadcast_to(out, target)
+    return np.asarray(out).reshape(tuple(free[s] for s in free))

@@ -1,0 +1,192 @@
+"""The falsifier: look for a concrete counterexample, smallest sizes first.
+
+Sizes are enumerated in order of their sum (so the first counterexample found
+is already minimal in total size), each with a few seeded random inputs in
+float64. A candidate is then simplified (small integer inputs where they still
+refute) and *confirmed* in high precision with mpmath before it is reported;
+float noise never becomes a counterexample.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from .claim import Counterexample
+from .config import Config
+from .evaluate import FLOAT64, evaluate, mp_backend
+from .problem import Problem
+
+__all__ = ["Search", "search", "size_assignments", "sample_inputs", "compare"]
+
+
+@dataclass(frozen=True)
+class Search:
+    counterexample: Counterexample | None
+    trials: int
+    largest: dict[str, int] | None     # the largest sizes tried
+    timed_out: bool
+
+
+def size_assignments(problem: Problem, max_size: int):
+    """Every assignment of sizes in 1..max_size meeting the constraints, smallest sum first."""
+    names = [s.name for s in problem.sizes]
+    pairs = problem.claim.constraints
+    out = []
+    for values in itertools.product(range(1, max_size + 1), repeat=len(names)):
+        env = dict(zip(problem.sizes, values))
+        if all(sp.sympify(lo).subs(env) <= sp.sympify(hi).subs(env) for lo, hi in pairs):
+            out.append(dict(zip(names, values)))
+    out.sort(key=lambda a: (sum(a.values()), tuple(a[n] for n in names)))
+    return out
+
+
+def _shape(problem: Problem, m, sizes):
+    env = {s: sizes[s.name] for s in problem.sizes}
+    return int(sp.sympify(m.rows).subs(env)), int(sp.sympify(m.cols).subs(env))
+
+
+def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Generator, integer: bool = False):
+    """Random inputs of the right shapes; rows with a unit-norm assumption are normalized."""
+    unit = {a.name for a in problem.claim.assume}
+    out = {}
+    for m in problem.inputs:
+        shape = _shape(problem, m, sizes)
+        if integer:
+            x = rng.integers(-2, 3, size=shape).astype(float)
+        else:
+            x = rng.standard_normal(shape)
+        if m.name in unit:
+            if integer:
+                return None                   # integer rows are not unit rows in general
+            x = x / np.linalg.norm(x, axis=1, keepdims=True)
+        out[m.name] = x
+    return out
+
+
+def _values(problem: Problem, sizes, inputs, backend=FLOAT64):
+    env = {s: sizes[s.name] for s in problem.sizes}
+    free = {problem.row: int(sp.sympify(problem.rows).subs(env)), problem.col: int(sp.sympify(problem.cols).subs(env))}
+    return (evaluate(problem.lhs, free, sizes, inputs, backend),
+            evaluate(problem.rhs, free, sizes, inputs, backend))
+
+
+def compare(lhs: np.ndarray, rhs: np.ndarray, rel_tol: float) -> np.ndarray:
+    """Boolean mask of entries that differ: both defined and apart, or only one defined."""
+    lhs = np.asarray(lhs, dtype=float)
+    rhs = np.asarray(rhs, dtype=float)
+    fl, fr = np.isfinite(lhs), np.isfinite(rhs)
+    both = fl & fr
+    with np.errstate(all="ignore"):
+        apart = np.abs(lhs - rhs) > rel_tol * (1 + np.maximum(np.abs(lhs), np.abs(rhs)))
+    return (both & apart) | (fl != fr)
+
+
+def search(problem: Problem, config: Config, deadline: float | None = None) -> Search:
+    rng = np.random.default_rng(config.seed)
+    trials = 0
+    largest = None
+    for sizes in size_assignments(problem, config.max_size):
+        largest = sizes
+        for _ in range(config.trials_per_size):
+            if trials >= config.max_trials or (deadline is not None and time.monotonic() > deadline):
+                return Search(None, trials, largest, True)
+            trials += 1
+            inputs = sample_inputs(problem, sizes, rng)
+            lhs, rhs = _values(problem, sizes, inputs)
+            if not compare(lhs, rhs, config.rel_tol).any():
+                continue
+            inputs = _simplest(problem, sizes, inputs, _kind(lhs, rhs, config), rng, config)
+            confirmed = _confirm(problem, sizes, inputs, config)
+            if confirmed is not None:
+                return Search(confirmed, trials, largest, False)
+    return Search(None, trials, largest, False)
+
+
+def _kind(lhs, rhs, config) -> str:
+    """'value' if some entry differs with both sides defined, else 'definedness'."""
+    both = np.isfinite(np.asarray(lhs, float)) & np.isfinite(np.asarray(rhs, float))
+    return "value" if (compare(lhs, rhs, config.rel_tol) & both).any() else "definedness"
+
+
+def _simplest(problem, sizes, inputs, kind, rng, config, tries: int = 24):
+    """Prefer small-integer inputs that still refute in the same way (a value
+    difference stays a value difference: a zero key that makes the cosine
+    undefined is a worse explanation than the one found)."""
+    for _ in range(tries):
+        candidate = sample_inputs(problem, sizes, rng, integer=True)
+        if candidate is None:
+            return inputs
+        lhs, rhs = _values(problem, sizes, candidate)
+        if compare(lhs, rhs, config.rel_tol).any() and _kind(lhs, rhs, config) == kind:
+            return candidate
+    return inputs
+
+
+def _confirm(problem, sizes, inputs, config) -> Counterexample | None:
+    """Re-evaluate in high precision; report only a difference that survives."""
+    backend = mp_backend(config.precision_digits)
+    lhs, rhs = _values(problem, sizes, inputs, backend)
+    lf, rf = _to_float(lhs), _to_float(rhs)
+    diff = _mp_differs(lhs, rhs, 10.0 ** (-(config.precision_digits // 2)))
+    if not diff.any():
+        return None
+    with np.errstate(all="ignore"):
+        gaps = np.where(np.isfinite(lf) & np.isfinite(rf), np.abs(lf - rf), -1.0)
+    undefined = np.isfinite(lf) != np.isfinite(rf)
+    if undefined.any():
+        pos = tuple(int(k) for k in np.argwhere(undefined)[0])
+        side = "rhs" if np.isfinite(lf[pos]) else "lhs"
+        where = f"{side} undefined at {_entry_name(problem, pos)}"
+    else:
+        pos = tuple(int(k) for k in np.unravel_index(np.argmax(gaps), gaps.shape))
+        where = f"largest difference at {_entry_name(problem, pos)}"
+    finite = gaps[gaps >= 0]
+    return Counterexample(
+        sizes=dict(sizes),
+        inputs={k: _tolist(v) for k, v in inputs.items()},
+        lhs=_tolist(lf), rhs=_tolist(rf),
+        max_abs_diff=float(finite.max()) if finite.size else None,
+        where=where)
+
+
+def _mp_differs(lhs, rhs, tol) -> np.ndarray:
+    """Entrywise difference decided on the high-precision values themselves."""
+    out = np.zeros(lhs.shape, dtype=bool)
+    for k in np.ndindex(lhs.shape):
+        a, b = lhs[k], rhs[k]
+        da, db = a == a, b == b                     # NaN is the one value unequal to itself
+        if da != db:
+            out[k] = True
+        elif da and db:
+            out[k] = abs(a - b) > tol * (1 + max(abs(a), abs(b)))
+    return out
+
+
+def _entry_name(problem, pos) -> str:
+    return f"entry ({problem.row}={pos[0] + 1}, {problem.col}={pos[1] + 1})"
+
+
+def _to_float(a) -> np.ndarray:
+    return np.vectorize(lambda v: float(v), otypes=[float])(a) if a.size else np.asarray(a, dtype=float)
+
+
+def _tolist(a):
+    a = np.asarray(a, dtype=float)
+    out = []
+    for row in a.tolist():
+        if isinstance(row, list):
+            out.append([_clean(v) for v in row])
+        else:
+            out.append(_clean(row))
+    return out
+
+
+def _clean(v: float):
+    if not np.isfinite(v):
+        return None
+    return int(v) if float(v).is_integer() else v

@@ -1,0 +1,173 @@
+"""The index-level vocabulary: integer index symbols, Iverson brackets, sums.
+
+Expressions at this level are ordinary sympy trees plus two node types of our
+own. Semantics that matter for soundness are fixed here, once:
+
+* `Sigma(f, j, lo, hi)` means f(lo) + ... + f(hi) and is **0 when hi < lo**;
+  its body is never evaluated on an empty range. It is our own node, not
+  sympy's `Sum`, which follows Karr's convention for reversed ranges and merges
+  nested sums on construction. We never call sympy's `doit`/`simplify` here.
+* `Iverson(P)` is 1 if the integer condition P holds, else 0. Conditions are
+  stored in one canonical form (`a <= b` or `a = b` with affine sides) so that
+  equal guards are identical trees.
+* Indices and sizes are integer symbols; sizes are >= 1.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from .affine import affine
+
+__all__ = [
+    "Iverson", "Entry", "index", "indices", "size", "sizes",
+    "Sigma", "make_sum", "sum_parts", "is_sum",
+]
+
+
+def size(name: str) -> sp.Symbol:
+    """A symbolic size (sequence length, width, heads ...): a positive integer."""
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def sizes(names: str) -> tuple[sp.Symbol, ...]:
+    return tuple(size(n) for n in names.split())
+
+
+def index(name: str) -> sp.Symbol:
+    """An index symbol (positions, slots, coordinates): an integer."""
+    return sp.Symbol(name, integer=True)
+
+
+def indices(names: str) -> tuple[sp.Symbol, ...]:
+    return tuple(index(n) for n in names.split())
+
+
+def _rat(c: Fraction) -> sp.Rational:
+    return sp.Rational(c.numerator, c.denominator)
+
+
+def _side(items, const, symbols) -> sp.Expr:
+    return sp.Add(_rat(const), *(_rat(c) * symbols[k] for k, c in items))
+
+
+def _canonical_relation(cond: sp.Basic) -> sp.Basic:
+    """Rewrite an integer relation as `a <= b` / `a = b` with positive terms only."""
+    if isinstance(cond, (sp.StrictLessThan, sp.StrictGreaterThan, sp.GreaterThan, sp.LessThan)):
+        lo, hi = (cond.lhs, cond.rhs) if isinstance(cond, (sp.StrictLessThan, sp.LessThan)) else (cond.rhs, cond.lhs)
+        strict = isinstance(cond, (sp.StrictLessThan, sp.StrictGreaterThan))
+        form = affine(hi - lo - (1 if strict else 0))
+        if form is None:
+            return sp.Le(lo, hi - 1) if strict else sp.Le(lo, hi)
+        items, const = form
+        symbols = {s.name: s for s in cond.free_symbols}
+        if not items:
+            return sp.true if const >= 0 else sp.false
+        pos = [(k, c) for k, c in items if c > 0]
+        neg = [(k, -c) for k, c in items if c < 0]
+        return sp.Le(_side(neg, max(-const, 0), symbols), _side(pos, max(const, 0), symbols), evaluate=False)
+    if isinstance(cond, sp.Equality):
+        form = affine(cond.rhs - cond.lhs)
+        if form is None:
+            return cond
+        items, const = form
+        symbols = {s.name: s for s in cond.free_symbols}
+        if not items:
+            return sp.true if const == 0 else sp.false
+        if items[0][1] < 0:
+            items, const = tuple((k, -c) for k, c in items), -const
+        pos = [(k, c) for k, c in items if c > 0]
+        neg = [(k, -c) for k, c in items if c < 0]
+        return sp.Eq(_side(neg, max(-const, 0), symbols), _side(pos, max(const, 0), symbols), evaluate=False)
+    return cond
+
+
+class Iverson(sp.Function):
+    """[P]: 1 if P holds, else 0. A conjunction splits into a product of brackets."""
+
+    nargs = 1
+    is_real = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, cond):
+        if cond is sp.true:
+            return sp.S.One
+        if cond is sp.false:
+            return sp.S.Zero
+        if isinstance(cond, sp.And):
+            return sp.Mul(*(cls(c) for c in cond.args))
+        canon = _canonical_relation(cond)
+        if canon is sp.true:
+            return sp.S.One
+        if canon is sp.false:
+            return sp.S.Zero
+        if canon != cond:
+            return cls(canon)
+        return None
+
+    def _sympystr(self, printer):
+        return f"[{printer._print(self.args[0])}]"
+
+    def _latex(self, printer):
+        return rf"[{printer._print(self.args[0])}]"
+
+
+class Entry(sp.Expr):
+    """Entry (i, j) of a matrix-level term: the bridge from matrices to indices."""
+
+    is_commutative = True
+
+    def __new__(cls, term, i, j):
+        return sp.Basic.__new__(cls, term, sp.sympify(i), sp.sympify(j))
+
+    @property
+    def term(self):
+        return self.args[0]
+
+    def _sympystr(self, printer):
+        return f"({printer._print(self.term)})[{printer._print(self.args[1])},{printer._print(self.args[2])}]"
+
+
+class Sigma(sp.Expr):
+    """Σ_{var=lo}^{hi} body over integers; empty (0) when hi < lo. Binds `var`."""
+
+    is_commutative = True
+
+    def __new__(cls, body, var, lo, hi):
+        return sp.Basic.__new__(cls, sp.sympify(body), var, sp.sympify(lo), sp.sympify(hi))
+
+    body = property(lambda self: self.args[0])
+    var = property(lambda self: self.args[1])
+    lo = property(lambda self: self.args[2])
+    hi = property(lambda self: self.args[3])
+
+    @property
+    def free_symbols(self):
+        var = self.var
+        inner = {s for s in self.body.free_symbols
+                 if s != var and not (not isinstance(s, sp.Symbol) and var in s.free_symbols)}
+        return inner | self.lo.free_symbols | self.hi.free_symbols
+
+    def _eval_is_real(self):
+        return self.body.is_real
+
+    def _sympystr(self, printer):
+        p = printer._print
+        return f"Σ_{{{p(self.var)}={p(self.lo)}}}^{{{p(self.hi)}}}({p(self.body)})"
+
+
+def make_sum(body: sp.Expr, var: sp.Symbol, lo, hi) -> sp.Expr:
+    """Σ_{var=lo}^{hi} body, under symcheck's empty-range convention."""
+    return Sigma(body, var, lo, hi)
+
+
+def is_sum(expr) -> bool:
+    return isinstance(expr, Sigma)
+
+
+def sum_parts(expr: Sigma):
+    """(body, var, lo, hi) of a sum."""
+    return expr.args

@@ -1,0 +1,127 @@
+"""Matrix-level terms: how models are *stated* (and printed), before lowering.
+
+Each term is an immutable sympy `Basic` with a symbolic shape checked at
+construction, so a shape mismatch is reported where the user wrote it. Entries
+of these terms are reached only through `index.Entry` and the lowering rules.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.symbol import Str
+
+from .errors import ClaimError
+
+__all__ = ["MatrixTerm", "MatInput", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS", "matrix"]
+
+MASKS = ("inclusive", "strict", "none")
+
+
+class MatrixTerm(sp.Basic):
+    """Base of matrix-level terms; `rows`/`cols` are symbolic sizes."""
+
+    rows: sp.Expr
+    cols: sp.Expr
+
+    def __matmul__(self, other):
+        return MatProd(self, other)
+
+    @property
+    def T(self):
+        return MatT(self)
+
+
+def _same(a, b) -> bool:
+    return a == b or sp.expand(sp.sympify(a) - sp.sympify(b)) == 0
+
+
+class MatInput(MatrixTerm):
+    """An input matrix with a name and a symbolic shape; X[i, j] is an index atom."""
+
+    def __new__(cls, name, rows, cols):
+        name = name if isinstance(name, Str) else Str(str(name))
+        return sp.Basic.__new__(cls, name, sp.sympify(rows), sp.sympify(cols))
+
+    @property
+    def name(self) -> str:
+        return self.args[0].name
+
+    rows = property(lambda self: self.args[1])
+    cols = property(lambda self: self.args[2])
+
+    @property
+    def base(self) -> sp.IndexedBase:
+        return sp.IndexedBase(self.name)
+
+    def __getitem__(self, ij):
+        """X[i, j] as an index-level entry (lowered to an atom by `entry-input`)."""
+        from .index import Entry
+        i, j = ij
+        return Entry(self, i, j)
+
+    def _sympystr(self, printer):
+        return self.name
+
+
+def matrix(name: str, rows, cols) -> MatInput:
+    """Declare an input matrix of symbolic shape rows × cols."""
+    return MatInput(name, rows, cols)
+
+
+class MatProd(MatrixTerm):
+    def __new__(cls, a, b):
+        if not _same(a.cols, b.rows):
+            raise ClaimError(f"shape mismatch in product: {a} is {a.rows}x{a.cols}, {b} is {b.rows}x{b.cols}",
+                             field="shape")
+        return sp.Basic.__new__(cls, a, b)
+
+    rows = property(lambda self: self.args[0].rows)
+    cols = property(lambda self: self.args[1].cols)
+
+    def _sympystr(self, printer):
+        return f"{printer._print(self.args[0])}·{printer._print(self.args[1])}"
+
+
+class MatT(MatrixTerm):
+    def __new__(cls, a):
+        return sp.Basic.__new__(cls, a)
+
+    rows = property(lambda self: self.args[0].cols)
+    cols = property(lambda self: self.args[0].rows)
+
+    def _sympystr(self, printer):
+        return f"{printer._print(self.args[0])}ᵀ"
+
+
+class MatScale(MatrixTerm):
+    """c · A for a scalar expression c (e.g. 1/sqrt(d))."""
+
+    def __new__(cls, c, a):
+        return sp.Basic.__new__(cls, sp.sympify(c), a)
+
+    rows = property(lambda self: self.args[1].rows)
+    cols = property(lambda self: self.args[1].cols)
+
+    def _sympystr(self, printer):
+        return f"({printer._print(self.args[0])})·{printer._print(self.args[1])}"
+
+
+class MaskedSoftmax(MatrixTerm):
+    """Row-wise softmax of A + log M, M the causal mask `inclusive` ([j<=i]), `strict` ([j<i]) or `none`."""
+
+    def __new__(cls, a, mask="none"):
+        mask = mask.name if isinstance(mask, Str) else mask
+        if mask not in MASKS:
+            raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
+        return sp.Basic.__new__(cls, a, Str(mask))
+
+    rows = property(lambda self: self.args[0].rows)
+    cols = property(lambda self: self.args[0].cols)
+
+    @property
+    def mask(self) -> str:
+        return self.args[1].name
+
+    def _sympystr(self, printer):
+        m = "" if self.mask == "none" else f" + log M_{self.mask}"
+        return f"softmax({printer._print(self.args[0])}{m})"

@@ -1,0 +1,108 @@
+"""The DNC's vocabulary for the stateless DNC: write-once memories and content reads.
+
+These nodes keep the DNC's own terms visible in a proof (M_τ, w^w_s, C(M, q, β))
+until a named rule replaces them by index expressions:
+
+* `Memory`: an N-slot memory, M_0 = 0, written at step s by
+  M_s = M_{s-1} + w^w_s x_s^T with a one-hot write weighting to a fresh slot
+  (sequential allocation w^w_s = e_s, no erase), x_s = row s of an input matrix.
+* `MemoryCell(M, τ, n, a)`: entry (n, a) of M_τ, the state after τ writes.
+* `WriteWeight(M, s, n)`: w^w_s[n].
+* `ContentWeight(M, τ, Q, r, n, β, sim, hi)`: the content read weighting
+  C(M_τ, q_r, β)[n] = exp(β·sim(q_r, M_τ[n])) / Σ_{m=1}^{hi} exp(β·sim(q_r, M_τ[m]))
+  over the address domain 1..hi (`hi` = τ for written slots only, N for all).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.symbol import Str
+
+from .errors import ClaimError
+from .matrix import MatInput
+
+__all__ = ["Memory", "MemoryCell", "WriteWeight", "ContentWeight", "SIMILARITIES"]
+
+SIMILARITIES = ("dot", "cosine")
+
+
+class Memory(sp.Basic):
+    """A write-once N-slot memory holding the rows of `written`, one per step."""
+
+    def __new__(cls, name, written: MatInput, slots):
+        name = name if isinstance(name, Str) else Str(str(name))
+        return sp.Basic.__new__(cls, name, written, sp.sympify(slots))
+
+    name = property(lambda self: self.args[0].name)
+    written = property(lambda self: self.args[1])
+    slots = property(lambda self: self.args[2])
+    width = property(lambda self: self.args[1].cols)
+
+    def _sympystr(self, printer):
+        return f"M^{self.name}"
+
+
+class MemoryCell(sp.Expr):
+    """M_τ[n, a]: the memory after τ writes."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, mem, time, slot, col):
+        return sp.Basic.__new__(cls, mem, *map(sp.sympify, (time, slot, col)))
+
+    mem = property(lambda self: self.args[0])
+    time = property(lambda self: self.args[1])
+    slot = property(lambda self: self.args[2])
+    col = property(lambda self: self.args[3])
+
+    def _sympystr(self, printer):
+        p = printer._print
+        return f"M^{self.mem.name}_{{{p(self.time)}}}[{p(self.slot)},{p(self.col)}]"
+
+
+class WriteWeight(sp.Expr):
+    """w^w_s[n]: the write weighting of step s at slot n (fresh-slot allocation)."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, mem, step, slot):
+        return sp.Basic.__new__(cls, mem, sp.sympify(step), sp.sympify(slot))
+
+    mem = property(lambda self: self.args[0])
+    step = property(lambda self: self.args[1])
+    slot = property(lambda self: self.args[2])
+
+    def _sympystr(self, printer):
+        p = printer._print
+        return f"w^{self.mem.name}_{{{p(self.step)}}}[{p(self.slot)}]"
+
+
+class ContentWeight(sp.Expr):
+    """C(M_τ, q_r, β)[n]: content-based read weighting over slots 1..hi."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, mem, time, query: MatInput, row, slot, strength, similarity, hi):
+        similarity = similarity.name if isinstance(similarity, Str) else similarity
+        if similarity not in SIMILARITIES:
+            raise ClaimError(f"unknown similarity {similarity!r}; expected one of {', '.join(SIMILARITIES)}",
+                             field="similarity")
+        return sp.Basic.__new__(cls, mem, sp.sympify(time), query, sp.sympify(row), sp.sympify(slot),
+                                sp.sympify(strength), Str(similarity), sp.sympify(hi))
+
+    mem = property(lambda self: self.args[0])
+    time = property(lambda self: self.args[1])
+    query = property(lambda self: self.args[2])
+    row = property(lambda self: self.args[3])
+    slot = property(lambda self: self.args[4])
+    strength = property(lambda self: self.args[5])
+    similarity = property(lambda self: self.args[6].name)
+    hi = property(lambda self: self.args[7])
+
+    def _sympystr(self, printer):
+        p = printer._print
+        return (f"C_{self.similarity}(M^{self.mem.name}_{{{p(self.time)}}}, {self.query.name}[{p(self.row)}], "
+                f"{p(self.strength)})[{p(self.slot)}; 1..{p(self.hi)}]")

@@ -1,0 +1,93 @@
+"""Model constructors: the architectures, stated in their own vocabulary.
+
+A `Model` is a symbolic matrix-valued function of input matrices: a shape
+(rows × cols) and the definition of its entry (i, j). Constructors check
+shapes and options and say which size constraints they need (e.g. a
+write-once memory needs N >= T fresh slots).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy as sp
+
+from .errors import ClaimError
+from .index import Entry, index, make_sum
+from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale
+from .memory import SIMILARITIES, ContentWeight, Memory, MemoryCell
+
+__all__ = ["Model", "causal_attention", "sdnc_read", "from_index"]
+
+READ_ORDERS = ("after_write", "before_write")
+DOMAINS = ("written", "all")
+
+
+@dataclass(frozen=True)
+class Model:
+    """rows × cols symbolic output; `entry(i, j)` is its index-level definition."""
+
+    label: str
+    rows: sp.Expr
+    cols: sp.Expr
+    entry: Callable[[sp.Symbol, sp.Symbol], sp.Expr]
+    constraints: tuple[tuple[sp.Expr, sp.Expr], ...] = ()   # pairs (lo, hi): lo <= hi
+
+
+def _check_same(a, b, what: str, field: str):
+    if sp.expand(sp.sympify(a) - sp.sympify(b)) != 0:
+        raise ClaimError(f"{what}: {a} vs {b}", field=field)
+
+
+def causal_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "inclusive") -> Model:
+    """softmax(scale · Q Kᵀ + log M) V with M the causal mask (`inclusive`, `strict`, `none`).
+
+    `scale` defaults to 1/sqrt(d) for d the key width.
+    """
+    if mask not in MASKS:
+        raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
+    _check_same(Q.cols, K.cols, "queries and keys must have the same width", "shape")
+    _check_same(K.rows, V.rows, "keys and values must have the same number of rows", "shape")
+    if mask != "none":
+        _check_same(Q.rows, K.rows, "a causal mask needs as many queries as keys", "shape")
+    scale = 1 / sp.sqrt(Q.cols) if scale is None else sp.sympify(scale)
+    term = MaskedSoftmax(MatScale(scale, Q @ K.T), mask) @ V
+    return Model(f"causal attention ({mask} mask)", term.rows, term.cols, lambda i, j: Entry(term, i, j))
+
+
+def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, similarity: str = "dot",
+              strength=None, read: str = "after_write", domain: str = "written") -> Model:
+    """The stateless DNC read head over write-once key and value memories.
+
+    Step t writes k_t and v_t to the fresh slot t of two N-slot memories (tied
+    address), then (or, with read="before_write", first) reads with query q_t:
+    r_t = Σ_{n ∈ D} C(M^K_τ, q_t, β)[n] · M^V_τ[n, :], τ = t (or t-1), over the
+    address domain D = written slots 1..τ (domain="written") or all N slots.
+    """
+    for value, allowed, field in ((similarity, SIMILARITIES, "similarity"), (read, READ_ORDERS, "read"),
+                                  (domain, DOMAINS, "domain")):
+        if value not in allowed:
+            raise ClaimError(f"unknown {field} {value!r}; expected one of {', '.join(allowed)}", field=field)
+    _check_same(queries.cols, keys.cols, "queries and keys must have the same width", "shape")
+    _check_same(keys.rows, values.rows, "keys and values must be written at the same steps", "shape")
+    _check_same(queries.rows, keys.rows, "one query per written step", "shape")
+    slots = sp.sympify(slots)
+    beta = 1 / sp.sqrt(keys.cols) if strength is None else sp.sympify(strength)
+    mk, mv = Memory(keys.name, keys, slots), Memory(values.name, values, slots)
+
+    def entry(t, b):
+        tau = t if read == "after_write" else t - 1
+        hi = tau if domain == "written" else slots
+        n = index("n")
+        weight = ContentWeight(mk, tau, queries, t, n, beta, similarity, hi)
+        return make_sum(weight * MemoryCell(mv, tau, n, b), n, 1, hi)
+
+    label = f"sDNC read ({similarity}, {read.replace('_', ' ')}, {domain} slots)"
+    return Model(label, queries.rows, values.cols, entry, constraints=((keys.rows, slots),))
+
+
+def from_index(rows, cols, entry: Callable, *, label: str = "index expression",
+               constraints=()) -> Model:
+    """A model given directly by its entry (i, j) as an index expression."""
+    return Model(label, sp.sympify(rows), sp.sympify(cols), entry, tuple(constraints))

@@ -1,0 +1,124 @@
+"""The normalizer: apply rules innermost-first until none applies, recording every step.
+
+It knows nothing about the mathematics: rules live in `symcheck.rules`. It is
+bounded (steps and wall time) and raises `BudgetExceeded` rather than looping.
+Every step keeps the whole expression before and after, so a derivation can be
+printed line by line and replayed. A rule whose obligations (induction base and
+step) do not normalize to equal forms is not applied.
+"""
+
+from __future__ import annotations
+
+import time
+
+import sympy as sp
+
+from .binders import canonical_names
+from .context import Context
+from .index import Sigma
+from .proof import Derivation, DischargedObligation, Step
+from .rules import RULES, Obligation, Rule, normalizing_rules, rule
+
+__all__ = ["Normalizer", "BudgetExceeded"]
+
+
+class BudgetExceeded(Exception):
+    """The step or time budget ran out: the verdict is `undecided`, never a guess."""
+
+
+@rule("alpha-rename", r"\sum_{j} f(j) = \sum_{k} f(k)\ \text{(canonical bound indices; Fubini order)}",
+      Sigma, side="renaming bound indices; reordering nested sums whose ranges are independent",
+      normalizing=False)
+def alpha_rename(expr, ctx: Context):
+    return canonical_names(expr, set(ctx.reserved))
+
+
+class Normalizer:
+    def __init__(self, rules: tuple[Rule, ...] | None = None, max_steps: int = 4000,
+                 deadline: float | None = None):
+        self.rules = normalizing_rules() if rules is None else rules
+        self.by_type: dict[type, list[Rule]] = {}
+        self.max_steps = max_steps
+        self.deadline = deadline
+        self.steps_taken = 0
+        self._normal: set = set()
+        self.obligations: dict[object, DischargedObligation] = {}
+
+    # -- public -------------------------------------------------------------
+    def derive(self, expr: sp.Expr, ctx: Context) -> Derivation:
+        """Normalize `expr` under `ctx` and return the derivation."""
+        steps: list[Step] = []
+        current = expr
+        while True:
+            found = self._rewrite_once(current, ctx)
+            if found is None:
+                break
+            new, r, redex, contractum, obs = found
+            steps.append(Step(r.name, current, new, redex, contractum, obs))
+            current = new
+            self._tick()
+        canon = RULES["alpha-rename"](current, ctx)
+        if canon != current:
+            steps.append(Step("alpha-rename", current, canon, current, canon))
+        return Derivation(expr, tuple(steps))
+
+    def discharge(self, ob: Obligation) -> DischargedObligation:
+        start, steps = ob.lhs, []
+        if ob.lhs_first:
+            first = RULES[ob.lhs_first](start, ob.ctx)
+            if first != start:
+                steps.append(Step(ob.lhs_first, start, first, start, first))
+                start = first
+        lhs = self.derive(start, ob.ctx)
+        lhs = Derivation(ob.lhs, tuple(steps) + lhs.steps)
+        return DischargedObligation(ob.title, lhs, self.derive(ob.rhs, ob.ctx))
+
+    # -- internals ----------------------------------------------------------
+    def _tick(self):
+        self.steps_taken += 1
+        if self.steps_taken > self.max_steps:
+            raise BudgetExceeded(f"step budget of {self.max_steps} rewrite steps exhausted")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BudgetExceeded("time budget exhausted during normalization")
+
+    def _rules_for(self, node) -> list[Rule]:
+        cls = type(node)
+        if cls not in self.by_type:
+            self.by_type[cls] = [r for r in self.rules if issubclass(cls, r.on)]
+        return self.by_type[cls]
+
+    def _rewrite_once(self, e, ctx):
+        if not e.args or (e, ctx) in self._normal:
+            return None
+        for k, child in enumerate(e.args):
+            child_ctx = ctx.enter_sum(e.var, e.lo, e.hi) if isinstance(e, Sigma) and k == 0 else ctx
+            found = self._rewrite_once(child, child_ctx)
+            if found is not None:
+                new_child, r, redex, contractum, obs = found
+                args = list(e.args)
+                args[k] = new_child
+                return e.func(*args), r, redex, contractum, obs
+        for r in self._rules_for(e):
+            out = r(e, ctx)
+            if out == e:
+                continue
+            obs = self._obligations_hold(r, e, ctx)
+            if obs is None:
+                continue
+            return out, r, e, out, obs
+        self._normal.add((e, ctx))
+        return None
+
+    def _obligations_hold(self, r: Rule, e, ctx) -> tuple[str, ...] | None:
+        if r.obligations is None:
+            return ()
+        key = r.obligation_key(e) if r.obligation_key else (r.name, e)
+        if key not in self.obligations:
+            self.obligations[key] = tuple(self.discharge(ob) for ob in r.obligations(e, ctx))
+        done = self.obligations[key]
+        if not all(o.holds for o in done):
+            return None
+        return tuple(o.title for o in done)
+
+    def discharged(self) -> tuple[DischargedObligation, ...]:
+        return tuple(o for group in self.obligations.values() for o in group)

@@ -1,0 +1,77 @@
+"""From a claim to a concrete decision problem: entry expressions, domain, inputs.
+
+Both sides are compared entrywise at a symbolic position (t, b) with
+1 <= t <= rows and 1 <= b <= cols; equality there, for symbolic sizes, is
+equality of the matrices for every size in the domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .claim import Claim
+from .context import Context
+from .errors import ClaimError
+from .index import index
+from .matrix import MatInput
+
+__all__ = ["Problem", "pose"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    claim: Claim
+    lhs: sp.Expr
+    rhs: sp.Expr
+    row: sp.Symbol
+    col: sp.Symbol
+    rows: sp.Expr
+    cols: sp.Expr
+    sizes: tuple[sp.Symbol, ...]
+    inputs: tuple[MatInput, ...]
+    context: Context
+
+    @property
+    def free(self) -> tuple[sp.Symbol, sp.Symbol]:
+        return self.row, self.col
+
+
+def _size_symbols(*exprs) -> set[sp.Symbol]:
+    out = set()
+    for e in exprs:
+        out |= {s for s in sp.sympify(e).atoms(sp.Symbol) if s.is_positive}
+    return out
+
+
+def pose(claim: Claim) -> Problem:
+    """Build the entrywise problem; raises ClaimError for shape or input mismatches."""
+    lhs, rhs = claim.lhs, claim.rhs
+    for what, a, b in (("rows", lhs.rows, rhs.rows), ("columns", lhs.cols, rhs.cols)):
+        if sp.expand(a - b) != 0:
+            raise ClaimError(f"the two sides have different {what}: lhs {lhs.rows}x{lhs.cols}, "
+                             f"rhs {rhs.rows}x{rhs.cols}", claim=claim.qualname, field="shape")
+    probe = [s.name for e in (lhs.rows, lhs.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
+    row = index("t" if "t" not in probe else "i_row")
+    col = index("b" if "b" not in probe else "i_col")
+    left, right = lhs.entry(row, col), rhs.entry(row, col)
+    inputs: dict[str, MatInput] = {}
+    for m in sorted(left.atoms(MatInput) | right.atoms(MatInput), key=lambda m: m.name):
+        if m.name in inputs and inputs[m.name] != m:
+            raise ClaimError(f"input {m.name} is used with two shapes: {inputs[m.name].rows}x"
+                             f"{inputs[m.name].cols} and {m.rows}x{m.cols}", claim=claim.qualname, field="inputs")
+        inputs[m.name] = m
+    sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in (m.rows, m.cols)),
+                          *(e for pair in claim.constraints for e in pair), left, right)
+    facts = [(1, s) for s in sizes] + [(1, row), (row, lhs.rows), (1, col), (col, lhs.cols)]
+    facts += list(claim.constraints)
+    for a in claim.assume:
+        if a.name not in inputs:
+            raise ClaimError(f"assumption names input {a.name!r}, which neither side uses",
+                             claim=claim.qualname, field="assume")
+    reserved = frozenset({s.name for e in (left, right) for s in e.free_symbols if isinstance(s, sp.Symbol)}
+                         | {s.name for s in sizes} | {row.name, col.name})
+    ctx = Context(assumptions=frozenset(claim.assume), reserved=reserved).with_facts(*facts)
+    return Problem(claim, left, right, row, col, lhs.rows, lhs.cols,
+                   tuple(sorted(sizes, key=lambda s: s.name)), tuple(inputs.values()), ctx)

@@ -1,0 +1,60 @@
+"""Proof objects: derivations (rewrite traces), obligations, and the meeting point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+__all__ = ["Step", "Derivation", "DischargedObligation", "Proof"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule application: the whole expression before and after, and the rewritten part."""
+
+    rule: str
+    before: sp.Expr
+    after: sp.Expr
+    redex: sp.Expr            # the subterm the rule rewrote
+    contractum: sp.Expr       # what it became
+    obligations: tuple[str, ...] = ()   # titles of obligations this step relies on
+
+
+@dataclass(frozen=True)
+class Derivation:
+    start: sp.Expr
+    steps: tuple[Step, ...]
+
+    @property
+    def result(self) -> sp.Expr:
+        return self.steps[-1].after if self.steps else self.start
+
+
+@dataclass(frozen=True)
+class DischargedObligation:
+    title: str
+    lhs: Derivation
+    rhs: Derivation
+
+    @property
+    def holds(self) -> bool:
+        return self.lhs.result == self.rhs.result
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Both sides' derivations; `proved` iff the normal forms are identical trees."""
+
+    lhs: Derivation
+    rhs: Derivation
+    obligations: tuple[DischargedObligation, ...] = field(default=())
+
+    @property
+    def proved(self) -> bool:
+        return self.lhs.result == self.rhs.result and all(o.holds for o in self.obligations)
+
+    @property
+    def steps(self) -> int:
+        return len(self.lhs.steps) + len(self.rhs.steps) + sum(
+            len(o.lhs.steps) + len(o.rhs.steps) for o in self.obligations)

@@ -1,0 +1,43 @@
+"""Commutative-ring rules that sympy's constructors do not apply on their own.
+
+(Flattening, ordering and collecting like terms happen in sympy's Add/Mul
+constructors: that is the one place where construction canonicalizes.)
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..context import Context
+from ..definedness import always_defined
+from .base import rule
+
+
+@rule("distribute", r"c\,(a + b) = c\,a + c\,b", sp.Mul,
+      side="c is defined (products are strongly zero, so an undefined c times a + b = 0 is 0)")
+def distribute(expr: sp.Mul, ctx: Context):
+    args = list(expr.args)
+    for k, a in enumerate(args):
+        if isinstance(a, sp.Add):
+            rest = sp.Mul(*(args[:k] + args[k + 1:]))
+            if not always_defined(rest, ctx):
+                return expr
+            return sp.Add(*(rest * term for term in a.args))
+    return expr
+
+
+@rule("expand-power", r"(a + b)^{n} = \sum_{k} \binom{n}{k} a^{k} b^{n-k}\quad(n \in \mathbb{N})", sp.Pow)
+def expand_power(expr: sp.Pow, ctx: Context):
+    base, ex = expr.args
+    if isinstance(base, sp.Add) and ex.is_Integer and 2 <= ex <= 8:
+        return sp.expand_multinomial(expr, deep=False)
+    return expr
+
+
+@rule("exp-merge", r"e^{a}\, e^{b} = e^{a + b}", sp.Mul)
+def exp_merge(expr: sp.Mul, ctx: Context):
+    exps = [a for a in expr.args if isinstance(a, sp.exp)]
+    if len(exps) < 2:
+        return expr
+    rest = [a for a in expr.args if not isinstance(a, sp.exp)]
+    return sp.Mul(*rest) * sp.exp(sp.Add(*(e.args[0] for e in exps)))

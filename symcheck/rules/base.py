@@ -1,0 +1,80 @@
+"""What a rule is, and the registry that makes every rule known and tested.
+
+A rule is a pure function `(expr, ctx) -> expr` that returns `expr` itself when it
+does not apply. It carries a stable name, a LaTeX statement, its side conditions
+in words, and the node types at which it can fire (so the normalizer only asks
+rules that could match). A rule may also state proof obligations (induction
+base and step) that the normalizer discharges when it fires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy as sp
+
+from ..context import Context
+
+__all__ = ["Rule", "Obligation", "RULES", "rule", "rules_for"]
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A side goal `lhs == rhs` under `ctx`, e.g. an induction base or step.
+
+    `lhs_first` names a rule applied once to the lhs before normalizing (the
+    step of an induction peels the last term of a sum, which no normalizing rule
+    would do on its own).
+    """
+
+    title: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    ctx: Context
+    lhs_first: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    statement: str                      # LaTeX, e.g. r"\sum_j c f_j = c \sum_j f_j"
+    on: tuple[type, ...]                # node types where it may fire
+    fn: Callable[[sp.Expr, Context], sp.Expr]
+    side: str = ""                      # side conditions in words
+    obligations: Callable[[sp.Expr, Context], tuple[Obligation, ...]] | None = None
+    obligation_key: Callable[[sp.Expr], object] | None = None
+
+    def __call__(self, expr: sp.Expr, ctx: Context) -> sp.Expr:
+        return self.fn(expr, ctx)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, statement: str, on, side: str = "", obligations=None, obligation_key=None, normalizing=True):
+    """Register `fn` as a rule. `normalizing=False` keeps it out of the default rule set."""
+    on = on if isinstance(on, tuple) else (on,)
+
+    def register(fn):
+        if name in RULES:
+            raise ValueError(f"rule {name!r} registered twice")
+        r = Rule(name, statement, on, fn, side, obligations, obligation_key)
+        RULES[name] = r
+        if normalizing:
+            _NORMALIZING.append(r)
+        return r
+
+    return register
+
+
+_NORMALIZING: list[Rule] = []
+
+
+def rules_for(node: sp.Basic, rules: tuple[Rule, ...]) -> list[Rule]:
+    return [r for r in rules if isinstance(node, r.on)]
+
+
+def normalizing_rules() -> tuple[Rule, ...]:
+    """The default rule set, in priority order (registration order)."""
+    return tuple(_NORMALIZING)

@@ -1,0 +1,34 @@
+"""Iverson brackets: decide them from context, and keep them idempotent."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..context import Context
+from ..index import Iverson
+from .base import rule
+
+
+@rule("iverson-decide", r"[P] = 1 \text{ if } P \text{ holds},\quad [P] = 0 \text{ if } \neg P", Iverson,
+      side="P or ¬P follows from the ranges of enclosing sums and the claim's domain")
+def iverson_decide(expr: Iverson, ctx: Context):
+    cond = expr.args[0]
+    if isinstance(cond, sp.LessThan):
+        if ctx.proves_le(cond.lhs, cond.rhs):
+            return sp.S.One
+        if ctx.proves_lt(cond.rhs, cond.lhs):
+            return sp.S.Zero
+    elif isinstance(cond, sp.Equality):
+        if ctx.proves_le(cond.lhs, cond.rhs) and ctx.proves_le(cond.rhs, cond.lhs):
+            return sp.S.One
+        if ctx.proves_lt(cond.lhs, cond.rhs) or ctx.proves_lt(cond.rhs, cond.lhs):
+            return sp.S.Zero
+    return expr
+
+
+@rule("iverson-idempotent", r"[P]^{k} = [P]\quad(k \ge 1)", sp.Pow)
+def iverson_idempotent(expr: sp.Pow, ctx: Context):
+    base, ex = expr.args
+    if isinstance(base, Iverson) and ex.is_Integer and ex >= 1:
+        return base
+    return expr

@@ -1,0 +1,76 @@
+"""DNC memory rules: content addressing, fresh-slot allocation, write-once unrolling."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..context import Context
+from ..index import Iverson, index, make_sum
+from ..memory import ContentWeight, MemoryCell, WriteWeight
+from .base import Obligation, rule
+
+__all__ = ["closed_form"]
+
+
+def _similarity(cw: ContentWeight, slot) -> sp.Expr:
+    """sim(q_r, M_τ[slot]) written out over a fresh coordinate."""
+    a = index("a") if "a" not in {s.name for s in cw.atoms(sp.Symbol)} else index("c")
+    q = cw.query[cw.row, a]
+    m = MemoryCell(cw.mem, cw.time, slot, a)
+    width = cw.mem.width
+    dot = make_sum(q * m, a, 1, width)
+    if cw.similarity == "dot":
+        return dot
+    qn = make_sum(q ** 2, a, 1, width)
+    mn = make_sum(m ** 2, a, 1, width)
+    return dot * qn ** sp.Rational(-1, 2) * mn ** sp.Rational(-1, 2)
+
+
+@rule("content-addressing",
+      r"C(M, q, \beta)[n] = \frac{\exp(\beta\,\mathrm{sim}(q, M_{n}))}{\sum_{m} \exp(\beta\,\mathrm{sim}(q, M_{m}))}",
+      ContentWeight, side="sim = dot product, or cosine q·m/(|q||m|); m over the address domain")
+def content_addressing(expr: ContentWeight, ctx: Context):
+    m = index("m") if "m" not in ctx.avoid(expr) else index("m2")
+    num = sp.exp(expr.strength * _similarity(expr, expr.slot))
+    den = make_sum(sp.exp(expr.strength * _similarity(expr, m)), m, 1, expr.hi)
+    return num * den ** -1
+
+
+@rule("fresh-slot-allocation", r"w^{w}_{s} = e_{s}\quad(\text{one-hot write to the fresh slot } s)",
+      WriteWeight, side="s <= N: slot s exists")
+def fresh_slot_allocation(expr: WriteWeight, ctx: Context):
+    if not ctx.proves_le(expr.step, expr.mem.slots) or not ctx.proves_le(1, expr.step):
+        return expr
+    return Iverson(sp.Eq(expr.slot, expr.step))
+
+
+def closed_form(mem, time, slot, col) -> sp.Expr:
+    """Σ_{s=1}^{τ} w^w_s[n] x_s[a]: the write-once memory after τ additive writes."""
+    used = {x.name for x in sp.sympify(time).free_symbols | sp.sympify(slot).free_symbols | sp.sympify(col).free_symbols}
+    s = index("s") if "s" not in used else index("s2")
+    return make_sum(WriteWeight(mem, s, slot) * mem.written[s, col], s, 1, time)
+
+
+def _unroll_obligations(expr: MemoryCell, ctx: Context):
+    mem = expr.mem
+    tau, n, c = index("tau"), index("n"), index("c")
+    facts = ((1, n), (n, mem.slots), (1, c), (c, mem.width))
+    base_ctx = Context(assumptions=ctx.assumptions, reserved=ctx.reserved | {"tau", "n", "c"}).with_facts(*facts)
+    step_ctx = base_ctx.with_facts((1, tau), (tau, mem.slots))
+    base = Obligation(f"induction base: M^{mem.name}_0 = 0", closed_form(mem, 0, n, c), sp.S.Zero, base_ctx)
+    step = Obligation(
+        f"induction step: M^{mem.name}_tau = M^{mem.name}_(tau-1) + w_tau x_tau^T",
+        closed_form(mem, tau, n, c),
+        closed_form(mem, tau - 1, n, c) + WriteWeight(mem, tau, n) * mem.written[tau, c],
+        step_ctx, lhs_first="sum-peel-last")
+    return base, step
+
+
+@rule("unroll-write-once",
+      r"M_{\tau} = \sum_{s=1}^{\tau} w^{w}_{s}\, x_{s}^{\top}\quad(M_0 = 0,\ M_{\tau} = M_{\tau-1} + w^{w}_{\tau} x_{\tau}^{\top})",
+      MemoryCell, side="τ >= 0; proved by induction on τ (base and step are obligations)",
+      obligations=_unroll_obligations, obligation_key=lambda e: ("unroll-write-once", e.mem))
+def unroll_write_once(expr: MemoryCell, ctx: Context):
+    if not ctx.proves_le(0, expr.time):
+        return expr
+    return closed_form(expr.mem, expr.time, expr.slot, expr.col)

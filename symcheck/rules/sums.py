@@ -1,0 +1,131 @@
+"""Rules for finite sums over integer ranges: linearity, guards as ranges, deltas.
+
+All sums follow the empty-range convention of `index.Sigma` (Σ over hi < lo is 0).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..affine import affine
+from ..binders import fresh, subst, symbol_names
+from ..context import Context
+from ..definedness import always_defined
+from ..index import Iverson, Sigma, make_sum
+from .base import rule
+
+__all__ = ["guard_bound"]
+
+
+def _factors(e):
+    return list(e.args) if isinstance(e, sp.Mul) else [e]
+
+
+def guard_bound(guard: Iverson, var: sp.Symbol):
+    """Read [cond] as a bound on `var`: ('le', u) for var <= u, ('ge', l) for var >= l,
+    ('eq', e) for var = e; None if cond is not affine with coefficient ±1 on var."""
+    cond = guard.args[0]
+    if not isinstance(cond, (sp.LessThan, sp.Equality)):
+        return None
+    diff = sp.expand(cond.rhs - cond.lhs)
+    form = affine(diff)
+    if form is None:
+        return None
+    coeffs = dict(form[0])
+    c = coeffs.get(var.name)
+    if c not in (1, -1) or any(v.denominator != 1 for v in coeffs.values()) or form[1].denominator != 1:
+        return None
+    rest = sp.expand(diff - c * var)          # cond: c·var + rest (>= or ==) 0
+    if isinstance(cond, sp.Equality):
+        return "eq", sp.expand(-rest / c)
+    return ("le", rest) if c == -1 else ("ge", -rest)
+
+
+@rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side="h < l provable")
+def sum_empty(expr: Sigma, ctx: Context):
+    return sp.S.Zero if ctx.proves_lt(expr.hi, expr.lo) else expr
+
+
+@rule("sum-zero", r"\sum_{j} 0 = 0", Sigma)
+def sum_zero(expr: Sigma, ctx: Context):
+    return sp.S.Zero if expr.body == 0 else expr
+
+
+@rule("sum-singleton", r"\sum_{j=l}^{l} f_j = f_l", Sigma)
+def sum_singleton(expr: Sigma, ctx: Context):
+    if sp.expand(expr.hi - expr.lo) != 0:
+        return expr
+    return subst(expr.body, {expr.var: expr.lo})
+
+
+@rule("sum-split-add", r"\sum_{j} (f_j + g_j) = \sum_{j} f_j + \sum_{j} g_j", Sigma)
+def sum_split_add(expr: Sigma, ctx: Context):
+    if not isinstance(expr.body, sp.Add):
+        return expr
+    return sp.Add(*(make_sum(term, expr.var, expr.lo, expr.hi) for term in expr.body.args))
+
+
+@rule("sum-guard-to-range",
+      r"\sum_{j=l}^{h} [j \le u]\, f_j = \sum_{j=l}^{u} f_j \ (u \le h),\quad "
+      r"\sum_{j=l}^{h} [j \ge v]\, f_j = \sum_{j=v}^{h} f_j \ (v \ge l)",
+      Sigma, side="the new bound lies inside the old range")
+def sum_guard_to_range(expr: Sigma, ctx: Context):
+    body, var, lo, hi = expr.args
+    factors = _factors(body)
+    for k, f in enumerate(factors):
+        if not isinstance(f, Iverson):
+            continue
+        bound = guard_bound(f, var)
+        if bound is None or bound[0] == "eq":
+            continue
+        kind, b = bound
+        rest = sp.Mul(*(factors[:k] + factors[k + 1:]))
+        if kind == "le" and ctx.proves_le(b, hi):
+            return make_sum(rest, var, lo, b)
+        if kind == "ge" and ctx.proves_le(lo, b):
+            return make_sum(rest, var, b, hi)
+    return expr
+
+
+@rule("sum-delta", r"\sum_{j=l}^{h} [j = e]\, f_j = [l \le e]\,[e \le h]\, f_e", Sigma,
+      side="e does not contain j; e is an integer")
+def sum_delta(expr: Sigma, ctx: Context):
+    body, var, lo, hi = expr.args
+    factors = _factors(body)
+    for k, f in enumerate(factors):
+        if not isinstance(f, Iverson):
+            continue
+        bound = guard_bound(f, var)
+        if bound is None or bound[0] != "eq":
+            continue
+        e = bound[1]
+        rest = sp.Mul(*(factors[:k] + factors[k + 1:]))
+        return Iverson(sp.Le(lo, e)) * Iverson(sp.Le(e, hi)) * subst(rest, {var: e})
+    return expr
+
+
+@rule("sum-factor-in", r"c \sum_{j} f_j = \sum_{j} c\, f_j", sp.Mul,
+      side="c does not contain j; c is defined (an undefined c times a sum that cancels to 0 is 0)")
+def sum_factor_in(expr: sp.Mul, ctx: Context):
+    """Push every other factor of a product into its first sum (flat multi-sums)."""
+    args = list(expr.args)
+    for k, s in enumerate(args):
+        if not isinstance(s, Sigma):
+            continue
+        c = sp.Mul(*(args[:k] + args[k + 1:]))
+        if not always_defined(c, ctx):
+            continue
+        body, var = s.body, s.var
+        if var in c.free_symbols or var.name in ctx.binders:
+            nv = fresh(ctx.avoid(expr) | symbol_names(c), var.name)
+            body, var = subst(body, {var: nv}), nv
+        return make_sum(c * body, var, s.lo, s.hi)
+    return expr
+
+
+@rule("sum-peel-last", r"\sum_{j=l}^{h} f_j = \sum_{j=l}^{h-1} f_j + f_h", Sigma,
+      side="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False)
+def sum_peel_last(expr: Sigma, ctx: Context):
+    if not ctx.nonempty(expr.lo, expr.hi):
+        return expr
+    return make_sum(expr.body, expr.var, expr.lo, expr.hi - 1) + subst(expr.body, {expr.var: expr.hi})
