@@ -1,0 +1,23 @@
+"""symcheck: machine-checked equivalence claims between neural sequence architectures.
+
+The public API is what a derivation file needs: sizes and input matrices, model
+constructors, raw index expressions, and `Claim`.
+"""
+
+__version__ = "0.1.0"
+
+from . import rules as _rules  # noqa: F401,E402  (registers the rule library)
+from .claim import Claim, Result, unit_rows  # noqa: E402
+from .config import Config  # noqa: E402
+from .engine import check  # noqa: E402
+from .errors import ClaimError, DerivationFileError, SymcheckError  # noqa: E402
+from .index import Iverson, index, indices, make_sum, size, sizes  # noqa: E402
+from .matrix import matrix  # noqa: E402
+from .models import Model, causal_attention, from_index, sdnc_read  # noqa: E402
+
+__all__ = [
+    "Claim", "Result", "Config", "check", "unit_rows",
+    "size", "sizes", "index", "indices", "matrix", "make_sum", "Iverson",
+    "Model", "causal_attention", "sdnc_read", "from_index",
+    "SymcheckError", "ClaimError", "DerivationFileError",
+]

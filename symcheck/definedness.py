@@ -13,7 +13,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .context import Context
-from .index import Iverson, Sigma
+from .index import Entry, Iverson, Sigma
+from .matrix import MatInput
 from .memory import MemoryCell, WriteWeight
 
 __all__ = ["always_defined", "positive"]
@@ -26,6 +27,8 @@ def always_defined(e: sp.Expr, ctx: Context) -> bool:
         return bool(e.is_finite)
     if isinstance(e, _TOTAL):
         return True
+    if isinstance(e, Entry):
+        return isinstance(e.term, MatInput)         # an input's entry is a real number
     if isinstance(e, (sp.Add, sp.Mul)):
         return all(always_defined(a, ctx) for a in e.args)
     if isinstance(e, sp.exp):

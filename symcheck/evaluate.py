@@ -52,9 +52,10 @@ class Backend:
 
 
 def _f64_power(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     with np.errstate(all="ignore"):
-        out = np.power(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    return out
+        out = np.power(a, b)
+    return np.where((a == 0) & (b < 0), np.nan, out)      # 1/0 is undefined, not inf
 
 
 def _f64_convert(x):
@@ -310,7 +311,8 @@ def _content_weight(ev, e: ContentWeight, env):
     if e.similarity == "cosine":
         qn = ev.b.power((q * q).sum(axis=-1), ev.b.convert(0.5))          # (R,)
         mn = ev.b.power((hist * hist).sum(axis=-1), ev.b.convert(0.5))    # (steps+1, N)
-        dots = dots * ev.b.power(qn[None, :, None] * mn[:, None, :], ev.b.convert(-1))
+        inv = ev.b.power(qn[None, :, None] * mn[:, None, :], ev.b.convert(-1))
+        dots = np.where(dots == 0, ev.b.zero, dots * inv)       # strongly zero: cos(q, 0) = 0
     beta = ev.val(e.strength, {}).reshape(())
     expd = ev.b.exp(beta * dots)                                          # (steps+1, R, N)
     tau, row, slot, hi = (ev.idx(x, env) for x in (e.time, e.row, e.slot, e.hi))

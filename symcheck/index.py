@@ -128,7 +128,10 @@ class Entry(sp.Expr):
         return self.args[0]
 
     def _sympystr(self, printer):
-        return f"({printer._print(self.term)})[{printer._print(self.args[1])},{printer._print(self.args[2])}]"
+        from .matrix import MatInput
+        term = printer._print(self.term)
+        term = term if isinstance(self.term, MatInput) else f"({term})"
+        return f"{term}[{printer._print(self.args[1])},{printer._print(self.args[2])}]"
 
 
 class Sigma(sp.Expr):

@@ -11,6 +11,8 @@ until a named rule replaces them by index expressions:
 * `ContentWeight(M, τ, Q, r, n, β, sim, hi)`: the content read weighting
   C(M_τ, q_r, β)[n] = exp(β·sim(q_r, M_τ[n])) / Σ_{m=1}^{hi} exp(β·sim(q_r, M_τ[m]))
   over the address domain 1..hi (`hi` = τ for written slots only, N for all).
+  The cosine is q·m · |q|⁻¹ · |m|⁻¹; products are strongly zero, so the cosine
+  with an empty (zero) slot is 0, as in the DNC reference code's ε-guarded form.
 """
 
 from __future__ import annotations

@@ -49,29 +49,38 @@ class Normalizer:
         """Normalize `expr` under `ctx` and return the derivation."""
         steps: list[Step] = []
         current = expr
-        while True:
-            found = self._rewrite_once(current, ctx)
-            if found is None:
-                break
-            new, r, redex, contractum, obs = found
-            steps.append(Step(r.name, current, new, redex, contractum, obs))
-            current = new
+        while (step := self.rewrite_once(current, ctx)) is not None:
+            steps.append(step)
+            current = step.after
             self._tick()
         canon = RULES["alpha-rename"](current, ctx)
         if canon != current:
             steps.append(Step("alpha-rename", current, canon, current, canon))
         return Derivation(expr, tuple(steps))
 
+    def rewrite_once(self, expr: sp.Expr, ctx: Context) -> Step | None:
+        """The first rewrite (innermost first) of `expr`, or None if it is normal."""
+        found = self._rewrite_once(expr, ctx)
+        if found is None:
+            return None
+        new, r, redex, contractum, obs = found
+        return Step(r.name, expr, new, redex, contractum, obs)
+
     def discharge(self, ob: Obligation) -> DischargedObligation:
+        """Prove an obligation with the full rule library (whatever this normalizer's own rules)."""
+        sub = Normalizer(max_steps=self.max_steps - self.steps_taken, deadline=self.deadline)
+        sub.obligations = self.obligations
         start, steps = ob.lhs, []
         if ob.lhs_first:
             first = RULES[ob.lhs_first](start, ob.ctx)
             if first != start:
                 steps.append(Step(ob.lhs_first, start, first, start, first))
                 start = first
-        lhs = self.derive(start, ob.ctx)
+        lhs = sub.derive(start, ob.ctx)
         lhs = Derivation(ob.lhs, tuple(steps) + lhs.steps)
-        return DischargedObligation(ob.title, lhs, self.derive(ob.rhs, ob.ctx))
+        rhs = sub.derive(ob.rhs, ob.ctx)
+        self.steps_taken += sub.steps_taken
+        return DischargedObligation(ob.title, lhs, rhs)
 
     # -- internals ----------------------------------------------------------
     def _tick(self):

@@ -1,0 +1,118 @@
+"""The `symcheck` command: check, show. Errors become one line and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .engine import check
+from .errors import SymcheckError, UsageError
+from .loader import load, select
+from .report import as_json, as_junit, explain, row, summary_line
+
+__all__ = ["main"]
+
+DEFAULT_PATH = "derivations"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):          # one line, exit 2, no usage dump
+        raise UsageError(f"{message} (see 'symcheck {self.prog.split()[-1]} --help')"
+                         if " " in self.prog else f"{message} (see 'symcheck --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="symcheck", description="Prove or refute equivalence claims between sequence architectures.")
+    p.add_argument("--version", action="version", version=f"symcheck {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    def budget(sp_):
+        sp_.add_argument("--seed", type=int, default=0, help="seed of the falsifier's random inputs (default 0)")
+        sp_.add_argument("--max-steps", type=int, default=Config.max_steps, help="rewrite steps per side")
+        sp_.add_argument("--max-seconds", type=float, default=Config.max_seconds, help="wall time per claim")
+        sp_.add_argument("-k", dest="pattern", help="select claims by dotted name: substring or glob")
+
+    c = sub.add_parser("check", help="check every claim; one row per claim, then 'N passed, M failed'")
+    c.add_argument("paths", nargs="*", help=f"derivation files or directories (default: {DEFAULT_PATH}/)")
+    c.add_argument("--json", dest="json_out", metavar="FILE", help="write results as JSON ('-' for stdout)")
+    c.add_argument("--junit", metavar="FILE", help="write results as JUnit XML")
+    budget(c)
+    s = sub.add_parser("show", help="print the proof trace or the counterexample of one claim")
+    s.add_argument("name", help="dotted claim name, e.g. sdnc.causal_attention_is_sdnc")
+    s.add_argument("paths", nargs="*", help=f"where to look for it (default: {DEFAULT_PATH}/)")
+    budget(s)
+    return p
+
+
+def _config(args) -> Config:
+    if args.max_steps < 1 or args.max_seconds <= 0:
+        raise UsageError("--max-steps and --max-seconds must be positive")
+    return Config().with_(seed=args.seed, max_steps=args.max_steps, max_seconds=args.max_seconds)
+
+
+def _cmd_check(args) -> int:
+    config = _config(args)
+    claims = select(load(args.paths or [DEFAULT_PATH]), args.pattern)
+    if not claims:
+        raise UsageError("no claims to check" + (f" match -k {args.pattern!r}" if args.pattern else ""))
+    table = sys.stderr if args.json_out == "-" else sys.stdout
+    width = max(len(c.qualname) for c in claims)
+    print(f"symcheck {__version__}: {len(claims)} claims; seed={config.seed} max_steps={config.max_steps} "
+          f"max_seconds={config.max_seconds} max_size={config.max_size}", file=table, flush=True)
+    results = []
+    for claim in claims:
+        r = check(claim, config)
+        results.append(r)
+        print(row(r, width), file=table, flush=True)
+    _write(args.json_out, as_json(results, config))
+    _write(args.junit, as_junit(results))
+    errors = [r for r in results if r.verdict == "error"]
+    for r in errors:
+        print(f"symcheck: error: {r.claim.file}: {r.name}: {r.reason}", file=sys.stderr)
+    print(summary_line(results), file=table, flush=True)
+    if errors:
+        return 2
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _write(target: str | None, content: str):
+    if not target:
+        return
+    if target == "-":
+        sys.stdout.write(content + "\n")
+        return
+    try:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(content + "\n")
+    except OSError as err:
+        raise UsageError(f"cannot write {target}: {err.strerror}") from None
+
+
+def _cmd_show(args) -> int:
+    config = _config(args)
+    claims = [c for c in load(args.paths or [DEFAULT_PATH]) if c.qualname == args.name or c.name == args.name]
+    if not claims:
+        raise UsageError(f"no claim named {args.name!r} (try 'symcheck check' to list them)")
+    if len(claims) > 1:
+        raise UsageError(f"{args.name!r} is ambiguous: {', '.join(c.qualname for c in claims)}")
+    r = check(claims[0], config)
+    print(explain(r, config))
+    return 0 if r.ok else (2 if r.verdict == "error" else 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        if args.command is None:
+            _parser().print_help()
+            return 2
+        return {"check": _cmd_check, "show": _cmd_show}[args.command](args)
+    except SymcheckError as err:
+        print(f"symcheck: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symcheck: interrupted", file=sys.stderr)
+        return 130

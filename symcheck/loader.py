@@ -1,0 +1,88 @@
+"""Load derivation files: ordinary Python modules that declare `Claim` objects.
+
+Like pytest with test files, any file anywhere on disk can be loaded; every
+module-level `Claim` is collected in definition order and named
+`<module>.<claim>`. Whatever goes wrong is reported against the file (and line)
+where it went wrong, as a `DerivationFileError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import importlib.util
+import itertools
+import sys
+import traceback
+from pathlib import Path
+
+from .claim import Claim
+from .errors import DerivationFileError, SymcheckError
+
+__all__ = ["discover", "load_file", "load", "select"]
+
+_COUNTER = itertools.count()
+
+
+def discover(paths: list[str]) -> list[Path]:
+    """Derivation files under `paths` (files as given; directories: *.py, not _private)."""
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(f for f in p.glob("*.py") if not f.name.startswith("_"))
+        elif p.is_file():
+            if p.suffix != ".py":
+                raise DerivationFileError(raw, "not a Python file (derivation files end in .py)")
+            files.append(p)
+        else:
+            raise DerivationFileError(raw, "no such file or directory")
+    return files
+
+
+def load_file(path: Path) -> list[Claim]:
+    module_name = f"symcheck_derivation_{next(_COUNTER)}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise DerivationFileError(str(path), "cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SymcheckError as err:
+        raise DerivationFileError(f"{path}{_line(err, path)}", str(err)) from None
+    except Exception as err:  # the user's file raised: say where, without a traceback
+        raise DerivationFileError(f"{path}{_line(err, path)}", f"{type(err).__name__}: {err}") from None
+    finally:
+        sys.modules.pop(module_name, None)
+    claims = []
+    for value in vars(module).values():
+        if isinstance(value, Claim):
+            claims.append(dataclasses.replace(value, file=str(path), module=path.stem))
+    return claims
+
+
+def _line(err: BaseException, path: Path) -> str:
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if Path(f.filename) == path]
+    return f":{frames[-1].lineno}" if frames else ""
+
+
+def load(paths: list[str]) -> list[Claim]:
+    claims: list[Claim] = []
+    seen: dict[str, str] = {}
+    for f in discover(paths):
+        for c in load_file(f):
+            if c.qualname in seen:
+                raise DerivationFileError(str(f), f"claim {c.qualname} is also declared in {seen[c.qualname]}")
+            seen[c.qualname] = str(f)
+            claims.append(c)
+    return claims
+
+
+def select(claims: list[Claim], pattern: str | None) -> list[Claim]:
+    """-k: a glob (`sdnc.*cosine*`) or a substring of the claim's dotted name."""
+    if not pattern:
+        return claims
+    if any(ch in pattern for ch in "*?["):
+        return [c for c in claims if fnmatch.fnmatchcase(c.qualname, pattern)]
+    return [c for c in claims if pattern in c.qualname]

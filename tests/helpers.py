@@ -1,0 +1,45 @@
+"""Shared fixtures for the tests: a small symbolic world and a numeric comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symcheck.context import Context
+from symcheck.evaluate import evaluate
+from symcheck.index import index, sizes
+from symcheck.matrix import matrix
+
+T, d, N = sizes("T d N")
+t, b = index("t"), index("b")
+Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
+INPUTS = (Q, K, V)
+
+FACTS = ((1, T), (1, d), (1, N), (T, N), (1, t), (t, T), (1, b), (b, d))
+RESERVED = frozenset({"t", "b", "T", "d", "N"})
+
+
+def world_context(assumptions=()) -> Context:
+    return Context(assumptions=frozenset(assumptions), reserved=RESERVED).with_facts(*FACTS)
+
+
+def draw_inputs(rng: np.random.Generator, Tv: int, dv: int, unit=()) -> dict[str, np.ndarray]:
+    out = {}
+    for m in INPUTS:
+        x = rng.standard_normal((Tv, dv))
+        if m.name in unit:
+            x = x / np.linalg.norm(x, axis=1, keepdims=True)
+        out[m.name] = x
+    return out
+
+
+def values(expr, Tv: int, dv: int, Nv: int, inputs) -> np.ndarray:
+    return evaluate(expr, {t: Tv, b: dv}, {"T": Tv, "d": dv, "N": Nv}, inputs)
+
+
+def same(x: np.ndarray, y: np.ndarray, tol: float = 1e-9) -> bool:
+    """Equal where defined, and defined at the same places."""
+    fx, fy = np.isfinite(x), np.isfinite(y)
+    if not np.array_equal(fx, fy):
+        return False
+    return bool(np.allclose(x[fx], y[fy], rtol=tol, atol=tol))

@@ -1,0 +1,47 @@
+"""Entailment over integer facts: sound (checked against brute force) and strong enough."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, strategies as st
+
+from symcheck.affine import affine, entails_nonneg, nonneg
+from symcheck.index import index, size
+
+T, N = size("T"), size("N")
+t, j = index("t"), index("j")
+FACTS = frozenset(nonneg(lo, hi) for lo, hi in ((1, t), (t, T), (T, N), (1, j), (j, t)))
+
+
+@pytest.mark.parametrize("lo,hi,expected", [
+    (j, T, True), (j, N, True), (1, T, True), (t, j, False), (j, t - 1, False),
+    (j + 1, t + 1, True), (0, j - 1, True), (t, T - 1, False), (2 * j, 2 * t, True),
+])
+def test_entailment_table(lo, hi, expected):
+    assert entails_nonneg(FACTS, nonneg(lo, hi)) is expected
+
+
+def test_non_affine_is_not_decomposed():
+    assert affine(t * j) is None
+
+
+names = ["t", "T", "N", "j"]
+coeff = st.integers(-2, 2)
+
+
+@given(st.lists(st.tuples(coeff, coeff, coeff, coeff, st.integers(-3, 3)), min_size=1, max_size=4),
+       st.tuples(coeff, coeff, coeff, coeff, st.integers(-3, 3)))
+def test_entailment_is_sound_against_brute_force(fact_rows, goal_row):
+    sym = {"t": t, "T": T, "N": N, "j": j}
+    form = lambda row: affine(sum(c * sym[n] for c, n in zip(row[:4], names)) + row[4])
+    facts = frozenset(form(r) for r in fact_rows)
+    goal = form(goal_row)
+    if not entails_nonneg(facts, goal):
+        return
+    for vals in itertools.product(range(-3, 4), repeat=4):
+        env = dict(zip(names, vals))
+        ev = lambda row: sum(c * env[n] for c, n in zip(row[:4], names)) + row[4]
+        if all(ev(r) >= 0 for r in fact_rows):
+            assert ev(goal_row) >= 0, (fact_rows, goal_row, env)

@@ -1,0 +1,32 @@
+"""Capture-avoiding substitution and canonical bound names."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symcheck.binders import canonical_names, subst
+from symcheck.index import index, make_sum, size
+
+T, d = size("T"), size("d")
+t, j, k, a = (index(x) for x in "tjka")
+q, kk = sp.IndexedBase("Q"), sp.IndexedBase("K")
+
+
+def test_substitution_does_not_capture():
+    e = make_sum(q[t, j], j, 1, t)
+    out = subst(e, {t: j})
+    (inner,) = [s for s in out.atoms(sp.Indexed)]
+    bound = out.var
+    assert bound != j and inner.indices == (j, bound) and out.hi == j
+
+
+def test_alpha_equivalent_sums_get_identical_names():
+    e1 = make_sum(sp.exp(make_sum(q[t, a] * kk[j, a], a, 1, d)), j, 1, t)
+    e2 = make_sum(sp.exp(make_sum(q[t, k] * kk[a, k], k, 1, d)), a, 1, t)
+    assert canonical_names(e1, {"t"}) == canonical_names(e2, {"t"})
+
+
+def test_dependent_ranges_keep_their_order():
+    e = make_sum(make_sum(q[j, k], k, 1, j), j, 1, t)
+    out = canonical_names(e, {"t"})
+    assert out.hi == t and out.body.hi == out.var

@@ -1,0 +1,148 @@
+"""The command line: exit codes, one-line errors, JSON and JUnit, show, files anywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from symcheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DERIVATIONS = str(ROOT / "derivations")
+
+HEADER = "from symcheck import Claim, causal_attention, matrix, sdnc_read, sizes\n" \
+         "T, d, N = sizes('T d N')\nQ, K, V = matrix('Q', T, d), matrix('K', T, d), matrix('V', T, d)\n"
+
+
+def write(tmp_path, name, body):
+    p = tmp_path / name
+    p.write_text(HEADER + body)
+    return str(p)
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_bundled_library_passes(capsys):
+    code, out, err = run(["check", DERIVATIONS], capsys)
+    assert code == 0
+    last = out.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed, 0 failed", last)
+    assert "sdnc.causal_attention_is_sdnc" in out and "proved" in out
+
+
+def test_json_follows_the_contract(tmp_path, capsys):
+    target = tmp_path / "r.json"
+    code, _, _ = run(["check", DERIVATIONS, "--json", str(target)], capsys)
+    doc = json.loads(target.read_text())
+    assert code == 0 and set(doc) >= {"symcheck", "claims", "summary"}
+    fields = {"name", "file", "statement", "verdict", "expected", "ok", "scope", "sizes", "seconds",
+              "steps", "counterexample", "reason"}
+    for c in doc["claims"]:
+        assert fields <= set(c)
+    main_claim = next(c for c in doc["claims"] if c["name"] == "sdnc.causal_attention_is_sdnc")
+    assert main_claim["verdict"] == "proved" and main_claim["scope"] == "symbolic"
+    refuted = [c for c in doc["claims"] if c["verdict"] == "refuted"]
+    assert refuted and all(set(c["counterexample"]) >= {"sizes", "inputs", "lhs", "rhs", "max_abs_diff", "where"}
+                           for c in refuted)
+    assert doc["summary"]["failed"] == 0
+
+
+def test_json_to_stdout_is_pure_json(capsys):
+    code, out, err = run(["check", DERIVATIONS, "-k", "key_strength", "--json", "-"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and [c["name"] for c in doc["claims"]] == ["sdnc.key_strength_one"]
+    assert "1 passed, 0 failed" in err
+
+
+def test_junit(tmp_path, capsys):
+    target = tmp_path / "j.xml"
+    run(["check", DERIVATIONS, "--junit", str(target)], capsys)
+    suite = ET.parse(target).getroot()
+    assert suite.tag == "testsuite" and int(suite.get("tests")) >= 7 and suite.get("failures") == "0"
+
+
+def test_k_glob_and_no_match(capsys):
+    code, out, _ = run(["check", DERIVATIONS, "-k", "sdnc.*cosine*"], capsys)
+    assert code == 0 and "2 passed, 0 failed" in out
+    code, _, err = run(["check", DERIVATIONS, "-k", "nothing-like-this"], capsys)
+    assert code == 2 and "no claims" in err
+
+
+def test_unexpected_verdict_exits_1(tmp_path, capsys):
+    f = write(tmp_path, "wrong_expectation.py",
+              "c = Claim('c', causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N, strength=1), 'x')\n")
+    code, out, _ = run(["check", f], capsys)
+    assert code == 1 and out.strip().endswith("0 passed, 1 failed") and "EXPECTED proved" in out
+
+
+@pytest.mark.parametrize("body,needle", [
+    ("raise RuntimeError('boom')\n", r"raises\.py:4: RuntimeError: boom"),
+    ("M = matrix('M', T, d + 1)\nc = causal_attention(Q, K, M @ M)\n", r"raises\.py:5: .*field shape"),
+    ("c = Claim('c', causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N, similarity='euclid'), 'x')\n",
+     r"raises\.py:4: .*field similarity: unknown similarity 'euclid'"),
+    ("c = Claim('c', causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N), 'x', expect='maybe')\n",
+     r"raises\.py:4: claim c, field expect"),
+])
+def test_bad_claim_files_give_one_line_and_exit_2(tmp_path, capsys, body, needle):
+    f = write(tmp_path, "raises.py", body)
+    code, out, err = run(["check", f], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and re.search(needle, lines[0]), err
+    assert "Traceback" not in err
+
+
+def test_shape_mismatch_between_sides_names_file_and_claim(tmp_path, capsys):
+    f = write(tmp_path, "mismatch.py", "W = matrix('W', T, d + 1)\n"
+                                       "c = Claim('c', causal_attention(Q, K, V), causal_attention(Q, K, W), 'x')\n")
+    code, out, err = run(["check", f], capsys)
+    assert code == 2
+    assert re.search(r"mismatch\.py: mismatch\.c: claim mismatch\.c, field shape: the two sides have different "
+                     r"columns", err)
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["check", "/no/such/path.py"], "/no/such/path.py: no such file or directory"),
+    (["check", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["check", DERIVATIONS, "--max-steps", "0"], "must be positive"),
+    (["show", "sdnc.nope", DERIVATIONS], "no claim named 'sdnc.nope'"),
+    (["explode"], "invalid choice"),
+])
+def test_usage_errors_exit_2_with_one_line(capsys, argv, needle):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_show_proof_and_counterexample(capsys):
+    code, out, _ = run(["show", "sdnc.causal_attention_is_sdnc", DERIVATIONS], capsys)
+    assert code == 0
+    assert "[unroll-write-once]" in out and "induction step" in out and "normal forms meet" in out
+    code, out, _ = run(["show", "sdnc.read_before_write", DERIVATIONS], capsys)
+    assert code == 0 and "counterexample (confirmed with mpmath)" in out and "sizes: N=1, T=1" in out
+
+
+def test_readme_example_works_outside_the_repository(tmp_path, capsys):
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"Save this as\s+`my_claims.py`:\s+```python\n(.*?)```", readme, re.S).group(1)
+    f = tmp_path / "my_claims.py"
+    f.write_text(block)
+    code, out, _ = run(["check", str(f)], capsys)
+    assert code == 0 and "2 passed, 0 failed" in out
+    assert re.search(r"my_claims.half_strength\s+refuted", out)
+    assert re.search(r"my_claims.hand_written_attention\s+proved\s+symbolic", out)
+
+
+def test_module_entry_point_has_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "symcheck", "check", "missing.py"], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 2 and proc.stderr.strip() == "symcheck: error: missing.py: no such file or directory"

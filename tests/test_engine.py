@@ -1,0 +1,48 @@
+"""Verdicts are never optimistic: undecided when stuck, error when malformed."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symcheck import Claim, Config, check, from_index, indices, make_sum, matrix, sizes, causal_attention
+
+T, d = sizes("T d")
+Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
+
+
+def test_true_but_unprovable_claim_is_undecided_not_refuted():
+    # Σ_{j=1}^{t} 1 = t is true, but no rule evaluates a constant sum: the honest answer is undecided.
+    def count(t, b):
+        (j,) = indices("j")
+        return make_sum(1, j, 1, t)
+    claim = Claim("count", from_index(T, d, count), from_index(T, d, lambda t, b: t), "x")
+    r = check(claim, Config(max_size=3))
+    assert r.verdict == "undecided"
+    assert "normal forms differ" in r.reason and "no counterexample" in r.reason
+
+
+def test_budget_exhaustion_is_undecided_with_reason():
+    from symcheck import sdnc_read
+    claim = Claim("main", causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=sizes("N")[0]), "x")
+    r = check(claim, Config(max_steps=5, max_size=2))
+    assert r.verdict == "undecided" and "step budget" in r.reason
+
+
+def test_shape_mismatch_is_an_error_naming_the_claim_and_field():
+    Vw = matrix("W", T, d + 1)
+    claim = Claim("wrong", causal_attention(Q, K, V), causal_attention(Q, K, Vw), "x")
+    r = check(claim)
+    assert r.verdict == "error"
+    assert "claim wrong" in r.reason and "field shape" in r.reason
+
+
+def test_a_false_claim_with_a_tiny_budget_is_never_proved():
+    claim = Claim("f", causal_attention(Q, K, V), causal_attention(Q, K, V, scale=1), "x", expect="refuted")
+    for steps in (1, 10, 100):
+        assert check(claim, Config(max_steps=steps)).verdict in ("refuted", "undecided")
+
+
+def test_results_reproduce_with_the_same_seed():
+    claim = Claim("f", causal_attention(Q, K, V), causal_attention(Q, K, V, scale=1), "x", expect="refuted")
+    a, b = check(claim, Config(seed=4)), check(claim, Config(seed=4))
+    assert a.counterexample == b.counterexample
