@@ -55,7 +55,7 @@ def subst(expr: sp.Basic, mapping: dict) -> sp.Basic:
 def _subst(e, m):
     if isinstance(e, sp.Symbol):
         return m.get(e, e)
-    if not e.args or not (e.free_symbols & m.keys()) and not _has_key_inside(e, m):
+    if not e.args or not (e.free_symbols & m.keys()):
         return e
     if is_sum(e):
         body, v, lo, hi = sum_parts(e)
@@ -68,12 +68,6 @@ def _subst(e, m):
             v = nv
         return make_sum(_subst(body, inner) if inner else body, v, lo, hi)
     return e.func(*[_subst(a, m) for a in e.args])
-
-
-def _has_key_inside(e, m) -> bool:
-    # free_symbols of custom nodes is the union over args, so this is only a guard
-    # for nodes whose free_symbols hide indices (none today); keep it cheap.
-    return False
 
 
 def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:

@@ -117,3 +117,8 @@ class Result:
     @property
     def name(self) -> str:
         return self.claim.qualname
+
+    def _repr_latex_(self) -> str:
+        """Jupyter shows the derivation or the counterexample."""
+        from .notebook import result_latex
+        return result_latex(self)

@@ -1,8 +1,9 @@
-"""The `symcheck` command: check, show. Errors become one line and exit code 2."""
+"""The `symcheck` command: check, show, render. Errors become one line and exit code 2."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -44,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("name", help="dotted claim name, e.g. sdnc.causal_attention_is_sdnc")
     s.add_argument("paths", nargs="*", help=f"where to look for it (default: {DEFAULT_PATH}/)")
     budget(s)
+    r = sub.add_parser("render", help="LaTeX appendix: one .tex per checked claim and appendix.tex")
+    r.add_argument("paths", nargs="*", help=f"derivation files or directories (default: {DEFAULT_PATH}/)")
+    where = r.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="DIR", help="write the .tex files here")
+    where.add_argument("--check", metavar="DIR", help="exit 1 if DIR differs from what would be rendered now")
+    r.add_argument("--templates", metavar="DIR", help="templates that override the bundled ones, by file name")
+    budget(r)
     return p
 
 
@@ -103,16 +111,43 @@ def _cmd_show(args) -> int:
     return 0 if r.ok else (2 if r.verdict == "error" else 1)
 
 
+def _cmd_render(args) -> int:
+    from .render import check_current, render, write
+    config = _config(args)
+    claims = select(load(args.paths or [DEFAULT_PATH]), args.pattern)
+    if not claims:
+        raise UsageError("no claims to render")
+    rendered = render([check(c, config) for c in claims], config, args.templates)
+    for r in rendered.skipped:
+        print(f"symcheck: not rendered: {r.name}: {r.verdict}, expected {r.claim.expect}", file=sys.stderr)
+    if args.check:
+        problems = check_current(rendered, args.check)
+        for p in problems:
+            print(p)
+        if not problems:
+            print(f"{args.check}: current ({len(rendered.files)} files)")
+        return 1 if problems or rendered.skipped else 0
+    for path in write(rendered, args.out):
+        print(path)
+    return 1 if rendered.skipped else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
             _parser().print_help()
             return 2
-        return {"check": _cmd_check, "show": _cmd_show}[args.command](args)
+        return {"check": _cmd_check, "show": _cmd_show, "render": _cmd_render}[args.command](args)
     except SymcheckError as err:
         print(f"symcheck: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symcheck: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug in symcheck, not in the input: say so in one line
+        if os.environ.get("SYMCHECK_DEBUG"):
+            raise
+        print(f"symcheck: internal error: {type(err).__name__}: {err} "
+              "(set SYMCHECK_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        return 3

@@ -80,7 +80,7 @@ class Normalizer:
         lhs = Derivation(ob.lhs, tuple(steps) + lhs.steps)
         rhs = sub.derive(ob.rhs, ob.ctx)
         self.steps_taken += sub.steps_taken
-        return DischargedObligation(ob.title, lhs, rhs)
+        return DischargedObligation(ob.title, lhs, rhs, ob.statement)
 
     # -- internals ----------------------------------------------------------
     def _tick(self):

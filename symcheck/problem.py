@@ -33,10 +33,6 @@ class Problem:
     inputs: tuple[MatInput, ...]
     context: Context
 
-    @property
-    def free(self) -> tuple[sp.Symbol, sp.Symbol]:
-        return self.row, self.col
-
 
 def _size_symbols(*exprs) -> set[sp.Symbol]:
     out = set()

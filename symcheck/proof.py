@@ -36,6 +36,7 @@ class DischargedObligation:
     title: str
     lhs: Derivation
     rhs: Derivation
+    statement: sp.Basic | None = None
 
     @property
     def holds(self) -> bool:

@@ -80,7 +80,8 @@ def explain(r: Result, config: Config) -> str:
         if r.proof.obligations:
             lines += ["", "obligations:"]
             for o in r.proof.obligations:
-                lines.append(f"  {o.title}: {'holds' if o.holds else 'FAILS'}")
+                meaning = f" ({text(o.statement)})" if o.statement is not None else ""
+                lines.append(f"  {o.title}{meaning}: {'holds' if o.holds else 'FAILS'}")
                 lines.append(f"    {text(o.lhs.start)}  ->  {text(o.lhs.result)}   "
                              f"[{', '.join(s.rule for s in o.lhs.steps)}]")
                 lines.append(f"    {text(o.rhs.start)}  ->  {text(o.rhs.result)}   "

@@ -39,7 +39,7 @@ def test_declared_verdict(claim, results):
 def test_main_claim_is_proved_with_induction_obligations(results):
     r = results["sdnc.causal_attention_is_sdnc"]
     titles = [o.title for o in r.proof.obligations]
-    assert any("induction base" in x for x in titles) and any("induction step" in x for x in titles)
+    assert any("Induction base" in x for x in titles) and any("Induction step" in x for x in titles)
     assert all(o.holds for o in r.proof.obligations)
     used = {s.rule for s in r.proof.rhs.steps}
     assert {"content-addressing", "unroll-write-once", "fresh-slot-allocation", "sum-delta"} <= used

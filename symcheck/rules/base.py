@@ -33,6 +33,7 @@ class Obligation:
     rhs: sp.Expr
     ctx: Context
     lhs_first: str | None = None
+    statement: sp.Basic | None = None      # what the obligation means, e.g. M_0 = 0
 
 
 @dataclass(frozen=True)

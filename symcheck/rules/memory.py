@@ -57,12 +57,15 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
     facts = ((1, n), (n, mem.slots), (1, c), (c, mem.width))
     base_ctx = Context(assumptions=ctx.assumptions, reserved=ctx.reserved | {"tau", "n", "c"}).with_facts(*facts)
     step_ctx = base_ctx.with_facts((1, tau), (tau, mem.slots))
-    base = Obligation(f"induction base: M^{mem.name}_0 = 0", closed_form(mem, 0, n, c), sp.S.Zero, base_ctx)
+    update = MemoryCell(mem, tau - 1, n, c) + WriteWeight(mem, tau, n) * mem.written[tau, c]
+    base = Obligation(f"Induction base for memory {mem.name}", closed_form(mem, 0, n, c), sp.S.Zero, base_ctx,
+                      statement=sp.Eq(MemoryCell(mem, 0, n, c), 0, evaluate=False))
     step = Obligation(
-        f"induction step: M^{mem.name}_tau = M^{mem.name}_(tau-1) + w_tau x_tau^T",
+        f"Induction step for memory {mem.name}",
         closed_form(mem, tau, n, c),
         closed_form(mem, tau - 1, n, c) + WriteWeight(mem, tau, n) * mem.written[tau, c],
-        step_ctx, lhs_first="sum-peel-last")
+        step_ctx, lhs_first="sum-peel-last",
+        statement=sp.Eq(MemoryCell(mem, tau, n, c), update, evaluate=False))
     return base, step
 
 

@@ -1,0 +1,203 @@
+"""Proof appendices: checked results rendered through Jinja2 templates as LaTeX.
+
+Only checked results are rendered: a proved claim as its derivations, a refuted
+one as its counterexample. Claims that did not get their expected verdict are
+not rendered at all, so an appendix never says more than was established.
+Each claim file carries the hash of the result it was rendered from;
+`check_current` re-renders in memory and reports any file that differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import sympy as sp
+
+from . import __version__
+from .claim import Result
+from .config import Config
+from .errors import UsageError
+from .latex import escape, latex
+from .notation import NOTATION
+from .rules import RULES
+
+__all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
+
+APPENDIX = "appendix.tex"
+
+
+def _environment(template_dir: str | None) -> jinja2.Environment:
+    """LaTeX-safe delimiters (\\VAR{...}, \\BLOCK{...}); undefined variables are errors."""
+    loaders = []
+    if template_dir:
+        if not Path(template_dir).is_dir():
+            raise UsageError(f"--templates {template_dir}: no such directory")
+        loaders.append(jinja2.FileSystemLoader(template_dir))
+    loaders.append(jinja2.FunctionLoader(_package_template))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined, autoescape=False,
+        block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
+        variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}",
+        line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["tex"] = escape
+    return env
+
+
+def _package_template(name: str):
+    """Bundled templates: package data when installed, the checkout's templates/ otherwise."""
+    try:
+        root = resources.files("symcheck.templates")
+    except ModuleNotFoundError:
+        root = Path(__file__).resolve().parent.parent / "templates"
+    try:
+        return root.joinpath(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def file_name(r: Result) -> str:
+    return r.name.replace(".", "-") + ".tex"
+
+
+def proof_hash(r: Result) -> str:
+    """sha256 of what the claim's rendering is derived from (not of the LaTeX itself)."""
+    payload = {"name": r.name, "statement": r.claim.statement, "verdict": r.verdict, "scope": r.scope,
+               "assume": [a.describe() for a in r.claim.assume]}
+    if r.verdict == "proved":
+        payload["proof"] = [[(s.rule, sp.srepr(s.after)) for s in d.steps] + [sp.srepr(d.start)]
+                            for d in (r.proof.lhs, r.proof.rhs)]
+        payload["obligations"] = [[o.title, sp.srepr(o.lhs.result), sp.srepr(o.rhs.result)]
+                                  for o in r.proof.obligations]
+    if r.counterexample is not None:
+        payload["counterexample"] = r.counterexample.as_json()
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _derivation(title, d):
+    return {"title": title, "start": latex(d.start),
+            "steps": [{"rule": s.rule, "latex": latex(s.after)} for s in d.steps]}
+
+
+def _matrix(values) -> str:
+    def cell(v):
+        if v is None:
+            return r"\text{undef.}"
+        return str(v) if isinstance(v, int) else f"{v:.6g}"
+    rows = [" & ".join(cell(v) for v in (row if isinstance(row, list) else [row])) for row in values]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def _context(r: Result, config: Config) -> dict:
+    from .problem import pose
+    problem = pose(r.claim)
+    c = r.claim
+    ctx = {
+        "hash": proof_hash(r), "version": __version__, "name": r.name, "label": r.name,
+        "title": escape(r.name), "statement": escape(c.statement), "cites": [escape(x) for x in c.cites],
+        "assumptions": [escape(a.describe()) for a in c.assume], "verdict": r.verdict,
+        "sizes": ", ".join(latex(s) for s in problem.sizes),
+        "constraints": [f"{latex(lo)} \\le {latex(hi)}" for lo, hi in c.constraints],
+        "lhs_label": escape(c.lhs.label), "rhs_label": escape(c.rhs.label),
+        "row": latex(problem.row), "col": latex(problem.col), "rows": latex(problem.rows),
+        "cols": latex(problem.cols), "digits": config.precision_digits,
+    }
+    if r.verdict == "proved":
+        ctx["sides"] = [_derivation("Left-hand side", r.proof.lhs), _derivation("Right-hand side", r.proof.rhs)]
+        ctx["obligations"] = [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
+                               "statement": latex(o.statement) if o.statement is not None else None}
+                              for o in r.proof.obligations]
+        ctx["normal_form"] = latex(r.proof.lhs.result)
+    else:
+        ce = r.counterexample
+        ctx["ce"] = {
+            "sizes": ",\\ ".join(f"{latex(sp.Symbol(k))} = {v}" for k, v in ce.sizes.items()),
+            "inputs": [(latex(sp.Symbol(k)), _matrix(v)) for k, v in ce.inputs.items()],
+            "lhs": _matrix(ce.lhs), "rhs": _matrix(ce.rhs), "where": escape(ce.where),
+            "max_abs_diff": "---" if ce.max_abs_diff is None else f"{ce.max_abs_diff:.6g}",
+        }
+    return ctx
+
+
+def renderable(r: Result) -> bool:
+    """Only results that are established and expected are rendered."""
+    return r.ok and r.verdict in ("proved", "refuted")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    files: dict[str, str]          # file name -> content, appendix included
+    skipped: list[Result]          # results not rendered (unexpected, undecided, error)
+
+
+def render(results: list[Result], config: Config = Config(), template_dir: str | None = None) -> Rendered:
+    """Render every renderable result; a broken template is reported as a usage error."""
+    try:
+        return _render(results, config, _environment(template_dir))
+    except jinja2.TemplateError as err:
+        where = f"{err.name}:{err.lineno}: " if isinstance(err, jinja2.TemplateSyntaxError) else ""
+        raise UsageError(f"template error: {where}{type(err).__name__}: {err}") from None
+
+
+def _render(results, config, env) -> Rendered:
+    claim_t, appendix_t = env.get_template("claim.tex.j2"), env.get_template("appendix.tex.j2")
+    files, shown = {}, []
+    for r in results:
+        if renderable(r):
+            files[file_name(r)] = claim_t.render(**_context(r, config))
+            shown.append(r)
+    used = sorted({s.rule for r in shown if r.proof is not None and r.verdict == "proved"
+                   for d in (r.proof.lhs, r.proof.rhs, *(x for o in r.proof.obligations for x in (o.lhs, o.rhs)))
+                   for s in d.steps})
+    files[APPENDIX] = appendix_t.render(
+        version=__version__, notation=NOTATION,
+        claims=[{"file": file_name(r)[:-4]} for r in shown],
+        rules=[{"name": n, "statement": RULES[n].statement, "side": escape(RULES[n].side)} for n in used])
+    return Rendered(files, [r for r in results if not renderable(r)])
+
+
+def write(rendered: Rendered, out_dir: str) -> list[Path]:
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, content in rendered.files.items():
+            p = out / name
+            p.write_text(content, encoding="utf-8")
+            paths.append(p)
+    except OSError as err:
+        raise UsageError(f"cannot write to {out_dir}: {err.strerror}") from None
+    return paths
+
+
+def check_current(rendered: Rendered, out_dir: str) -> list[str]:
+    """Problems with `out_dir` against what would be rendered now (empty: current)."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        return [f"{out_dir}: no such directory"]
+    problems = []
+    for name, content in rendered.files.items():
+        p = out / name
+        if not p.exists():
+            problems.append(f"{p}: missing")
+            continue
+        old = p.read_text(encoding="utf-8")
+        if old == content:
+            continue
+        old_hash, new_hash = _hash_line(old), _hash_line(content)
+        why = "the proof it was rendered from changed" if old_hash != new_hash else "edited, or templates changed"
+        problems.append(f"{p}: stale ({why})")
+    for p in sorted(out.glob("*.tex")):
+        if p.name not in rendered.files:
+            problems.append(f"{p}: stale (its claim is gone or no longer has its expected verdict)")
+    return problems
+
+
+def _hash_line(text: str) -> str | None:
+    first = text.splitlines()[0] if text else ""
+    return first.split(":", 1)[1].strip() if first.startswith("% symcheck-proof-hash:") else None

@@ -1,0 +1,55 @@
+"""The LaTeX printer: exact strings, the notation table, escaping of free text."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from symcheck.index import Entry, Iverson, index, make_sum, size
+from symcheck.latex import escape, latex
+from symcheck.matrix import MaskedSoftmax, MatScale, matrix
+from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
+from symcheck.notation import NOTATION, macro
+
+T, d, N = size("T"), size("d"), size("N")
+t, j, n, s = (index(x) for x in "tjns")
+Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
+Mk = Memory("K", K, N)
+
+
+@pytest.mark.parametrize("expr,expected", [
+    (Iverson(sp.Le(j, t)), r"\iverson{j \leq t}"),
+    (Iverson(sp.Eq(n, s)), r"\iverson{s = n}"),
+    (make_sum(Q.base[t, j], j, 1, t), r"\sum_{j=1}^{t} Q_{t,j}"),
+    (make_sum(Q.base[t, j] + 1, j, 1, T), r"\sum_{j=1}^{T} \left(Q_{t,j} + 1\right)"),
+    (Entry(Q, t, j), r"\mat{Q}_{t,j}"),
+    (Entry(Q @ K.T, t, j), r"\left(\mat{Q}\,\tr{\mat{K}}\right)_{t,j}"),
+    (Entry(MaskedSoftmax(MatScale(1 / sp.sqrt(d), Q @ K.T), "inclusive"), t, j),
+     r"\left(\softmax\left(\frac{1}{\sqrt{d}}\,\mat{Q}\,\tr{\mat{K}} + \log \causalmask{inclusive}\right)\right)_{t,j}"),
+    (MemoryCell(Mk, t, n, j), r"\memcell{K}{t}{n,j}"),
+    (WriteWeight(Mk, s, n), r"\writew{K}{s}{n}"),
+    (ContentWeight(Mk, t, Q, t, n, 1, "dot", t), r"\content{K}{t}{\mathbf{q}_{t}}{1}{dot}_{n}"),
+    (sp.exp(Q.base[t, j]), r"\exp\left(Q_{t,j}\right)"),
+    (Iverson(sp.Le(j, t)) ** 2, r"\iverson{j \leq t}^{2}"),
+])
+def test_printer_exact_strings(expr, expected):
+    assert latex(expr) == expected
+
+
+def test_expanded_macros_for_mathjax():
+    assert latex(Iverson(sp.Le(j, t)), expand_macros=True) == r"{\left[j \leq t\right]}"
+
+
+def test_every_notation_macro_has_a_definition_with_its_arity():
+    for n_ in NOTATION:
+        assert all(f"#{k}" in n_.body for k in range(1, n_.args + 1)), n_.name
+        assert macro(n_.name, *["x"] * n_.args).startswith("\\" + n_.name)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("a_b", r"a\_b"), ("50%", r"50\%"), ("A&B", r"A\&B"), ("#1", r"\#1"), ("$x$", r"\$x\$"),
+    ("{x}", r"\{x\}"), (r"a\b", r"a\textbackslash{}b"), ("x^2", r"x\textasciicircum{}2"),
+    ("~", r"\textasciitilde{}"), ("β ≤ 1", r"$\beta$ $\le$ 1"),
+])
+def test_escape(raw, expected):
+    assert escape(raw) == expected

@@ -1,0 +1,137 @@
+"""Rendering: appendices compile with pdflatex, stale files are caught, templates override."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from symcheck import Claim, Config, causal_attention, check, matrix, sdnc_read, sizes
+from symcheck.cli import main
+from symcheck.loader import load
+from symcheck.render import check_current, render, write
+
+ROOT = Path(__file__).resolve().parent.parent
+PDFLATEX = shutil.which("pdflatex")
+needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (CI installs "
+                                    "texlive-latex-base and texlive-latex-recommended)")
+
+T, d, N = sizes("T d N")
+Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
+NASTY = "Odd_name 100% & #1 {x} $y$ a\\b x^2 ~ — β ≤ 1"
+
+
+@pytest.fixture(scope="module")
+def library():
+    return [check(c) for c in load([str(ROOT / "derivations")])]
+
+
+@pytest.fixture(scope="module")
+def nasty():
+    claim = Claim("odd_name", causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N), NASTY,
+                  cites=(NASTY,), module="my_mod")
+    false = Claim("odd_false", causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N, strength=1), NASTY,
+                  expect="refuted", module="my_mod")
+    return [check(claim), check(false)]
+
+
+def compile_pdf(directory: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "appendix.tex"],
+                          cwd=directory, capture_output=True, text=True, timeout=180)
+
+
+@needs_pdflatex
+def test_library_and_escaped_text_compile(tmp_path, library, nasty):
+    write(render(library + nasty), str(tmp_path))
+    proc = compile_pdf(tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert (tmp_path / "appendix.pdf").stat().st_size > 10_000
+    assert not re.search(r"^! ", proc.stdout, re.M)
+
+
+def test_every_step_is_one_line_with_its_rule(library):
+    files = render(library).files
+    main_tex = files["sdnc-causal_attention_is_sdnc.tex"]
+    r = next(x for x in library if x.name == "sdnc.causal_attention_is_sdnc")
+    step_lines = [l for l in main_tex.splitlines() if l.strip().startswith("&=")]
+    n_steps = len(r.proof.lhs.steps) + len(r.proof.rhs.steps) + sum(
+        len(o.lhs.steps) + len(o.rhs.steps) for o in r.proof.obligations)
+    assert len(step_lines) == n_steps
+    assert all(re.search(r"\\tag\*\{\\rulename\{[a-z-]+\}\}\\\\$", l) for l in step_lines)
+    assert "The normal forms meet" in main_tex and "Induction base for memory K" in main_tex
+
+
+def test_refuted_claim_shows_its_counterexample_table(library):
+    tex = render(library).files["sdnc-read_before_write.tex"]
+    assert r"\begin{tabular}" in tex and "input $K$" in tex and "left side" in tex and "right side" in tex
+
+
+def test_free_text_is_escaped(nasty):
+    tex = render(nasty).files["my_mod-odd_name.tex"]
+    assert r"Odd\_name 100\% \& \#1 \{x\} \$y\$ a\textbackslash{}b x\textasciicircum{}2 \textasciitilde{}" in tex
+
+
+def test_only_expected_verdicts_are_rendered():
+    wrong = Claim("wrong", causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N, strength=1), "x", module="m")
+    out = render([check(wrong)])
+    assert list(out.files) == ["appendix.tex"] and [r.name for r in out.skipped] == ["m.wrong"]
+
+
+def test_check_detects_stale_edited_missing_and_orphan_files(tmp_path, library):
+    rendered = render(library)
+    write(rendered, str(tmp_path))
+    assert check_current(rendered, str(tmp_path)) == []
+    main_file = tmp_path / "sdnc-causal_attention_is_sdnc.tex"
+    main_file.write_text(main_file.read_text() + "% edit\n")
+    assert any("edited" in p for p in check_current(rendered, str(tmp_path)))
+    # the same claim with another statement: the proof it was rendered from changed
+    changed = [dataclasses.replace(r, claim=dataclasses.replace(r.claim, statement="new")) if
+               r.name == "sdnc.causal_attention_is_sdnc" else r for r in library]
+    write(rendered, str(tmp_path))
+    assert any("proof it was rendered from changed" in p for p in check_current(render(changed), str(tmp_path)))
+    (tmp_path / "sdnc-key_strength_one.tex").unlink()
+    (tmp_path / "sdnc-gone.tex").write_text("% old\n")
+    problems = check_current(rendered, str(tmp_path))
+    assert any("sdnc-key_strength_one.tex: missing" in p for p in problems)
+    assert any("sdnc-gone.tex: stale" in p for p in problems)
+
+
+def test_claim_no_longer_proved_makes_its_file_stale(tmp_path, library):
+    write(render(library), str(tmp_path))
+    broken = [dataclasses.replace(r, verdict="undecided") if r.name == "sdnc.causal_attention_is_sdnc" else r
+              for r in library]
+    problems = check_current(render(broken), str(tmp_path))
+    assert any("sdnc-causal_attention_is_sdnc.tex: stale (its claim is gone" in p for p in problems)
+
+
+def test_bundled_output_is_current(capsys):
+    code = main(["render", str(ROOT / "derivations"), "--check", str(ROOT / "output")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+
+
+def test_cli_render_and_template_override(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength"]) == 0
+    assert (out_dir / "sdnc-key_strength_one.tex").exists() and (out_dir / "appendix.tex").exists()
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "claim.tex.j2").write_text("% symcheck-proof-hash: \\VAR{hash}\nCUSTOM \\VAR{title}\n")
+    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength",
+                 "--templates", str(templates)]) == 0
+    assert "CUSTOM sdnc.key\\_strength\\_one" in (out_dir / "sdnc-key_strength_one.tex").read_text()
+    (templates / "claim.tex.j2").write_text("\\VAR{no_such_variable}\n")
+    capsys.readouterr()
+    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength",
+                 "--templates", str(templates)]) == 2
+    assert "'no_such_variable' is undefined" in capsys.readouterr().err
+
+
+def test_notebook_repr(library):
+    r = next(x for x in library if x.name == "sdnc.causal_attention_is_sdnc")
+    out = r._repr_latex_()
+    assert out.startswith("$$\\begin{aligned}") and "unroll-write-once" in out and "\\iverson" not in out
