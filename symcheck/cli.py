@@ -1,4 +1,4 @@
-"""The `symcheck` command: check, show, render. Errors become one line and exit code 2."""
+"""The `symcheck` command: check, show, render, replay. Errors become one line and exit code 2."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", help=f"derivation files or directories (default: {DEFAULT_PATH}/)")
     c.add_argument("--json", dest="json_out", metavar="FILE", help="write results as JSON ('-' for stdout)")
     c.add_argument("--junit", metavar="FILE", help="write results as JUnit XML")
+    c.add_argument("--certificates", metavar="DIR", help="write one JSON certificate per proved claim")
     budget(c)
     s = sub.add_parser("show", help="print the proof trace or the counterexample of one claim")
     s.add_argument("name", help="dotted claim name, e.g. sdnc.causal_attention_is_sdnc")
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--check", metavar="DIR", help="exit 1 if DIR differs from what would be rendered now")
     r.add_argument("--templates", metavar="DIR", help="templates that override the bundled ones, by file name")
     budget(r)
+    rp = sub.add_parser("replay", help="re-check certificates with the independent checker")
+    rp.add_argument("certs", nargs="+", help="certificate files, or directories of them")
+    rp.add_argument("--seed", type=int, default=0, help="seed of the checker's random sizes and inputs")
     return p
 
 
@@ -77,6 +81,10 @@ def _cmd_check(args) -> int:
         print(row(r, width), file=table, flush=True)
     _write(args.json_out, as_json(results, config))
     _write(args.junit, as_junit(results))
+    if args.certificates:
+        from .certificate import write_certificates
+        written = write_certificates(results, args.certificates)
+        print(f"{len(written)} certificates written to {args.certificates}", file=table)
     errors = [r for r in results if r.verdict == "error"]
     for r in errors:
         print(f"symcheck: error: {r.claim.file}: {r.name}: {r.reason}", file=sys.stderr)
@@ -132,13 +140,39 @@ def _cmd_render(args) -> int:
     return 1 if rendered.skipped else 0
 
 
+def _cmd_replay(args) -> int:
+    from .replay import Rejected, replay_file
+    files = []
+    for raw in args.certs:
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(p.glob("*.json"))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise UsageError(f"{raw}: no such file or directory")
+    if not files:
+        raise UsageError("no certificates to replay")
+    bad = 0
+    for f in files:
+        try:
+            v = replay_file(str(f), args.seed)
+            print(f"valid     {v.name}  ({v.steps} steps re-checked at {v.instantiations} size instantiations)")
+        except Rejected as err:
+            bad += 1
+            print(f"REJECTED  {f}: {err}")
+    print(f"{len(files) - bad} valid, {bad} rejected")
+    return 1 if bad else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
             _parser().print_help()
             return 2
-        return {"check": _cmd_check, "show": _cmd_show, "render": _cmd_render}[args.command](args)
+        return {"check": _cmd_check, "show": _cmd_show, "render": _cmd_render,
+                "replay": _cmd_replay}[args.command](args)
     except SymcheckError as err:
         print(f"symcheck: error: {err}", file=sys.stderr)
         return 2

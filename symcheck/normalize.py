@@ -63,8 +63,8 @@ class Normalizer:
         found = self._rewrite_once(expr, ctx)
         if found is None:
             return None
-        new, r, redex, contractum, obs = found
-        return Step(r.name, expr, new, redex, contractum, obs)
+        new, r, redex, contractum, obs, path = found
+        return Step(r.name, expr, new, redex, contractum, obs, tuple(reversed(path)))
 
     def discharge(self, ob: Obligation) -> DischargedObligation:
         """Prove an obligation with the full rule library (whatever this normalizer's own rules)."""
@@ -80,7 +80,7 @@ class Normalizer:
         lhs = Derivation(ob.lhs, tuple(steps) + lhs.steps)
         rhs = sub.derive(ob.rhs, ob.ctx)
         self.steps_taken += sub.steps_taken
-        return DischargedObligation(ob.title, lhs, rhs, ob.statement)
+        return DischargedObligation(ob.title, lhs, rhs, ob.statement, ob.domain)
 
     # -- internals ----------------------------------------------------------
     def _tick(self):
@@ -103,10 +103,10 @@ class Normalizer:
             child_ctx = ctx.enter_sum(e.var, e.lo, e.hi) if isinstance(e, Sigma) and k == 0 else ctx
             found = self._rewrite_once(child, child_ctx)
             if found is not None:
-                new_child, r, redex, contractum, obs = found
+                new_child, r, redex, contractum, obs, path = found
                 args = list(e.args)
                 args[k] = new_child
-                return e.func(*args), r, redex, contractum, obs
+                return e.func(*args), r, redex, contractum, obs, path + [k]
         for r in self._rules_for(e):
             out = r(e, ctx)
             if out == e:
@@ -114,7 +114,7 @@ class Normalizer:
             obs = self._obligations_hold(r, e, ctx)
             if obs is None:
                 continue
-            return out, r, e, out, obs
+            return out, r, e, out, obs, []
         self._normal.add((e, ctx))
         return None
 

@@ -19,6 +19,7 @@ class Step:
     redex: sp.Expr            # the subterm the rule rewrote
     contractum: sp.Expr       # what it became
     obligations: tuple[str, ...] = ()   # titles of obligations this step relies on
+    path: tuple[int, ...] = ()          # position of the redex in `before` (argument indices)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class DischargedObligation:
     lhs: Derivation
     rhs: Derivation
     statement: sp.Basic | None = None
+    domain: tuple = ()          # (lo, hi) pairs the obligation's free indices satisfy
 
     @property
     def holds(self) -> bool:

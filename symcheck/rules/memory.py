@@ -55,17 +55,18 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
     mem = expr.mem
     tau, n, c = index("tau"), index("n"), index("c")
     facts = ((1, n), (n, mem.slots), (1, c), (c, mem.width))
+    step_facts = facts + ((1, tau), (tau, mem.slots))
     base_ctx = Context(assumptions=ctx.assumptions, reserved=ctx.reserved | {"tau", "n", "c"}).with_facts(*facts)
-    step_ctx = base_ctx.with_facts((1, tau), (tau, mem.slots))
+    step_ctx = base_ctx.with_facts(*step_facts)
     update = MemoryCell(mem, tau - 1, n, c) + WriteWeight(mem, tau, n) * mem.written[tau, c]
     base = Obligation(f"Induction base for memory {mem.name}", closed_form(mem, 0, n, c), sp.S.Zero, base_ctx,
-                      statement=sp.Eq(MemoryCell(mem, 0, n, c), 0, evaluate=False))
+                      statement=sp.Eq(MemoryCell(mem, 0, n, c), 0, evaluate=False), domain=facts)
     step = Obligation(
         f"Induction step for memory {mem.name}",
         closed_form(mem, tau, n, c),
         closed_form(mem, tau - 1, n, c) + WriteWeight(mem, tau, n) * mem.written[tau, c],
         step_ctx, lhs_first="sum-peel-last",
-        statement=sp.Eq(MemoryCell(mem, tau, n, c), update, evaluate=False))
+        statement=sp.Eq(MemoryCell(mem, tau, n, c), update, evaluate=False), domain=step_facts)
     return base, step
 
 

@@ -1,0 +1,77 @@
+"""Certificates: a proved claim as flat, replayable JSON (in the style of egg explanations).
+
+A certificate holds everything an independent checker needs and nothing it has
+to trust: the claim's domain, both derivations step by step (rule, position,
+before, after, redex, contractum, side conditions), the induction obligations
+with their own derivations and domains, and the normal form. Expressions are
+sympy `srepr` strings, an exact serialisation that `replay` parses safely.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sympy as sp
+
+from . import __version__
+from .claim import Result
+from .errors import UsageError
+from .problem import pose
+from .rules import RULES
+
+__all__ = ["FORMAT", "certificate", "write_certificates"]
+
+FORMAT = 1
+
+
+def _derivation(d) -> dict:
+    return {"start": sp.srepr(d.start), "steps": [
+        {"rule": s.rule, "path": list(s.path), "before": sp.srepr(s.before), "after": sp.srepr(s.after),
+         "redex": sp.srepr(s.redex), "contractum": sp.srepr(s.contractum),
+         "side_conditions": RULES[s.rule].side, "obligations": list(s.obligations)}
+        for s in d.steps]}
+
+
+def certificate(r: Result) -> dict:
+    """The certificate of a proved result."""
+    if r.verdict != "proved" or r.proof is None:
+        raise ValueError(f"{r.name} is not proved; only proofs have certificates")
+    problem = pose(r.claim)
+    c = r.claim
+    used = sorted({s.rule for d in (r.proof.lhs, r.proof.rhs) for s in d.steps}
+                  | {s.rule for o in r.proof.obligations for d in (o.lhs, o.rhs) for s in d.steps})
+    return {
+        "symcheck": __version__, "format": FORMAT,
+        "claim": {
+            "name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect,
+            "sizes": [sp.srepr(s) for s in problem.sizes],
+            "constraints": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in c.constraints],
+            "row": sp.srepr(problem.row), "col": sp.srepr(problem.col),
+            "rows": sp.srepr(problem.rows), "cols": sp.srepr(problem.cols),
+            "inputs": [{"name": m.name, "rows": sp.srepr(m.rows), "cols": sp.srepr(m.cols)} for m in problem.inputs],
+            "assumptions": [{"kind": "unit_rows", "input": a.name, "cols": sp.srepr(a.cols)} for a in c.assume],
+        },
+        "lhs": _derivation(r.proof.lhs),
+        "rhs": _derivation(r.proof.rhs),
+        "normal_form": sp.srepr(r.proof.lhs.result),
+        "obligations": [{"title": o.title, "statement": sp.srepr(o.statement) if o.statement is not None else None,
+                         "domain": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in o.domain],
+                         "lhs": _derivation(o.lhs), "rhs": _derivation(o.rhs)} for o in r.proof.obligations],
+        "rules": {n: {"statement": RULES[n].statement, "side_conditions": RULES[n].side} for n in used},
+    }
+
+
+def write_certificates(results: list[Result], out_dir: str) -> list[Path]:
+    out = Path(out_dir)
+    paths = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for r in results:
+            if r.verdict == "proved":
+                p = out / f"{r.name}.json"
+                p.write_text(json.dumps(certificate(r), indent=1) + "\n")
+                paths.append(p)
+    except OSError as err:
+        raise UsageError(f"cannot write certificates to {out_dir}: {err.strerror}") from None
+    return paths

@@ -1,0 +1,161 @@
+"""The independent checker accepts every bundled proof and rejects every single-edit corruption."""
+
+from __future__ import annotations
+
+import copy
+import re
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symcheck import check
+from symcheck.certificate import certificate
+from symcheck.loader import load
+from symcheck.replay import SHAPES, Rejected, parse, replay
+from symcheck.rules import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVED = [c for c in load([str(ROOT / "derivations")]) if c.expect == "proved"]
+MEMO: dict = {}
+
+
+@pytest.fixture(scope="module")
+def cert():
+    return certificate(check(next(c for c in PROVED if c.name == "causal_attention_is_sdnc")))
+
+
+def derivations(cert):
+    """(label, derivation dict) for every derivation in a certificate."""
+    out = [("lhs", cert["lhs"]), ("rhs", cert["rhs"])]
+    out += [(f"obligation {k} {name}", ob[name]) for k, ob in enumerate(cert["obligations"]) for name in ("lhs", "rhs")]
+    return out
+
+
+def locate(cert, label, k):
+    return dict(derivations(cert))[label]["steps"][k]
+
+
+def rejected(cert) -> str:
+    with pytest.raises(Rejected) as info:
+        replay(cert, memo=MEMO)
+    return str(info.value)
+
+
+def test_the_checker_imports_nothing_from_the_prover():
+    source = (ROOT / "symcheck" / "replay.py").read_text()
+    for module in ("normalize", "rules", "evaluate", "binders", "affine", "engine", "definedness", "context"):
+        assert f"from .{module}" not in source and f"import {module}" not in source
+    assert len(source.splitlines()) < 1000
+
+
+def test_every_rule_has_a_shape_check():
+    assert set(SHAPES) == set(RULES)
+
+
+@pytest.mark.parametrize("claim", PROVED, ids=lambda c: c.qualname)
+def test_bundled_proofs_replay(claim):
+    v = replay(certificate(check(claim)))
+    assert v.steps > 0 and v.instantiations == 3
+
+
+def test_replay_in_a_fresh_process(tmp_path):
+    from symcheck.cli import main
+    assert main(["check", str(ROOT / "derivations"), "--certificates", str(tmp_path)]) == 0
+    proc = subprocess.run([sys.executable, "-m", "symcheck", "replay", str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(PROVED)} valid, 0 rejected" in proc.stdout
+
+
+def all_steps(cert):
+    return [(label, k) for label, d in derivations(cert) for k in range(len(d["steps"]))]
+
+
+def test_dropped_steps_are_rejected(cert):
+    for label, k in all_steps(cert):
+        bad = copy.deepcopy(cert)
+        del dict(derivations(bad))[label]["steps"][k]
+        msg = rejected(bad)
+        assert "step" in msg or "normal form" in msg or "different forms" in msg, (label, k, msg)
+
+
+def _edit(text: str) -> str:
+    """One small edit of an expression: shift the first integer index symbol by one."""
+    e = parse(text)
+    syms = sorted((s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.is_integer), key=lambda s: s.name)
+    if syms:
+        return sp.srepr(e.xreplace({syms[0]: syms[0] + 1}))
+    return sp.srepr(e + 1)
+
+
+def test_changed_steps_are_rejected_at_that_step(cert):
+    for label, k in all_steps(cert):
+        bad = copy.deepcopy(cert)
+        step = locate(bad, label, k)
+        step["after"] = _edit(step["after"])
+        msg = rejected(bad)
+        at = re.search(r"step (\d+) ", msg)
+        assert (at and int(at.group(1)) in (k + 1, k + 2)) or "normal form" in msg or "different forms" in msg, \
+            (label, k, msg)
+
+
+def test_moved_positions_are_rejected(cert):
+    for label, k in all_steps(cert):
+        bad = copy.deepcopy(cert)
+        step = locate(bad, label, k)
+        step["path"] = step["path"][:-1] if step["path"] else [0]
+        assert "step" in rejected(bad)
+
+
+def test_swapped_rule_names_are_rejected(cert):
+    swaps = 0
+    for label, d in derivations(cert):
+        for step in d["steps"]:
+            redex, contractum = parse(step["redex"]), parse(step["contractum"])
+            for other in RULES:
+                if other != step["rule"]:
+                    assert not SHAPES[other](redex, contractum, set()), (step["rule"], other)
+                    swaps += 1
+    assert swaps > 1000
+    bad = copy.deepcopy(cert)
+    bad["rhs"]["steps"][3]["rule"] = "sum-delta"
+    assert "is not what rule sum-delta does" in rejected(bad)
+
+
+def test_edited_final_form_is_rejected(cert):
+    bad = copy.deepcopy(cert)
+    bad["normal_form"] = _edit(bad["normal_form"])
+    assert "normal form" in rejected(bad)
+
+
+def test_a_wrong_value_is_caught_numerically(cert):
+    # swap the roles of two bound indices in the last (alpha-rename) step: chain, position and
+    # shape checks cannot see it (names are erased there); only the values can
+    bad = copy.deepcopy(cert)
+    step = bad["lhs"]["steps"][-1]
+    j, k = sp.Symbol("j", integer=True), sp.Symbol("k", integer=True)
+    K = sp.IndexedBase("K")
+    wrong = parse(step["after"]).xreplace({K[j, k]: K[k, j]})
+    assert wrong != parse(step["after"])
+    step["after"] = step["contractum"] = sp.srepr(wrong)
+    assert "lhs, step 18 (alpha-rename): before and after differ" in rejected(bad)
+
+
+@pytest.mark.parametrize("text", ["__import__('os').system('true')", "Symbol('x').__class__", "eval('1')",
+                                  "Symbol(open)"])
+def test_certificates_cannot_run_code(text):
+    with pytest.raises(Rejected, match="malformed expression"):
+        parse(text)
+
+
+def test_unreadable_and_malformed_files(tmp_path, capsys):
+    from symcheck.cli import main
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["replay", str(bad)]) == 1
+    assert "not JSON" in capsys.readouterr().out
+    assert main(["replay", str(tmp_path / "missing.json")]) == 2
