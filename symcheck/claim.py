@@ -91,10 +91,13 @@ class Counterexample:
     rhs: list
     max_abs_diff: float | None       # over entries where both sides are defined
     where: str
+    first_difference: str = ""       # the first differing entry in row-major order
+    intermediates: dict = field(default_factory=dict)   # {side: {label: matrix}}: weights each side used
 
     def as_json(self) -> dict:
         return {"sizes": self.sizes, "inputs": self.inputs, "lhs": self.lhs, "rhs": self.rhs,
-                "max_abs_diff": self.max_abs_diff, "where": self.where}
+                "max_abs_diff": self.max_abs_diff, "where": self.where,
+                "first_difference": self.first_difference, "intermediates": self.intermediates}
 
 
 @dataclass

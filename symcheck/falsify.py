@@ -19,6 +19,7 @@ import sympy as sp
 from .claim import Counterexample
 from .config import Config
 from .evaluate import FLOAT64, evaluate, mp_backend
+from .explain import intermediates
 from .problem import Problem
 
 __all__ = ["Search", "search", "size_assignments", "sample_inputs", "compare"]
@@ -146,12 +147,14 @@ def _confirm(problem, sizes, inputs, config) -> Counterexample | None:
         pos = tuple(int(k) for k in np.unravel_index(np.argmax(gaps), gaps.shape))
         where = f"largest difference at {_entry_name(problem, pos)}"
     finite = gaps[gaps >= 0]
+    first = tuple(int(k) for k in np.argwhere(diff)[0])
     return Counterexample(
         sizes=dict(sizes),
         inputs={k: _tolist(v) for k, v in inputs.items()},
         lhs=_tolist(lf), rhs=_tolist(rf),
         max_abs_diff=float(finite.max()) if finite.size else None,
-        where=where)
+        where=where, first_difference=_entry_name(problem, first),
+        intermediates=intermediates(problem, sizes, inputs))
 
 
 def _mp_differs(lhs, rhs, tol) -> np.ndarray:

@@ -93,6 +93,12 @@ def _matrix(values) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
+def _weights_label(label: str) -> str:
+    """'read weights C_dot(...)[n; 1..t] (row t, slot n)' -> 'read weights (row t, slot n)'."""
+    kind = " ".join(label.split()[:2])
+    return f"{kind} {label[label.rindex('('):]}" if "(" in label else kind
+
+
 def _context(r: Result, config: Config) -> dict:
     from .problem import pose
     problem = pose(r.claim)
@@ -120,6 +126,9 @@ def _context(r: Result, config: Config) -> dict:
             "inputs": [(latex(sp.Symbol(k)), _matrix(v)) for k, v in ce.inputs.items()],
             "lhs": _matrix(ce.lhs), "rhs": _matrix(ce.rhs), "where": escape(ce.where),
             "max_abs_diff": "---" if ce.max_abs_diff is None else f"{ce.max_abs_diff:.6g}",
+            "first": escape(ce.first_difference),
+            "intermediates": [(side, escape(_weights_label(label)), _matrix(values))
+                              for side, found in ce.intermediates.items() for label, values in found.items()],
         }
     return ctx
 

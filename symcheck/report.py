@@ -62,6 +62,10 @@ def as_junit(results: list[Result]) -> str:
     return ET.tostring(suite, encoding="unicode")
 
 
+def _short(v):
+    return "undef" if v is None else round(v, 4)
+
+
 def explain(r: Result, config: Config) -> str:
     """The proof trace or the counterexample of one claim, for a terminal."""
     c = r.claim
@@ -93,7 +97,12 @@ def explain(r: Result, config: Config) -> str:
         lines += ["", "counterexample (confirmed with mpmath):",
                   f"  sizes: {', '.join(f'{k}={v}' for k, v in ce.sizes.items())}"]
         lines += [f"  {k} = {v}" for k, v in ce.inputs.items()]
-        lines += [f"  lhs = {ce.lhs}", f"  rhs = {ce.rhs}", f"  {ce.where}; max |lhs - rhs| = {ce.max_abs_diff}"]
+        lines += [f"  lhs = {ce.lhs}", f"  rhs = {ce.rhs}", f"  {ce.where}; max |lhs - rhs| = {ce.max_abs_diff}",
+                  f"  first difference: {ce.first_difference}"]
+        for side, found in ce.intermediates.items():
+            for label, values in found.items():
+                lines.append(f"  {side} {label}:")
+                lines += [f"      {[_short(v) for v in row]}" for row in values]
     if r.reason:
         lines += ["", f"reason: {r.reason}"]
     return "\n".join(lines)

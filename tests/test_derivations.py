@@ -55,3 +55,13 @@ def test_counterexamples_are_minimal(name, sizes, results):
     ce = results[name].counterexample
     for k, v in sizes.items():
         assert ce.sizes[k] == v, ce.sizes
+
+
+def test_counterexamples_explain_with_the_weights_each_side_used(results):
+    ce = results["sdnc.softmax_over_all_slots"].counterexample
+    assert ce.first_difference == "entry (t=1, b=1)"
+    (attention,) = ce.intermediates["lhs"].values()
+    (read,) = ce.intermediates["rhs"].values()
+    assert attention == [[1.0]]                 # attention puts all mass on the written slot
+    assert read == [[0.5, 0.5]]                 # the empty slot soaks up half of it (a sink)
+    assert all(isinstance(v, int) for row in ce.inputs["V"] for v in row)   # small integers

@@ -46,3 +46,28 @@ def test_results_reproduce_with_the_same_seed():
     claim = Claim("f", causal_attention(Q, K, V), causal_attention(Q, K, V, scale=1), "x", expect="refuted")
     a, b = check(claim, Config(seed=4)), check(claim, Config(seed=4))
     assert a.counterexample == b.counterexample
+
+
+def test_time_budget_ends_a_huge_claim_as_undecided():
+    from symcheck.index import Entry
+    chain = Q
+    for _ in range(40):
+        chain = chain @ K.T @ Q
+    huge = from_index(T, d, lambda t, b: Entry(chain @ K.T @ V, t, b))
+    claim = Claim("huge", huge, from_index(T, d, lambda t, b: V[t, b]), "x")
+    r = check(claim, Config(max_seconds=1.0, max_size=2))
+    assert r.verdict in ("undecided", "refuted") and r.seconds < 10
+    if r.verdict == "undecided":
+        assert "budget" in r.reason
+
+
+def test_a_looping_rule_set_hits_the_step_budget():
+    import pytest
+    from symcheck.context import Context
+    from symcheck.normalize import BudgetExceeded, Normalizer
+    from symcheck.rules.base import Rule
+    x, y = indices("x y")
+    there = Rule("there", "e^x = e^y", sp.exp, lambda e, c: sp.exp(y) if e == sp.exp(x) else e)
+    back = Rule("back", "e^y = e^x", sp.exp, lambda e, c: sp.exp(x) if e == sp.exp(y) else e)
+    with pytest.raises(BudgetExceeded, match="step budget of 50"):
+        Normalizer(rules=(there, back), max_steps=50).derive(sp.exp(x), Context())

@@ -136,3 +136,16 @@ def test_fresh_slot_needs_a_slot():
 def test_every_rule_has_a_statement_and_name():
     for name, r in RULES.items():
         assert r.name == name and r.statement.strip(), name
+
+
+INSTANTIATIONS = [(1, 1, 0), (2, 3, 1), (4, 2, 2)]     # (T, d, N - T): size 1, and non-square both ways
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("Tv,dv,extra", INSTANTIATIONS)
+def test_rule_preserves_value_at_fixed_instantiations(name, Tv, dv, extra):
+    rng = np.random.default_rng(Tv * 100 + dv * 10 + extra)
+    inputs = draw_inputs(rng, Tv, dv, unit=("Q",) if name in NEEDS_UNIT_Q else ())
+    for expr in CASES[name]:
+        after = _one_step(name, expr)
+        assert same(values(expr, Tv, dv, Tv + extra, inputs), values(after, Tv, dv, Tv + extra, inputs)), name
