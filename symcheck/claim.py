@@ -69,7 +69,8 @@ class Claim:
 
     @property
     def constraints(self) -> tuple[tuple[sp.Expr, sp.Expr], ...]:
-        return self.lhs.constraints + self.rhs.constraints + self.where
+        """All size constraints, each once: the models' own and the claim's `where`."""
+        return tuple(dict.fromkeys(self.lhs.constraints + self.rhs.constraints + self.where))
 
 
 def _pair(w, name):

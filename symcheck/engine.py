@@ -15,6 +15,7 @@ import numpy as np
 from .claim import Claim, Result
 from .config import Config
 from .errors import ClaimError
+from .evaluate import EvaluationError
 from .falsify import compare, sample_inputs, search, size_assignments, _values
 from .normalize import BudgetExceeded, Normalizer
 from .problem import Problem, pose
@@ -67,7 +68,11 @@ def check(claim: Claim, config: Config = Config()) -> Result:
                       seconds=time.monotonic() - start, sizes=sizes)
     if proof is not None:
         reason = "no proof: the normal forms differ"
-    found = search(problem, config, deadline)
+    try:
+        found = search(problem, config, deadline)
+    except EvaluationError as err:
+        return Result(claim, "error", reason=f"claim {claim.qualname}: cannot evaluate: {err}", proof=proof,
+                      seconds=time.monotonic() - start, sizes=sizes)
     elapsed = time.monotonic() - start
     if found.counterexample is not None:
         return Result(claim, "refuted", counterexample=found.counterexample, proof=proof, reason=reason,

@@ -36,7 +36,7 @@ from .index import Entry, Iverson, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, Memory, MemoryCell, WriteWeight
 
-__all__ = ["Rejected", "Verdict", "replay", "replay_file", "parse"]
+__all__ = ["Rejected", "Verdict", "replay", "replay_file", "parse", "scalar_value"]
 
 DIGITS = 30
 
@@ -278,6 +278,13 @@ def _content_weight(w, e, env):
         return None
     z = mpmath.fsum(mpmath.exp(beta * sim(memory[m])) for m in range(hi))
     return mpmath.exp(beta * sim(memory[n - 1])) / z
+
+
+def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list[list]], env: dict[str, int]):
+    """The checker's own value of `expr` (an mpmath number, or None where undefined)."""
+    with mpmath.workdps(DIGITS):
+        world = _World(sizes, {k: [[mpmath.mpf(x) for x in row] for row in v] for k, v in inputs.items()})
+        return world.value(expr, env)
 
 
 _HANDLERS = {

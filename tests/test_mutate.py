@@ -1,0 +1,44 @@
+"""Mutants: enough of them, of every kind, and never proved when false (sampled here;
+the full run is benchmarks/mutation.py)."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+
+from symcheck import Config, check
+from symcheck.loader import load
+from symcheck.mutate import mutants
+from symcheck.problem import pose
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def population():
+    out = []
+    for claim in load([str(ROOT / "derivations")]):
+        if claim.expect == "proved":
+            r = check(claim)
+            p = pose(claim)
+            out += mutants(claim, {"lhs": r.proof.lhs, "rhs": r.proof.rhs}, p.row, p.col, p.rows, p.cols)
+    return out
+
+
+def test_at_least_300_mutants_of_every_kind(population):
+    assert len(population) >= 300
+    kinds = collections.Counter(m.operator for m in population)
+    for op in ("drop-transpose", "swap-indices", "strict-vs-inclusive", "missing-scale", "extra-scale",
+               "wrong-normaliser", "off-by-one", "read-before-write", "mask-flip"):
+        assert kinds[op] > 0, op
+    assert len({(m.claim.lhs.entry, m.claim.rhs.entry) for m in population}) == len(population)
+
+
+def test_a_sample_of_mutants_is_never_proved_unless_equivalent(population):
+    from benchmarks_helpers import numerically_equal
+    for m in population[::25]:
+        r = check(m.claim, Config(max_seconds=5))
+        if r.verdict == "proved":
+            assert numerically_equal(m.claim), m.claim.statement
