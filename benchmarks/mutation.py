@@ -36,6 +36,12 @@ from symcheck.problem import pose  # noqa: E402
 from symcheck.replay import scalar_value  # noqa: E402
 
 
+def random_tensor(rng, dims):
+    if not dims:
+        return rng.uniform(-2, 2)
+    return [random_tensor(rng, dims[1:]) for _ in range(dims[0])]
+
+
 def numerically_equal(claim, seed: int = 0) -> bool:
     """Both sides agree at every entry, at three size instantiations, by the independent semantics."""
     problem = pose(claim)
@@ -47,11 +53,11 @@ def numerically_equal(claim, seed: int = 0) -> bool:
         env = {s: sizes[s.name] for s in problem.sizes}
         inputs = {}
         for m in problem.inputs:
-            r, c = int(sp.sympify(m.rows).subs(env)), int(sp.sympify(m.cols).subs(env))
-            rows = [[rng.uniform(-2, 2) for _ in range(c)] for _ in range(r)]
+            dims = [int(sp.sympify(x).subs(env)) for x in m.shape]
+            values = random_tensor(rng, dims)
             if m.name in unit:
-                rows = [[x / sum(y * y for y in row) ** 0.5 for x in row] for row in rows]
-            inputs[m.name] = rows
+                values = [[x / sum(y * y for y in row) ** 0.5 for x in row] for row in values]
+            inputs[m.name] = values
         rows_n, cols_n = int(sp.sympify(problem.rows).subs(env)), int(sp.sympify(problem.cols).subs(env))
         for i in range(1, rows_n + 1):
             for j in range(1, cols_n + 1):

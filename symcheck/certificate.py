@@ -49,7 +49,7 @@ def certificate(r: Result) -> dict:
             "constraints": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in c.constraints],
             "row": sp.srepr(problem.row), "col": sp.srepr(problem.col),
             "rows": sp.srepr(problem.rows), "cols": sp.srepr(problem.cols),
-            "inputs": [{"name": m.name, "rows": sp.srepr(m.rows), "cols": sp.srepr(m.cols)} for m in problem.inputs],
+            "inputs": [{"name": m.name, "shape": [sp.srepr(x) for x in m.shape]} for m in problem.inputs],
             "assumptions": [{"kind": "unit_rows", "input": a.name, "cols": sp.srepr(a.cols)} for a in c.assume],
         },
         "lhs": _derivation(r.proof.lhs),

@@ -13,13 +13,13 @@ from __future__ import annotations
 import sympy as sp
 
 from .context import Context
-from .index import Entry, Iverson, Sigma
+from .index import Element, Entry, Iverson, Sigma
 from .matrix import MatInput
 from .memory import MemoryCell, WriteWeight
 
 __all__ = ["always_defined", "positive"]
 
-_TOTAL = (sp.Symbol, sp.Indexed, Iverson, MemoryCell, WriteWeight)
+_TOTAL = (sp.Symbol, sp.Indexed, Element, Iverson, MemoryCell, WriteWeight)
 
 
 def always_defined(e: sp.Expr, ctx: Context) -> bool:

@@ -29,7 +29,7 @@ import numpy as np
 import sympy as sp
 
 from .binders import subst
-from .index import Entry, Iverson, Sigma, index
+from .index import Element, Entry, Iverson, Sigma, index
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, Memory, MemoryCell, WriteWeight
 
@@ -129,6 +129,12 @@ class _Evaluator:
             for a in e.args:
                 out = out * self.idx(a, env)
             return out
+        if isinstance(e, sp.Mod):
+            return np.mod(self.idx(e.args[0], env), self.idx(e.args[1], env))
+        if isinstance(e, sp.floor) and isinstance(e.args[0], sp.Mul):
+            num = [a for a in e.args[0].args if not (a.is_Pow and a.exp == -1)]
+            den = [a.base for a in e.args[0].args if a.is_Pow and a.exp == -1]
+            return np.floor_divide(self.idx(sp.Mul(*num), env), self.idx(sp.Mul(*den), env))
         raise EvaluationError(f"index expression not supported: {e}")
 
     # values ---------------------------------------------------------------
@@ -267,6 +273,13 @@ def _matrix(ev, term):
     return out
 
 
+def _element(ev, e, env):
+    name = e.tensor.name
+    if name not in ev.inputs:
+        raise EvaluationError(f"no input named {name!r}")
+    return ev.gather(ev.inputs[name], [ev.idx(i, env) for i in e.indices], [1] * len(e.indices))
+
+
 def _entry(ev, e, env):
     term, i, j = e.args
     return ev.gather(_matrix(ev, term), [ev.idx(i, env), ev.idx(j, env)], [1, 1])
@@ -278,14 +291,14 @@ def _history(ev, mem: Memory):
     if key in ev.cache:
         return ev.cache[key]
     x = ev.inputs[mem.written.name]
-    steps, width = x.shape
+    steps, width = x.shape[0], x.shape[1:]
     slots = int(ev.idx(mem.slots, {}).reshape(()))
-    hist = np.empty((steps + 1, slots, width), dtype=x.dtype)
+    hist = np.empty((steps + 1, slots, *width), dtype=x.dtype)
     hist[0] = ev.b.zero
     for s in range(1, steps + 1):
         hist[s] = hist[s - 1]
         if s <= slots:
-            hist[s, s - 1, :] = hist[s - 1, s - 1, :] + x[s - 1]
+            hist[s, s - 1] = hist[s - 1, s - 1] + x[s - 1]
         else:
             hist[s] = ev.b.nan               # no fresh slot left: the write is undefined
     ev.cache[key] = hist
@@ -294,7 +307,8 @@ def _history(ev, mem: Memory):
 
 def _memory_cell(ev, e, env):
     hist = _history(ev, e.mem)
-    return ev.gather(hist, [ev.idx(e.time, env), ev.idx(e.slot, env), ev.idx(e.col, env)], [0, 1, 1])
+    idx = [ev.idx(x, env) for x in (e.time, e.slot, *e.cols)]
+    return ev.gather(hist, idx, [0] + [1] * (len(idx) - 1))
 
 
 def _write_weight(ev, e, env):
@@ -330,7 +344,7 @@ def _content_weight(ev, e: ContentWeight, env):
 
 _DISPATCH = {
     sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log,
-    sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry,
+    sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
 }
 _DISPATCH_BASES = [(sp.Number, _number), (sp.NumberSymbol, _number), (sp.Symbol, _symbol)]

@@ -36,19 +36,17 @@ class Search:
 def size_assignments(problem: Problem, max_size: int):
     """Every assignment of sizes in 1..max_size meeting the constraints, smallest sum first."""
     names = [s.name for s in problem.sizes]
-    pairs = problem.claim.constraints
-    out = []
-    for values in itertools.product(range(1, max_size + 1), repeat=len(names)):
-        env = dict(zip(problem.sizes, values))
-        if all(sp.sympify(lo).subs(env) <= sp.sympify(hi).subs(env) for lo, hi in pairs):
-            out.append(dict(zip(names, values)))
+    checks = [sp.lambdify(problem.sizes, sp.sympify(hi) - sp.sympify(lo), "math")
+              for lo, hi in problem.claim.constraints]
+    out = [dict(zip(names, values)) for values in itertools.product(range(1, max_size + 1), repeat=len(names))
+           if all(c(*values) >= 0 for c in checks)]
     out.sort(key=lambda a: (sum(a.values()), tuple(a[n] for n in names)))
     return out
 
 
 def _shape(problem: Problem, m, sizes):
     env = {s: sizes[s.name] for s in problem.sizes}
-    return int(sp.sympify(m.rows).subs(env)), int(sp.sympify(m.cols).subs(env))
+    return tuple(int(sp.sympify(x).subs(env)) for x in m.shape)
 
 
 def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Generator, integer: bool = False):
@@ -64,7 +62,7 @@ def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Genera
         if m.name in unit:
             if integer:
                 return None                   # integer rows are not unit rows in general
-            x = x / np.linalg.norm(x, axis=1, keepdims=True)
+            x = x / np.linalg.norm(x, axis=-1, keepdims=True)
         out[m.name] = x
     return out
 
@@ -179,17 +177,13 @@ def _to_float(a) -> np.ndarray:
 
 
 def _tolist(a):
-    a = np.asarray(a, dtype=float)
-    out = []
-    for row in a.tolist():
-        if isinstance(row, list):
-            out.append([_clean(v) for v in row])
-        else:
-            out.append(_clean(row))
-    return out
+    """Nested lists of any depth; integers where exact, None where undefined."""
+    return _clean(np.asarray(a, dtype=float).tolist())
 
 
-def _clean(v: float):
+def _clean(v):
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
     if not np.isfinite(v):
         return None
     return int(v) if float(v).is_integer() else v

@@ -22,7 +22,7 @@ import sympy as sp
 from .affine import affine
 
 __all__ = [
-    "Iverson", "Entry", "index", "indices", "size", "sizes",
+    "Iverson", "Entry", "Element", "index", "indices", "size", "sizes",
     "Sigma", "make_sum", "sum_parts", "is_sum",
 ]
 
@@ -160,6 +160,22 @@ class Sigma(sp.Expr):
     def _sympystr(self, printer):
         p = printer._print
         return f"Σ_{{{p(self.var)}={p(self.lo)}}}^{{{p(self.hi)}}}({p(self.body)})"
+
+
+class Element(sp.Expr):
+    """An entry X[i, j, ...] of an input tensor: a real number, an atom for the rules."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, tensor, *indices):
+        return sp.Basic.__new__(cls, tensor, *map(sp.sympify, indices))
+
+    tensor = property(lambda self: self.args[0])
+    indices = property(lambda self: self.args[1:])
+
+    def _sympystr(self, printer):
+        return f"{self.tensor.name}[{','.join(printer._print(i) for i in self.indices)}]"
 
 
 def make_sum(body: sp.Expr, var: sp.Symbol, lo, hi) -> sp.Expr:

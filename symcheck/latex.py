@@ -13,7 +13,7 @@ from sympy.printing.latex import LatexPrinter
 
 from .notation import macro as _macro
 
-__all__ = ["latex", "escape"]
+__all__ = ["latex", "escape", "latex_array"]
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
@@ -56,7 +56,7 @@ class SymcheckLatexPrinter(LatexPrinter):
         return f"{out}^{{{exp}}}" if exp else out
 
     def _print_Indexed(self, e):
-        return f"{self._print(e.base.label)}_{{{','.join(self._print(i) for i in e.indices)}}}"
+        return f"{{{self._print(e.base.label)}}}_{{{','.join(self._print(i) for i in e.indices)}}}"
 
     def _print_Entry(self, e):
         from .matrix import MatInput
@@ -66,7 +66,7 @@ class SymcheckLatexPrinter(LatexPrinter):
         return f"{term}_{{{self._print(e.args[1])},{self._print(e.args[2])}}}"
 
     def _print_MatInput(self, e):
-        return self.macro("mat", e.name)
+        return self.macro("mat", self._print(sp.Symbol(e.name)))
 
     def _print_MatT(self, e):
         return self.macro("tr", self._print(e.args[0]))
@@ -90,7 +90,14 @@ class SymcheckLatexPrinter(LatexPrinter):
         return rf"\mathbf{{M}}^{{{e.name}}}"
 
     def _print_MemoryCell(self, e):
-        return self.macro("memcell", e.mem.name, self._print(e.time), f"{self._print(e.slot)},{self._print(e.col)}")
+        return self.macro("memcell", e.mem.name, self._print(e.time), ",".join(self._print(x) for x in (e.slot, *e.cols)))
+
+    def _print_Element(self, e):
+        name = self._print(sp.Symbol(e.tensor.name))
+        return f"{{{name}}}_{{{','.join(self._print(i) for i in e.indices)}}}"
+
+    def _print_TensorInput(self, e):
+        return self.macro("mat", self._print(sp.Symbol(e.name)))
 
     def _print_WriteWeight(self, e):
         return self.macro("writew", e.mem.name, self._print(e.step), self._print(e.slot))
@@ -106,6 +113,22 @@ class SymcheckLatexPrinter(LatexPrinter):
 
 _PRINTER = SymcheckLatexPrinter({"mul_symbol": None, "fold_short_frac": False})
 _EXPANDED = SymcheckLatexPrinter({"mul_symbol": None, "fold_short_frac": False, "expand_macros": True})
+
+
+def latex_array(values) -> str:
+    """Numbers as a bmatrix; tensors of higher rank as a tuple of their leading slices."""
+    def cell(v):
+        if v is None:
+            return r"\text{undef.}"
+        return str(v) if isinstance(v, int) else f"{v:.6g}"
+
+    def depth(x):
+        return 1 + depth(x[0]) if isinstance(x, list) and x else 0
+
+    if depth(values) > 2:
+        return r"\left(" + r",\; ".join(latex_array(s) for s in values) + r"\right)"
+    rows = [" & ".join(cell(v) for v in (row if isinstance(row, list) else [row])) for row in values]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
 def latex(expr, expand_macros: bool = False) -> str:

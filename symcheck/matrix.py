@@ -12,7 +12,8 @@ from sympy.core.symbol import Str
 
 from .errors import ClaimError
 
-__all__ = ["MatrixTerm", "MatInput", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS", "matrix"]
+__all__ = ["MatrixTerm", "MatInput", "TensorInput", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS",
+           "matrix", "tensor"]
 
 MASKS = ("inclusive", "strict", "none")
 
@@ -48,6 +49,7 @@ class MatInput(MatrixTerm):
 
     rows = property(lambda self: self.args[1])
     cols = property(lambda self: self.args[2])
+    shape = property(lambda self: (self.args[1], self.args[2]))
 
     @property
     def base(self) -> sp.IndexedBase:
@@ -66,6 +68,36 @@ class MatInput(MatrixTerm):
 def matrix(name: str, rows, cols) -> MatInput:
     """Declare an input matrix of symbolic shape rows × cols."""
     return MatInput(name, rows, cols)
+
+
+class TensorInput(sp.Basic):
+    """An input tensor of any rank (e.g. per-head queries T × H × d_h); X[i, h, a] is an entry."""
+
+    def __new__(cls, name, *shape):
+        name = name if isinstance(name, Str) else Str(str(name))
+        if len(shape) == 1 and isinstance(shape[0], sp.Tuple):     # rebuilt from .args
+            shape = tuple(shape[0])
+        if len(shape) < 1:
+            raise ClaimError(f"tensor {name.name} needs at least one dimension", field="shape")
+        return sp.Basic.__new__(cls, name, sp.Tuple(*map(sp.sympify, shape)))
+
+    name = property(lambda self: self.args[0].name)
+    shape = property(lambda self: tuple(self.args[1]))
+
+    def __getitem__(self, idx):
+        from .index import Element
+        idx = idx if isinstance(idx, tuple) else (idx,)
+        if len(idx) != len(self.shape):
+            raise ClaimError(f"{self.name} has {len(self.shape)} indices, got {len(idx)}", field="indices")
+        return Element(self, *idx)
+
+    def _sympystr(self, printer):
+        return self.name
+
+
+def tensor(name: str, *shape) -> TensorInput:
+    """Declare an input tensor of symbolic shape, e.g. tensor("Q", T, H, d_h)."""
+    return TensorInput(name, *shape)
 
 
 class MatProd(MatrixTerm):

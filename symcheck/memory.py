@@ -31,36 +31,45 @@ SIMILARITIES = ("dot", "cosine")
 class Memory(sp.Basic):
     """A write-once N-slot memory holding the rows of `written`, one per step."""
 
-    def __new__(cls, name, written: MatInput, slots):
+    def __new__(cls, name, written, slots):
         name = name if isinstance(name, Str) else Str(str(name))
         return sp.Basic.__new__(cls, name, written, sp.sympify(slots))
 
     name = property(lambda self: self.args[0].name)
     written = property(lambda self: self.args[1])
     slots = property(lambda self: self.args[2])
-    width = property(lambda self: self.args[1].cols)
+    width = property(lambda self: self.args[1].shape[1:])      # a row's shape: (W,) or (H, d_h) ...
+
+    def row_entry(self, step, cols):
+        """x_step[cols]: what step `step` writes, at column multi-index `cols`."""
+        return self.written[(step, *cols)]
 
     def _sympystr(self, printer):
         return f"M^{self.name}"
 
 
 class MemoryCell(sp.Expr):
-    """M_τ[n, a]: the memory after τ writes."""
+    """M_τ[n, a, ...]: the memory after τ writes, slot n, column (multi-)index a, ..."""
 
     is_commutative = True
     is_real = True
 
-    def __new__(cls, mem, time, slot, col):
-        return sp.Basic.__new__(cls, mem, *map(sp.sympify, (time, slot, col)))
+    def __new__(cls, mem, time, slot, *cols):
+        return sp.Basic.__new__(cls, mem, *map(sp.sympify, (time, slot, *cols)))
 
     mem = property(lambda self: self.args[0])
     time = property(lambda self: self.args[1])
     slot = property(lambda self: self.args[2])
-    col = property(lambda self: self.args[3])
+    cols = property(lambda self: self.args[3:])
+
+    @property
+    def col(self):
+        (c,) = self.cols
+        return c
 
     def _sympystr(self, printer):
         p = printer._print
-        return f"M^{self.mem.name}_{{{p(self.time)}}}[{p(self.slot)},{p(self.col)}]"
+        return f"M^{self.mem.name}_{{{p(self.time)}}}[{','.join(p(x) for x in (self.slot, *self.cols))}]"
 
 
 class WriteWeight(sp.Expr):

@@ -18,9 +18,9 @@ from .index import Entry, index, make_sum
 from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale
 from .memory import SIMILARITIES, ContentWeight, Memory, MemoryCell
 
-__all__ = ["Model", "causal_attention", "sdnc_read", "from_index"]
+__all__ = ["Model", "causal_attention", "cross_attention", "sdnc_read", "from_index"]
 
-READ_ORDERS = ("after_write", "before_write")
+READ_ORDERS = ("after_write", "before_write", "after_all_writes")
 DOMAINS = ("written", "all")
 
 
@@ -51,9 +51,25 @@ def causal_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask:
     _check_same(K.rows, V.rows, "keys and values must have the same number of rows", "shape")
     if mask != "none":
         _check_same(Q.rows, K.rows, "a causal mask needs as many queries as keys", "shape")
+    return _attention(Q, K, V, scale, mask, f"causal attention ({mask} mask)")
+
+
+def _attention(Q, K, V, scale, mask, label) -> Model:
     scale = 1 / sp.sqrt(Q.cols) if scale is None else sp.sympify(scale)
     term = MaskedSoftmax(MatScale(scale, Q @ K.T), mask) @ V
-    return Model(f"causal attention ({mask} mask)", term.rows, term.cols, lambda i, j: Entry(term, i, j))
+    return Model(label, term.rows, term.cols, lambda i, j: Entry(term, i, j))
+
+
+def cross_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "none") -> Model:
+    """Decoder queries (T rows) attend to encoder keys and values (S rows): softmax(scale·QKᵀ)V.
+
+    `mask` is normally "none"; "inclusive" puts a (wrong) causal mask j <= t over encoder slots."""
+    if mask not in MASKS:
+        raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
+    _check_same(Q.cols, K.cols, "queries and keys must have the same width", "shape")
+    _check_same(K.rows, V.rows, "keys and values must have the same number of rows", "shape")
+    label = "cross-attention" + ("" if mask == "none" else f" with a {mask} causal mask over encoder slots")
+    return _attention(Q, K, V, scale, mask, label)
 
 
 def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, similarity: str = "dot",
@@ -64,6 +80,9 @@ def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, sim
     address), then (or, with read="before_write", first) reads with query q_t:
     r_t = Σ_{n ∈ D} C(M^K_τ, q_t, β)[n] · M^V_τ[n, :], τ = t (or t-1), over the
     address domain D = written slots 1..τ (domain="written") or all N slots.
+    With read="after_all_writes" the memories were written in full (S rows, by an
+    encoder) before the first read, τ = S: a read-from memory separate from the
+    decoder's own.
     """
     for value, allowed, field in ((similarity, SIMILARITIES, "similarity"), (read, READ_ORDERS, "read"),
                                   (domain, DOMAINS, "domain")):
@@ -71,13 +90,14 @@ def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, sim
             raise ClaimError(f"unknown {field} {value!r}; expected one of {', '.join(allowed)}", field=field)
     _check_same(queries.cols, keys.cols, "queries and keys must have the same width", "shape")
     _check_same(keys.rows, values.rows, "keys and values must be written at the same steps", "shape")
-    _check_same(queries.rows, keys.rows, "one query per written step", "shape")
+    if read != "after_all_writes":
+        _check_same(queries.rows, keys.rows, "one query per written step", "shape")
     slots = sp.sympify(slots)
     beta = 1 / sp.sqrt(keys.cols) if strength is None else sp.sympify(strength)
     mk, mv = Memory(keys.name, keys, slots), Memory(values.name, values, slots)
 
     def entry(t, b):
-        tau = t if read == "after_write" else t - 1
+        tau = {"after_write": t, "before_write": t - 1, "after_all_writes": keys.rows}[read]
         hi = tau if domain == "written" else slots
         n = index("n")
         weight = ContentWeight(mk, tau, queries, t, n, beta, similarity, hi)

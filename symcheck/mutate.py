@@ -16,7 +16,7 @@ import sympy as sp
 
 from .binders import subst
 from .claim import Claim
-from .index import Entry, Iverson, Sigma
+from .index import Element, Entry, Iverson, Sigma
 from .matrix import MASKS, MaskedSoftmax, MatScale, MatT
 from .memory import ContentWeight, MemoryCell
 from .models import from_index
@@ -41,8 +41,13 @@ def _swap(e):
         return [("swap-indices", e.base[e.indices[1], e.indices[0]])]
     if isinstance(e, Entry) and e.args[1] != e.args[2]:
         return [("swap-indices", Entry(e.term, e.args[2], e.args[1]))]
-    if isinstance(e, MemoryCell) and e.slot != e.col:
-        return [("swap-indices", MemoryCell(e.mem, e.time, e.col, e.slot))]
+    if isinstance(e, Element) and len(set(e.indices)) > 1:
+        i = next(k for k in range(1, len(e.indices)) if e.indices[k] != e.indices[0])
+        swapped = list(e.indices)
+        swapped[0], swapped[i] = swapped[i], swapped[0]
+        return [("swap-indices", Element(e.tensor, *swapped))]
+    if isinstance(e, MemoryCell) and e.slot != e.cols[0]:
+        return [("swap-indices", MemoryCell(e.mem, e.time, e.cols[0], e.slot, *e.cols[1:]))]
     return []
 
 
@@ -86,7 +91,7 @@ def _ranges(e):
         return [("off-by-one", Sigma(e.body, e.var, e.lo, e.hi + 1)), ("off-by-one", Sigma(e.body, e.var, e.lo, e.hi - 1)),
                 ("off-by-one", Sigma(e.body, e.var, e.lo + 1, e.hi))]
     if isinstance(e, MemoryCell):
-        return [("read-before-write", MemoryCell(e.mem, e.time - 1, e.slot, e.col))]
+        return [("read-before-write", MemoryCell(e.mem, e.time - 1, e.slot, *e.cols))]
     if isinstance(e, ContentWeight):
         a = list(e.args)
         return [("read-before-write", ContentWeight(a[0], e.time - 1, *a[2:])),

@@ -6,7 +6,7 @@ inline here; the content is the same checked derivation the appendix shows.
 
 from __future__ import annotations
 
-from .latex import latex
+from .latex import latex, latex_array
 
 __all__ = ["result_latex"]
 
@@ -21,12 +21,6 @@ def _derivation(d) -> list[str]:
     return rows
 
 
-def _matrix(values) -> str:
-    cell = lambda v: r"\text{undef.}" if v is None else (str(v) if isinstance(v, int) else f"{v:.6g}")
-    rows = [" & ".join(cell(v) for v in (row if isinstance(row, list) else [row])) for row in values]
-    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
 def result_latex(r) -> str:
     head = _text(f"{r.name}: {r.verdict}" + (f" ({r.scope})" if r.scope else "") + f", expected {r.claim.expect}")
     rows = [f"&{head} &&"]
@@ -37,8 +31,8 @@ def result_latex(r) -> str:
     elif r.counterexample is not None:
         ce = r.counterexample
         rows.append("&" + _text("sizes: " + ", ".join(f"{k}={v}" for k, v in ce.sizes.items())) + " &&")
-        rows += [f"&{k} = {_matrix(v)} &&" for k, v in ce.inputs.items()]
-        rows += [rf"&\text{{lhs}} = {_matrix(ce.lhs)},\quad \text{{rhs}} = {_matrix(ce.rhs)} &&",
+        rows += [f"&{k} = {latex_array(v)} &&" for k, v in ce.inputs.items()]
+        rows += [rf"&\text{{lhs}} = {latex_array(ce.lhs)},\quad \text{{rhs}} = {latex_array(ce.rhs)} &&",
                  f"&{_text(ce.where)} &&"]
     elif r.reason:
         rows.append(f"&{_text(r.reason)} &&")

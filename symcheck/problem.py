@@ -15,7 +15,7 @@ from .claim import Claim
 from .context import Context
 from .errors import ClaimError
 from .index import index
-from .matrix import MatInput
+from .matrix import MatInput, TensorInput
 
 __all__ = ["Problem", "pose"]
 
@@ -30,7 +30,7 @@ class Problem:
     rows: sp.Expr
     cols: sp.Expr
     sizes: tuple[sp.Symbol, ...]
-    inputs: tuple[MatInput, ...]
+    inputs: tuple[MatInput | TensorInput, ...]
     context: Context
 
 
@@ -39,6 +39,10 @@ def _size_symbols(*exprs) -> set[sp.Symbol]:
     for e in exprs:
         out |= {s for s in sp.sympify(e).atoms(sp.Symbol) if s.is_positive}
     return out
+
+
+def _shape(m) -> str:
+    return "x".join(str(s) for s in m.shape)
 
 
 def pose(claim: Claim) -> Problem:
@@ -52,13 +56,14 @@ def pose(claim: Claim) -> Problem:
     row = index("t" if "t" not in probe else "i_row")
     col = index("b" if "b" not in probe else "i_col")
     left, right = lhs.entry(row, col), rhs.entry(row, col)
-    inputs: dict[str, MatInput] = {}
-    for m in sorted(left.atoms(MatInput) | right.atoms(MatInput), key=lambda m: m.name):
-        if m.name in inputs and inputs[m.name] != m:
-            raise ClaimError(f"input {m.name} is used with two shapes: {inputs[m.name].rows}x"
-                             f"{inputs[m.name].cols} and {m.rows}x{m.cols}", claim=claim.qualname, field="inputs")
+    inputs: dict[str, MatInput | TensorInput] = {}
+    found = left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput)
+    for m in sorted(found, key=lambda m: m.name):
+        if m.name in inputs and inputs[m.name].shape != m.shape:
+            raise ClaimError(f"input {m.name} is used with two shapes: {_shape(inputs[m.name])} and {_shape(m)}",
+                             claim=claim.qualname, field="inputs")
         inputs[m.name] = m
-    sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in (m.rows, m.cols)),
+    sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
                           *(e for pair in claim.constraints for e in pair), left, right)
     facts = [(1, s) for s in sizes] + [(1, row), (row, lhs.rows), (1, col), (col, lhs.cols)]
     facts += list(claim.constraints)

@@ -22,7 +22,7 @@ from . import __version__
 from .claim import Result
 from .config import Config
 from .errors import UsageError
-from .latex import escape, latex
+from .latex import escape, latex, latex_array
 from .notation import NOTATION
 from .rules import RULES
 
@@ -84,15 +84,6 @@ def _derivation(title, d):
             "steps": [{"rule": s.rule, "latex": latex(s.after)} for s in d.steps]}
 
 
-def _matrix(values) -> str:
-    def cell(v):
-        if v is None:
-            return r"\text{undef.}"
-        return str(v) if isinstance(v, int) else f"{v:.6g}"
-    rows = [" & ".join(cell(v) for v in (row if isinstance(row, list) else [row])) for row in values]
-    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
 def _weights_label(label: str) -> str:
     """'read weights C_dot(...)[n; 1..t] (row t, slot n)' -> 'read weights (row t, slot n)'."""
     kind = " ".join(label.split()[:2])
@@ -123,11 +114,11 @@ def _context(r: Result, config: Config) -> dict:
         ce = r.counterexample
         ctx["ce"] = {
             "sizes": ",\\ ".join(f"{latex(sp.Symbol(k))} = {v}" for k, v in ce.sizes.items()),
-            "inputs": [(latex(sp.Symbol(k)), _matrix(v)) for k, v in ce.inputs.items()],
-            "lhs": _matrix(ce.lhs), "rhs": _matrix(ce.rhs), "where": escape(ce.where),
+            "inputs": [(latex(sp.Symbol(k)), latex_array(v)) for k, v in ce.inputs.items()],
+            "lhs": latex_array(ce.lhs), "rhs": latex_array(ce.rhs), "where": escape(ce.where),
             "max_abs_diff": "---" if ce.max_abs_diff is None else f"{ce.max_abs_diff:.6g}",
             "first": escape(ce.first_difference),
-            "intermediates": [(side, escape(_weights_label(label)), _matrix(values))
+            "intermediates": [(side, escape(_weights_label(label)), latex_array(values))
                               for side, found in ce.intermediates.items() for label, values in found.items()],
         }
     return ctx

@@ -32,8 +32,8 @@ import mpmath
 import sympy as sp
 from sympy.core.symbol import Str
 
-from .index import Entry, Iverson, Sigma
-from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
+from .index import Element, Entry, Iverson, Sigma
+from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
 from .memory import ContentWeight, Memory, MemoryCell, WriteWeight
 
 __all__ = ["Rejected", "Verdict", "replay", "replay_file", "parse", "scalar_value"]
@@ -56,7 +56,8 @@ class Verdict:
 _CONSTRUCTORS = {c.__name__: c for c in (
     sp.Symbol, sp.Integer, sp.Rational, sp.Float, sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.Indexed,
     sp.IndexedBase, sp.LessThan, sp.Equality, sp.Tuple, Str, Sigma, Iverson, Entry, MatInput, MatProd, MatT,
-    MatScale, MaskedSoftmax, Memory, MemoryCell, WriteWeight, ContentWeight)}
+    MatScale, MaskedSoftmax, Memory, MemoryCell, WriteWeight, ContentWeight, Element, TensorInput, sp.Mod,
+    sp.floor)}
 _CONSTANTS = {"E": sp.E, "pi": sp.pi, "oo": sp.oo, "zoo": sp.zoo, "nan": sp.nan}
 
 
@@ -233,17 +234,25 @@ def _history(w, mem):
     if key not in w.cache:
         rows = w.inputs[mem.written.name]
         slots = w.integer(mem.slots, {})
-        width = len(rows[0]) if rows else 0
-        states = [[[mpmath.mpf(0)] * width for _ in range(slots)]]
+        zero = _zero_like(rows[0]) if rows else []
+        states = [[zero for _ in range(slots)]]
         for s, row in enumerate(rows, start=1):
-            nxt = [list(r) for r in states[-1]]
+            nxt = list(states[-1])
             if s > slots:
                 nxt = None
             else:
-                nxt[s - 1] = [a + b for a, b in zip(nxt[s - 1], row)]
+                nxt[s - 1] = _plus(nxt[s - 1], row)
             states.append(nxt)
         w.cache[key] = states
     return w.cache[key]
+
+
+def _zero_like(x):
+    return [_zero_like(v) for v in x] if isinstance(x, list) else mpmath.mpf(0)
+
+
+def _plus(a, b):
+    return [_plus(x, y) for x, y in zip(a, b)] if isinstance(a, list) else a + b
 
 
 def _memory_cell(w, e, env):
@@ -251,7 +260,13 @@ def _memory_cell(w, e, env):
     tau = w.integer(e.time, env)
     if not 0 <= tau < len(states) or states[tau] is None:
         return None
-    return _lookup(states[tau], w.integer(e.slot, env) - 1, w.integer(e.col, env) - 1)
+    return _lookup(states[tau], *(w.integer(x, env) - 1 for x in (e.slot, *e.cols)))
+
+
+def _element(w, e, env):
+    if e.tensor.name not in w.inputs:
+        raise Rejected(f"no input named {e.tensor.name}")
+    return _lookup(w.inputs[e.tensor.name], *(w.integer(i, env) - 1 for i in e.indices))
 
 
 def _write_weight(w, e, env):
@@ -280,16 +295,21 @@ def _content_weight(w, e, env):
     return mpmath.exp(beta * sim(memory[n - 1])) / z
 
 
+def _mp(x):
+    return [_mp(v) for v in x] if isinstance(x, list) else mpmath.mpf(x)
+
+
 def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list[list]], env: dict[str, int]):
     """The checker's own value of `expr` (an mpmath number, or None where undefined)."""
     with mpmath.workdps(DIGITS):
-        world = _World(sizes, {k: [[mpmath.mpf(x) for x in row] for row in v] for k, v in inputs.items()})
+        world = _World(sizes, {k: _mp(v) for k, v in inputs.items()})
         return world.value(expr, env)
 
 
 _HANDLERS = {
     sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, sp.Indexed: _indexed,
-    Iverson: _iverson, Sigma: _sigma, Entry: _entry, MemoryCell: _memory_cell, WriteWeight: _write_weight,
+    Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element, MemoryCell: _memory_cell,
+    WriteWeight: _write_weight,
     ContentWeight: _content_weight,
 }
 
@@ -337,8 +357,15 @@ def _unroll_ok(r, c):
 
 
 def _delta_ok(r, c):
-    return (isinstance(r, Sigma) and any(isinstance(f.args[0], sp.Equality) and r.var in f.free_symbols
-                                         for f in _iversons(r.body)) and not r.var in c.free_symbols)
+    if not isinstance(r, Sigma) or r.var in c.free_symbols:
+        return False
+    node = r.body
+    while True:
+        if any(isinstance(f.args[0], sp.Equality) and r.var in f.free_symbols for f in _iversons(node)):
+            return True
+        if not isinstance(node, Sigma):
+            return False
+        node = node.body
 
 
 def _unit_norm_ok(r, c, assumed):
@@ -425,7 +452,7 @@ class _Checker:
         self.constraints = [(parse(lo), parse(hi)) for lo, hi in claim["constraints"]]
         self.row, self.col = parse(claim["row"]), parse(claim["col"])
         self.rows, self.cols = parse(claim["rows"]), parse(claim["cols"])
-        self.inputs = [(i["name"], parse(i["rows"]), parse(i["cols"])) for i in claim["inputs"]]
+        self.inputs = [(i["name"], tuple(parse(x) for x in i["shape"])) for i in claim["inputs"]]
         self.assumed = {(a["input"], parse(a["cols"])) for a in claim["assumptions"] if a["kind"] == "unit_rows"}
         self.seed = seed
         self.rng = random.Random(seed)
@@ -447,14 +474,20 @@ class _Checker:
 
     def _inputs(self, sizes):
         out = {}
-        for name, rows, cols in self.inputs:
-            r, c = (int(sp.sympify(x).subs({s: sizes[s.name] for s in self.sizes})) for x in (rows, cols))
-            m = [[mpmath.mpf(self.rng.randint(-8, 8)) / 4 for _ in range(c)] for _ in range(r)]
-            if (name, cols) in self.assumed:
+        for name, shape in self.inputs:
+            dims = [int(sp.sympify(x).subs({s: sizes[s.name] for s in self.sizes})) for x in shape]
+            m = self._random(dims)
+            if len(shape) == 2 and (name, shape[1]) in self.assumed:
+                c = dims[1]
                 m = [[x / mpmath.sqrt(mpmath.fsum(y * y for y in row)) if any(row) else mpmath.mpf(1) / mpmath.sqrt(c)
                       for x in row] for row in m]
             out[name] = m
         return out
+
+    def _random(self, dims):
+        if not dims:
+            return mpmath.mpf(self.rng.randint(-8, 8)) / 4
+        return [self._random(dims[1:]) for _ in range(dims[0])]
 
     def _points(self, world, domain):
         """Assignments of the free indices: every entry, or samples of an obligation's domain."""

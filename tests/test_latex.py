@@ -7,7 +7,7 @@ import sympy as sp
 
 from symcheck.index import Entry, Iverson, index, make_sum, size
 from symcheck.latex import escape, latex
-from symcheck.matrix import MaskedSoftmax, MatScale, matrix
+from symcheck.matrix import MaskedSoftmax, MatScale, matrix, tensor
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.notation import NOTATION, macro
 
@@ -20,8 +20,9 @@ Mk = Memory("K", K, N)
 @pytest.mark.parametrize("expr,expected", [
     (Iverson(sp.Le(j, t)), r"\iverson{j \leq t}"),
     (Iverson(sp.Eq(n, s)), r"\iverson{s = n}"),
-    (make_sum(Q.base[t, j], j, 1, t), r"\sum_{j=1}^{t} Q_{t,j}"),
-    (make_sum(Q.base[t, j] + 1, j, 1, T), r"\sum_{j=1}^{T} \left(Q_{t,j} + 1\right)"),
+    (make_sum(Q.base[t, j], j, 1, t), r"\sum_{j=1}^{t} {Q}_{t,j}"),
+    (make_sum(Q.base[t, j] + 1, j, 1, T), r"\sum_{j=1}^{T} \left({Q}_{t,j} + 1\right)"),
+    (tensor("W_O", T, d)[t, j], r"{W_{O}}_{t,j}"),
     (Entry(Q, t, j), r"\mat{Q}_{t,j}"),
     (Entry(Q @ K.T, t, j), r"\left(\mat{Q}\,\tr{\mat{K}}\right)_{t,j}"),
     (Entry(MaskedSoftmax(MatScale(1 / sp.sqrt(d), Q @ K.T), "inclusive"), t, j),
@@ -29,7 +30,7 @@ Mk = Memory("K", K, N)
     (MemoryCell(Mk, t, n, j), r"\memcell{K}{t}{n,j}"),
     (WriteWeight(Mk, s, n), r"\writew{K}{s}{n}"),
     (ContentWeight(Mk, t, Q, t, n, 1, "dot", t), r"\content{K}{t}{\mathbf{q}_{t}}{1}{dot}_{n}"),
-    (sp.exp(Q.base[t, j]), r"\exp\left(Q_{t,j}\right)"),
+    (sp.exp(Q.base[t, j]), r"\exp\left({Q}_{t,j}\right)"),
     (Iverson(sp.Le(j, t)) ** 2, r"\iverson{j \leq t}^{2}"),
 ])
 def test_printer_exact_strings(expr, expected):

@@ -38,7 +38,7 @@ def test_at_least_300_mutants_of_every_kind(population):
 
 def test_a_sample_of_mutants_is_never_proved_unless_equivalent(population):
     from benchmarks_helpers import numerically_equal
-    for m in population[::25]:
+    for m in population[::60]:
         r = check(m.claim, Config(max_seconds=5))
         if r.verdict == "proved":
             assert numerically_equal(m.claim), m.claim.statement

@@ -17,7 +17,7 @@ def _similarity(cw: ContentWeight, slot) -> sp.Expr:
     a = index("a") if "a" not in {s.name for s in cw.atoms(sp.Symbol)} else index("c")
     q = cw.query[cw.row, a]
     m = MemoryCell(cw.mem, cw.time, slot, a)
-    width = cw.mem.width
+    (width,) = cw.mem.width            # content addressing reads rows of a matrix memory
     dot = make_sum(q * m, a, 1, width)
     if cw.similarity == "dot":
         return dot
@@ -44,29 +44,32 @@ def fresh_slot_allocation(expr: WriteWeight, ctx: Context):
     return Iverson(sp.Eq(expr.slot, expr.step))
 
 
-def closed_form(mem, time, slot, col) -> sp.Expr:
+def closed_form(mem, time, slot, cols) -> sp.Expr:
     """Σ_{s=1}^{τ} w^w_s[n] x_s[a]: the write-once memory after τ additive writes."""
-    used = {x.name for x in sp.sympify(time).free_symbols | sp.sympify(slot).free_symbols | sp.sympify(col).free_symbols}
+    used = {x.name for e in (time, slot, *cols) for x in sp.sympify(e).free_symbols}
     s = index("s") if "s" not in used else index("s2")
-    return make_sum(WriteWeight(mem, s, slot) * mem.written[s, col], s, 1, time)
+    return make_sum(WriteWeight(mem, s, slot) * mem.row_entry(s, cols), s, 1, time)
 
 
 def _unroll_obligations(expr: MemoryCell, ctx: Context):
     mem = expr.mem
-    tau, n, c = index("tau"), index("n"), index("c")
-    facts = ((1, n), (n, mem.slots), (1, c), (c, mem.width))
+    tau, n = index("tau"), index("n")
+    cs = tuple(index("c") if len(mem.width) == 1 else index(f"c{k}") for k in range(1, len(mem.width) + 1))
+    facts = ((1, n), (n, mem.slots)) + tuple(f for c, w in zip(cs, mem.width) for f in ((1, c), (c, w)))
     step_facts = facts + ((1, tau), (tau, mem.slots))
-    base_ctx = Context(assumptions=ctx.assumptions, reserved=ctx.reserved | {"tau", "n", "c"}).with_facts(*facts)
+    base_ctx = Context(assumptions=ctx.assumptions,
+                       reserved=ctx.reserved | {"tau", "n"} | {c.name for c in cs}).with_facts(*facts)
     step_ctx = base_ctx.with_facts(*step_facts)
-    update = MemoryCell(mem, tau - 1, n, c) + WriteWeight(mem, tau, n) * mem.written[tau, c]
-    base = Obligation(f"Induction base for memory {mem.name}", closed_form(mem, 0, n, c), sp.S.Zero, base_ctx,
-                      statement=sp.Eq(MemoryCell(mem, 0, n, c), 0, evaluate=False), domain=facts)
+    written = WriteWeight(mem, tau, n) * mem.row_entry(tau, cs)
+    update = MemoryCell(mem, tau - 1, n, *cs) + written
+    base = Obligation(f"Induction base for memory {mem.name}", closed_form(mem, 0, n, cs), sp.S.Zero, base_ctx,
+                      statement=sp.Eq(MemoryCell(mem, 0, n, *cs), 0, evaluate=False), domain=facts)
     step = Obligation(
         f"Induction step for memory {mem.name}",
-        closed_form(mem, tau, n, c),
-        closed_form(mem, tau - 1, n, c) + WriteWeight(mem, tau, n) * mem.written[tau, c],
+        closed_form(mem, tau, n, cs),
+        closed_form(mem, tau - 1, n, cs) + written,
         step_ctx, lhs_first="sum-peel-last",
-        statement=sp.Eq(MemoryCell(mem, tau, n, c), update, evaluate=False), domain=step_facts)
+        statement=sp.Eq(MemoryCell(mem, tau, n, *cs), update, evaluate=False), domain=step_facts)
     return base, step
 
 
@@ -77,4 +80,4 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
 def unroll_write_once(expr: MemoryCell, ctx: Context):
     if not ctx.proves_le(0, expr.time):
         return expr
-    return closed_form(expr.mem, expr.time, expr.slot, expr.col)
+    return closed_form(expr.mem, expr.time, expr.slot, expr.cols)

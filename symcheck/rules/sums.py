@@ -87,21 +87,34 @@ def sum_guard_to_range(expr: Sigma, ctx: Context):
     return expr
 
 
-@rule("sum-delta", r"\sum_{j=l}^{h} [j = e]\, f_j = [l \le e]\,[e \le h]\, f_e", Sigma,
-      side="e does not contain j; e is an integer")
+def _delta_factor(body, var, inner: set):
+    """(position, e) of a factor [var = e] of `body` with e free of the inner indices."""
+    for k, f in enumerate(_factors(body)):
+        if isinstance(f, Iverson):
+            bound = guard_bound(f, var)
+            if bound is not None and bound[0] == "eq" and not (bound[1].free_symbols & inner):
+                return k, bound[1]
+    return None
+
+
+@rule("sum-delta",
+      r"\sum_{j=l}^{h} \sum_{a} [j = e]\, f_{j,a} = [l \le e]\,[e \le h] \sum_{a} f_{e,a}", Sigma,
+      side="e contains neither j nor the inner indices a (zero or more nested sums whose ranges do not "
+           "contain j); e is an integer")
 def sum_delta(expr: Sigma, ctx: Context):
     body, var, lo, hi = expr.args
-    factors = _factors(body)
-    for k, f in enumerate(factors):
-        if not isinstance(f, Iverson):
-            continue
-        bound = guard_bound(f, var)
-        if bound is None or bound[0] != "eq":
-            continue
-        e = bound[1]
-        rest = sp.Mul(*(factors[:k] + factors[k + 1:]))
-        return Iverson(sp.Le(lo, e)) * Iverson(sp.Le(e, hi)) * subst(rest, {var: e})
-    return expr
+    chain, node = [], body
+    while (hit := _delta_factor(node, var, {v for v, _, _ in chain})) is None:
+        if not isinstance(node, Sigma) or var in (node.lo.free_symbols | node.hi.free_symbols):
+            return expr
+        chain.append((node.var, node.lo, node.hi))
+        node = node.body
+    k, e = hit
+    factors = _factors(node)
+    inner = subst(sp.Mul(*(factors[:k] + factors[k + 1:])), {var: e})
+    for v, l, h in reversed(chain):
+        inner = make_sum(inner, v, l, h)
+    return Iverson(sp.Le(lo, e)) * Iverson(sp.Le(e, hi)) * inner
 
 
 @rule("sum-factor-in", r"c \sum_{j} f_j = \sum_{j} c\, f_j", sp.Mul,
