@@ -22,6 +22,7 @@ precision.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import mpmath
@@ -33,7 +34,7 @@ from .index import Element, Entry, Iverson, Sigma, index
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, Memory, MemoryCell, WriteWeight
 
-__all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "EvaluationError"]
+__all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "evaluate_model", "EvaluationError"]
 
 
 class EvaluationError(Exception):
@@ -375,11 +376,18 @@ def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],
         return _evaluate(expr, free, sizes, inputs, backend)
 
 
-def _evaluate(expr, free, sizes, inputs, backend):
+@lru_cache(maxsize=512)
+def _plan(expr, free: tuple):
+    """Compile once per expression: unique binder names and an axis for every index."""
     expr = _unique_binders(expr)
     binders = sorted((s.var for s in expr.atoms(Sigma)), key=lambda s: s.name)
     order = list(free) + binders
-    axes = {s: k for k, s in enumerate(order)}
+    return expr, binders, {s: k for k, s in enumerate(order)}
+
+
+def _evaluate(expr, free, sizes, inputs, backend):
+    expr, binders, axes = _plan(expr, tuple(free))
+    order = list(axes)
     ev = _Evaluator(sizes, inputs, backend, axes)
     env = {}
     for s, n in free.items():
@@ -390,3 +398,11 @@ def _evaluate(expr, free, sizes, inputs, backend):
     target = tuple(free[s] for s in free) + (1,) * len(binders)
     out = np.broadcast_to(out, target)
     return np.asarray(out).reshape(tuple(free[s] for s in free))
+
+
+def evaluate_model(model, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend = FLOAT64):
+    """The model's whole output matrix at concrete sizes (a rows × cols array)."""
+    row, col = index("i_out"), index("j_out")
+    env = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
+    rows, cols = (int(sp.sympify(x).subs(env)) for x in (model.rows, model.cols))
+    return evaluate(model.entry(row, col), {row: rows, col: cols}, sizes, inputs, backend)

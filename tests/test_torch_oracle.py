@@ -1,0 +1,126 @@
+"""symcheck's Transformer is the Transformer people run: both sides of the claims, evaluated
+by symcheck's own vectorised evaluator at realistic sizes, against PyTorch in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sympy import sqrt
+
+torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0 (the test extra)")
+F = torch.nn.functional
+
+from symcheck import (cross_attention, causal_attention, gqa_attention, matrix, mqa_attention,  # noqa: E402
+                      multihead_attention, sdnc_gqa_read, sdnc_mqa_read, sdnc_multihead_read, sdnc_read, sizes,
+                      tensor)
+from symcheck.evaluate import evaluate_model  # noqa: E402
+
+TOL = 1e-10                       # float64; both computations are exact up to rounding
+T, S, d, H, D = 64, 48, 32, 4, 32
+dh = D // H
+Ts, Ss, ds, dvs, Ns, Hs, dhs, Ds, Gs, Rs = sizes("T S d d_v N H d_h D G R")
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    torch.manual_seed(0)
+
+
+def close(ours, theirs):
+    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=TOL, atol=TOL)
+
+
+def randn(*shape):
+    return torch.randn(*shape, dtype=torch.float64)
+
+
+def test_causal_attention_and_sdnc_match_sdpa():
+    q, k, v = randn(T, d), randn(T, d), randn(T, d)
+    ref = F.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True)[0]
+    Q, K, V = matrix("Q", Ts, ds), matrix("K", Ts, ds), matrix("V", Ts, dvs)
+    inputs = {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy()}
+    env = {"T": T, "d": d, "d_v": d, "N": T}
+    close(evaluate_model(causal_attention(Q, K, V), env, inputs), ref)
+    close(evaluate_model(sdnc_read(Q, K, V, slots=Ns, strength=1 / sqrt(ds)), env, inputs), ref)
+
+
+def test_cross_attention_and_encoder_memory_match_sdpa():
+    q, k, v = randn(T, d), randn(S, d), randn(S, d)
+    ref = F.scaled_dot_product_attention(q[None], k[None], v[None])[0]
+    Q, K, V = matrix("Q", Ts, ds), matrix("K", Ss, ds), matrix("V", Ss, dvs)
+    inputs = {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy()}
+    env = {"T": T, "S": S, "d": d, "d_v": d, "N": S}
+    close(evaluate_model(cross_attention(Q, K, V), env, inputs), ref)
+    close(evaluate_model(sdnc_read(Q, K, V, slots=Ns, read="after_all_writes"), env, inputs), ref)
+
+
+def heads_of(mha, x_q, x_kv):
+    """Per-head Q, K, V (step, head, width) and W_O (head, width, out) of an nn.MultiheadAttention."""
+    w = mha.in_proj_weight.detach().numpy()
+    q = (x_q @ w[:D].T).reshape(len(x_q), H, dh)
+    k = (x_kv @ w[D:2 * D].T).reshape(len(x_kv), H, dh)
+    v = (x_kv @ w[2 * D:].T).reshape(len(x_kv), H, dh)
+    wo = mha.out_proj.weight.detach().numpy().reshape(D, H, dh).transpose(1, 2, 0)
+    return {"Q": q, "K": k, "V": v, "W_O": wo}
+
+
+@pytest.mark.parametrize("kind", ["self", "cross"])
+def test_multihead_attention_and_read_heads_match_nn_multiheadattention(kind):
+    mha = torch.nn.MultiheadAttention(D, H, bias=False, batch_first=True, dtype=torch.float64)
+    x = randn(1, T, D)
+    src = x if kind == "self" else randn(1, S, D)
+    mask = torch.triu(torch.ones(T, T, dtype=torch.bool), 1) if kind == "self" else None
+    ref, _ = mha(x, src, src, attn_mask=mask, need_weights=False)
+    rows = Ts if kind == "self" else Ss
+    Q, K, V = tensor("Q", Ts, Hs, dhs), tensor("K", rows, Hs, dhs), tensor("V", rows, Hs, dvs)
+    WO = tensor("W_O", Hs, dvs, Ds)
+    inputs = heads_of(mha, x[0].numpy(), src[0].numpy())
+    env = {"T": T, "S": S, "H": H, "d_h": dh, "d_v": dh, "D": D, "N": T if kind == "self" else S}
+    if kind == "self":
+        models = (multihead_attention(Q, K, V, WO), sdnc_multihead_read(Q, K, V, WO, slots=Ns))
+    else:
+        models = (multihead_attention(Q, K, V, WO, mask="none"),
+                  sdnc_multihead_read(Q, K, V, WO, slots=Ns, read="after_all_writes"))
+    for model in models:
+        close(evaluate_model(model, env, inputs), ref[0])
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_grouped_and_multi_query_attention_match_sdpa_with_gqa(groups):
+    reps = H // groups
+    q, k, v = randn(1, H, T, dh), randn(1, groups, T, dh), randn(1, groups, T, dh)
+    wo = np.random.default_rng(0).standard_normal((H, dh, D))
+    heads = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)[0].numpy()  # (H, T, dh)
+    ref = np.einsum("htb,hbc->tc", heads, wo)
+    env = {"T": T, "G": groups, "R": reps, "H": H, "d_h": dh, "d_v": dh, "D": D, "N": T}
+    if groups == 1:                                   # multi-query: one shared K and V
+        Q, K, V, WO = tensor("Q", Ts, Hs, dhs), matrix("K", Ts, dhs), matrix("V", Ts, dvs), tensor("W_O", Hs, dvs, Ds)
+        inputs = {"Q": q[0].numpy().transpose(1, 0, 2), "K": k[0, 0].numpy(), "V": v[0, 0].numpy(), "W_O": wo}
+        models = (mqa_attention(Q, K, V, WO), sdnc_mqa_read(Q, K, V, WO, slots=Ns))
+    else:                                             # head h = g·R + i (0-based) uses KV group g
+        Q, K = tensor("Q", Ts, Gs, Rs, dhs), tensor("K", Ts, Gs, dhs)
+        V, WO = tensor("V", Ts, Gs, dvs), tensor("W_O", Gs, Rs, dvs, Ds)
+        inputs = {"Q": q[0].numpy().transpose(1, 0, 2).reshape(T, groups, reps, dh),
+                  "K": k[0].numpy().transpose(1, 0, 2), "V": v[0].numpy().transpose(1, 0, 2),
+                  "W_O": wo.reshape(groups, reps, dh, D)}
+        models = (gqa_attention(Q, K, V, WO), sdnc_gqa_read(Q, K, V, WO, slots=Ns))
+    for model in models:
+        close(evaluate_model(model, env, inputs), ref)
+
+
+def test_the_tiled_head_map_is_not_what_pytorch_does():
+    groups, reps = 2, H // 2
+    q, k, v = randn(1, H, T, dh), randn(1, groups, T, dh), randn(1, groups, T, dh)
+    wo = np.random.default_rng(1).standard_normal((H, dh, D))
+    heads = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)[0].numpy()
+    ref = np.einsum("htb,hbc->tc", heads, wo)
+    Q, K = tensor("Q", Ts, Gs, Rs, dhs), tensor("K", Ts, Gs, dhs)
+    V, WO = tensor("V", Ts, Gs, dvs), tensor("W_O", Gs, Rs, dvs, Ds)
+    inputs = {"Q": q[0].numpy().transpose(1, 0, 2).reshape(T, groups, reps, dh),
+              "K": k[0].numpy().transpose(1, 0, 2), "V": v[0].numpy().transpose(1, 0, 2),
+              "W_O": wo.reshape(groups, reps, dh, D)}
+    env = {"T": T, "G": groups, "R": reps, "d_h": dh, "d_v": dh, "D": D, "N": T}
+    tiled = evaluate_model(sdnc_gqa_read(Q, K, V, WO, slots=Ns, head_map="tile"), env, inputs)
+    assert np.abs(tiled - ref).max() > 1e-3
