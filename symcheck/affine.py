@@ -26,6 +26,7 @@ Affine = tuple[tuple[tuple[str, Fraction], ...], Fraction]
 Fact = Affine
 
 
+@lru_cache(maxsize=65536)
 def affine(expr: sp.Expr) -> Affine | None:
     """Decompose `expr` as Σ c·v + c0 over symbols, or None if it is not affine."""
     expr = sp.expand(sp.sympify(expr))
@@ -45,6 +46,7 @@ def affine(expr: sp.Expr) -> Affine | None:
     return items, const
 
 
+@lru_cache(maxsize=65536)
 def nonneg(lo: sp.Expr, hi: sp.Expr) -> Affine | None:
     """The affine form of `hi - lo` (so `lo <= hi` iff it is >= 0)."""
     return affine(sp.sympify(hi) - sp.sympify(lo))

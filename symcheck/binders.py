@@ -10,7 +10,7 @@ keeping the least under sympy's structural `default_sort_key`.
 
 from __future__ import annotations
 
-from itertools import permutations
+from itertools import groupby, permutations, product
 
 import sympy as sp
 from sympy import default_sort_key
@@ -53,9 +53,10 @@ def subst(expr: sp.Basic, mapping: dict) -> sp.Basic:
 
 
 def _subst(e, m):
+    """One pass, rebuilding only the nodes whose arguments changed."""
     if isinstance(e, sp.Symbol):
         return m.get(e, e)
-    if not e.args or not (e.free_symbols & m.keys()):
+    if not e.args:
         return e
     if is_sum(e):
         body, v, lo, hi = sum_parts(e)
@@ -66,8 +67,14 @@ def _subst(e, m):
             nv = fresh(symbol_names(body) | {s.name for s in incoming} | {k.name for k in inner}, None)
             body = _subst(body, {v: nv})
             v = nv
-        return make_sum(_subst(body, inner) if inner else body, v, lo, hi)
-    return e.func(*[_subst(a, m) for a in e.args])
+        new_body = _subst(body, inner) if inner else body
+        if new_body is body and lo is e.lo and hi is e.hi and v is e.var:
+            return e
+        return make_sum(new_body, v, lo, hi)
+    args = [_subst(a, m) for a in e.args]
+    if all(a is b for a, b in zip(args, e.args)):
+        return e
+    return e.func(*args)
 
 
 def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:
@@ -93,17 +100,59 @@ def _chain(e):
     return links, body
 
 
+_ATOMS: tuple = ()
+_HOLE = sp.Symbol("_hole", integer=True)
+_MARK = sp.Symbol("_mark", integer=True)
+
+
+def _erase(e):
+    """`e` with every bound index replaced by one placeholder: a name-independent shape."""
+    if isinstance(e, Sigma):
+        return Sigma(_erase(e.body.xreplace({e.var: _HOLE})), _HOLE, _erase(e.lo), _erase(e.hi))
+    if not e.args:
+        return e
+    return e.func(*[_erase(a) for a in e.args])
+
+
+def _atom_types():
+    from .index import Element, Entry, Iverson
+    from .memory import MemoryCell, WriteWeight
+    return (Element, Entry, Iverson, MemoryCell, WriteWeight)
+
+
+def _orders(keys: list) -> list[tuple[int, ...]]:
+    """Link orders sorted by name-independent keys; links with equal keys are tried both ways."""
+    ranked = sorted(range(len(keys)), key=lambda i: keys[i])
+    groups = [list(g) for _, g in groupby(ranked, key=lambda i: keys[i])]
+    choices = [list(permutations(g)) for g in groups]
+    out = [tuple(i for part in combo for i in part) for combo in product(*choices)]
+    return out[:24]
+
+
 def _canon(e, depth, pool):
+    global _ATOMS
+    if not _ATOMS:
+        _ATOMS = _atom_types()
+    from .memory import Memory
+    if isinstance(e, Memory):           # an opaque constant: its written rows are a definition
+        return e
     if is_sum(e):
         links, body = _chain(e)
         k = len(links)
         names = [index(n) for n in pool[depth:depth + k]]
         # move the chain's variables out of the way of the canonical names first
-        temps = {v: sp.Dummy(f"tmp{i}", integer=True) for i, (v, _, _) in enumerate(links)}
-        body = subst(body, temps)
+        temps = [sp.Dummy(f"tmp{i}", integer=True) for i in range(k)]
+        body = subst(body, {v: tmp for (v, _, _), tmp in zip(links, temps)})
+        bound = {x.var for x in body.atoms(Sigma)}
+        atoms = [a for a in body.atoms(sp.Indexed, *_ATOMS) if a.free_symbols & set(temps)]
+        keys = []
+        for i, (_, lo, hi) in enumerate(links):
+            rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {b: _HOLE for b in bound}
+            mentions = sorted(default_sort_key(a.xreplace(rename)) for a in atoms if temps[i] in a.free_symbols)
+            keys.append((default_sort_key(_erase(lo)), default_sort_key(_erase(hi)), mentions))
         best = None
-        for order in (permutations(range(k)) if k <= 4 else [tuple(range(k))]):
-            mapping = {temps[links[o][0]]: names[p] for p, o in enumerate(order)}
+        for order in _orders(keys):
+            mapping = {temps[o]: names[p] for p, o in enumerate(order)}
             out = _canon(subst(body, mapping), depth + k, pool)
             for p in reversed(range(k)):
                 _, lo, hi = links[order[p]]

@@ -20,9 +20,13 @@ from .errors import UsageError
 from .problem import pose
 from .rules import RULES
 
-__all__ = ["FORMAT", "certificate", "write_certificates"]
+__all__ = ["FORMAT", "STEP_LIMIT", "certificate", "write_certificates"]
 
 FORMAT = 1
+# Each step stores whole expressions (before and after): a 1,000-step Transformer-layer proof
+# would be ~200 MB. Larger proofs get no certificate (said on the command line) until a
+# compact, position-local format exists.
+STEP_LIMIT = 400
 
 
 def _derivation(d) -> dict:
@@ -62,16 +66,19 @@ def certificate(r: Result) -> dict:
     }
 
 
-def write_certificates(results: list[Result], out_dir: str) -> list[Path]:
+def write_certificates(results: list[Result], out_dir: str) -> tuple[list[Path], list[Result]]:
+    """Write certificates of proved results; returns (written paths, results too large to certify)."""
     out = Path(out_dir)
-    paths = []
+    paths, too_large = [], []
     try:
         out.mkdir(parents=True, exist_ok=True)
         for r in results:
-            if r.verdict == "proved":
+            if r.verdict == "proved" and r.proof.steps > STEP_LIMIT:
+                too_large.append(r)
+            elif r.verdict == "proved":
                 p = out / f"{r.name}.json"
                 p.write_text(json.dumps(certificate(r), indent=1) + "\n")
                 paths.append(p)
     except OSError as err:
         raise UsageError(f"cannot write certificates to {out_dir}: {err.strerror}") from None
-    return paths
+    return paths, too_large

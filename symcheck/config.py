@@ -14,8 +14,8 @@ class Config:
     """Effective configuration of one check run (printed with every result)."""
 
     seed: int = 0
-    max_steps: int = 4000          # rewrite steps per side before `undecided`
-    max_seconds: float = 20.0      # wall time per claim for proof + search
+    max_steps: int = 20000         # rewrite steps per claim (both sides, obligations) before `undecided`
+    max_seconds: float = 60.0      # wall time per claim for proof + search
     max_size: int = 4              # largest concrete size the falsifier tries
     trials_per_size: int = 3       # random input draws per size assignment
     max_trials: int = 400          # total numeric trials per claim

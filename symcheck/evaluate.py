@@ -30,9 +30,9 @@ import numpy as np
 import sympy as sp
 
 from .binders import subst
-from .index import Element, Entry, Iverson, Sigma, index
+from .index import Element, Entry, Iverson, Relu, Sigma, index
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
-from .memory import ContentWeight, Memory, MemoryCell, WriteWeight
+from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
 
 __all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "evaluate_model", "EvaluationError"]
 
@@ -105,12 +105,13 @@ def mp_backend(digits: int) -> Backend:
 
 
 class _Evaluator:
-    def __init__(self, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend, axes: dict):
+    def __init__(self, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend, axes: dict,
+                 ndim: int):
         self.sizes = sizes
         self.inputs = {k: backend.convert(v) for k, v in inputs.items()}
         self.b = backend
         self.axes = axes            # index symbol -> axis number
-        self.ndim = len(axes)
+        self.ndim = ndim
         self.cache: dict = {}
 
     # integer index arithmetic -------------------------------------------------
@@ -211,6 +212,11 @@ def _exp(ev, e, env):
     return ev.b.exp(ev.val(e.args[0], env))
 
 
+def _relu(ev, e, env):
+    v = ev.val(e.args[0], env)
+    return np.where(v > 0, v, ev.b.zero)
+
+
 def _log(ev, e, env):
     return ev.b.log(ev.val(e.args[0], env))
 
@@ -291,7 +297,7 @@ def _history(ev, mem: Memory):
     key = ("memory", mem)
     if key in ev.cache:
         return ev.cache[key]
-    x = ev.inputs[mem.written.name]
+    x = _written_rows(ev, mem.written)
     steps, width = x.shape[0], x.shape[1:]
     slots = int(ev.idx(mem.slots, {}).reshape(()))
     hist = np.empty((steps + 1, slots, *width), dtype=x.dtype)
@@ -304,6 +310,14 @@ def _history(ev, mem: Memory):
             hist[s] = ev.b.nan               # no fresh slot left: the write is undefined
     ev.cache[key] = hist
     return hist
+
+
+def _written_rows(ev, written):
+    """The rows a memory receives: an input tensor, or computed `Rows` evaluated on their grid."""
+    if isinstance(written, Rows):
+        dims = {v: int(ev.idx(n, {}).reshape(())) for v, n in zip(written.variables, written.shape)}
+        return _evaluate(written.body, dims, ev.sizes, ev.inputs, ev.b)
+    return ev.inputs[written.name]
 
 
 def _memory_cell(ev, e, env):
@@ -344,7 +358,7 @@ def _content_weight(ev, e: ContentWeight, env):
 
 
 _DISPATCH = {
-    sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log,
+    sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, Relu: _relu,
     sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
 }
@@ -378,24 +392,42 @@ def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],
 
 @lru_cache(maxsize=512)
 def _plan(expr, free: tuple):
-    """Compile once per expression: unique binder names and an axis for every index."""
+    """Compile once per expression: unique binder names, and an axis per index.
+
+    Free indices own the first axes; a binder's axis is given by its nesting depth, since
+    binders in scope at the same time are nested (different depths) and siblings reduce
+    their axis before they meet. (NumPy allows at most 64 axes; a layer has >100 sums.)"""
     expr = _unique_binders(expr)
-    binders = sorted((s.var for s in expr.atoms(Sigma)), key=lambda s: s.name)
-    order = list(free) + binders
-    return expr, binders, {s: k for k, s in enumerate(order)}
+    axes = {s: k for k, s in enumerate(free)}
+    deepest = [0]
+
+    def walk(e, depth):
+        if isinstance(e, Memory):
+            return                              # its rows are evaluated on their own grid
+        if isinstance(e, Sigma):
+            axes[e.var] = len(free) + depth
+            deepest[0] = max(deepest[0], depth + 1)
+            walk(e.lo, depth)
+            walk(e.hi, depth)
+            walk(e.body, depth + 1)
+            return
+        for a in e.args:
+            walk(a, depth)
+
+    walk(expr, 0)
+    return expr, len(free) + deepest[0], axes
 
 
 def _evaluate(expr, free, sizes, inputs, backend):
-    expr, binders, axes = _plan(expr, tuple(free))
-    order = list(axes)
-    ev = _Evaluator(sizes, inputs, backend, axes)
+    expr, ndim, axes = _plan(expr, tuple(free))
+    ev = _Evaluator(sizes, inputs, backend, axes, ndim)
     env = {}
     for s, n in free.items():
-        shape = [1] * len(order)
+        shape = [1] * ndim
         shape[axes[s]] = n
         env[s] = np.arange(1, n + 1).reshape(shape)
     out = ev.val(expr, env)
-    target = tuple(free[s] for s in free) + (1,) * len(binders)
+    target = tuple(free[s] for s in free) + (1,) * (ndim - len(free))
     out = np.broadcast_to(out, target)
     return np.asarray(out).reshape(tuple(free[s] for s in free))
 

@@ -16,13 +16,14 @@ own. Semantics that matter for soundness are fixed here, once:
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cached_property
 
 import sympy as sp
 
 from .affine import affine
 
 __all__ = [
-    "Iverson", "Entry", "Element", "index", "indices", "size", "sizes",
+    "Iverson", "Relu", "Entry", "Element", "index", "indices", "size", "sizes",
     "Sigma", "make_sum", "sum_parts", "is_sum",
 ]
 
@@ -115,6 +116,23 @@ class Iverson(sp.Function):
         return rf"[{printer._print(self.args[0])}]"
 
 
+class Relu(sp.Function):
+    """relu(x) = max(0, x). Our own node: sympy's Max inspects its arguments (factor_terms) on
+    every construction, which costs minutes on a Transformer layer's expressions."""
+
+    nargs = 1
+    is_real = True
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_Number:
+            return x if x > 0 else sp.S.Zero
+        return None
+
+    def _sympystr(self, printer):
+        return f"relu({printer._print(self.args[0])})"
+
+
 class Entry(sp.Expr):
     """Entry (i, j) of a matrix-level term: the bridge from matrices to indices."""
 
@@ -147,15 +165,12 @@ class Sigma(sp.Expr):
     lo = property(lambda self: self.args[2])
     hi = property(lambda self: self.args[3])
 
-    @property
+    @cached_property
     def free_symbols(self):
         var = self.var
         inner = {s for s in self.body.free_symbols
                  if s != var and not (not isinstance(s, sp.Symbol) and var in s.free_symbols)}
         return inner | self.lo.free_symbols | self.hi.free_symbols
-
-    def _eval_is_real(self):
-        return self.body.is_real
 
     def _sympystr(self, printer):
         p = printer._print

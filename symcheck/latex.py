@@ -51,6 +51,10 @@ class SymcheckLatexPrinter(LatexPrinter):
         out = rf"\exp\left({self._print(e.args[0])}\right)"
         return rf"{out}^{{{exp}}}" if exp else out
 
+    def _print_Relu(self, e, exp=None):
+        out = self.macro("relu", self._print(e.args[0]))
+        return f"{out}^{{{exp}}}" if exp else out
+
     def _print_Iverson(self, e, exp=None):
         out = self.macro("iverson", self._print(e.args[0]))
         return f"{out}^{{{exp}}}" if exp else out

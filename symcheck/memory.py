@@ -23,9 +23,35 @@ from sympy.core.symbol import Str
 from .errors import ClaimError
 from .matrix import MatInput
 
-__all__ = ["Memory", "MemoryCell", "WriteWeight", "ContentWeight", "SIMILARITIES"]
+__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "SIMILARITIES"]
 
 SIMILARITIES = ("dot", "cosine")
+
+
+class Rows(sp.Basic):
+    """Computed rows written to a memory: row s, columns (a, ...) is `body` at (s, a, ...).
+
+    What a controller writes (k_t = W_K LN(x_t)) is computed, not an input; `Rows` names it
+    and keeps its definition, e.g. Rows("K", (s, h, a), expr, (T, H, d_h))."""
+
+    def __new__(cls, name, variables, body, shape=None):
+        name = name if isinstance(name, Str) else Str(str(name))
+        if isinstance(variables, sp.Lambda):           # rebuilt from .args: (name, Lambda, shape)
+            return sp.Basic.__new__(cls, name, variables, body)
+        return sp.Basic.__new__(cls, name, sp.Lambda(tuple(variables), body), sp.Tuple(*shape))
+
+    name = property(lambda self: self.args[0].name)
+    variables = property(lambda self: self.args[1].variables)
+    body = property(lambda self: self.args[1].expr)
+    shape = property(lambda self: tuple(self.args[2]))
+
+    def __getitem__(self, idx):
+        from .binders import subst
+        idx = idx if isinstance(idx, tuple) else (idx,)
+        return subst(self.body, dict(zip(self.variables, idx)))
+
+    def _sympystr(self, printer):
+        return self.name
 
 
 class Memory(sp.Basic):

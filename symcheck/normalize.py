@@ -16,6 +16,7 @@ import sympy as sp
 from .binders import canonical_names
 from .context import Context
 from .index import Sigma
+from .memory import Memory
 from .proof import Derivation, DischargedObligation, Step
 from .rules import RULES, Obligation, Rule, normalizing_rules, rule
 
@@ -97,8 +98,8 @@ class Normalizer:
         return self.by_type[cls]
 
     def _rewrite_once(self, e, ctx):
-        if not e.args or (e, ctx) in self._normal:
-            return None
+        if not e.args or isinstance(e, Memory) or (e, ctx) in self._normal:
+            return None             # a memory's written rows are a definition, not a redex
         for k, child in enumerate(e.args):
             child_ctx = ctx.enter_sum(e.var, e.lo, e.hi) if isinstance(e, Sigma) and k == 0 else ctx
             found = self._rewrite_once(child, child_ctx)

@@ -30,6 +30,7 @@ NOTATION: tuple[Notation, ...] = (
     Notation("writew", 3, r"w^{#1}_{#2}[#3]", "write weighting of a memory at a step, at a slot"),
     Notation("content", 5, r"\mathcal{C}_{\mathrm{#5}}\bigl(\mathbf{M}^{#1}_{#2},\, #3,\, #4\bigr)",
              "content-based read weighting (DNC) with the given similarity"),
+    Notation("relu", 1, r"\operatorname{relu}\left(#1\right)", "rectified linear unit, max(0, x)"),
     Notation("rulename", 1, r"\textsf{\footnotesize #1}", "name of a rewrite rule"),
 )
 

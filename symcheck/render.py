@@ -29,6 +29,9 @@ from .rules import RULES
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
 
 APPENDIX = "appendix.tex"
+# A derivation longer than this is summarised (rules used, obligations, step count) rather
+# than typeset line by line: thousands of lines of layer-sized expressions help no reader.
+TYPESET_LIMIT = 300
 
 
 def _environment(template_dir: str | None) -> jinja2.Environment:
@@ -69,7 +72,10 @@ def proof_hash(r: Result) -> str:
     payload = {"name": r.name, "statement": r.claim.statement, "verdict": r.verdict, "scope": r.scope,
                "assume": [a.describe() for a in r.claim.assume]}
     if r.verdict == "proved":
-        payload["proof"] = [[(s.rule, sp.srepr(s.after)) for s in d.steps] + [sp.srepr(d.start)]
+        # start, result and each step's local rewrite determine the whole chain (and stay cheap
+        # to serialise for layer-sized proofs, where whole expressions per step would not)
+        payload["proof"] = [[sp.srepr(d.start), sp.srepr(d.result)]
+                            + [(s.rule, list(s.path), sp.srepr(s.redex), sp.srepr(s.contractum)) for s in d.steps]
                             for d in (r.proof.lhs, r.proof.rhs)]
         payload["obligations"] = [[o.title, sp.srepr(o.lhs.result), sp.srepr(o.rhs.result)]
                                   for o in r.proof.obligations]
@@ -104,7 +110,12 @@ def _context(r: Result, config: Config) -> dict:
         "row": latex(problem.row), "col": latex(problem.col), "rows": latex(problem.rows),
         "cols": latex(problem.cols), "digits": config.precision_digits,
     }
-    if r.verdict == "proved":
+    ctx["summary"] = r.verdict == "proved" and r.proof.steps > TYPESET_LIMIT
+    if ctx["summary"]:
+        ctx["steps"] = r.proof.steps
+        ctx["rules_used"] = sorted({s.rule for d in (r.proof.lhs, r.proof.rhs) for s in d.steps})
+        ctx["obligation_titles"] = [escape(o.title) for o in r.proof.obligations if o.holds]
+    elif r.verdict == "proved":
         ctx["sides"] = [_derivation("Left-hand side", r.proof.lhs), _derivation("Right-hand side", r.proof.rhs)]
         ctx["obligations"] = [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
                                "statement": latex(o.statement) if o.statement is not None else None}

@@ -32,9 +32,9 @@ import mpmath
 import sympy as sp
 from sympy.core.symbol import Str
 
-from .index import Element, Entry, Iverson, Sigma
+from .index import Element, Entry, Iverson, Relu, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
-from .memory import ContentWeight, Memory, MemoryCell, WriteWeight
+from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
 
 __all__ = ["Rejected", "Verdict", "replay", "replay_file", "parse", "scalar_value"]
 
@@ -57,7 +57,7 @@ _CONSTRUCTORS = {c.__name__: c for c in (
     sp.Symbol, sp.Integer, sp.Rational, sp.Float, sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.Indexed,
     sp.IndexedBase, sp.LessThan, sp.Equality, sp.Tuple, Str, Sigma, Iverson, Entry, MatInput, MatProd, MatT,
     MatScale, MaskedSoftmax, Memory, MemoryCell, WriteWeight, ContentWeight, Element, TensorInput, sp.Mod,
-    sp.floor)}
+    sp.floor, Relu, sp.Lambda, Rows)}
 _CONSTANTS = {"E": sp.E, "pi": sp.pi, "oo": sp.oo, "zoo": sp.zoo, "nan": sp.nan}
 
 
@@ -145,6 +145,11 @@ def _pow(w, e, env):
 def _exp(w, e, env):
     v = w.value(e.args[0], env)
     return None if v is None else mpmath.exp(v)
+
+
+def _relu(w, e, env):
+    v = w.value(e.args[0], env)
+    return None if v is None else max(v, mpmath.mpf(0))
 
 
 def _log(w, e, env):
@@ -307,7 +312,7 @@ def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list[list]], env
 
 
 _HANDLERS = {
-    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, sp.Indexed: _indexed,
+    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, Relu: _relu, sp.Indexed: _indexed,
     Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element, MemoryCell: _memory_cell,
     WriteWeight: _write_weight,
     ContentWeight: _content_weight,

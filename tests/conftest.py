@@ -7,3 +7,15 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("symcheck", deadline=None, derandomize=True, max_examples=30)
 settings.load_profile("symcheck")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def library_results():
+    """Every bundled claim checked once per test session (the layer proofs take seconds)."""
+    from symcheck import check
+    from symcheck.loader import load
+    return {c.qualname: check(c) for c in load([str(ROOT / "derivations")])}

@@ -16,8 +16,8 @@ CLAIMS = load([str(ROOT / "derivations")])
 
 
 @pytest.fixture(scope="module")
-def results():
-    return {c.qualname: check(c, Config()) for c in CLAIMS}
+def results(library_results):
+    return library_results
 
 
 def test_the_library_is_not_empty():

@@ -17,13 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def population():
+def population(library_results):
     out = []
-    for claim in load([str(ROOT / "derivations")]):
-        if claim.expect == "proved":
-            r = check(claim)
-            p = pose(claim)
-            out += mutants(claim, {"lhs": r.proof.lhs, "rhs": r.proof.rhs}, p.row, p.col, p.rows, p.cols)
+    for r in library_results.values():
+        if r.claim.expect == "proved" and r.claim.module != "layer":
+            p = pose(r.claim)
+            out += mutants(r.claim, {"lhs": r.proof.lhs, "rhs": r.proof.rhs}, p.row, p.col, p.rows, p.cols)
     return out
 
 

@@ -26,8 +26,19 @@ NASTY = "Odd_name 100% & #1 {x} $y$ a\\b x^2 ~ — β ≤ 1"
 
 
 @pytest.fixture(scope="module")
-def library():
-    return [check(c) for c in load([str(ROOT / "derivations")])]
+def library(library_results):
+    return list(library_results.values())
+
+
+@pytest.fixture(scope="module")
+def rendered_library(library):
+    return render(library)
+
+
+@pytest.fixture(scope="module")
+def small(library):
+    """Without the layer claims, whose rendering alone takes seconds."""
+    return [r for r in library if r.claim.module != "layer"]
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +56,19 @@ def compile_pdf(directory: Path) -> subprocess.CompletedProcess:
 
 
 @needs_pdflatex
-def test_library_and_escaped_text_compile(tmp_path, library, nasty):
-    write(render(library + nasty), str(tmp_path))
+def test_library_and_escaped_text_compile(tmp_path, rendered_library, nasty):
+    write(rendered_library, str(tmp_path))
+    write(render(nasty), str(tmp_path / "nasty"))
+    proc = compile_pdf(tmp_path / "nasty")
+    assert proc.returncode == 0, proc.stdout[-3000:]
     proc = compile_pdf(tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert (tmp_path / "appendix.pdf").stat().st_size > 10_000
     assert not re.search(r"^! ", proc.stdout, re.M)
 
 
-def test_every_step_is_one_line_with_its_rule(library):
-    files = render(library).files
+def test_every_step_is_one_line_with_its_rule(rendered_library, library):
+    files = rendered_library.files
     main_tex = files["sdnc-causal_attention_is_sdnc.tex"]
     r = next(x for x in library if x.name == "sdnc.causal_attention_is_sdnc")
     step_lines = [l for l in main_tex.splitlines() if l.strip().startswith("&=")]
@@ -65,8 +79,8 @@ def test_every_step_is_one_line_with_its_rule(library):
     assert "The normal forms meet" in main_tex and "Induction base for memory K" in main_tex
 
 
-def test_refuted_claim_shows_its_counterexample_table(library):
-    tex = render(library).files["sdnc-read_before_write.tex"]
+def test_refuted_claim_shows_its_counterexample_table(rendered_library):
+    tex = rendered_library.files["sdnc-read_before_write.tex"]
     assert r"\begin{tabular}" in tex and "input $K$" in tex and "left side" in tex and "right side" in tex
 
 
@@ -81,7 +95,8 @@ def test_only_expected_verdicts_are_rendered():
     assert list(out.files) == ["appendix.tex"] and [r.name for r in out.skipped] == ["m.wrong"]
 
 
-def test_check_detects_stale_edited_missing_and_orphan_files(tmp_path, library):
+def test_check_detects_stale_edited_missing_and_orphan_files(tmp_path, small):
+    library = small
     rendered = render(library)
     write(rendered, str(tmp_path))
     assert check_current(rendered, str(tmp_path)) == []
@@ -100,7 +115,8 @@ def test_check_detects_stale_edited_missing_and_orphan_files(tmp_path, library):
     assert any("sdnc-gone.tex: stale" in p for p in problems)
 
 
-def test_claim_no_longer_proved_makes_its_file_stale(tmp_path, library):
+def test_claim_no_longer_proved_makes_its_file_stale(tmp_path, small):
+    library = small
     write(render(library), str(tmp_path))
     broken = [dataclasses.replace(r, verdict="undecided") if r.name == "sdnc.causal_attention_is_sdnc" else r
               for r in library]
@@ -108,10 +124,16 @@ def test_claim_no_longer_proved_makes_its_file_stale(tmp_path, library):
     assert any("sdnc-causal_attention_is_sdnc.tex: stale (its claim is gone" in p for p in problems)
 
 
-def test_bundled_output_is_current(capsys):
-    code = main(["render", str(ROOT / "derivations"), "--check", str(ROOT / "output")])
-    out = capsys.readouterr().out
-    assert code == 0, out
+def test_bundled_output_is_current(rendered_library):
+    assert check_current(rendered_library, str(ROOT / "output")) == []
+
+
+def test_long_proofs_are_summarised(library):
+    from symcheck.render import TYPESET_LIMIT
+    r = next(x for x in library if x.name == "layer.post_ln_layer_is_sdnc_step")
+    assert r.proof.steps > TYPESET_LIMIT
+    tex = render([r]).files["layer-post_ln_layer_is_sdnc_step.tex"]
+    assert f"in {r.proof.steps} rule applications" in tex and "&=" not in tex
 
 
 def test_cli_render_and_template_override(tmp_path, capsys):

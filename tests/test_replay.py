@@ -19,7 +19,8 @@ from symcheck.replay import SHAPES, Rejected, parse, replay
 from symcheck.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
-PROVED = [c for c in load([str(ROOT / "derivations")]) if c.expect == "proved"]
+CERTIFIABLE = ["sdnc.py", "heads.py", "cross_attention.py"]      # the layer proofs exceed STEP_LIMIT
+PROVED = [c for c in load([str(ROOT / "derivations" / f) for f in CERTIFIABLE]) if c.expect == "proved"]
 MEMO: dict = {}
 
 
@@ -64,7 +65,8 @@ def test_bundled_proofs_replay(claim):
 
 def test_replay_in_a_fresh_process(tmp_path):
     from symcheck.cli import main
-    assert main(["check", str(ROOT / "derivations"), "--certificates", str(tmp_path)]) == 0
+    assert main(["check", *(str(ROOT / "derivations" / f) for f in CERTIFIABLE),
+                 "--certificates", str(tmp_path)]) == 0
     proc = subprocess.run([sys.executable, "-m", "symcheck", "replay", str(tmp_path)], capture_output=True,
                           text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -159,3 +161,11 @@ def test_unreadable_and_malformed_files(tmp_path, capsys):
     assert main(["replay", str(bad)]) == 1
     assert "not JSON" in capsys.readouterr().out
     assert main(["replay", str(tmp_path / "missing.json")]) == 2
+
+
+def test_layer_sized_proofs_get_no_certificate(library_results, tmp_path):
+    from symcheck.certificate import STEP_LIMIT, write_certificates
+    layer = [r for r in library_results.values() if r.claim.module == "layer"]
+    written, too_large = write_certificates(layer, str(tmp_path))
+    assert written == [] and {r.name for r in too_large} == {r.name for r in layer}
+    assert all(r.proof.steps > STEP_LIMIT for r in too_large)

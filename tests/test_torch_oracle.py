@@ -124,3 +124,32 @@ def test_the_tiled_head_map_is_not_what_pytorch_does():
     env = {"T": T, "G": groups, "R": reps, "d_h": dh, "d_v": dh, "D": D, "N": T}
     tiled = evaluate_model(sdnc_gqa_read(Q, K, V, WO, slots=Ns, head_map="tile"), env, inputs)
     assert np.abs(tiled - ref).max() > 1e-3
+
+
+@pytest.mark.parametrize("norm_first", [True, False], ids=["pre-LN", "post-LN"])
+def test_layer_and_sdnc_step_match_transformer_encoder_layer(norm_first):
+    from symcheck.layer import LayerWeights, sdnc_layer, transformer_layer
+    ffn_width = 64
+    layer = torch.nn.TransformerEncoderLayer(D, H, dim_feedforward=ffn_width, dropout=0.0, batch_first=True,
+                                             norm_first=norm_first, bias=False, dtype=torch.float64)
+    with torch.no_grad():                             # gains away from 1, so that they matter
+        layer.norm1.weight.uniform_(0.5, 1.5)
+        layer.norm2.weight.uniform_(0.5, 1.5)
+    layer.eval()
+    x = randn(1, T, D)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(T, dtype=torch.float64)
+    ref = layer(x, src_mask=mask, is_causal=True)[0]
+    Fs = sizes("F")[0]
+    X = matrix("X", Ts, Ds)
+    W = LayerWeights(tensor("W_Q", Ds, Hs, dhs), tensor("W_K", Ds, Hs, dhs), tensor("W_V", Ds, Hs, dhs),
+                     tensor("W_O", Hs, dhs, Ds), matrix("W_1", Ds, Fs), matrix("W_2", Fs, Ds),
+                     tensor("g_1", Ds), tensor("g_2", Ds), eps=layer.norm1.eps)
+    w = layer.self_attn.in_proj_weight.detach().numpy()
+    per_head = lambda m: m.T.reshape(D, H, dh)
+    inputs = {"X": x[0].numpy(), "W_Q": per_head(w[:D]), "W_K": per_head(w[D:2 * D]), "W_V": per_head(w[2 * D:]),
+              "W_O": layer.self_attn.out_proj.weight.detach().numpy().reshape(D, H, dh).transpose(1, 2, 0),
+              "W_1": layer.linear1.weight.detach().numpy().T, "W_2": layer.linear2.weight.detach().numpy().T,
+              "g_1": layer.norm1.weight.detach().numpy(), "g_2": layer.norm2.weight.detach().numpy()}
+    env = {"T": T, "D": D, "H": H, "d_h": dh, "F": ffn_width, "N": T}
+    for model in (transformer_layer(X, W, norm_first=norm_first), sdnc_layer(X, W, slots=Ns, norm_first=norm_first)):
+        close(evaluate_model(model, env, inputs), ref)
