@@ -67,17 +67,31 @@ def file_name(r: Result) -> str:
     return r.name.replace(".", "-") + ".tex"
 
 
+def _digest(e, memo: dict) -> str:
+    """A structural sha256 of a tree: deterministic across runs, linear with shared subtrees."""
+    got = memo.get(e)
+    if got is None:
+        if not e.args:
+            got = hashlib.sha256(sp.srepr(e).encode()).hexdigest()
+        else:
+            parts = [type(e).__name__] + [_digest(a, memo) for a in e.args]
+            got = hashlib.sha256("|".join(parts).encode()).hexdigest()
+        memo[e] = got
+    return got
+
+
 def proof_hash(r: Result) -> str:
     """sha256 of what the claim's rendering is derived from (not of the LaTeX itself)."""
+    memo: dict = {}
     payload = {"name": r.name, "statement": r.claim.statement, "verdict": r.verdict, "scope": r.scope,
                "assume": [a.describe() for a in r.claim.assume]}
     if r.verdict == "proved":
-        # start, result and each step's local rewrite determine the whole chain (and stay cheap
-        # to serialise for layer-sized proofs, where whole expressions per step would not)
-        payload["proof"] = [[sp.srepr(d.start), sp.srepr(d.result)]
-                            + [(s.rule, list(s.path), sp.srepr(s.redex), sp.srepr(s.contractum)) for s in d.steps]
+        # start, result and each step's local rewrite determine the whole chain
+        payload["proof"] = [[_digest(d.start, memo), _digest(d.result, memo)]
+                            + [(s.rule, list(s.path), _digest(s.redex, memo), _digest(s.contractum, memo))
+                               for s in d.steps]
                             for d in (r.proof.lhs, r.proof.rhs)]
-        payload["obligations"] = [[o.title, sp.srepr(o.lhs.result), sp.srepr(o.rhs.result)]
+        payload["obligations"] = [[o.title, _digest(o.lhs.result, memo), _digest(o.rhs.result, memo)]
                                   for o in r.proof.obligations]
     if r.counterexample is not None:
         payload["counterexample"] = r.counterexample.as_json()
