@@ -106,6 +106,10 @@ def time_symcheck(repeats: int = 3):
     return out
 
 
+def ratio(x: float) -> str:
+    return f"{x:.1f}x" if x < 10 else f"{x:.0f}x"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=float, default=60.0, help="seconds per naive case")
@@ -133,15 +137,17 @@ def main(argv=None) -> int:
             exceeded = None
             for T in SIZES_T:
                 if exceeded is not None:
-                    row = f"| {T} | {d} | {method} | not run | > {args.limit:.0f} | > {args.limit / base:.0f}x (T={exceeded} already exceeded) |"
+                    row = (f"| {T} | {d} | {method} | not run | > {args.limit:.0f} | > {ratio(args.limit / base)} "
+                           f"(T={exceeded} already exceeded) |")
                 else:
                     res = run_naive(T, d, method, args.limit)
                     if res is None:
                         exceeded = T
-                        row = f"| {T} | {d} | {method} | timeout | > {args.limit:.0f} | > {args.limit / base:.0f}x |"
+                        row = f"| {T} | {d} | {method} | timeout | > {args.limit:.0f} | > {ratio(args.limit / base)} |"
                     else:
                         ok, secs = res
-                        row = f"| {T} | {d} | {method} | {'equal' if ok else 'not shown equal'} | {secs:.2f} | {secs / base:.0f}x |"
+                        row = (f"| {T} | {d} | {method} | {'equal' if ok else 'not shown equal'} | {secs:.2f} | "
+                               f"{ratio(secs / base)} |")
                 lines.append(row)
                 print(row, flush=True)
     Path(args.out).write_text("\n".join(lines) + "\n")

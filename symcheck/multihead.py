@@ -94,7 +94,7 @@ def sdnc_multihead_read(Q: TensorInput, K: TensorInput, V: TensorInput, WO: Tens
     mk, mv = Memory(K.name, K, slots), Memory(V.name, V, slots)
 
     def entry(t, c):
-        h, g, b, a, n = index("h"), index("g"), index("b_h"), index("a"), index("n")
+        h, g, b, a = index("h"), index("g"), index("b_h"), index("a")
         tau = t if read == "after_write" else S
         padded = lambda hh, aa: Iverson(sp.Eq(hh, h)) * Q[t, h, aa]           # q~^h_t[h', a]
 

@@ -20,6 +20,7 @@ from .index import Element, Entry, Iverson, Sigma
 from .matrix import MASKS, MaskedSoftmax, MatScale, MatT
 from .memory import ContentWeight, MemoryCell
 from .models import from_index
+from .replay import replace_at
 
 __all__ = ["Mutant", "OPERATORS", "mutations", "mutants"]
 
@@ -103,14 +104,6 @@ def _ranges(e):
 OPERATORS = (_masks, _transpose, _swap, _guards, _scales, _normaliser, _ranges)
 
 
-def _replace_at(expr, path, new):
-    if not path:
-        return new
-    args = list(expr.args)
-    args[path[0]] = _replace_at(args[path[0]], path[1:], new)
-    return expr.func(*args)
-
-
 def mutations(expr: sp.Basic) -> list[tuple[str, tuple[int, ...], sp.Basic]]:
     """Every (operator, position, mutated expression), duplicates and no-ops removed."""
     out, seen = [], {expr}
@@ -119,7 +112,7 @@ def mutations(expr: sp.Basic) -> list[tuple[str, tuple[int, ...], sp.Basic]]:
         for op in OPERATORS:
             for name, new in op(e):
                 try:
-                    mutated = _replace_at(expr, path, new)
+                    mutated = replace_at(expr, path, new)
                 except (TypeError, ValueError):
                     continue
                 if mutated not in seen:

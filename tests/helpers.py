@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
 from symcheck.context import Context
 from symcheck.evaluate import evaluate

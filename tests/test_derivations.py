@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symcheck import Config, check
 from symcheck.falsify import compare
 from symcheck.loader import load
 

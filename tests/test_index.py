@@ -31,7 +31,7 @@ def test_sum_binds_its_index():
 
 def test_every_node_rebuilds_from_its_args():
     """obj.func(*obj.args) == obj: the normalizer and canonicalizer rebuild trees this way."""
-    from symcheck.index import Element, Entry, Sigma
+    from symcheck.index import Entry, Sigma
     from symcheck.matrix import MaskedSoftmax, MatScale, matrix, tensor
     from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
     T, d = sp.Symbol("T", integer=True, positive=True), sp.Symbol("d", integer=True, positive=True)

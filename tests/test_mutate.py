@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from symcheck import Config, check
-from symcheck.loader import load
 from symcheck.mutate import mutants
 from symcheck.problem import pose
 

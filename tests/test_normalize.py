@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from helpers import K, Q, V, T, b, d, t, draw_inputs, same, values, world_context
+from helpers import K, Q, V, T, b, t, draw_inputs, same, values, world_context
 from symcheck.binders import subst
 from symcheck.index import Iverson, Sigma, index, make_sum
 from symcheck.normalize import BudgetExceeded, Normalizer

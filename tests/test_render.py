@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from symcheck import Claim, Config, causal_attention, check, matrix, sdnc_read, sizes
+from symcheck import Claim, causal_attention, check, matrix, sdnc_read, sizes
 from symcheck.cli import main
-from symcheck.loader import load
 from symcheck.render import check_current, render, write
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -47,10 +46,13 @@ def rejected(cert) -> str:
 
 
 def test_the_checker_imports_nothing_from_the_prover():
-    source = (ROOT / "symcheck" / "replay.py").read_text()
-    for module in ("normalize", "rules", "evaluate", "binders", "affine", "engine", "definedness", "context"):
-        assert f"from .{module}" not in source and f"import {module}" not in source
-    assert len(source.splitlines()) < 1000
+    checker = ("replay.py", "replay_semantics.py")
+    sources = [(ROOT / "symcheck" / f).read_text() for f in checker]
+    for source in sources:
+        for module in ("normalize", "rules", "evaluate", "binders", "affine", "engine", "definedness", "context",
+                       "falsify", "problem"):
+            assert f"from .{module}" not in source and f"import {module}" not in source
+    assert sum(len(s.splitlines()) for s in sources) < 1000
 
 
 def test_every_rule_has_a_shape_check():
