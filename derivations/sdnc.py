@@ -9,7 +9,7 @@ the false variants below depart from the theorem.
 
 from sympy import sqrt
 
-from symcheck import Claim, causal_attention, matrix, sdnc_read, sizes, unit_rows
+from symcheck import Claim, causal_attention, dnc_feedback_read, matrix, sdnc_read, sizes, unit_rows
 
 T, d, d_v, N = sizes("T d d_v N")
 Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d_v)
@@ -73,3 +73,11 @@ key_strength_one = Claim(
     rhs=sdnc_read(Q, K, V, slots=N, strength=1),
     statement="FALSE: key strength beta = 1 in place of 1/sqrt(d) gives the same read.",
     expect="refuted", cites=("claims catalogue DNC-6 F2, precondition P1",))
+
+controller_feeds_back_read = Claim(
+    "controller_feeds_back_read",
+    lhs=attention,
+    rhs=dnc_feedback_read(Q, K, V, matrix("U", d_v, d)),
+    statement="FALSE: a DNC whose controller receives the previous read r_(t-1) (read key q_t + r_(t-1) U) "
+              "equals causal attention: a Transformer layer has no such recurrence.",
+    expect="refuted", cites=("claims catalogue SDNC-4 false variant, precondition P6 (dnc.py feeds r_(t-1) back)",))

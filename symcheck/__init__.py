@@ -13,14 +13,14 @@ from .engine import check  # noqa: E402
 from .errors import ClaimError, DerivationFileError, SymcheckError  # noqa: E402
 from .index import Iverson, index, indices, make_sum, size, sizes  # noqa: E402
 from .matrix import matrix, tensor  # noqa: E402
-from .models import Model, causal_attention, cross_attention, from_index, sdnc_read  # noqa: E402
+from .models import Model, causal_attention, cross_attention, dnc_feedback_read, from_index, sdnc_read  # noqa: E402
 from .multihead import (gqa_attention, mqa_attention, multihead_attention, sdnc_gqa_read,  # noqa: E402
                         sdnc_mqa_read, sdnc_multihead_read)
 
 __all__ = [
     "Claim", "Result", "Config", "check", "unit_rows",
     "size", "sizes", "index", "indices", "matrix", "tensor", "make_sum", "Iverson",
-    "Model", "causal_attention", "cross_attention", "sdnc_read", "from_index",
+    "Model", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index",
     "multihead_attention", "sdnc_multihead_read", "mqa_attention", "sdnc_mqa_read",
     "gqa_attention", "sdnc_gqa_read",
     "SymcheckError", "ClaimError", "DerivationFileError",

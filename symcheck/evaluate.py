@@ -32,7 +32,7 @@ import sympy as sp
 from .binders import subst
 from .index import Element, Entry, Iverson, Relu, Sigma, index
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
-from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
+from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
 
 __all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "evaluate_model", "EvaluationError"]
 
@@ -357,10 +357,27 @@ def _content_weight(ev, e: ContentWeight, env):
     return num * ev.b.power(den, ev.b.convert(-1))
 
 
+def _feedback_read(ev, e: FeedbackRead, env):
+    """Run the recurrence r_t = Σ_{j<=t} softmax_j(β (q_t + r_{t-1} U)·k_j) v_j, r_0 = 0."""
+    key = ("feedback", e)
+    if key not in ev.cache:
+        q, k, v, u = (ev.inputs[m.name] for m in (e.queries, e.keys, e.values, e.feedback))
+        beta = ev.val(e.strength, {}).reshape(())
+        reads, prev = [], np.full(v.shape[1], ev.b.zero, dtype=v.dtype)
+        for t in range(1, q.shape[0] + 1):
+            query = q[t - 1] + np.dot(prev, u)
+            weights = ev.b.exp(beta * np.dot(k[:t], query))
+            prev = np.dot(weights, v[:t]) * ev.b.power(weights.sum(), ev.b.convert(-1))
+            reads.append(prev)
+        ev.cache[key] = np.array(reads, dtype=v.dtype)
+    return ev.gather(ev.cache[key], [ev.idx(e.time, env), ev.idx(e.col, env)], [1, 1])
+
+
 _DISPATCH = {
     sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, Relu: _relu,
     sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
+    FeedbackRead: _feedback_read,
 }
 _DISPATCH_BASES = [(sp.Number, _number), (sp.NumberSymbol, _number), (sp.Symbol, _symbol)]
 

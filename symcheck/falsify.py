@@ -173,7 +173,8 @@ def _entry_name(problem, pos) -> str:
 
 
 def _to_float(a) -> np.ndarray:
-    return np.vectorize(lambda v: float(v), otypes=[float])(a) if a.size else np.asarray(a, dtype=float)
+    with np.errstate(invalid="ignore"):          # undefined (NaN) entries are expected here
+        return np.vectorize(lambda v: float(v), otypes=[float])(a) if a.size else np.asarray(a, dtype=float)
 
 
 def _tolist(a):

@@ -23,7 +23,7 @@ from sympy.core.symbol import Str
 from .errors import ClaimError
 from .matrix import MatInput
 
-__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "SIMILARITIES"]
+__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "FeedbackRead", "SIMILARITIES"]
 
 SIMILARITIES = ("dot", "cosine")
 
@@ -143,3 +143,28 @@ class ContentWeight(sp.Expr):
         p = printer._print
         return (f"C_{self.similarity}(M^{self.mem.name}_{{{p(self.time)}}}, {self.query.name}[{p(self.row)}], "
                 f"{p(self.strength)})[{p(self.slot)}; 1..{p(self.hi)}]")
+
+
+class FeedbackRead(sp.Expr):
+    """r_t[b] of a DNC whose controller also receives its previous read: the read key is
+    q_t + r_{t-1} U (r_0 = 0), as in the DNC reference code, where r_{t-1} is fed back.
+
+    This is a genuine recurrence over reads; no rule rewrites it (the symbolic engine can
+    only fail to prove a claim about it), and its numeric semantics runs the recurrence.
+    """
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, keys, values, queries, feedback, strength, time, col):
+        return sp.Basic.__new__(cls, keys, values, queries, feedback, sp.sympify(strength), sp.sympify(time),
+                                sp.sympify(col))
+
+    keys, values, queries, feedback = (property(lambda self, k=k: self.args[k]) for k in range(4))
+    strength = property(lambda self: self.args[4])
+    time = property(lambda self: self.args[5])
+    col = property(lambda self: self.args[6])
+
+    def _sympystr(self, printer):
+        p = printer._print
+        return f"r_{{{p(self.time)}}}[{p(self.col)}] (read key q_t + r_(t-1) {self.feedback.name})"

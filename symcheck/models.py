@@ -16,9 +16,9 @@ import sympy as sp
 from .errors import ClaimError
 from .index import Entry, index, make_sum
 from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale
-from .memory import SIMILARITIES, ContentWeight, Memory, MemoryCell
+from .memory import SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell
 
-__all__ = ["Model", "causal_attention", "cross_attention", "sdnc_read", "from_index"]
+__all__ = ["Model", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index"]
 
 READ_ORDERS = ("after_write", "before_write", "after_all_writes")
 DOMAINS = ("written", "all")
@@ -105,6 +105,18 @@ def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, sim
 
     label = f"sDNC read ({similarity}, {read.replace('_', ' ')}, {domain} slots)"
     return Model(label, queries.rows, values.cols, entry, constraints=((keys.rows, slots),))
+
+
+def dnc_feedback_read(queries: MatInput, keys: MatInput, values: MatInput, feedback: MatInput, *,
+                      strength=None) -> Model:
+    """A DNC read head whose controller is *not* stateless: it receives r_{t-1}, which shifts
+    the read key to q_t + r_{t-1} U (U: d_v × d). Reads the written slots 1..t after the write."""
+    _check_same(queries.cols, keys.cols, "queries and keys must have the same width", "shape")
+    _check_same(feedback.rows, values.cols, "the feedback map takes a read vector", "shape")
+    _check_same(feedback.cols, keys.cols, "the feedback map gives a read key", "shape")
+    beta = 1 / sp.sqrt(keys.cols) if strength is None else sp.sympify(strength)
+    return Model("DNC read with the previous read fed back to the controller", queries.rows, values.cols,
+                 lambda t, b: FeedbackRead(keys, values, queries, feedback, beta, t, b))
 
 
 def from_index(rows, cols, entry: Callable, *, label: str = "index expression",

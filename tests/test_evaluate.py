@@ -107,3 +107,22 @@ def test_mp_backend_agrees_with_float64():
     f = run(model, 3, 2, 2, 4, inputs)
     m = run(model, 3, 2, 2, 4, inputs, mp_backend(40)).astype(float)
     np.testing.assert_allclose(f, m, rtol=1e-13)
+
+
+def test_feedback_read_runs_the_recurrence():
+    from symcheck.models import dnc_feedback_read
+    rng = np.random.default_rng(5)
+    Tv, dk, dv_ = 5, 3, 2
+    q, k, v, u = (rng.standard_normal(s) for s in ((Tv, dk), (Tv, dk), (Tv, dv_), (dv_, dk)))
+    model = dnc_feedback_read(Q, K, V, matrix("U", dv, d))
+    got = run(model, Tv, dv_, dk, Tv, {"Q": q, "K": k, "V": v, "U": u})
+    prev, want = np.zeros(dv_), []
+    for t in range(Tv):
+        w = np.exp((q[t] + prev @ u) @ k[: t + 1].T / np.sqrt(dk))
+        prev = (w / w.sum()) @ v[: t + 1]
+        want.append(prev)
+    np.testing.assert_allclose(got, np.array(want), rtol=1e-12)
+    # with no feedback it is causal attention
+    zero = run(model, Tv, dv_, dk, Tv, {"Q": q, "K": k, "V": v, "U": np.zeros((dv_, dk))})
+    attention = run(causal_attention(Q, K, V), Tv, dv_, dk, Tv, {"Q": q, "K": k, "V": v})
+    np.testing.assert_allclose(zero, attention, rtol=1e-12)
