@@ -21,6 +21,7 @@ precision.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -29,7 +30,6 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .binders import subst
 from .index import Element, Entry, Iverson, Relu, Sigma, index
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
@@ -236,6 +236,17 @@ def _iverson(ev, e, env):
 
 
 def _sigma(ev, e, env):
+    """Memoised per scope: a layer repeats whole sums (a LayerNorm's mean appears twice)."""
+    scope = tuple((x, env[x]) for x in sorted(e.free_symbols & env.keys(), key=lambda x: x.name))
+    key = ("sum", e, tuple((x.name, id(a)) for x, a in scope))
+    hit = ev.cache.get(key)
+    if hit is None:
+        hit = (_sum_value(ev, e, env), scope)       # keep the scope's arrays alive: their ids stay unique
+        ev.cache[key] = hit
+    return hit[0]
+
+
+def _sum_value(ev, e, env):
     body, var, lo, hi = e.args
     lo_a, hi_a = ev.idx(lo, env), ev.idx(hi, env)
     shape = np.broadcast_shapes(lo_a.shape, hi_a.shape)
@@ -383,20 +394,21 @@ _DISPATCH_BASES = [(sp.Number, _number), (sp.NumberSymbol, _number), (sp.Symbol,
 
 
 def _unique_binders(expr):
-    """Give every binder its own name, so that each can own a numpy axis."""
-    counter = [0]
+    """Give every binder its own name in one pass (new names are fresh, so nothing is captured)."""
+    counter = itertools.count(1)
 
-    def walk(e):
-        if isinstance(e, Sigma):
-            body, var, lo, hi = e.args
-            counter[0] += 1
-            new = index(f"_b{counter[0]}")
-            return Sigma(walk(subst(body, {var: new})), new, walk(lo), walk(hi))
-        if not e.args:
+    def walk(e, renamed):
+        if isinstance(e, sp.Symbol):
+            return renamed.get(e, e)
+        if not e.args or isinstance(e, Memory):
             return e
-        return e.func(*[walk(a) for a in e.args])
+        if isinstance(e, Sigma):
+            new = index(f"_b{next(counter)}")
+            return Sigma(walk(e.body, {**renamed, e.var: new}), new, walk(e.lo, renamed), walk(e.hi, renamed))
+        args = [walk(a, renamed) for a in e.args]
+        return e if all(x is y for x, y in zip(args, e.args)) else e.func(*args)
 
-    return walk(expr)
+    return walk(expr, {})
 
 
 def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],

@@ -22,7 +22,8 @@ from .memory import Memory, MemoryCell, Rows
 from .models import Model
 from .multihead import _softmax_read
 
-__all__ = ["LayerWeights", "layer_norm", "ffn", "transformer_layer", "sdnc_layer"]
+__all__ = ["LayerWeights", "CrossWeights", "layer_norm", "ffn", "transformer_layer", "sdnc_layer",
+           "transformer_decoder_layer", "sdnc_decoder_layer"]
 
 
 @dataclass(frozen=True)
@@ -93,18 +94,39 @@ def _layer(X: MatInput, w: LayerWeights, norm_first: bool, attention):
     return entry
 
 
+def _heads(q, key, value, WO: TensorInput, c, hi):
+    """Σ_h Σ_b W_O[h, b, c] Σ_{j<=hi} softmax_j(q^h·k^h_j / √d_h) v^h_j[b], read from keys and values."""
+    H, dh, _ = WO.shape
+    h, b, a = index("h"), index("b_h"), index("a")
+    score = lambda j: make_sum(q(h, a) * key(j)(h, a), a, 1, dh) / sp.sqrt(dh)
+    head = _softmax_read(score, lambda j: value(j)(h, b), 1, hi)
+    return make_sum(make_sum(WO[h, b, c] * head, b, 1, dh), h, 1, H)
+
+
+def _read_heads(q, mk: Memory, mv: Memory, WO: TensorInput, c, tau):
+    """H read heads with zero-padded keys on one block memory after τ writes, over slots 1..τ."""
+    H, dh, _ = WO.shape
+    h, g, b, a = index("h"), index("g"), index("b_h"), index("a")
+    padded = lambda hh, aa: Iverson(sp.Eq(hh, h)) * q(h, aa)
+    score = lambda m: make_sum(make_sum(padded(g, a) * MemoryCell(mk, tau, m, g, a), a, 1, dh), g, 1, H) \
+        / sp.sqrt(dh)
+    read = _softmax_read(score, lambda m: MemoryCell(mv, tau, m, g, b), 1, tau)
+    return make_sum(make_sum(make_sum(Iverson(sp.Eq(g, h)) * WO[h, b, c] * read, b, 1, dh), g, 1, H), h, 1, H)
+
+
+def _memories(names, rows, steps, width, slots):
+    """A key and a value memory receiving the computed rows (k_s, v_s) = rows(s) at fresh slot s."""
+    s, g, e = index("s"), index("g"), index("e")
+    k_s, v_s = rows(s)
+    return tuple(Memory(n.upper(), Rows(n, (s, g, e), f(g, e), (steps, *width)), slots)
+                 for n, f in zip(names, (k_s, v_s)))
+
+
 def transformer_layer(X: MatInput, w: LayerWeights, *, norm_first: bool = True) -> Model:
     """A causal Transformer encoder layer (multi-head self-attention, ReLU FFN)."""
-    D, H, dh, F = w.sizes
-
-    def attention(t, c):
-        h, b, a = index("h"), index("b_h"), index("a")
-        q = _controller(X, w, norm_first, t)[0]
-        score = lambda j: make_sum(q(h, a) * _controller(X, w, norm_first, j)[1](h, a), a, 1, dh) / sp.sqrt(dh)
-        head = _softmax_read(score, lambda j: _controller(X, w, norm_first, j)[2](h, b), 1, t)
-        return make_sum(make_sum(w.WO[h, b, c] * head, b, 1, dh), h, 1, H)
-
-    return Model(f"Transformer layer ({'pre' if norm_first else 'post'}-LN, causal)", X.rows, D,
+    ctrl = lambda j: _controller(X, w, norm_first, j)
+    attention = lambda t, c: _heads(ctrl(t)[0], lambda j: ctrl(j)[1], lambda j: ctrl(j)[2], w.WO, c, t)
+    return Model(f"Transformer layer ({'pre' if norm_first else 'post'}-LN, causal)", X.rows, w.sizes[0],
                  _layer(X, w, norm_first, attention))
 
 
@@ -112,21 +134,70 @@ def sdnc_layer(X: MatInput, w: LayerWeights, *, slots, norm_first: bool = True) 
     """One sDNC step: controller x_t -> (q_t, k_t, v_t), write k_t, v_t to fresh slot t of two
     memories (rows [k^1 | ... | k^H]), H read heads with zero-padded keys, W_O, then the post-map."""
     D, H, dh, F = w.sizes
-    T = X.rows
-    s, g, e = index("s"), index("g"), index("e")
-    _, k_s, v_s = _controller(X, w, norm_first, s)
-    mk = Memory("K", Rows("k", (s, g, e), k_s(g, e), (T, H, dh)), slots)
-    mv = Memory("V", Rows("v", (s, g, e), v_s(g, e), (T, H, dh)), slots)
+    ctrl = lambda j: _controller(X, w, norm_first, j)
+    mk, mv = _memories(("k", "v"), lambda s: ctrl(s)[1:], X.rows, (H, dh), slots)
+    attention = lambda t, c: _read_heads(ctrl(t)[0], mk, mv, w.WO, c, t)
+    return Model(f"sDNC step ({'pre' if norm_first else 'post'}-LN controller, H read heads)", X.rows, D,
+                 _layer(X, w, norm_first, attention), constraints=((X.rows, slots),))
 
-    def attention(t, c):
-        h, gg, b, a = index("h"), index("g"), index("b_h"), index("a")
-        q = _controller(X, w, norm_first, t)[0]
-        padded = lambda hh, aa: Iverson(sp.Eq(hh, h)) * q(h, aa)
-        score = lambda m: make_sum(make_sum(padded(gg, a) * MemoryCell(mk, t, m, gg, a), a, 1, dh), gg, 1, H) \
-            / sp.sqrt(dh)
-        read = _softmax_read(score, lambda m: MemoryCell(mv, t, m, gg, b), 1, t)
-        return make_sum(make_sum(make_sum(Iverson(sp.Eq(gg, h)) * w.WO[h, b, c] * read, b, 1, dh), gg, 1, H),
-                        h, 1, H)
 
-    return Model(f"sDNC step ({'pre' if norm_first else 'post'}-LN controller, H read heads)", T, D,
-                 _layer(X, w, norm_first, attention), constraints=((T, slots),))
+@dataclass(frozen=True)
+class CrossWeights:
+    """Cross-attention of a decoder layer: C_Q, C_K, C_V: D × H × d_h; C_O: H × d_h × D; g_3: the third LayerNorm."""
+
+    CQ: TensorInput
+    CK: TensorInput
+    CV: TensorInput
+    CO: TensorInput
+    g3: TensorInput
+
+
+def _decoder(X, M, w: LayerWeights, cw: CrossWeights, norm_first, self_attn, cross_attn):
+    """Entry (t, c) of a decoder layer around its self- and cross-attention (PyTorch's order)."""
+    D, _, _, F = w.sizes
+    ln = lambda x, gain, tag: layer_norm(x, D, gain, w.eps, tag)
+
+    def entry(t, c):
+        if norm_first:
+            x1 = lambda cc: X[t, cc] + self_attn(t, cc)
+            q = _projection(ln(x1, w.g2, "2"), cw.CQ, D, "cq")
+            x2 = lambda cc: x1(cc) + cross_attn(q, cc)
+            return x2(c) + ffn(ln(x2, cw.g3, "3"), D, w.W1, w.W2, F, "f")(c)
+        x1 = ln(lambda cc: X[t, cc] + self_attn(t, cc), w.g1, "1")
+        q = _projection(x1, cw.CQ, D, "cq")
+        x2 = ln(lambda cc: x1(cc) + cross_attn(q, cc), w.g2, "2")
+        return ln(lambda cc: x2(cc) + ffn(x2, D, w.W1, w.W2, F, "f")(cc), cw.g3, "3")(c)
+
+    return entry
+
+
+def _encoder_rows(M, cw: CrossWeights, D):
+    """(k'_s, v'_s): the encoder output's row s projected to cross-attention keys and values."""
+    return lambda s: (_projection(lambda i: M[s, i], cw.CK, D, "ck"), _projection(lambda i: M[s, i], cw.CV, D, "cv"))
+
+
+def transformer_decoder_layer(X: MatInput, M: MatInput, w: LayerWeights, cw: CrossWeights, *,
+                              norm_first: bool = True) -> Model:
+    """A decoder layer: causal self-attention, cross-attention to the encoder output M (S × D), FFN."""
+    D = w.sizes[0]
+    ctrl = lambda j: _controller(X, w, norm_first, j)
+    enc = _encoder_rows(M, cw, D)
+    self_attn = lambda t, c: _heads(ctrl(t)[0], lambda j: ctrl(j)[1], lambda j: ctrl(j)[2], w.WO, c, t)
+    cross_attn = lambda q, c: _heads(q, lambda s: enc(s)[0], lambda s: enc(s)[1], cw.CO, c, M.rows)
+    return Model(f"Transformer decoder layer ({'pre' if norm_first else 'post'}-LN)", X.rows, D,
+                 _decoder(X, M, w, cw, norm_first, self_attn, cross_attn))
+
+
+def sdnc_decoder_layer(X: MatInput, M: MatInput, w: LayerWeights, cw: CrossWeights, *, slots,
+                       norm_first: bool = True) -> Model:
+    """An sDNC step with distinct memories: the decoder writes and reads its own growing memory,
+    and reads an encoder memory that was written in full (S slots) before decoding."""
+    D, H, dh, _ = w.sizes
+    ctrl = lambda j: _controller(X, w, norm_first, j)
+    mk, mv = _memories(("k", "v"), lambda s: ctrl(s)[1:], X.rows, (H, dh), slots)
+    ek, ev = _memories(("k_enc", "v_enc"), _encoder_rows(M, cw, D), M.rows, (H, dh), slots)
+    self_attn = lambda t, c: _read_heads(ctrl(t)[0], mk, mv, w.WO, c, t)
+    cross_attn = lambda q, c: _read_heads(q, ek, ev, cw.CO, c, M.rows)
+    return Model(f"sDNC decoder step ({'pre' if norm_first else 'post'}-LN): own memory and an encoder memory",
+                 X.rows, D, _decoder(X, M, w, cw, norm_first, self_attn, cross_attn),
+                 constraints=((X.rows, slots), (M.rows, slots)))

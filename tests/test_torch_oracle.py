@@ -153,3 +153,39 @@ def test_layer_and_sdnc_step_match_transformer_encoder_layer(norm_first):
     env = {"T": T, "D": D, "H": H, "d_h": dh, "F": ffn_width, "N": T}
     for model in (transformer_layer(X, W, norm_first=norm_first), sdnc_layer(X, W, slots=Ns, norm_first=norm_first)):
         close(evaluate_model(model, env, inputs), ref)
+
+
+@pytest.mark.parametrize("norm_first", [True, False], ids=["pre-LN", "post-LN"])
+def test_decoder_layer_and_sdnc_step_match_transformer_decoder_layer(norm_first):
+    from symcheck.layer import CrossWeights, LayerWeights, sdnc_decoder_layer, transformer_decoder_layer
+    steps, sources, ffn_width = 16, 12, 64            # smaller than above: the post-LN sDNC side is big
+    layer = torch.nn.TransformerDecoderLayer(D, H, dim_feedforward=ffn_width, dropout=0.0, batch_first=True,
+                                             norm_first=norm_first, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        for norm in (layer.norm1, layer.norm2, layer.norm3):
+            norm.weight.uniform_(0.5, 1.5)
+    layer.eval()
+    x, memory = randn(1, steps, D), randn(1, sources, D)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(steps, dtype=torch.float64)
+    ref = layer(x, memory, tgt_mask=mask, tgt_is_causal=True)[0]
+    Fs = sizes("F")[0]
+    X, M = matrix("X", Ts, Ds), matrix("M", Ss, Ds)
+    W = LayerWeights(tensor("W_Q", Ds, Hs, dhs), tensor("W_K", Ds, Hs, dhs), tensor("W_V", Ds, Hs, dhs),
+                     tensor("W_O", Hs, dhs, Ds), matrix("W_1", Ds, Fs), matrix("W_2", Fs, Ds),
+                     tensor("g_1", Ds), tensor("g_2", Ds), eps=layer.norm1.eps)
+    C = CrossWeights(tensor("C_Q", Ds, Hs, dhs), tensor("C_K", Ds, Hs, dhs), tensor("C_V", Ds, Hs, dhs),
+                     tensor("C_O", Hs, dhs, Ds), tensor("g_3", Ds))
+    per_head = lambda m: m.T.reshape(D, H, dh)
+    out_map = lambda mha: mha.out_proj.weight.detach().numpy().reshape(D, H, dh).transpose(1, 2, 0)
+    sw, cw = layer.self_attn.in_proj_weight.detach().numpy(), layer.multihead_attn.in_proj_weight.detach().numpy()
+    inputs = {"X": x[0].numpy(), "M": memory[0].numpy(),
+              "W_Q": per_head(sw[:D]), "W_K": per_head(sw[D:2 * D]), "W_V": per_head(sw[2 * D:]),
+              "W_O": out_map(layer.self_attn), "C_Q": per_head(cw[:D]), "C_K": per_head(cw[D:2 * D]),
+              "C_V": per_head(cw[2 * D:]), "C_O": out_map(layer.multihead_attn),
+              "W_1": layer.linear1.weight.detach().numpy().T, "W_2": layer.linear2.weight.detach().numpy().T,
+              "g_1": layer.norm1.weight.detach().numpy(), "g_2": layer.norm2.weight.detach().numpy(),
+              "g_3": layer.norm3.weight.detach().numpy()}
+    env = {"T": steps, "S": sources, "D": D, "H": H, "d_h": dh, "F": ffn_width, "N": steps + sources}
+    for model in (transformer_decoder_layer(X, M, W, C, norm_first=norm_first),
+                  sdnc_decoder_layer(X, M, W, C, slots=Ns, norm_first=norm_first)):
+        close(evaluate_model(model, env, inputs), ref)
