@@ -17,7 +17,7 @@ from sympy import default_sort_key
 
 from .index import Sigma, index, is_sum, make_sum, sum_parts
 
-__all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names", "bound_names"]
+__all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
 
@@ -25,10 +25,6 @@ POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
 def symbol_names(expr: sp.Basic) -> set[str]:
     """Every symbol name occurring in `expr`, free or bound."""
     return {s.name for s in expr.atoms(sp.Symbol)}
-
-
-def bound_names(expr: sp.Basic) -> set[str]:
-    return {sum_parts(s)[1].name for s in expr.atoms(Sigma)}
 
 
 def fresh(avoid: set[str], prefer: str | None = None) -> sp.Symbol:

@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..context import Context
 
-__all__ = ["Rule", "Obligation", "RULES", "rule", "rules_for"]
+__all__ = ["Rule", "Obligation", "RULES", "rule", "normalizing_rules"]
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,6 @@ def rule(name: str, statement: str, on, side: str = "", obligations=None, obliga
 
 
 _NORMALIZING: list[Rule] = []
-
-
-def rules_for(node: sp.Basic, rules: tuple[Rule, ...]) -> list[Rule]:
-    return [r for r in rules if isinstance(node, r.on)]
 
 
 def normalizing_rules() -> tuple[Rule, ...]:
