@@ -56,9 +56,8 @@ def test_time_budget_ends_a_huge_claim_as_undecided():
     huge = from_index(T, d, lambda t, b: Entry(chain @ K.T @ V, t, b))
     claim = Claim("huge", huge, from_index(T, d, lambda t, b: V[t, b]), "x")
     r = check(claim, Config(max_seconds=1.0, max_size=2))
-    assert r.verdict in ("undecided", "refuted") and r.seconds < 10
-    if r.verdict == "undecided":
-        assert "budget" in r.reason
+    assert r.verdict == "undecided" and r.seconds < 10
+    assert "time budget exhausted during normalization" in r.reason
 
 
 def test_a_looping_rule_set_hits_the_step_budget():
