@@ -20,7 +20,7 @@ from .index import Iverson, Relu, index, make_sum
 from .matrix import MatInput, TensorInput
 from .memory import Memory, MemoryCell, Rows
 from .models import Model
-from .multihead import _softmax_read
+from .multihead import softmax_read
 
 __all__ = ["LayerWeights", "CrossWeights", "layer_norm", "ffn", "transformer_layer", "sdnc_layer",
            "transformer_decoder_layer", "sdnc_decoder_layer"]
@@ -99,7 +99,7 @@ def _heads(q, key, value, WO: TensorInput, c, hi):
     H, dh, _ = WO.shape
     h, b, a = index("h"), index("b_h"), index("a")
     score = lambda j: make_sum(q(h, a) * key(j)(h, a), a, 1, dh) / sp.sqrt(dh)
-    head = _softmax_read(score, lambda j: value(j)(h, b), 1, hi)
+    head = softmax_read(score, lambda j: value(j)(h, b), 1, hi)
     return make_sum(make_sum(WO[h, b, c] * head, b, 1, dh), h, 1, H)
 
 
@@ -110,7 +110,7 @@ def _read_heads(q, mk: Memory, mv: Memory, WO: TensorInput, c, tau):
     padded = lambda hh, aa: Iverson(sp.Eq(hh, h)) * q(h, aa)
     score = lambda m: make_sum(make_sum(padded(g, a) * MemoryCell(mk, tau, m, g, a), a, 1, dh), g, 1, H) \
         / sp.sqrt(dh)
-    read = _softmax_read(score, lambda m: MemoryCell(mv, tau, m, g, b), 1, tau)
+    read = softmax_read(score, lambda m: MemoryCell(mv, tau, m, g, b), 1, tau)
     return make_sum(make_sum(make_sum(Iverson(sp.Eq(g, h)) * WO[h, b, c] * read, b, 1, dh), g, 1, H), h, 1, H)
 
 
@@ -152,7 +152,7 @@ class CrossWeights:
     g3: TensorInput
 
 
-def _decoder(X, M, w: LayerWeights, cw: CrossWeights, norm_first, self_attn, cross_attn):
+def _decoder(X, w: LayerWeights, cw: CrossWeights, norm_first, self_attn, cross_attn):
     """Entry (t, c) of a decoder layer around its self- and cross-attention (PyTorch's order)."""
     D, _, _, F = w.sizes
     ln = lambda x, gain, tag: layer_norm(x, D, gain, w.eps, tag)
@@ -185,7 +185,7 @@ def transformer_decoder_layer(X: MatInput, M: MatInput, w: LayerWeights, cw: Cro
     self_attn = lambda t, c: _heads(ctrl(t)[0], lambda j: ctrl(j)[1], lambda j: ctrl(j)[2], w.WO, c, t)
     cross_attn = lambda q, c: _heads(q, lambda s: enc(s)[0], lambda s: enc(s)[1], cw.CO, c, M.rows)
     return Model(f"Transformer decoder layer ({'pre' if norm_first else 'post'}-LN)", X.rows, D,
-                 _decoder(X, M, w, cw, norm_first, self_attn, cross_attn))
+                 _decoder(X, w, cw, norm_first, self_attn, cross_attn))
 
 
 def sdnc_decoder_layer(X: MatInput, M: MatInput, w: LayerWeights, cw: CrossWeights, *, slots,
@@ -199,5 +199,5 @@ def sdnc_decoder_layer(X: MatInput, M: MatInput, w: LayerWeights, cw: CrossWeigh
     self_attn = lambda t, c: _read_heads(ctrl(t)[0], mk, mv, w.WO, c, t)
     cross_attn = lambda q, c: _read_heads(q, ek, ev, cw.CO, c, M.rows)
     return Model(f"sDNC decoder step ({'pre' if norm_first else 'post'}-LN): own memory and an encoder memory",
-                 X.rows, D, _decoder(X, M, w, cw, norm_first, self_attn, cross_attn),
+                 X.rows, D, _decoder(X, w, cw, norm_first, self_attn, cross_attn),
                  constraints=((X.rows, slots), (M.rows, slots)))

@@ -22,11 +22,11 @@ from .matrix import MatInput, TensorInput
 from .memory import Memory, MemoryCell
 from .models import Model
 
-__all__ = ["multihead_attention", "sdnc_multihead_read", "mqa_attention", "sdnc_mqa_read",
+__all__ = ["softmax_read", "multihead_attention", "sdnc_multihead_read", "mqa_attention", "sdnc_mqa_read",
            "gqa_attention", "sdnc_gqa_read"]
 
 
-def _softmax_read(score, value, lo, hi, guard=lambda j: sp.S.One):
+def softmax_read(score, value, lo, hi, guard=lambda j: sp.S.One):
     """Σ_{j=lo}^{hi} softmax_j(score) value(j) with a mask guard, written out:
     Σ_j [g_j] e^{s_j} v_j / Σ_k [g_k] e^{s_k}."""
     j, k = index("j"), index("k")
@@ -73,7 +73,7 @@ def multihead_attention(Q: TensorInput, K: TensorInput, V: TensorInput, WO: Tens
     def entry(t, c):
         h, b, a = index("h"), index("b_h"), index("a")
         score = lambda j: beta * make_sum(Q[t, h, a] * K[j, h, a], a, 1, dh)
-        head = _softmax_read(score, lambda j: V[j, h, b], 1, S, _mask_guard(mask, t))
+        head = softmax_read(score, lambda j: V[j, h, b], 1, S, _mask_guard(mask, t))
         return make_sum(make_sum(WO[h, b, c] * head, b, 1, dv), h, 1, H)
 
     return Model(f"multi-head attention ({mask} mask)", T, D, entry)
@@ -104,7 +104,7 @@ def sdnc_multihead_read(Q: TensorInput, K: TensorInput, V: TensorInput, WO: Tens
             mn = make_sum(make_sum(MemoryCell(mk, tau, m, g, a) ** 2, a, 1, dh), g, 1, H)
             return beta * _similarity(similarity, dot, qn, mn)
 
-        read_vec = lambda gg: _softmax_read(score, lambda m: MemoryCell(mv, tau, m, gg, b), 1, tau)
+        read_vec = lambda gg: softmax_read(score, lambda m: MemoryCell(mv, tau, m, gg, b), 1, tau)
         block = Iverson(sp.Eq(g, h)) if select == "own_block" else Iverson(sp.Eq(g, 1))
         return make_sum(make_sum(make_sum(block * WO[h, b, c] * read_vec(g), b, 1, dv), g, 1, H), h, 1, H)
 
@@ -123,7 +123,7 @@ def mqa_attention(Q: TensorInput, K: MatInput, V: MatInput, WO: TensorInput, *, 
     def entry(t, c):
         h, b, a = index("h"), index("b_h"), index("a")
         score = lambda j: beta * make_sum(Q[t, h, a] * K[j, a], a, 1, dh)
-        head = _softmax_read(score, lambda j: V[j, b], 1, S, _mask_guard(mask, t))
+        head = softmax_read(score, lambda j: V[j, b], 1, S, _mask_guard(mask, t))
         return make_sum(make_sum(WO[h, b, c] * head, b, 1, dv), h, 1, H)
 
     return Model(f"multi-query attention ({mask} mask)", T, D, entry)
@@ -138,7 +138,7 @@ def sdnc_mqa_read(Q: TensorInput, K: MatInput, V: MatInput, WO: TensorInput, *, 
     def entry(t, c):
         h, b, a = index("h"), index("b_h"), index("a")
         score = lambda m: beta * make_sum(Q[t, h, a] * MemoryCell(mk, t, m, a), a, 1, dh)
-        head = _softmax_read(score, lambda m: MemoryCell(mv, t, m, b), 1, t)
+        head = softmax_read(score, lambda m: MemoryCell(mv, t, m, b), 1, t)
         return make_sum(make_sum(WO[h, b, c] * head, b, 1, dv), h, 1, H)
 
     return Model("sDNC: H read heads on one shared memory", T, D, entry, constraints=((S, slots), (T, S)))
@@ -156,7 +156,7 @@ def gqa_attention(Q: TensorInput, K: TensorInput, V: TensorInput, WO: TensorInpu
     def entry(t, c):
         g, i, b, a = index("g"), index("i"), index("b_h"), index("a")
         score = lambda j: beta * make_sum(Q[t, g, i, a] * K[j, g, a], a, 1, dh)
-        head = _softmax_read(score, lambda j: V[j, g, b], 1, S, _mask_guard(mask, t))
+        head = softmax_read(score, lambda j: V[j, g, b], 1, S, _mask_guard(mask, t))
         return make_sum(make_sum(make_sum(WO[g, i, b, c] * head, b, 1, dv), i, 1, R), g, 1, G)
 
     return Model(f"grouped-query attention ({mask} mask)", T, D, entry)
@@ -175,7 +175,7 @@ def sdnc_gqa_read(Q: TensorInput, K: TensorInput, V: TensorInput, WO: TensorInpu
         g, i, b, a = index("g"), index("i"), index("b_h"), index("a")
         group = g if head_map == "repeat_interleave" else sp.Mod((g - 1) * R + i - 1, G) + 1
         score = lambda m: beta * make_sum(Q[t, g, i, a] * MemoryCell(mk, t, m, group, a), a, 1, dh)
-        head = _softmax_read(score, lambda m: MemoryCell(mv, t, m, group, b), 1, t)
+        head = softmax_read(score, lambda m: MemoryCell(mv, t, m, group, b), 1, t)
         return make_sum(make_sum(make_sum(WO[g, i, b, c] * head, b, 1, dv), i, 1, R), g, 1, G)
 
     return Model(f"sDNC: one memory per KV group ({head_map.replace('_', ' ')} head map)", T, D, entry,
