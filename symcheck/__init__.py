@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from . import rules as _rules  # noqa: F401,E402  (registers the rule library)
 from .claim import Claim, Result, unit_rows  # noqa: E402
+from .compose import apply, stack  # noqa: E402
 from .config import Config  # noqa: E402
 from .engine import check  # noqa: E402
 from .errors import ClaimError, DerivationFileError, SymcheckError  # noqa: E402
@@ -20,7 +21,7 @@ from .multihead import (gqa_attention, mqa_attention, multihead_attention, sdnc_
 __all__ = [
     "Claim", "Result", "Config", "check", "unit_rows",
     "size", "sizes", "index", "indices", "matrix", "tensor", "make_sum", "Iverson",
-    "Model", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index",
+    "Model", "apply", "stack", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index",
     "multihead_attention", "sdnc_multihead_read", "mqa_attention", "sdnc_mqa_read",
     "gqa_attention", "sdnc_gqa_read",
     "SymcheckError", "ClaimError", "DerivationFileError",

@@ -16,6 +16,7 @@ import sympy as sp
 
 from . import __version__
 from .claim import Result
+from .composition import CompositeProof
 from .errors import UsageError
 from .problem import pose
 from .rules import RULES
@@ -66,19 +67,29 @@ def certificate(r: Result) -> dict:
     }
 
 
-def write_certificates(results: list[Result], out_dir: str) -> tuple[list[Path], list[Result]]:
-    """Write certificates of proved results; returns (written paths, results too large to certify)."""
+def uncertifiable(r: Result) -> str | None:
+    """Why a proved result gets no certificate, or None if it gets one."""
+    if isinstance(r.proof, CompositeProof):
+        return "a proof by composition (the format has no congruence or induction-on-depth steps yet)"
+    if r.proof.steps > STEP_LIMIT:
+        return f"{r.proof.steps} steps, more than the format's limit of {STEP_LIMIT}"
+    return None
+
+
+def write_certificates(results: list[Result], out_dir: str) -> tuple[list[Path], list[tuple[Result, str]]]:
+    """Write certificates of proved results; returns (written paths, [(result, why not certified)])."""
     out = Path(out_dir)
-    paths, too_large = [], []
+    paths, skipped = [], []
     try:
         out.mkdir(parents=True, exist_ok=True)
         for r in results:
-            if r.verdict == "proved" and r.proof.steps > STEP_LIMIT:
-                too_large.append(r)
+            why = uncertifiable(r) if r.verdict == "proved" else None
+            if why is not None:
+                skipped.append((r, why))
             elif r.verdict == "proved":
                 p = out / f"{r.name}.json"
                 p.write_text(json.dumps(certificate(r), indent=1) + "\n")
                 paths.append(p)
     except OSError as err:
         raise UsageError(f"cannot write certificates to {out_dir}: {err.strerror}") from None
-    return paths, too_large
+    return paths, skipped

@@ -82,12 +82,11 @@ def _cmd_check(args) -> int:
     _write(args.json_out, as_json(results, config))
     _write(args.junit, as_junit(results))
     if args.certificates:
-        from .certificate import STEP_LIMIT, write_certificates
-        written, too_large = write_certificates(results, args.certificates)
+        from .certificate import write_certificates
+        written, skipped = write_certificates(results, args.certificates)
         print(f"{len(written)} certificates written to {args.certificates}", file=table)
-        for r in too_large:
-            print(f"no certificate for {r.name}: {r.proof.steps} steps, more than the format's limit of "
-                  f"{STEP_LIMIT}", file=table)
+        for r, why in skipped:
+            print(f"no certificate for {r.name}: {why}", file=table)
     errors = [r for r in results if r.verdict == "error"]
     for r in errors:
         print(f"symcheck: error: {r.claim.file}: {r.name}: {r.reason}", file=sys.stderr)

@@ -8,17 +8,20 @@ proof); `refuted` only with a counterexample confirmed in high precision;
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 
 from .claim import Claim, Result
+from .compose import is_composite
+from .composition import NotComposable, prove_by_composition
 from .config import Config
 from .errors import ClaimError
 from .evaluate import EvaluationError
-from .falsify import compare, sample_inputs, search, size_assignments, _values
+from .falsify import compare, sample_inputs, search, size_assignments
 from .normalize import BudgetExceeded, Normalizer
-from .problem import Problem, pose
+from .problem import Problem, pose, pose_composite
 from .proof import Proof
 
 __all__ = ["check", "attempt_proof"]
@@ -39,26 +42,36 @@ def _cross_check(problem: Problem, config: Config) -> str | None:
     picks = candidates[:1] + candidates[-1:] + candidates[len(candidates) // 2: len(candidates) // 2 + 1]
     for sizes in picks:
         inputs = sample_inputs(problem, sizes, rng)
-        lhs, rhs = _values(problem, sizes, inputs)
+        lhs, rhs = problem.values(sizes, inputs)
         if compare(lhs, rhs, 1e-7).any():
             return f"normal forms agree but the sides differ numerically at sizes {sizes}"
     return None
+
+
+def _attempt(problem: Problem, config: Config, deadline: float):
+    """(proof or None, reason): composition for composite claims, normalization otherwise."""
+    if problem.composite:
+        remaining = lambda: dataclasses.replace(config, max_seconds=max(deadline - time.monotonic(), 0.0))
+        try:
+            return prove_by_composition(problem.claim, lambda lemma: check(lemma, remaining())), None
+        except NotComposable as err:
+            return None, f"no proof by composition: {err}"
+    try:
+        return attempt_proof(problem, config, deadline), None
+    except BudgetExceeded as err:
+        return None, f"no proof: {err}"
 
 
 def check(claim: Claim, config: Config = Config()) -> Result:
     start = time.monotonic()
     deadline = start + config.max_seconds
     try:
-        problem = pose(claim)
+        composite = is_composite(claim.lhs) or is_composite(claim.rhs)
+        problem = pose_composite(claim) if composite else pose(claim)
     except ClaimError as err:
         return Result(claim, "error", reason=str(err), seconds=time.monotonic() - start)
     sizes = {s.name: s.name for s in problem.sizes}
-    reason = None
-    proof = None
-    try:
-        proof = attempt_proof(problem, config, deadline)
-    except BudgetExceeded as err:
-        reason = f"no proof: {err}"
+    proof, reason = _attempt(problem, config, deadline)
     if proof is not None and proof.proved:
         bug = _cross_check(problem, config)
         if bug is not None:

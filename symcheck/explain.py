@@ -45,6 +45,8 @@ def _read_weights(cw: ContentWeight, row: sp.Symbol, rows: int, sizes, inputs):
 
 def intermediates(problem, sizes: dict[str, int], inputs: dict[str, np.ndarray]) -> dict[str, dict[str, list]]:
     """{side: {label: matrix}} of the attention and read weights each side computes."""
+    if problem.composite:
+        return {}                 # stages are evaluated one by one; no single expression to inspect
     rows = _concrete(problem.rows, sizes)
     out = {}
     for side, expr in (("lhs", problem.lhs), ("rhs", problem.rhs)):

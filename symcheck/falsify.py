@@ -18,7 +18,7 @@ import sympy as sp
 
 from .claim import Counterexample
 from .config import Config
-from .evaluate import FLOAT64, evaluate, mp_backend
+from .evaluate import FLOAT64, mp_backend
 from .explain import intermediates
 from .problem import Problem
 
@@ -67,13 +67,6 @@ def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Genera
     return out
 
 
-def _values(problem: Problem, sizes, inputs, backend=FLOAT64):
-    env = {s: sizes[s.name] for s in problem.sizes}
-    free = {problem.row: int(sp.sympify(problem.rows).subs(env)), problem.col: int(sp.sympify(problem.cols).subs(env))}
-    return (evaluate(problem.lhs, free, sizes, inputs, backend),
-            evaluate(problem.rhs, free, sizes, inputs, backend))
-
-
 def compare(lhs: np.ndarray, rhs: np.ndarray, rel_tol: float) -> np.ndarray:
     """Boolean mask of entries that differ: both defined and apart, or only one defined."""
     lhs = np.asarray(lhs, dtype=float)
@@ -96,7 +89,7 @@ def search(problem: Problem, config: Config, deadline: float | None = None) -> S
                 return Search(None, trials, largest, True)
             trials += 1
             inputs = sample_inputs(problem, sizes, rng)
-            lhs, rhs = _values(problem, sizes, inputs)
+            lhs, rhs = problem.values(sizes, inputs)
             if not compare(lhs, rhs, config.rel_tol).any():
                 continue
             inputs = _simplest(problem, sizes, inputs, _kind(lhs, rhs, config), rng, config)
@@ -120,7 +113,7 @@ def _simplest(problem, sizes, inputs, kind, rng, config, tries: int = 24):
         candidate = sample_inputs(problem, sizes, rng, integer=True)
         if candidate is None:
             return inputs
-        lhs, rhs = _values(problem, sizes, candidate)
+        lhs, rhs = problem.values(sizes, candidate)
         if compare(lhs, rhs, config.rel_tol).any() and _kind(lhs, rhs, config) == kind:
             return candidate
     return inputs
@@ -129,7 +122,7 @@ def _simplest(problem, sizes, inputs, kind, rng, config, tries: int = 24):
 def _confirm(problem, sizes, inputs, config) -> Counterexample | None:
     """Re-evaluate in high precision; report only a difference that survives."""
     backend = mp_backend(config.precision_digits)
-    lhs, rhs = _values(problem, sizes, inputs, backend)
+    lhs, rhs = problem.values(sizes, inputs, backend)
     lf, rf = _to_float(lhs), _to_float(rhs)
     diff = _mp_differs(lhs, rhs, 10.0 ** (-(config.precision_digits // 2)))
     if not diff.any():

@@ -23,7 +23,7 @@ from .models import Model
 from .multihead import softmax_read
 
 __all__ = ["LayerWeights", "CrossWeights", "layer_norm", "ffn", "transformer_layer", "sdnc_layer",
-           "transformer_decoder_layer", "sdnc_decoder_layer"]
+           "transformer_decoder_layer", "sdnc_decoder_layer", "sdnc_token_step"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,17 @@ def sdnc_layer(X: MatInput, w: LayerWeights, *, slots, norm_first: bool = True) 
     attention = lambda t, c: _read_heads(ctrl(t)[0], mk, mv, w.WO, c, t)
     return Model(f"sDNC step ({'pre' if norm_first else 'post'}-LN controller, H read heads)", X.rows, D,
                  _layer(X, w, norm_first, attention), constraints=((X.rows, slots),))
+
+
+def sdnc_token_step(x: MatInput, w: LayerWeights, keys: TensorInput, values: TensorInput, *, slots,
+                    norm_first: bool = True):
+    """One token through one sDNC layer over memories already holding `keys`/`values` (n rows):
+    the controller's (k, v) for x (functions of head and coordinate) and the output row after
+    writing them as row n. For simulations whose memory is not the layer's own (shared by layers)."""
+    q, k, v = _controller(x, w, norm_first, 1)
+    mk, mv = Memory("K", keys, slots), Memory("V", values, slots)
+    attention = lambda t, c: _read_heads(q, mk, mv, w.WO, c, keys.shape[0])
+    return k, v, Model("sDNC token step", 1, w.sizes[0], _layer(x, w, norm_first, attention))
 
 
 @dataclass(frozen=True)

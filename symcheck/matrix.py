@@ -12,7 +12,7 @@ from sympy.core.symbol import Str
 
 from .errors import ClaimError
 
-__all__ = ["MatrixTerm", "MatInput", "TensorInput", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS",
+__all__ = ["MatrixTerm", "MatInput", "TensorInput", "Slice", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS",
            "matrix", "tensor"]
 
 MASKS = ("inclusive", "strict", "none")
@@ -91,8 +91,36 @@ class TensorInput(sp.Basic):
             raise ClaimError(f"{self.name} has {len(self.shape)} indices, got {len(idx)}", field="indices")
         return Element(self, *idx)
 
+    def at(self, layer) -> "Slice":
+        """This tensor's slice for one layer, when its first axis runs over the layers of a stack."""
+        return Slice(self, layer)
+
     def _sympystr(self, printer):
         return self.name
+
+
+class Slice:
+    """tensor[ℓ, ...]: one layer's weights, cut from a tensor whose first axis is the layer.
+
+    It indexes like the weight it stands for (a matrix slice also has `rows` and
+    `cols`), so layer constructors take it in place of a `MatInput`/`TensorInput`.
+    """
+
+    def __init__(self, tensor: TensorInput, layer):
+        if len(tensor.shape) < 2:
+            raise ClaimError(f"{tensor.name} has no axis left after the layer axis", field="shape")
+        self.tensor, self.layer = tensor, sp.sympify(layer)
+
+    name = property(lambda self: self.tensor.name)
+    shape = property(lambda self: self.tensor.shape[1:])
+    rows = property(lambda self: self.shape[0])
+    cols = property(lambda self: self.shape[1])
+
+    def __getitem__(self, idx):
+        return self.tensor[(self.layer, *(idx if isinstance(idx, tuple) else (idx,)))]
+
+    def __repr__(self):
+        return f"{self.name}[{self.layer}]"
 
 
 def tensor(name: str, *shape) -> TensorInput:

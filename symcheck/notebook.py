@@ -6,6 +6,7 @@ inline here; the content is the same checked derivation the appendix shows.
 
 from __future__ import annotations
 
+from .composition import CompositeProof
 from .latex import latex, latex_array
 
 __all__ = ["result_latex"]
@@ -24,7 +25,11 @@ def _derivation(d) -> list[str]:
 def result_latex(r) -> str:
     head = _text(f"{r.name}: {r.verdict}" + (f" ({r.scope})" if r.scope else "") + f", expected {r.claim.expect}")
     rows = [f"&{head} &&"]
-    if r.verdict == "proved" and r.proof is not None:
+    if r.verdict == "proved" and isinstance(r.proof, CompositeProof):
+        rows += [f"&{_text(line)} &&" for line in r.proof.argument]
+        rows += [f"&{_text(f'{lemma.title}: {lemma.claim.statement} ({lemma.result.steps} steps)')} &&"
+                 for lemma in r.proof.lemmas]
+    elif r.verdict == "proved" and r.proof is not None:
         for title, d in (("left-hand side", r.proof.lhs), ("right-hand side", r.proof.rhs)):
             rows.append(f"&{_text(title)} &&")
             rows += _derivation(d)

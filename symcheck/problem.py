@@ -12,12 +12,14 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .claim import Claim
+from .compose import LAYER, evaluate_composite, leaf_inputs
 from .context import Context
 from .errors import ClaimError
+from .evaluate import FLOAT64, evaluate
 from .index import index
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Problem", "pose"]
+__all__ = ["Problem", "pose", "pose_composite"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,21 @@ class Problem:
     cols: sp.Expr
     sizes: tuple[sp.Symbol, ...]
     inputs: tuple[MatInput | TensorInput, ...]
-    context: Context
+    context: Context | None      # None for a composite claim: it has no entry expressions
+
+    @property
+    def composite(self) -> bool:
+        return self.context is None
+
+    def values(self, sizes: dict[str, int], inputs: dict, backend=FLOAT64):
+        """Both sides' output matrices at concrete sizes."""
+        if self.composite:
+            return (evaluate_composite(self.claim.lhs, sizes, inputs, backend),
+                    evaluate_composite(self.claim.rhs, sizes, inputs, backend))
+        env = {s: sizes[s.name] for s in self.sizes}
+        free = {self.row: int(sp.sympify(self.rows).subs(env)), self.col: int(sp.sympify(self.cols).subs(env))}
+        return (evaluate(self.lhs, free, sizes, inputs, backend),
+                evaluate(self.rhs, free, sizes, inputs, backend))
 
 
 def _size_symbols(*exprs) -> set[sp.Symbol]:
@@ -45,24 +61,45 @@ def _shape(m) -> str:
     return "x".join(str(s) for s in m.shape)
 
 
-def pose(claim: Claim) -> Problem:
-    """Build the entrywise problem; raises ClaimError for shape or input mismatches."""
+def _same_shape(claim: Claim):
     lhs, rhs = claim.lhs, claim.rhs
     for what, a, b in (("rows", lhs.rows, rhs.rows), ("columns", lhs.cols, rhs.cols)):
         if sp.expand(a - b) != 0:
             raise ClaimError(f"the two sides have different {what}: lhs {lhs.rows}x{lhs.cols}, "
                              f"rhs {rhs.rows}x{rhs.cols}", claim=claim.qualname, field="shape")
-    probe = [s.name for e in (lhs.rows, lhs.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
-    row = index("t" if "t" not in probe else "i_row")
-    col = index("b" if "b" not in probe else "i_col")
-    left, right = lhs.entry(row, col), rhs.entry(row, col)
+
+
+def _merge_inputs(claim: Claim, found) -> dict[str, MatInput | TensorInput]:
     inputs: dict[str, MatInput | TensorInput] = {}
-    found = left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput)
     for m in sorted(found, key=lambda m: m.name):
         if m.name in inputs and inputs[m.name].shape != m.shape:
             raise ClaimError(f"input {m.name} is used with two shapes: {_shape(inputs[m.name])} and {_shape(m)}",
                              claim=claim.qualname, field="inputs")
         inputs[m.name] = m
+    return inputs
+
+
+def pose_composite(claim: Claim) -> Problem:
+    """The numeric problem of a claim between compositions (stacks, applied models):
+    sizes and inputs for the falsifier; proofs go through `composition`."""
+    _same_shape(claim)
+    found = list(leaf_inputs(claim.lhs).values()) + list(leaf_inputs(claim.rhs).values())
+    inputs = _merge_inputs(claim, found)
+    sizes = _size_symbols(claim.lhs.rows, claim.lhs.cols, *(e for m in inputs.values() for e in m.shape),
+                          *(e for pair in claim.constraints for e in pair)) - {LAYER}
+    return Problem(claim, None, None, index("t"), index("b"), claim.lhs.rows, claim.lhs.cols,
+                   tuple(sorted(sizes, key=lambda s: s.name)), tuple(inputs.values()), None)
+
+
+def pose(claim: Claim) -> Problem:
+    """Build the entrywise problem; raises ClaimError for shape or input mismatches."""
+    lhs, rhs = claim.lhs, claim.rhs
+    _same_shape(claim)
+    probe = [s.name for e in (lhs.rows, lhs.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
+    row = index("t" if "t" not in probe else "i_row")
+    col = index("b" if "b" not in probe else "i_col")
+    left, right = lhs.entry(row, col), rhs.entry(row, col)
+    inputs = _merge_inputs(claim, left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput))
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
                           *(e for pair in claim.constraints for e in pair), left, right)
     facts = [(1, s) for s in sizes] + [(1, row), (row, lhs.rows), (1, col), (col, lhs.cols)]

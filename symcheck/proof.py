@@ -61,3 +61,7 @@ class Proof:
     def steps(self) -> int:
         return len(self.lhs.steps) + len(self.rhs.steps) + sum(
             len(o.lhs.steps) + len(o.rhs.steps) for o in self.obligations)
+
+    def derivations(self) -> tuple[Derivation, ...]:
+        """Every rewrite trace the proof contains (both sides and every obligation)."""
+        return (self.lhs, self.rhs, *(d for o in self.obligations for d in (o.lhs, o.rhs)))

@@ -20,6 +20,7 @@ import sympy as sp
 
 from . import __version__
 from .claim import Result
+from .composition import CompositeProof
 from .config import Config
 from .errors import UsageError
 from .latex import escape, latex, latex_array
@@ -86,17 +87,25 @@ def proof_hash(r: Result) -> str:
     payload = {"name": r.name, "statement": r.claim.statement, "verdict": r.verdict, "scope": r.scope,
                "assume": [a.describe() for a in r.claim.assume]}
     if r.verdict == "proved":
-        # start, result and each step's local rewrite determine the whole chain
-        payload["proof"] = [[_digest(d.start, memo), _digest(d.result, memo)]
-                            + [(s.rule, list(s.path), _digest(s.redex, memo), _digest(s.contractum, memo))
-                               for s in d.steps]
-                            for d in (r.proof.lhs, r.proof.rhs)]
-        payload["obligations"] = [[o.title, _digest(o.lhs.result, memo), _digest(o.rhs.result, memo)]
-                                  for o in r.proof.obligations]
+        payload["proof"] = _proof_payload(r.proof, memo)
     if r.counterexample is not None:
         payload["counterexample"] = r.counterexample.as_json()
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _proof_payload(proof, memo):
+    if isinstance(proof, CompositeProof):
+        return {"argument": list(proof.argument),
+                "lemmas": [[lemma.title, lemma.claim.statement, lemma.use, _proof_payload(lemma.result.proof, memo)]
+                           for lemma in proof.lemmas]}
+    # start, result and each step's local rewrite determine the whole chain
+    return {"sides": [[_digest(d.start, memo), _digest(d.result, memo)]
+                      + [(s.rule, list(s.path), _digest(s.redex, memo), _digest(s.contractum, memo))
+                         for s in d.steps]
+                      for d in (proof.lhs, proof.rhs)],
+            "obligations": [[o.title, _digest(o.lhs.result, memo), _digest(o.rhs.result, memo)]
+                            for o in proof.obligations]}
 
 
 def _derivation(title, d):
@@ -110,9 +119,35 @@ def _weights_label(label: str) -> str:
     return f"{kind} {label[label.rindex('('):]}" if "(" in label else kind
 
 
+def _proof(r: Result, problem) -> dict:
+    """What the template needs to typeset a proof: a derivation, a summary, or a composition."""
+    p = r.proof
+    if isinstance(p, CompositeProof):
+        return {"kind": "composite", "argument": [escape(line) for line in p.argument],
+                "lemmas": [{"title": escape(lemma.title), "statement": escape(lemma.claim.statement),
+                            "use": escape(lemma.use), "steps": lemma.result.steps,
+                            "proof": _proof(lemma.result, _pose(lemma.claim))} for lemma in p.lemmas]}
+    if p.steps > TYPESET_LIMIT:
+        return {"kind": "summary", "steps": p.steps,
+                "rules_used": sorted({s.rule for d in (p.lhs, p.rhs) for s in d.steps}),
+                "obligation_titles": [escape(o.title) for o in p.obligations if o.holds]}
+    return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
+            "rows": latex(problem.rows), "cols": latex(problem.cols),
+            "sides": [_derivation("Left-hand side", p.lhs), _derivation("Right-hand side", p.rhs)],
+            "obligations": [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
+                             "statement": latex(o.statement) if o.statement is not None else None}
+                            for o in p.obligations],
+            "normal_form": latex(p.lhs.result)}
+
+
+def _pose(claim):
+    from .compose import is_composite
+    from .problem import pose, pose_composite
+    return pose_composite(claim) if is_composite(claim.lhs) or is_composite(claim.rhs) else pose(claim)
+
+
 def _context(r: Result, config: Config) -> dict:
-    from .problem import pose
-    problem = pose(r.claim)
+    problem = _pose(r.claim)
     c = r.claim
     ctx = {
         "hash": proof_hash(r), "version": __version__, "name": r.name, "label": r.name,
@@ -124,17 +159,8 @@ def _context(r: Result, config: Config) -> dict:
         "row": latex(problem.row), "col": latex(problem.col), "rows": latex(problem.rows),
         "cols": latex(problem.cols), "digits": config.precision_digits,
     }
-    ctx["summary"] = r.verdict == "proved" and r.proof.steps > TYPESET_LIMIT
-    if ctx["summary"]:
-        ctx["steps"] = r.proof.steps
-        ctx["rules_used"] = sorted({s.rule for d in (r.proof.lhs, r.proof.rhs) for s in d.steps})
-        ctx["obligation_titles"] = [escape(o.title) for o in r.proof.obligations if o.holds]
-    elif r.verdict == "proved":
-        ctx["sides"] = [_derivation("Left-hand side", r.proof.lhs), _derivation("Right-hand side", r.proof.rhs)]
-        ctx["obligations"] = [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
-                               "statement": latex(o.statement) if o.statement is not None else None}
-                              for o in r.proof.obligations]
-        ctx["normal_form"] = latex(r.proof.lhs.result)
+    if r.verdict == "proved":
+        ctx["proof"] = _proof(r, problem)
     else:
         ce = r.counterexample
         ctx["ce"] = {
@@ -177,8 +203,7 @@ def _render(results, config, env) -> Rendered:
             files[file_name(r)] = claim_t.render(**_context(r, config))
             shown.append(r)
     used = sorted({s.rule for r in shown if r.proof is not None and r.verdict == "proved"
-                   for d in (r.proof.lhs, r.proof.rhs, *(x for o in r.proof.obligations for x in (o.lhs, o.rhs)))
-                   for s in d.steps})
+                   for d in r.proof.derivations() for s in d.steps})
     files[APPENDIX] = appendix_t.render(
         version=__version__, notation=NOTATION,
         claims=[{"file": file_name(r)[:-4]} for r in shown],

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 from . import __version__
 from .claim import Result
+from .composition import CompositeProof
 from .config import Config
 from .textform import text
 
@@ -66,6 +67,33 @@ def _short(v):
     return "undef" if v is None else round(v, 4)
 
 
+def _proof_lines(r: Result) -> list[str]:
+    p = r.proof
+    if isinstance(p, CompositeProof):
+        lines = ["", "proof by composition:"] + [f"  {line}" for line in p.argument]
+        for lemma in p.lemmas:
+            lines += ["", f"{lemma.title} ({lemma.result.verdict}, {lemma.result.steps} steps; used with "
+                          f"{lemma.use}): {lemma.claim.statement}"]
+            lines += [f"  {line}" for line in _proof_lines(lemma.result) if line] if lemma.result.proof else []
+        return lines
+    lines = []
+    for side, d in (("lhs", p.lhs), ("rhs", p.rhs)):
+        lines += ["", f"{side}:", f"    {text(d.start)}"]
+        lines += [f"  = {text(s.after)}\n        [{s.rule}]" for s in d.steps]
+    if p.obligations:
+        lines += ["", "obligations:"]
+        for o in p.obligations:
+            meaning = f" ({text(o.statement)})" if o.statement is not None else ""
+            lines.append(f"  {o.title}{meaning}: {'holds' if o.holds else 'FAILS'}")
+            lines.append(f"    {text(o.lhs.start)}  ->  {text(o.lhs.result)}   "
+                         f"[{', '.join(s.rule for s in o.lhs.steps)}]")
+            lines.append(f"    {text(o.rhs.start)}  ->  {text(o.rhs.result)}   "
+                         f"[{', '.join(s.rule for s in o.rhs.steps)}]")
+    if r.verdict == "proved":
+        lines += ["", f"normal forms meet: {text(p.lhs.result)}"]
+    return lines
+
+
 def explain(r: Result, config: Config) -> str:
     """The proof trace or the counterexample of one claim, for a terminal."""
     c = r.claim
@@ -78,20 +106,7 @@ def explain(r: Result, config: Config) -> str:
     lines.append(f"  lhs: {c.lhs.label}    rhs: {c.rhs.label}")
     lines.append(f"  config: seed={config.seed} max_steps={config.max_steps} max_seconds={config.max_seconds}")
     if r.proof is not None:
-        for side, d in (("lhs", r.proof.lhs), ("rhs", r.proof.rhs)):
-            lines += ["", f"{side}:", f"    {text(d.start)}"]
-            lines += [f"  = {text(s.after)}\n        [{s.rule}]" for s in d.steps]
-        if r.proof.obligations:
-            lines += ["", "obligations:"]
-            for o in r.proof.obligations:
-                meaning = f" ({text(o.statement)})" if o.statement is not None else ""
-                lines.append(f"  {o.title}{meaning}: {'holds' if o.holds else 'FAILS'}")
-                lines.append(f"    {text(o.lhs.start)}  ->  {text(o.lhs.result)}   "
-                             f"[{', '.join(s.rule for s in o.lhs.steps)}]")
-                lines.append(f"    {text(o.rhs.start)}  ->  {text(o.rhs.result)}   "
-                             f"[{', '.join(s.rule for s in o.rhs.steps)}]")
-        if r.verdict == "proved":
-            lines += ["", f"normal forms meet: {text(r.proof.lhs.result)}"]
+        lines += _proof_lines(r)
     if r.counterexample is not None:
         ce = r.counterexample
         lines += ["", "counterexample (confirmed with mpmath):",

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def population(library_results):
     out = []
     for r in library_results.values():
-        if r.claim.expect == "proved" and r.claim.module != "layer":
+        if r.claim.expect == "proved" and r.claim.module not in ("layer", "stacks", "encoder_decoder"):
             p = pose(r.claim)
             out += mutants(r.claim, {"lhs": r.proof.lhs, "rhs": r.proof.rhs}, p.row, p.col, p.rows, p.cols)
     return out

@@ -1,0 +1,158 @@
+"""Proofs by composition: congruence and induction on depth, from lemmas proved once.
+
+Two inference schemes, each sound for every size:
+
+* **Congruence.** If f(Y) ≡ g(Y) for every real matrix Y (a lemma, proved by
+  normalization with Y a free input) and a ≡ b, then f(a) ≡ g(b): replace a by
+  b (equals for equals; models read their inputs only through entries), then
+  instantiate the lemma at Y := b. Instantiation needs b to be a *real* matrix,
+  so b must be provably defined everywhere (`definedness`); an undefined entry
+  could be annihilated by a zero factor on one side only (strong zero).
+* **Induction on depth.** For stacks Y_ℓ = f(Y_{ℓ-1}, ℓ) and Z_ℓ = g(Z_{ℓ-1}, ℓ)
+  from equal starts: if f(Y, ℓ) ≡ g(Y, ℓ) for every Y and every 1 ≤ ℓ ≤ L (one
+  lemma, ℓ symbolic), then Y_ℓ ≡ Z_ℓ for ℓ = 0..L by congruence at each step,
+  for every depth L.
+
+Lemmas are ordinary claims checked by `check_lemma` (the engine), so they get
+their own derivations, cross-checks and, recursively, compositions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy as sp
+
+from .claim import Claim, Result
+from .compose import LAYER, Applied, Stack, is_composite
+from .definedness import always_defined
+from .errors import ClaimError
+from .matrix import MatInput
+from .models import Model
+
+__all__ = ["Lemma", "CompositeProof", "NotComposable", "prove_by_composition", "defined_everywhere"]
+
+
+class NotComposable(Exception):
+    """The two sides are not compositions of the same shape, or a lemma or side condition failed."""
+
+
+@dataclass(frozen=True)
+class Lemma:
+    title: str
+    claim: Claim
+    result: Result
+    use: str                  # how the argument uses it (which instantiation)
+
+
+@dataclass(frozen=True)
+class CompositeProof:
+    """The argument (one line per inference) and the lemmas it rests on."""
+
+    argument: tuple[str, ...]
+    lemmas: tuple[Lemma, ...]
+
+    @property
+    def proved(self) -> bool:
+        return all(lemma.result.verdict == "proved" for lemma in self.lemmas)
+
+    @property
+    def steps(self) -> int:
+        return sum(lemma.result.steps or 0 for lemma in self.lemmas)
+
+    def derivations(self) -> tuple:
+        """Every rewrite trace of every lemma's proof."""
+        return tuple(d for lemma in self.lemmas for d in lemma.result.proof.derivations())
+
+
+def defined_everywhere(model) -> bool:
+    """Every entry is a real number for all real inputs (conservative: False = not known)."""
+    from .problem import pose              # late: problem imports compose, which this module also uses
+    if isinstance(model, MatInput):
+        return True
+    if isinstance(model, Applied):
+        return defined_everywhere(model.inner) and all(defined_everywhere(a) for a in model.args)
+    if isinstance(model, Stack):
+        return defined_everywhere(model.inner) and defined_everywhere(model.start)
+    if is_composite(model):
+        return False
+    problem = pose(Claim("definedness", model, model, statement="", where=()))
+    return always_defined(problem.lhs, problem.context)
+
+
+class _Argument:
+    def __init__(self, claim: Claim, check_lemma: Callable[[Claim], Result]):
+        self.claim, self.check_lemma = claim, check_lemma
+        self.lines: list[str] = []
+        self.lemmas: list[Lemma] = []
+
+    def lemma(self, lhs: Model, rhs: Model, quantified: str, use: str, where=()) -> str:
+        k = len(self.lemmas) + 1
+        claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=where, assume=self.claim.assume,
+                      statement=f"{lhs.label} equals {rhs.label} {quantified}.", module=self.claim.module,
+                      file=self.claim.file)
+        result = self.check_lemma(claim)
+        title = f"Lemma {k}"
+        self.lemmas.append(Lemma(title, claim, result, use))
+        if result.verdict != "proved":
+            raise NotComposable(f"{title} ({claim.statement}) is {result.verdict}"
+                                + (f": {result.reason}" if result.reason else ""))
+        return title
+
+    def defined(self, model, role: str):
+        if not defined_everywhere(model):
+            raise NotComposable(f"cannot show that {role} ({model.label}) is defined everywhere, "
+                                "which instantiating a lemma at it needs")
+
+    def equal(self, a, b) -> None:
+        if a is b or (isinstance(a, MatInput) and a == b):
+            return
+        if isinstance(a, Applied) and isinstance(b, Applied):
+            return self._congruence(a, b)
+        if isinstance(a, Stack) and isinstance(b, Stack):
+            return self._induction(a, b)
+        raise NotComposable(f"{_name(a)} and {_name(b)} are not compositions of the same shape")
+
+    def _congruence(self, a: Applied, b: Applied):
+        if len(a.args) != len(b.args):
+            raise NotComposable(f"{a.label} takes {len(a.args)} inputs but {b.label} takes {len(b.args)}")
+        for x, y in zip(a.args, b.args):
+            self.equal(x, y)
+            self.defined(y, "an argument")
+        ys = a.placeholders
+        names = ", ".join(p.name for p in ys)
+        title = self.lemma(a.fn(*ys), b.fn(*ys), f"for every {names}",
+                           use=", ".join(f"{p.name} := {_name(y)}" for p, y in zip(ys, b.args)))
+        self.lines.append(f"{a.label} = {b.label}: the arguments are equal (above or identical), so by "
+                          f"congruence and {title} at {', '.join(f'{p.name} := {_name(y)}' for p, y in zip(ys, b.args))}.")
+
+    def _induction(self, a: Stack, b: Stack):
+        if sp.expand(a.depth - b.depth) != 0:
+            raise NotComposable(f"the stacks have different depths: {a.depth} and {b.depth}")
+        self.equal(a.start, b.start)
+        self.defined(b.start, "the stack's input")
+        self.defined(b.inner, "a layer of the right-hand stack")
+        y = a.placeholder
+        title = self.lemma(a.step(y, LAYER), b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
+                           use=f"{y.name} := layer ℓ-1's output", where=((LAYER, a.depth),))
+        self.lines.append(f"Induction on ℓ = 0..{a.depth}: both stacks start from {_name(a.start)} "
+                          f"{'(the same input)' if a.start == b.start else '(equal, above)'}; if the outputs of "
+                          f"layer ℓ-1 are equal, so are those of layer ℓ, by congruence and {title} at "
+                          f"{y.name} := the output of layer ℓ-1 (defined everywhere).")
+
+
+def _name(m) -> str:
+    return m.name if isinstance(m, MatInput) else m.label
+
+
+def prove_by_composition(claim: Claim, check_lemma: Callable[[Claim], Result]) -> CompositeProof:
+    """The composite proof of `claim`, or NotComposable with the reason there is none."""
+    if not (is_composite(claim.lhs) and is_composite(claim.rhs)):
+        raise NotComposable("only one side is a composition")
+    argument = _Argument(claim, check_lemma)
+    try:
+        argument.equal(claim.lhs, claim.rhs)
+    except ClaimError as err:
+        raise NotComposable(f"a lemma is malformed: {err}") from err
+    return CompositeProof(tuple(argument.lines), tuple(argument.lemmas))
