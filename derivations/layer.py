@@ -4,16 +4,17 @@ LayerNorm, the projections, W_O, the residual and the ReLU FFN act on position
 t alone: they are the controller x_t -> (q_t, k_t, v_t) and its post-map. The
 memories receive the computed k_t and v_t at fresh slot t; H read heads with
 zero-padded keys read them. Pre-LN and post-LN (PyTorch's norm_first) both hold.
+Both are proved by composition (self-attention block, then FFN block); the
+pre-LN layer is proved a second time by one normalization of the inlined layer,
+which does not rely on the composition argument.
 """
 
-from symcheck import Claim, matrix, sizes, tensor
+from symcheck import Claim, matrix, sizes
 from symcheck.layer import LayerWeights, sdnc_layer, transformer_layer
 
 T, D, H, d_h, F, N = sizes("T D H d_h F N")
 X = matrix("X", T, D)
-W = LayerWeights(WQ=tensor("W_Q", D, H, d_h), WK=tensor("W_K", D, H, d_h), WV=tensor("W_V", D, H, d_h),
-                 WO=tensor("W_O", H, d_h, D), W1=matrix("W_1", D, F), W2=matrix("W_2", F, D),
-                 g1=tensor("g_1", D), g2=tensor("g_2", D))
+W = LayerWeights.declare(D, H, d_h, F)
 SOURCES = ("Tang & Xie 2026, arXiv:2603.19272 (claims 1-4)", "claims catalogue SDNC-1, SDNC-4")
 
 pre_ln_layer_is_sdnc_step = Claim(
@@ -29,3 +30,9 @@ post_ln_layer_is_sdnc_step = Claim(
     lhs=transformer_layer(X, W, norm_first=False), rhs=sdnc_layer(X, W, slots=N, norm_first=False),
     statement="The same for a post-LN layer (LayerNorm after each residual).",
     expect="proved", cites=SOURCES)
+
+pre_ln_layer_is_sdnc_step_by_normalization = Claim(
+    "pre_ln_layer_is_sdnc_step_by_normalization",
+    lhs=transformer_layer(X, W, norm_first=True), rhs=sdnc_layer(X, W, slots=N, norm_first=True),
+    statement="The pre-LN layer claim again, proved by normalizing the whole inlined layer (no lemmas).",
+    expect="proved", cites=SOURCES, method="normalization")

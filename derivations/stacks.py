@@ -21,6 +21,12 @@ pre_ln_stack_is_sdnc_stack = Claim(
               "value memories, for every depth L.",
     expect="proved", cites=SOURCES)
 
+post_ln_stack_is_sdnc_stack = Claim(
+    "post_ln_stack_is_sdnc_stack",
+    lhs=transformer_stack(X, W, depth=L, norm_first=False), rhs=sdnc_stack(X, W, depth=L, slots=N, norm_first=False),
+    statement="The same for L post-LN layers.",
+    expect="proved", cites=SOURCES)
+
 shared_memory_stack_is_not_transformer_stack = Claim(
     "shared_memory_stack_is_not_transformer_stack",
     lhs=transformer_stack(X, W, depth=L), rhs=sdnc_shared_memory_stack(X, W, depth=L, slots=N),

@@ -15,6 +15,7 @@ from .models import Model
 __all__ = ["Claim", "Counterexample", "Result", "VERDICTS", "unit_rows"]
 
 VERDICTS = ("proved", "refuted", "undecided", "error")
+METHODS = ("auto", "normalization")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -32,6 +33,9 @@ class Claim:
     `expect` is the verdict the library's authors expect: `proved` for theorems,
     `refuted` for known-false variants kept as regression cases. `where` adds
     size constraints as pairs (lo, hi) meaning lo <= hi, or sympy relations.
+    `method` is how to prove it: "auto" (by composition when both sides are
+    compositions, else by normalization) or "normalization" (inline every
+    composition and normalize the whole entry formula).
     """
 
     name: str
@@ -42,6 +46,7 @@ class Claim:
     assume: tuple = ()
     where: tuple = ()
     cites: tuple[str, ...] = ()
+    method: str = "auto"
     file: str = ""          # set by the loader
     module: str = ""        # set by the loader: the derivation module's name
 
@@ -56,6 +61,9 @@ class Claim:
         if self.expect not in ("proved", "refuted"):
             raise ClaimError(f"expect must be 'proved' or 'refuted', got {self.expect!r}",
                              claim=self.name, field="expect")
+        if self.method not in METHODS:
+            raise ClaimError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}",
+                             claim=self.name, field="method")
         for side in ("lhs", "rhs"):
             if not isinstance(getattr(self, side), Model):
                 raise ClaimError(f"{side} must be a Model (e.g. causal_attention(...)), got "

@@ -19,19 +19,23 @@ their own derivations, cross-checks and, recursively, compositions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
 
 from .claim import Claim, Result
-from .compose import LAYER, Applied, Stack, is_composite
+from .compose import LAYER, Applied, Simulated, Stack, is_composite, leaf_inputs
 from .definedness import always_defined
 from .errors import ClaimError
 from .matrix import MatInput
 from .models import Model
 
 __all__ = ["Lemma", "CompositeProof", "NotComposable", "prove_by_composition", "defined_everywhere"]
+
+
+_LEMMA = re.compile(r"_lemma(\d+)")      # lemma k of lemma j of a claim is named <claim>_lemma<j>_lemma<k>
 
 
 class NotComposable(Exception):
@@ -87,13 +91,18 @@ class _Argument:
         self.lines: list[str] = []
         self.lemmas: list[Lemma] = []
 
-    def lemma(self, lhs: Model, rhs: Model, quantified: str, use: str, where=()) -> str:
+    def lemma(self, lhs: Model, rhs: Model, quantified: str, use: str, where=(), placeholders=()) -> str:
+        """Check lhs ≡ rhs for all inputs. Assumptions carry over only to inputs that stay inputs:
+        a placeholder is instantiated at arbitrary matrices, so nothing may be assumed of it."""
         k = len(self.lemmas) + 1
-        claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=where, assume=self.claim.assume,
-                      statement=f"{lhs.label} equals {rhs.label} {quantified}.", module=self.claim.module,
+        used = set(leaf_inputs(lhs)) | set(leaf_inputs(rhs))
+        assume = tuple(a for a in self.claim.assume if a.name in used and a.name not in {p.name for p in placeholders})
+        claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=where, assume=assume,
+                      statement=f"{_name(lhs)} equals {_name(rhs)}{' ' if quantified else ''}{quantified}.",
+                      module=self.claim.module,
                       file=self.claim.file)
         result = self.check_lemma(claim)
-        title = f"Lemma {k}"
+        title = f"Lemma {'.'.join(_LEMMA.findall(claim.name))}"
         self.lemmas.append(Lemma(title, claim, result, use))
         if result.verdict != "proved":
             raise NotComposable(f"{title} ({claim.statement}) is {result.verdict}"
@@ -112,6 +121,10 @@ class _Argument:
             return self._congruence(a, b)
         if isinstance(a, Stack) and isinstance(b, Stack):
             return self._induction(a, b)
+        if not any(isinstance(m, (Stack, Simulated)) for m in (a, b)):
+            title = self.lemma(a, b, "", use="as stated")
+            self.lines.append(f"{_name(a)} = {_name(b)} by {title}.")
+            return
         raise NotComposable(f"{_name(a)} and {_name(b)} are not compositions of the same shape")
 
     def _congruence(self, a: Applied, b: Applied):
@@ -122,7 +135,7 @@ class _Argument:
             self.defined(y, "an argument")
         ys = a.placeholders
         names = ", ".join(p.name for p in ys)
-        title = self.lemma(a.fn(*ys), b.fn(*ys), f"for every {names}",
+        title = self.lemma(a.fn(*ys), b.fn(*ys), f"for every {names}", placeholders=ys,
                            use=", ".join(f"{p.name} := {_name(y)}" for p, y in zip(ys, b.args)))
         self.lines.append(f"{a.label} = {b.label}: the arguments are equal (above or identical), so by "
                           f"congruence and {title} at {', '.join(f'{p.name} := {_name(y)}' for p, y in zip(ys, b.args))}.")
@@ -135,7 +148,7 @@ class _Argument:
         self.defined(b.inner, "a layer of the right-hand stack")
         y = a.placeholder
         title = self.lemma(a.step(y, LAYER), b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
-                           use=f"{y.name} := layer ℓ-1's output", where=((LAYER, a.depth),))
+                           use=f"{y.name} := layer ℓ-1's output", where=((LAYER, a.depth),), placeholders=(y,))
         self.lines.append(f"Induction on ℓ = 0..{a.depth}: both stacks start from {_name(a.start)} "
                           f"{'(the same input)' if a.start == b.start else '(equal, above)'}; if the outputs of "
                           f"layer ℓ-1 are equal, so are those of layer ℓ, by congruence and {title} at "

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from .claim import Claim, Result
-from .compose import is_composite
+from .compose import Applied, Simulated, Stack
 from .composition import NotComposable, prove_by_composition
 from .config import Config
 from .errors import ClaimError
@@ -22,13 +22,16 @@ from .evaluate import EvaluationError
 from .falsify import compare, sample_inputs, search, size_assignments
 from .normalize import BudgetExceeded, Normalizer
 from .problem import Problem, pose, pose_composite
-from .proof import Proof
+from .proof import Derivation, Proof
 
-__all__ = ["check", "attempt_proof"]
+__all__ = ["check", "attempt_proof", "by_composition"]
 
 
 def attempt_proof(problem: Problem, config: Config, deadline: float | None = None) -> Proof:
-    """Normalize both sides with one normalizer (obligations are shared)."""
+    """Normalize both sides with one normalizer (obligations are shared). Identical sides
+    (e.g. the same FFN block on both) need no rewriting."""
+    if problem.lhs == problem.rhs:
+        return Proof(Derivation(problem.lhs, ()), Derivation(problem.rhs, ()))
     norm = Normalizer(max_steps=config.max_steps, deadline=deadline)
     lhs = norm.derive(problem.lhs, problem.context)
     rhs = norm.derive(problem.rhs, problem.context)
@@ -46,6 +49,15 @@ def _cross_check(problem: Problem, config: Config) -> str | None:
         if compare(lhs, rhs, 1e-7).any():
             return f"normal forms agree but the sides differ numerically at sizes {sizes}"
     return None
+
+
+def by_composition(claim: Claim) -> bool:
+    """Stacks and simulations have no entry formula; two applied models are proved part by part
+    unless the claim asks for one normalization of the inlined whole."""
+    sides = (claim.lhs, claim.rhs)
+    if any(isinstance(m, (Stack, Simulated)) for m in sides):
+        return True
+    return claim.method == "auto" and all(isinstance(m, Applied) for m in sides)
 
 
 def _attempt(problem: Problem, config: Config, deadline: float):
@@ -66,8 +78,7 @@ def check(claim: Claim, config: Config = Config()) -> Result:
     start = time.monotonic()
     deadline = start + config.max_seconds
     try:
-        composite = is_composite(claim.lhs) or is_composite(claim.rhs)
-        problem = pose_composite(claim) if composite else pose(claim)
+        problem = pose_composite(claim) if by_composition(claim) else pose(claim)
     except ClaimError as err:
         return Result(claim, "error", reason=str(err), seconds=time.monotonic() - start)
     sizes = {s.name: s.name for s in problem.sizes}

@@ -17,12 +17,14 @@ import sympy as sp
 
 from .errors import ClaimError
 from .index import Iverson, Relu, index, make_sum
+from .compose import Applied, apply
 from .matrix import MatInput, TensorInput
 from .memory import Memory, MemoryCell, Rows
 from .models import Model
 from .multihead import softmax_read
 
-__all__ = ["LayerWeights", "CrossWeights", "layer_norm", "ffn", "transformer_layer", "sdnc_layer",
+__all__ = ["LayerWeights", "CrossWeights", "layer_norm", "ffn", "attention_block", "sdnc_attention_block",
+           "ffn_block", "cross_attention_block", "sdnc_cross_block", "transformer_layer", "sdnc_layer",
            "transformer_decoder_layer", "sdnc_decoder_layer", "sdnc_token_step"]
 
 
@@ -44,6 +46,19 @@ class LayerWeights:
     def sizes(self):
         (D, H, dh), (F,) = self.WQ.shape, self.W1.shape[1:]
         return D, H, dh, F
+
+    @staticmethod
+    def shapes(D, H, d_h, F, *, prefix: str = "W", gain: str = "g") -> dict:
+        """Input name -> shape, in field order: W_Q, W_K, W_V (D × H × d_h), W_O, W_1, W_2, g_1, g_2."""
+        return {f"{prefix}_Q": (D, H, d_h), f"{prefix}_K": (D, H, d_h), f"{prefix}_V": (D, H, d_h),
+                f"{prefix}_O": (H, d_h, D), f"{prefix}_1": (D, F), f"{prefix}_2": (F, D),
+                f"{gain}_1": (D,), f"{gain}_2": (D,)}
+
+    @classmethod
+    def declare(cls, D, H, d_h, F, *, prefix: str = "W", gain: str = "g") -> "LayerWeights":
+        """One layer's weights as inputs named {prefix}_Q ... {prefix}_2 and gains {gain}_1, {gain}_2."""
+        return cls(*(TensorInput(name, *shape) if len(shape) != 2 else MatInput(name, *shape)
+                     for name, shape in cls.shapes(D, H, d_h, F, prefix=prefix, gain=gain).items()))
 
 
 def _fresh(prefix: str, k: int = 0) -> sp.Symbol:
@@ -70,28 +85,69 @@ def _projection(a, W: TensorInput, D, tag):
     return lambda h, k: make_sum(a(i) * W[i, h, k], i, 1, D)
 
 
-def _controller(X: MatInput, w: LayerWeights, norm_first: bool, t):
-    """x_t -> (q_t, k_t, v_t), each a function (head, coordinate) -> expression: token-wise, no state."""
+def _check_width(Y, D):
+    if sp.expand(Y.cols - D) != 0:
+        raise ClaimError(f"{getattr(Y, 'name', 'the input')} has {Y.cols} columns but the weights expect {D}",
+                         field="shape")
+
+
+def _residual_block(Y, w: LayerWeights, gain, norm_first: bool, sublayer, tag: str, label: str,
+                    constraints=()) -> Model:
+    """One sublayer with its residual and LayerNorm: pre-LN y_t + f(LN(y))_t, post-LN LN(y_t + f(y)_t).
+
+    `sublayer(a, t, c)` is entry (t, c) of f, where a(j) is token j's input to f (a function of
+    the column): the normalized row under pre-LN, the row itself under post-LN."""
     D = w.sizes[0]
-    a = layer_norm(lambda c: X[t, c], D, w.g1, w.eps, "1") if norm_first else (lambda c: X[t, c])
-    return _projection(a, w.WQ, D, "q"), _projection(a, w.WK, D, "k"), _projection(a, w.WV, D, "v")
-
-
-def _layer(X: MatInput, w: LayerWeights, norm_first: bool, attention):
-    """The layer's entry (t, c) around `attention(t, c)`: residuals, LayerNorms and the FFN."""
-    D, H, dh, F = w.sizes
-    if sp.expand(X.cols - D) != 0:
-        raise ClaimError(f"X has {X.cols} columns but the weights expect {D}", field="shape")
+    _check_width(Y, D)
+    row = lambda j: (lambda c: Y[j, c])
+    a = (lambda j: layer_norm(row(j), D, gain, w.eps, tag)) if norm_first else row
 
     def entry(t, c):
-        attn = lambda cc: attention(t, cc)
         if norm_first:
-            u = lambda cc: X[t, cc] + attn(cc)
-            return u(c) + ffn(layer_norm(u, D, w.g2, w.eps, "2"), D, w.W1, w.W2, F, "f")(c)
-        u = layer_norm(lambda cc: X[t, cc] + attn(cc), D, w.g1, w.eps, "1")
-        return layer_norm(lambda cc: u(cc) + ffn(u, D, w.W1, w.W2, F, "f")(cc), D, w.g2, w.eps, "2")(c)
+            return Y[t, c] + sublayer(a, t, c)
+        return layer_norm(lambda cc: Y[t, cc] + sublayer(a, t, cc), D, gain, w.eps, tag)(c)
 
-    return entry
+    return Model(f"{label} ({'pre' if norm_first else 'post'}-LN)", Y.rows, D, entry, tuple(constraints))
+
+
+def _ln(norm_first: bool) -> str:
+    return "pre" if norm_first else "post"
+
+
+def attention_block(Y, w: LayerWeights, *, norm_first: bool = True, causal: bool = True) -> Model:
+    """Multi-head self-attention with W_O, residual and LayerNorm g_1; causal, or over all tokens."""
+    D = w.sizes[0]
+
+    def sublayer(a, t, c):
+        proj = lambda j, W, tag: _projection(a(j), W, D, tag)
+        return _heads(proj(t, w.WQ, "q"), lambda j: proj(j, w.WK, "k"), lambda j: proj(j, w.WV, "v"), w.WO, c,
+                      t if causal else Y.rows)
+
+    return _residual_block(Y, w, w.g1, norm_first, sublayer, "1",
+                           f"self-attention block ({'causal' if causal else 'all tokens'})")
+
+
+def sdnc_attention_block(Y, w: LayerWeights, *, slots, norm_first: bool = True, causal: bool = True) -> Model:
+    """The sDNC's half of it: the controller writes (k_s, v_s) of every token s to fresh slot s of a
+    key and a value memory; H read heads with zero-padded keys read after write t (causal) or
+    after all writes, then W_O, residual and LayerNorm g_1."""
+    D, H, dh, _ = w.sizes
+
+    def sublayer(a, t, c):
+        proj = lambda j, W, tag: _projection(a(j), W, D, tag)
+        mk, mv = _memories(("k", "v"), lambda s: (proj(s, w.WK, "k"), proj(s, w.WV, "v")), Y.rows, (H, dh), slots)
+        return _read_heads(proj(t, w.WQ, "q"), mk, mv, w.WO, c, t if causal else Y.rows)
+
+    return _residual_block(Y, w, w.g1, norm_first, sublayer, "1",
+                           f"sDNC write and read block ({'read after write t' if causal else 'read after all writes'})",
+                           constraints=((Y.rows, slots),))
+
+
+def ffn_block(Y, w: LayerWeights, gain, *, norm_first: bool = True) -> Model:
+    """The ReLU FFN with residual and LayerNorm `gain`: token-wise, the same on both sides."""
+    D, _, _, F = w.sizes
+    return _residual_block(Y, w, gain, norm_first, lambda a, t, c: ffn(a(t), D, w.W1, w.W2, F, "f")(c), "f",
+                           "FFN block")
 
 
 def _heads(q, key, value, WO: TensorInput, c, hi):
@@ -122,23 +178,21 @@ def _memories(names, rows, steps, width, slots):
                  for n, f in zip(names, (k_s, v_s)))
 
 
-def transformer_layer(X: MatInput, w: LayerWeights, *, norm_first: bool = True) -> Model:
-    """A causal Transformer encoder layer (multi-head self-attention, ReLU FFN)."""
-    ctrl = lambda j: _controller(X, w, norm_first, j)
-    attention = lambda t, c: _heads(ctrl(t)[0], lambda j: ctrl(j)[1], lambda j: ctrl(j)[2], w.WO, c, t)
-    return Model(f"Transformer layer ({'pre' if norm_first else 'post'}-LN, causal)", X.rows, w.sizes[0],
-                 _layer(X, w, norm_first, attention))
+def transformer_layer(X, w: LayerWeights, *, norm_first: bool = True, causal: bool = True) -> Applied:
+    """A Transformer encoder layer: self-attention block, then FFN block (causal by default)."""
+    attention = apply(lambda Y: attention_block(Y, w, norm_first=norm_first, causal=causal), X)
+    return apply(lambda Y: ffn_block(Y, w, w.g2, norm_first=norm_first), attention,
+                 label=f"Transformer layer ({_ln(norm_first)}-LN, {'causal' if causal else 'all tokens'})")
 
 
-def sdnc_layer(X: MatInput, w: LayerWeights, *, slots, norm_first: bool = True) -> Model:
+def sdnc_layer(X, w: LayerWeights, *, slots, norm_first: bool = True, causal: bool = True) -> Applied:
     """One sDNC step: controller x_t -> (q_t, k_t, v_t), write k_t, v_t to fresh slot t of two
-    memories (rows [k^1 | ... | k^H]), H read heads with zero-padded keys, W_O, then the post-map."""
-    D, H, dh, F = w.sizes
-    ctrl = lambda j: _controller(X, w, norm_first, j)
-    mk, mv = _memories(("k", "v"), lambda s: ctrl(s)[1:], X.rows, (H, dh), slots)
-    attention = lambda t, c: _read_heads(ctrl(t)[0], mk, mv, w.WO, c, t)
-    return Model(f"sDNC step ({'pre' if norm_first else 'post'}-LN controller, H read heads)", X.rows, D,
-                 _layer(X, w, norm_first, attention), constraints=((X.rows, slots),))
+    memories (rows [k^1 | ... | k^H]), H read heads with zero-padded keys, W_O, then the post-map.
+    With causal=False (an encoder) every read happens after all T writes."""
+    write_read = apply(lambda Y: sdnc_attention_block(Y, w, slots=slots, norm_first=norm_first, causal=causal), X)
+    return apply(lambda Y: ffn_block(Y, w, w.g2, norm_first=norm_first), write_read,
+                 label=f"sDNC step ({_ln(norm_first)}-LN controller, H read heads"
+                       f"{'' if causal else ', read after all writes'})")
 
 
 def sdnc_token_step(x: MatInput, w: LayerWeights, keys: TensorInput, values: TensorInput, *, slots,
@@ -146,10 +200,13 @@ def sdnc_token_step(x: MatInput, w: LayerWeights, keys: TensorInput, values: Ten
     """One token through one sDNC layer over memories already holding `keys`/`values` (n rows):
     the controller's (k, v) for x (functions of head and coordinate) and the output row after
     writing them as row n. For simulations whose memory is not the layer's own (shared by layers)."""
-    q, k, v = _controller(x, w, norm_first, 1)
+    D = w.sizes[0]
+    a = layer_norm(lambda c: x[1, c], D, w.g1, w.eps, "1") if norm_first else (lambda c: x[1, c])
     mk, mv = Memory("K", keys, slots), Memory("V", values, slots)
-    attention = lambda t, c: _read_heads(q, mk, mv, w.WO, c, keys.shape[0])
-    return k, v, Model("sDNC token step", 1, w.sizes[0], _layer(x, w, norm_first, attention))
+    read = lambda a, t, c: _read_heads(_projection(a(t), w.WQ, D, "q"), mk, mv, w.WO, c, keys.shape[0])
+    block = _residual_block(x, w, w.g1, norm_first, read, "1", "sDNC read block on a given memory")
+    step = apply(lambda Y: ffn_block(Y, w, w.g2, norm_first=norm_first), block, label="sDNC token step")
+    return _projection(a, w.WK, D, "k"), _projection(a, w.WV, D, "v"), step
 
 
 @dataclass(frozen=True)
@@ -162,24 +219,12 @@ class CrossWeights:
     CO: TensorInput
     g3: TensorInput
 
-
-def _decoder(X, w: LayerWeights, cw: CrossWeights, norm_first, self_attn, cross_attn):
-    """Entry (t, c) of a decoder layer around its self- and cross-attention (PyTorch's order)."""
-    D, _, _, F = w.sizes
-    ln = lambda x, gain, tag: layer_norm(x, D, gain, w.eps, tag)
-
-    def entry(t, c):
-        if norm_first:
-            x1 = lambda cc: X[t, cc] + self_attn(t, cc)
-            q = _projection(ln(x1, w.g2, "2"), cw.CQ, D, "cq")
-            x2 = lambda cc: x1(cc) + cross_attn(q, cc)
-            return x2(c) + ffn(ln(x2, cw.g3, "3"), D, w.W1, w.W2, F, "f")(c)
-        x1 = ln(lambda cc: X[t, cc] + self_attn(t, cc), w.g1, "1")
-        q = _projection(x1, cw.CQ, D, "cq")
-        x2 = ln(lambda cc: x1(cc) + cross_attn(q, cc), w.g2, "2")
-        return ln(lambda cc: x2(cc) + ffn(x2, D, w.W1, w.W2, F, "f")(cc), cw.g3, "3")(c)
-
-    return entry
+    @classmethod
+    def declare(cls, D, H, d_h, *, prefix: str = "C", gain: str = "g_3") -> "CrossWeights":
+        """Inputs {prefix}_Q, {prefix}_K, {prefix}_V (D × H × d_h), {prefix}_O (H × d_h × D) and the gain."""
+        heads = (D, H, d_h)
+        return cls(*(TensorInput(f"{prefix}_{k}", *heads) for k in "QKV"), TensorInput(f"{prefix}_O", H, d_h, D),
+                   TensorInput(gain, D))
 
 
 def _encoder_rows(M, cw: CrossWeights, D):
@@ -187,28 +232,37 @@ def _encoder_rows(M, cw: CrossWeights, D):
     return lambda s: (_projection(lambda i: M[s, i], cw.CK, D, "ck"), _projection(lambda i: M[s, i], cw.CV, D, "cv"))
 
 
-def transformer_decoder_layer(X: MatInput, M: MatInput, w: LayerWeights, cw: CrossWeights, *,
-                              norm_first: bool = True) -> Model:
-    """A decoder layer: causal self-attention, cross-attention to the encoder output M (S × D), FFN."""
+def cross_attention_block(Y, M, w: LayerWeights, cw: CrossWeights, *, norm_first: bool = True) -> Model:
+    """Cross-attention of the decoder tokens to all S rows of the encoder output M, with C_O,
+    residual and LayerNorm g_2."""
     D = w.sizes[0]
-    ctrl = lambda j: _controller(X, w, norm_first, j)
     enc = _encoder_rows(M, cw, D)
-    self_attn = lambda t, c: _heads(ctrl(t)[0], lambda j: ctrl(j)[1], lambda j: ctrl(j)[2], w.WO, c, t)
-    cross_attn = lambda q, c: _heads(q, lambda s: enc(s)[0], lambda s: enc(s)[1], cw.CO, c, M.rows)
-    return Model(f"Transformer decoder layer ({'pre' if norm_first else 'post'}-LN)", X.rows, D,
-                 _decoder(X, w, cw, norm_first, self_attn, cross_attn))
+    sublayer = lambda a, t, c: _heads(_projection(a(t), cw.CQ, D, "cq"), lambda s: enc(s)[0],
+                                      lambda s: enc(s)[1], cw.CO, c, M.rows)
+    return _residual_block(Y, w, w.g2, norm_first, sublayer, "2", "cross-attention block")
 
 
-def sdnc_decoder_layer(X: MatInput, M: MatInput, w: LayerWeights, cw: CrossWeights, *, slots,
-                       norm_first: bool = True) -> Model:
+def sdnc_cross_block(Y, M, w: LayerWeights, cw: CrossWeights, *, slots, norm_first: bool = True) -> Model:
+    """The sDNC reads a separate encoder memory, written in full (S slots) before decoding."""
+    D, H, dh, _ = w.sizes
+    ek, ev = _memories(("k_enc", "v_enc"), _encoder_rows(M, cw, D), M.rows, (H, dh), slots)
+    sublayer = lambda a, t, c: _read_heads(_projection(a(t), cw.CQ, D, "cq"), ek, ev, cw.CO, c, M.rows)
+    return _residual_block(Y, w, w.g2, norm_first, sublayer, "2", "sDNC read block on the encoder memory",
+                           constraints=((M.rows, slots),))
+
+
+def transformer_decoder_layer(X, M, w: LayerWeights, cw: CrossWeights, *, norm_first: bool = True) -> Applied:
+    """A decoder layer: causal self-attention, cross-attention to the encoder output M (S × D), FFN."""
+    x1 = apply(lambda Y: attention_block(Y, w, norm_first=norm_first), X)
+    x2 = apply(lambda Y, M: cross_attention_block(Y, M, w, cw, norm_first=norm_first), x1, M)
+    return apply(lambda Y: ffn_block(Y, w, cw.g3, norm_first=norm_first), x2,
+                 label=f"Transformer decoder layer ({_ln(norm_first)}-LN)")
+
+
+def sdnc_decoder_layer(X, M, w: LayerWeights, cw: CrossWeights, *, slots, norm_first: bool = True) -> Applied:
     """An sDNC step with distinct memories: the decoder writes and reads its own growing memory,
     and reads an encoder memory that was written in full (S slots) before decoding."""
-    D, H, dh, _ = w.sizes
-    ctrl = lambda j: _controller(X, w, norm_first, j)
-    mk, mv = _memories(("k", "v"), lambda s: ctrl(s)[1:], X.rows, (H, dh), slots)
-    ek, ev = _memories(("k_enc", "v_enc"), _encoder_rows(M, cw, D), M.rows, (H, dh), slots)
-    self_attn = lambda t, c: _read_heads(ctrl(t)[0], mk, mv, w.WO, c, t)
-    cross_attn = lambda q, c: _read_heads(q, ek, ev, cw.CO, c, M.rows)
-    return Model(f"sDNC decoder step ({'pre' if norm_first else 'post'}-LN): own memory and an encoder memory",
-                 X.rows, D, _decoder(X, w, cw, norm_first, self_attn, cross_attn),
-                 constraints=((X.rows, slots), (M.rows, slots)))
+    x1 = apply(lambda Y: sdnc_attention_block(Y, w, slots=slots, norm_first=norm_first), X)
+    x2 = apply(lambda Y, M: sdnc_cross_block(Y, M, w, cw, slots=slots, norm_first=norm_first), x1, M)
+    return apply(lambda Y: ffn_block(Y, w, cw.g3, norm_first=norm_first), x2,
+                 label=f"sDNC decoder step ({_ln(norm_first)}-LN): own memory and an encoder memory")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .claim import Claim
-from .compose import LAYER, evaluate_composite, leaf_inputs
+from .compose import evaluate_composite, leaf_inputs
 from .context import Context
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
@@ -86,7 +86,7 @@ def pose_composite(claim: Claim) -> Problem:
     found = list(leaf_inputs(claim.lhs).values()) + list(leaf_inputs(claim.rhs).values())
     inputs = _merge_inputs(claim, found)
     sizes = _size_symbols(claim.lhs.rows, claim.lhs.cols, *(e for m in inputs.values() for e in m.shape),
-                          *(e for pair in claim.constraints for e in pair)) - {LAYER}
+                          *(e for pair in claim.constraints for e in pair))
     return Problem(claim, None, None, index("t"), index("b"), claim.lhs.rows, claim.lhs.cols,
                    tuple(sorted(sizes, key=lambda s: s.name)), tuple(inputs.values()), None)
 

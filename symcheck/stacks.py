@@ -29,9 +29,7 @@ WeightsOf = Callable[[sp.Expr], LayerWeights]
 
 def stacked_weights(depth, D, H, d_h, F) -> WeightsOf:
     """Per-layer weights ℓ -> LayerWeights, cut from tensors whose first axis is the layer (L × ...)."""
-    shapes = {"W_Q": (D, H, d_h), "W_K": (D, H, d_h), "W_V": (D, H, d_h), "W_O": (H, d_h, D),
-              "W_1": (D, F), "W_2": (F, D), "g_1": (D,), "g_2": (D,)}
-    stacked = [tensor(name, depth, *shape) for name, shape in shapes.items()]
+    stacked = [tensor(name, depth, *shape) for name, shape in LayerWeights.shapes(D, H, d_h, F).items()]
     return lambda layer: LayerWeights(*(t.at(layer) for t in stacked))
 
 

@@ -1,0 +1,61 @@
+"""Encoder, decoder and encoder–decoder layers as sDNC steps with separate memories (SDNC-3, SDNC-4).
+
+The encoder layer attends to all S source tokens: an sDNC that writes every
+token before the first read. The decoder layer writes and reads its own growing
+memory (causal self-attention) and reads the encoder's memory, written in full
+before decoding (cross-attention). The encoder–decoder layer is their
+composition: the encoder layer's output is the matrix the decoder's
+cross-attention reads, and the proof composes the two layers' lemmas.
+"""
+
+from symcheck import Claim, apply, matrix, sizes
+from symcheck.layer import (CrossWeights, LayerWeights, sdnc_decoder_layer, sdnc_layer, transformer_decoder_layer,
+                            transformer_layer)
+
+T, S, D, H, d_h, F, N = sizes("T S D H d_h F N")
+X, Y, M = matrix("X", S, D), matrix("Y", T, D), matrix("M", S, D)
+E = LayerWeights.declare(D, H, d_h, F, prefix="E", gain="e")      # encoder
+W = LayerWeights.declare(D, H, d_h, F)                            # decoder
+C = CrossWeights.declare(D, H, d_h)
+SOURCES = ("Tang & Xie 2026, arXiv:2603.19272 (cross-attention extension)", "claims catalogue SDNC-3, SDNC-4")
+
+encoder_layer_is_sdnc_full_write = Claim(
+    "encoder_layer_is_sdnc_full_write",
+    lhs=transformer_layer(X, E, causal=False), rhs=sdnc_layer(X, E, slots=N, causal=False),
+    statement="An encoder layer (self-attention over all S tokens, pre-LN) equals an sDNC step that writes every "
+              "token's key and value before the first read.",
+    expect="proved", cites=SOURCES)
+
+encoder_layer_is_not_causal_sdnc = Claim(
+    "encoder_layer_is_not_causal_sdnc",
+    lhs=transformer_layer(X, E, causal=False), rhs=sdnc_layer(X, E, slots=N),
+    statement="Refuted: an sDNC that reads after each write (a causal sDNC) is not an encoder layer, which "
+              "attends to later tokens too.",
+    expect="refuted", cites=SOURCES)
+
+pre_ln_decoder_layer_is_sdnc_step = Claim(
+    "pre_ln_decoder_layer_is_sdnc_step",
+    lhs=transformer_decoder_layer(Y, M, W, C, norm_first=True),
+    rhs=sdnc_decoder_layer(Y, M, W, C, slots=N, norm_first=True),
+    statement="A pre-LN decoder layer (causal self-attention, cross-attention to the encoder output M, FFN) "
+              "equals an sDNC step that writes to and reads its own memory and reads a separate encoder memory "
+              "written in full before decoding.",
+    expect="proved", cites=SOURCES)
+
+post_ln_decoder_layer_is_sdnc_step = Claim(
+    "post_ln_decoder_layer_is_sdnc_step",
+    lhs=transformer_decoder_layer(Y, M, W, C, norm_first=False),
+    rhs=sdnc_decoder_layer(Y, M, W, C, slots=N, norm_first=False),
+    statement="The same for a post-LN decoder layer (LayerNorm after each residual).",
+    expect="proved", cites=SOURCES)
+
+encoder_decoder_is_sdnc_pair = Claim(
+    "encoder_decoder_is_sdnc_pair",
+    lhs=apply(lambda M: transformer_decoder_layer(Y, M, W, C), transformer_layer(X, E, causal=False),
+              label="encoder–decoder layer (pre-LN)"),
+    rhs=apply(lambda M: sdnc_decoder_layer(Y, M, W, C, slots=N), sdnc_layer(X, E, slots=N, causal=False),
+              label="encoder sDNC writing the memory a decoder sDNC reads"),
+    statement="An encoder–decoder layer (the encoder layer's output is the decoder's cross-attention input) equals "
+              "an encoder sDNC whose output fills the read-from memory of a decoder sDNC with its own write-to "
+              "memory.",
+    expect="proved", cites=SOURCES)
