@@ -67,6 +67,20 @@ def _subst(e, m):
         if new_body is body and lo is e.lo and hi is e.hi and v is e.var:
             return e
         return make_sum(new_body, v, lo, hi)
+    if isinstance(e, sp.Lambda):                 # the rows a memory receives bind their own indices
+        bound = set(e.variables)
+        inner = {k: val for k, val in m.items() if k not in bound}
+        if not inner:
+            return e
+        incoming = set().union(*(val.free_symbols for val in inner.values()))
+        avoid = symbol_names(e) | {s.name for s in incoming} | {k.name for k in inner}
+        renamed = {}
+        for v in e.variables:
+            if v in incoming:
+                renamed[v] = fresh(avoid)
+                avoid.add(renamed[v].name)
+        body = _subst(e.expr, renamed) if renamed else e.expr
+        return sp.Lambda(tuple(renamed.get(v, v) for v in e.variables), _subst(body, inner))
     args = [_subst(a, m) for a in e.args]
     if all(a is b for a, b in zip(args, e.args)):
         return e

@@ -18,6 +18,7 @@ from typing import Callable
 
 import sympy as sp
 
+from .binders import subst
 from .errors import ClaimError
 from .evaluate import FLOAT64, Backend, evaluate_model
 from .index import size
@@ -41,8 +42,17 @@ class Computed:
     name = property(lambda self: self.model.label)
 
     def __getitem__(self, ij):
-        i, j = ij
-        return self.model.entry(i, j)
+        """Entry (i, j), built at fresh indices and then substituted without capture: i and j are
+        often the caller's bound indices, and the model's own sums may bind the same names."""
+        row, col = sp.Dummy("row", integer=True), sp.Dummy("col", integer=True)
+        return subst(self.model.entry(row, col), {row: ij[0], col: ij[1]})
+
+    def _matrix_level(self, *_):
+        raise ClaimError(f"{self.name} is a computed matrix: it cannot be inlined into a matrix-level term "
+                         "(products, transposes, softmax); compose by lemma instead (method='auto')", field="fn")
+
+    T = property(_matrix_level)
+    __matmul__ = __rmatmul__ = _matrix_level
 
 
 @dataclass(frozen=True)

@@ -165,9 +165,14 @@ def test_unreadable_and_malformed_files(tmp_path, capsys):
     assert main(["replay", str(tmp_path / "missing.json")]) == 2
 
 
-def test_layer_sized_proofs_get_no_certificate(library_results, tmp_path):
+def test_layer_sized_and_composite_proofs_get_no_certificate(library_results, tmp_path):
     from symcheck.certificate import STEP_LIMIT, write_certificates
-    layer = [r for r in library_results.values() if r.claim.module == "layer"]
+    from symcheck.composition import CompositeProof
+    layer = [r for r in library_results.values() if r.claim.module in ("layer", "stacks") and r.verdict == "proved"]
     written, skipped = write_certificates(layer, str(tmp_path))
     assert written == [] and {r.name for r, _ in skipped} == {r.name for r in layer}
-    assert all(r.proof.steps > STEP_LIMIT and why.endswith(f"limit of {STEP_LIMIT}") for r, why in skipped)
+    for r, why in skipped:
+        if isinstance(r.proof, CompositeProof):
+            assert why.startswith("a proof by composition")
+        else:
+            assert r.proof.steps > STEP_LIMIT and why.endswith(f"limit of {STEP_LIMIT}")

@@ -3,6 +3,8 @@ by symcheck's own vectorised evaluator at realistic sizes, against PyTorch in fl
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from sympy import sqrt
@@ -13,6 +15,7 @@ F = torch.nn.functional
 from symcheck import (cross_attention, causal_attention, gqa_attention, matrix, mqa_attention,  # noqa: E402
                       multihead_attention, sdnc_gqa_read, sdnc_mqa_read, sdnc_multihead_read, sdnc_read, sizes,
                       tensor)
+from symcheck.compose import evaluate_composite  # noqa: E402
 from symcheck.evaluate import evaluate_model  # noqa: E402
 
 TOL = 1e-10                       # float64; both computations are exact up to rounding
@@ -126,66 +129,122 @@ def test_the_tiled_head_map_is_not_what_pytorch_does():
     assert np.abs(tiled - ref).max() > 1e-3
 
 
-@pytest.mark.parametrize("norm_first", [True, False], ids=["pre-LN", "post-LN"])
-def test_layer_and_sdnc_step_match_transformer_encoder_layer(norm_first):
-    from symcheck.layer import LayerWeights, sdnc_layer, transformer_layer
-    ffn_width = 64
-    layer = torch.nn.TransformerEncoderLayer(D, H, dim_feedforward=ffn_width, dropout=0.0, batch_first=True,
-                                             norm_first=norm_first, bias=False, dtype=torch.float64)
-    with torch.no_grad():                             # gains away from 1, so that they matter
-        layer.norm1.weight.uniform_(0.5, 1.5)
-        layer.norm2.weight.uniform_(0.5, 1.5)
-    layer.eval()
-    x = randn(1, T, D)
-    mask = torch.nn.Transformer.generate_square_subsequent_mask(T, dtype=torch.float64)
-    ref = layer(x, src_mask=mask, is_causal=True)[0]
-    Fs = sizes("F")[0]
-    X = matrix("X", Ts, Ds)
-    W = LayerWeights(tensor("W_Q", Ds, Hs, dhs), tensor("W_K", Ds, Hs, dhs), tensor("W_V", Ds, Hs, dhs),
-                     tensor("W_O", Hs, dhs, Ds), matrix("W_1", Ds, Fs), matrix("W_2", Fs, Ds),
-                     tensor("g_1", Ds), tensor("g_2", Ds), eps=layer.norm1.eps)
-    w = layer.self_attn.in_proj_weight.detach().numpy()
-    per_head = lambda m: m.T.reshape(D, H, dh)
-    inputs = {"X": x[0].numpy(), "W_Q": per_head(w[:D]), "W_K": per_head(w[D:2 * D]), "W_V": per_head(w[2 * D:]),
-              "W_O": layer.self_attn.out_proj.weight.detach().numpy().reshape(D, H, dh).transpose(1, 2, 0),
-              "W_1": layer.linear1.weight.detach().numpy().T, "W_2": layer.linear2.weight.detach().numpy().T,
-              "g_1": layer.norm1.weight.detach().numpy(), "g_2": layer.norm2.weight.detach().numpy()}
-    env = {"T": T, "D": D, "H": H, "d_h": dh, "F": ffn_width, "N": T}
-    for model in (transformer_layer(X, W, norm_first=norm_first), sdnc_layer(X, W, slots=Ns, norm_first=norm_first)):
-        close(evaluate_model(model, env, inputs), ref)
+FFN_WIDTH = 64
+LN_OPTIONS = pytest.mark.parametrize("norm_first", [True, False], ids=["pre-LN", "post-LN"])
 
 
-@pytest.mark.parametrize("norm_first", [True, False], ids=["pre-LN", "post-LN"])
-def test_decoder_layer_and_sdnc_step_match_transformer_decoder_layer(norm_first):
-    from symcheck.layer import CrossWeights, LayerWeights, sdnc_decoder_layer, transformer_decoder_layer
-    steps, sources, ffn_width = 16, 12, 64            # smaller than above: the post-LN sDNC side is big
-    layer = torch.nn.TransformerDecoderLayer(D, H, dim_feedforward=ffn_width, dropout=0.0, batch_first=True,
-                                             norm_first=norm_first, bias=False, dtype=torch.float64)
+def torch_layer(kind, norm_first):
+    """A float64 PyTorch layer without biases or dropout, with LayerNorm gains away from 1 (so that they matter)."""
+    layer = kind(D, H, dim_feedforward=FFN_WIDTH, dropout=0.0, batch_first=True, norm_first=norm_first, bias=False,
+                 dtype=torch.float64)
     with torch.no_grad():
-        for norm in (layer.norm1, layer.norm2, layer.norm3):
-            norm.weight.uniform_(0.5, 1.5)
-    layer.eval()
-    x, memory = randn(1, steps, D), randn(1, sources, D)
-    mask = torch.nn.Transformer.generate_square_subsequent_mask(steps, dtype=torch.float64)
-    ref = layer(x, memory, tgt_mask=mask, tgt_is_causal=True)[0]
-    Fs = sizes("F")[0]
-    X, M = matrix("X", Ts, Ds), matrix("M", Ss, Ds)
-    W = LayerWeights(tensor("W_Q", Ds, Hs, dhs), tensor("W_K", Ds, Hs, dhs), tensor("W_V", Ds, Hs, dhs),
-                     tensor("W_O", Hs, dhs, Ds), matrix("W_1", Ds, Fs), matrix("W_2", Fs, Ds),
-                     tensor("g_1", Ds), tensor("g_2", Ds), eps=layer.norm1.eps)
-    C = CrossWeights(tensor("C_Q", Ds, Hs, dhs), tensor("C_K", Ds, Hs, dhs), tensor("C_V", Ds, Hs, dhs),
-                     tensor("C_O", Hs, dhs, Ds), tensor("g_3", Ds))
-    per_head = lambda m: m.T.reshape(D, H, dh)
-    out_map = lambda mha: mha.out_proj.weight.detach().numpy().reshape(D, H, dh).transpose(1, 2, 0)
-    sw, cw = layer.self_attn.in_proj_weight.detach().numpy(), layer.multihead_attn.in_proj_weight.detach().numpy()
-    inputs = {"X": x[0].numpy(), "M": memory[0].numpy(),
-              "W_Q": per_head(sw[:D]), "W_K": per_head(sw[D:2 * D]), "W_V": per_head(sw[2 * D:]),
-              "W_O": out_map(layer.self_attn), "C_Q": per_head(cw[:D]), "C_K": per_head(cw[D:2 * D]),
-              "C_V": per_head(cw[2 * D:]), "C_O": out_map(layer.multihead_attn),
-              "W_1": layer.linear1.weight.detach().numpy().T, "W_2": layer.linear2.weight.detach().numpy().T,
-              "g_1": layer.norm1.weight.detach().numpy(), "g_2": layer.norm2.weight.detach().numpy(),
-              "g_3": layer.norm3.weight.detach().numpy()}
-    env = {"T": steps, "S": sources, "D": D, "H": H, "d_h": dh, "F": ffn_width, "N": steps + sources}
+        for name, norm in layer.named_children():
+            if name.startswith("norm"):
+                norm.weight.uniform_(0.5, 1.5)
+    return layer.eval()
+
+
+def per_head(m):
+    return m.T.reshape(D, H, dh)
+
+
+def out_map(mha):
+    return mha.out_proj.weight.detach().numpy().reshape(D, H, dh).transpose(1, 2, 0)
+
+
+def layer_inputs(layer, prefix="W", gain="g"):
+    """symcheck's inputs for one encoder or decoder layer's self-attention, FFN and first two LayerNorms."""
+    w = layer.self_attn.in_proj_weight.detach().numpy()
+    return {f"{prefix}_Q": per_head(w[:D]), f"{prefix}_K": per_head(w[D:2 * D]), f"{prefix}_V": per_head(w[2 * D:]),
+            f"{prefix}_O": out_map(layer.self_attn), f"{prefix}_1": layer.linear1.weight.detach().numpy().T,
+            f"{prefix}_2": layer.linear2.weight.detach().numpy().T,
+            f"{gain}_1": layer.norm1.weight.detach().numpy(), f"{gain}_2": layer.norm2.weight.detach().numpy()}
+
+
+def cross_inputs(layer):
+    w = layer.multihead_attn.in_proj_weight.detach().numpy()
+    return {"C_Q": per_head(w[:D]), "C_K": per_head(w[D:2 * D]), "C_V": per_head(w[2 * D:]),
+            "C_O": out_map(layer.multihead_attn), "g_3": layer.norm3.weight.detach().numpy()}
+
+
+def causal_mask(n):
+    return torch.nn.Transformer.generate_square_subsequent_mask(n, dtype=torch.float64)
+
+
+def layer_weights(layer, **names):
+    from symcheck.layer import LayerWeights
+    return dataclasses.replace(LayerWeights.declare(Ds, Hs, dhs, sizes("F")[0], **names), eps=layer.norm1.eps)
+
+
+@LN_OPTIONS
+@pytest.mark.parametrize("causal", [True, False], ids=["causal", "all-tokens"])
+def test_layer_and_sdnc_step_match_transformer_encoder_layer(norm_first, causal):
+    from symcheck.layer import sdnc_layer, transformer_layer
+    layer = torch_layer(torch.nn.TransformerEncoderLayer, norm_first)
+    x = randn(1, T, D)
+    ref = layer(x, src_mask=causal_mask(T), is_causal=True)[0] if causal else layer(x)[0]
+    X, W = matrix("X", Ts, Ds), layer_weights(layer)
+    inputs = {"X": x[0].numpy(), **layer_inputs(layer)}
+    env = {"T": T, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": T}
+    for model in (transformer_layer(X, W, norm_first=norm_first, causal=causal),
+                  sdnc_layer(X, W, slots=Ns, norm_first=norm_first, causal=causal)):
+        close(evaluate_composite(model, env, inputs), ref)
+    close(evaluate_model(transformer_layer(X, W, norm_first=norm_first, causal=causal), env, inputs), ref)
+
+
+@LN_OPTIONS
+def test_decoder_layer_and_sdnc_step_match_transformer_decoder_layer(norm_first):
+    from symcheck.layer import CrossWeights, sdnc_decoder_layer, transformer_decoder_layer
+    layer = torch_layer(torch.nn.TransformerDecoderLayer, norm_first)
+    x, memory = randn(1, T, D), randn(1, S, D)
+    ref = layer(x, memory, tgt_mask=causal_mask(T), tgt_is_causal=True)[0]
+    X, M, W, C = matrix("X", Ts, Ds), matrix("M", Ss, Ds), layer_weights(layer), CrossWeights.declare(Ds, Hs, dhs)
+    inputs = {"X": x[0].numpy(), "M": memory[0].numpy(), **layer_inputs(layer), **cross_inputs(layer)}
+    env = {"T": T, "S": S, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": T + S}
     for model in (transformer_decoder_layer(X, M, W, C, norm_first=norm_first),
                   sdnc_decoder_layer(X, M, W, C, slots=Ns, norm_first=norm_first)):
-        close(evaluate_model(model, env, inputs), ref)
+        close(evaluate_composite(model, env, inputs), ref)
+
+
+@LN_OPTIONS
+def test_stacks_match_transformer_encoder(norm_first):
+    """L = 2 layers with different weights: nn.TransformerEncoder against both stacks, layer by layer."""
+    from symcheck.stacks import sdnc_shared_memory_stack, sdnc_stack, stacked_weights, transformer_stack
+    depth = 2
+    encoder = torch.nn.TransformerEncoder(torch_layer(torch.nn.TransformerEncoderLayer, norm_first), depth,
+                                          enable_nested_tensor=False)
+    with torch.no_grad():
+        for p in encoder.layers[1].parameters():     # the clone would otherwise repeat layer 1's weights
+            p.copy_(p + 0.1 * torch.randn_like(p))
+    x = randn(1, T, D)
+    ref = encoder(x, mask=causal_mask(T), is_causal=True)[0]
+    Ls = sizes("L")[0]
+    X, W = matrix("X", Ts, Ds), stacked_weights(Ls, Ds, Hs, dhs, sizes("F")[0])
+    per_layer = [layer_inputs(layer) for layer in encoder.layers]
+    inputs = {"X": x[0].numpy(), **{k: np.stack([p[k] for p in per_layer]) for k in per_layer[0]}}
+    env = {"T": T, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": depth * T, "L": depth}
+    for model in (transformer_stack(X, W, depth=Ls, norm_first=norm_first),
+                  sdnc_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first)):
+        close(evaluate_composite(model, env, inputs), ref)
+    small = {**env, "T": 8}
+    shared = evaluate_composite(sdnc_shared_memory_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first), small,
+                                {**inputs, "X": inputs["X"][:8]})
+    assert np.abs(shared - ref[:8].detach().numpy()).max() > 1e-3          # one shared memory is another machine
+
+
+def test_encoder_decoder_composition_matches_pytorch():
+    """The encoder layer's output is the decoder's memory: PyTorch's two layers chained, against both sides."""
+    from symcheck import apply
+    from symcheck.layer import CrossWeights, sdnc_decoder_layer, sdnc_layer, transformer_decoder_layer, transformer_layer
+    enc, dec = torch_layer(torch.nn.TransformerEncoderLayer, True), torch_layer(torch.nn.TransformerDecoderLayer, True)
+    src, tgt = randn(1, S, D), randn(1, T, D)
+    ref = dec(tgt, enc(src), tgt_mask=causal_mask(T), tgt_is_causal=True)[0]
+    X, Y = matrix("X", Ss, Ds), matrix("Y", Ts, Ds)
+    E, W, C = layer_weights(enc, prefix="E", gain="e"), layer_weights(dec), CrossWeights.declare(Ds, Hs, dhs)
+    inputs = {"X": src[0].numpy(), "Y": tgt[0].numpy(), **layer_inputs(enc, "E", "e"), **layer_inputs(dec),
+              **cross_inputs(dec)}
+    env = {"T": T, "S": S, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": T + S}
+    lhs = apply(lambda M: transformer_decoder_layer(Y, M, W, C), transformer_layer(X, E, causal=False))
+    rhs = apply(lambda M: sdnc_decoder_layer(Y, M, W, C, slots=Ns), sdnc_layer(X, E, slots=Ns, causal=False))
+    for model in (lhs, rhs):
+        close(evaluate_composite(model, env, inputs), ref)

@@ -1,0 +1,87 @@
+"""Composite models: applied models and stacks are built, checked and evaluated as their stages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from symcheck import ClaimError, apply, from_index, make_sum, matrix, size, stack, tensor
+from symcheck.compose import LAYER, evaluate_composite, leaf_inputs
+from symcheck.evaluate import evaluate_model
+from symcheck.index import Element, index
+from symcheck.matrix import MatInput
+from symcheck.models import causal_attention
+
+from helpers import N, T, d, same
+
+L = size("L")
+X = matrix("X", T, d)
+W = tensor("W", L, d)
+k = index("k")
+
+
+def prefix_sum(Y):
+    return from_index(Y.rows, Y.cols, lambda i, j: make_sum(Y[k, j], k, 1, i), label="prefix sums")
+
+
+def scaled(Y, layer):
+    return from_index(Y.rows, Y.cols, lambda i, j: W.at(layer)[j] * Y[i, j] + Y[i, 1], label="scale")
+
+
+def test_apply_names_placeholders_after_parameters_and_hides_them():
+    a = apply(lambda Y: prefix_sum(Y), X)
+    assert a.placeholders == (MatInput("Y", T, d),)
+    assert set(leaf_inputs(a)) == {"X"}
+
+
+@pytest.mark.parametrize("build,message", [
+    (lambda: apply(lambda: prefix_sum(X), X), "takes 0 arguments, but 1 were given"),
+    (lambda: apply(lambda Y: Y, X), "must return a Model, got MatInput"),
+    (lambda: apply(lambda X: from_index(T, d, lambda i, j: X[i, j] + matrix("X", T, d)[i, j]), X),
+     "parameter 'X' of <lambda> has the name of an input it also reads"),
+    (lambda: stack(lambda Y, layer: from_index(T, N, lambda i, j: Y[i, 1]), X, depth=L),
+     "a layer must keep its input's shape"),
+    (lambda: apply(lambda Y: causal_attention(Y, Y, Y), prefix_sum(X)).entry(index("t"), index("b")),
+     "cannot be inlined into a matrix-level term"),
+    (lambda: stack(lambda Y, layer: prefix_sum(Y), X, depth=L).entry(index("t"), index("b")),
+     "has no entry formula"),
+    (lambda: tensor("w", L).at(1), "no axis left after the layer axis"),
+])
+def test_bad_compositions_are_errors_that_say_why(build, message):
+    with pytest.raises(ClaimError, match=message):
+        build()
+
+
+def test_a_slice_indexes_the_stacked_tensor_at_its_layer():
+    assert W.at(2)[k] == Element(W, 2, k)
+    assert W.at(LAYER).shape == (d,)
+
+
+def test_stage_by_stage_evaluation_equals_the_inlined_formula():
+    rng = np.random.default_rng(0)
+    model = apply(lambda Y: scaled(Y, 2), apply(prefix_sum, X))
+    for Tv, dv in ((1, 1), (3, 2), (4, 5)):
+        sizes = {"T": Tv, "d": dv, "L": 2}
+        inputs = {"X": rng.standard_normal((Tv, dv)), "W": rng.standard_normal((2, dv))}
+        assert same(evaluate_composite(model, sizes, inputs), evaluate_model(model, sizes, inputs))
+
+
+def test_a_stack_is_its_layers_applied_in_order():
+    rng = np.random.default_rng(1)
+    s = stack(lambda Y, layer: scaled(Y, layer), X, depth=L)
+    unrolled = apply(lambda Y: scaled(Y, 3), apply(lambda Y: scaled(Y, 2), apply(lambda Y: scaled(Y, 1), X)))
+    sizes = {"T": 3, "d": 2, "L": 3}
+    inputs = {"X": rng.standard_normal((3, 2)), "W": rng.standard_normal((3, 2))}
+    assert same(evaluate_composite(s, sizes, inputs), evaluate_composite(unrolled, sizes, inputs))
+    assert not same(evaluate_composite(s, {**sizes, "L": 2}, inputs), evaluate_composite(unrolled, sizes, inputs))
+
+
+def test_inlining_never_captures_the_callers_bound_index():
+    """running_sum reads Y[j, c] under its own Σ_j; inlining another running sum there must rename."""
+    rng = np.random.default_rng(2)
+    j = index("j")
+    running = lambda Y: from_index(Y.rows, Y.cols, lambda i, c: make_sum(Y[j, c], j, 1, i), label="running sum")
+    model = apply(running, apply(running, X))
+    sizes = {"T": 4, "d": 2}
+    inputs = {"X": rng.standard_normal((4, 2))}
+    assert same(evaluate_composite(model, sizes, inputs), evaluate_model(model, sizes, inputs))

@@ -1,0 +1,106 @@
+"""Proofs by composition: what they prove, and every way they must refuse to."""
+
+from __future__ import annotations
+
+import pytest
+
+from symcheck import Claim, Config, apply, check, from_index, make_sum, matrix, size, sizes, stack, tensor, unit_rows
+from symcheck import Iverson, causal_attention, sdnc_read
+from symcheck.composition import CompositeProof
+from symcheck.index import index
+from symcheck.proof import Proof
+from sympy import Le, sqrt
+
+from helpers import N, T, d
+
+L = size("L")
+X = matrix("X", T, d)
+W = tensor("W", L, d)
+j = index("j")
+
+
+def running_sum(Y, layer, upto=lambda i: i):
+    """Row i: Σ_{j <= upto(i)} Y[j, :], scaled per column by layer ℓ's weights."""
+    return from_index(Y.rows, Y.cols, lambda i, c: W.at(layer)[c] * make_sum(Y[j, c], j, 1, upto(i)),
+                      label="running sum")
+
+
+def masked_sum(Y, layer):
+    """The same with a mask over all rows: Σ_{j=1}^{T} [j <= i] Y[j, :]."""
+    return from_index(Y.rows, Y.cols, lambda i, c: W.at(layer)[c] * make_sum(Iverson(Le(j, i)) * Y[j, c], j, 1, T),
+                      label="masked sum")
+
+
+def checked(lhs, rhs, **kw):
+    return check(Claim("c", lhs, rhs, statement="s", **kw), Config(max_seconds=30))
+
+
+def test_stacks_with_equal_layers_are_proved_by_induction_on_the_depth():
+    r = checked(stack(running_sum, X, depth=L), stack(masked_sum, X, depth=L))
+    assert r.verdict == "proved" and r.scope == "symbolic" and isinstance(r.proof, CompositeProof)
+    (lemma,) = r.proof.lemmas
+    assert lemma.claim.where == ((size("ell"), L),) and lemma.result.verdict == "proved"
+    assert r.proof.argument[0].startswith("Induction on ℓ = 0..L")
+
+
+def test_a_false_layer_lemma_gives_no_proof_and_a_counterexample():
+    strict = lambda Y, layer: running_sum(Y, layer, upto=lambda i: i - 1)
+    r = checked(stack(strict, X, depth=L), stack(masked_sum, X, depth=L))
+    assert r.verdict == "refuted" and "Lemma 1" in r.reason and "is refuted" in r.reason
+
+
+def test_stacks_of_different_depths_are_not_composed():
+    r = checked(stack(running_sum, X, depth=L), stack(masked_sum, X, depth=size("K")))
+    assert r.verdict == "refuted" and "different depths" in r.reason
+
+
+def test_congruence_needs_the_argument_to_be_defined_everywhere():
+    """f(a) = g(a) does not follow from f(Y) = g(Y) for real Y when a may be undefined: no proof."""
+    reciprocal = from_index(T, d, lambda i, c: 1 / X[i, c], label="reciprocal")
+    r = checked(apply(lambda Y: running_sum(Y, 1), reciprocal), apply(lambda Y: masked_sum(Y, 1), reciprocal))
+    assert r.verdict == "undecided" and "defined everywhere" in r.reason
+
+
+def test_assumptions_never_carry_over_to_a_quantified_placeholder():
+    """unit_rows(K) holds for the input K, not for 2K: a lemma at placeholder K may not assume it."""
+    Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
+    doubled = from_index(T, d, lambda i, c: 2 * K[i, c], label="2K")
+    lhs = apply(lambda K: causal_attention(Q, K, V), doubled)
+    rhs = apply(lambda K: sdnc_read(Q, K, V, slots=N, similarity="cosine", strength=1 / sqrt(d)), doubled)
+    r = checked(lhs, rhs, assume=(unit_rows(Q), unit_rows(K)))
+    assert r.verdict == "refuted"
+
+
+def test_nested_lemmas_are_numbered_by_position():
+    inner = lambda f: apply(lambda Y: f(Y, 1), X)
+    lhs = apply(lambda Y: running_sum(Y, 2), inner(running_sum))
+    rhs = apply(lambda Y: masked_sum(Y, 2), inner(masked_sum))
+    r = checked(lhs, rhs)
+    assert r.verdict == "proved"
+    assert [lemma.title for lemma in r.proof.lemmas] == ["Lemma 1", "Lemma 2"]
+
+
+def test_method_normalization_inlines_the_composition():
+    lhs, rhs = apply(lambda Y: running_sum(Y, 2), X), apply(lambda Y: masked_sum(Y, 2), X)
+    r = checked(lhs, rhs, method="normalization")
+    assert r.verdict == "proved" and isinstance(r.proof, Proof)
+
+
+def test_two_inlined_stages_agree_numerically_where_the_normalizer_stops_short():
+    """Inlining substitutes without capture, so the falsifier finds nothing; the normalizer does not yet
+    move a guard [j <= t] out of an inner sum (it is undecided), while composition proves it."""
+    lhs = apply(lambda Y: running_sum(Y, 2), apply(lambda Y: running_sum(Y, 1), X))
+    rhs = apply(lambda Y: masked_sum(Y, 2), apply(lambda Y: masked_sum(Y, 1), X))
+    assert checked(lhs, rhs, method="normalization").verdict == "undecided"
+    assert checked(lhs, rhs).verdict == "proved"
+
+
+def test_an_unknown_method_is_a_claim_error():
+    from symcheck import ClaimError
+    with pytest.raises(ClaimError, match="method must be one of auto, normalization"):
+        Claim("c", stack(running_sum, X, depth=L), stack(masked_sum, X, depth=L), statement="s", method="magic")
+
+
+def test_identical_sides_need_no_rewriting():
+    r = checked(running_sum(X, 1), running_sum(X, 1))
+    assert r.verdict == "proved" and r.steps == 0
