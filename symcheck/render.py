@@ -30,9 +30,11 @@ from .rules import RULES
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
 
 APPENDIX = "appendix.tex"
-# A derivation longer than this is summarised (rules used, obligations, step count) rather
-# than typeset line by line: thousands of lines of layer-sized expressions help no reader.
+# A derivation longer than this, or whose typeset lines exceed TYPESET_CHARS, is summarised
+# (rules used, obligations, step count) rather than typeset line by line: pages of
+# layer-sized expressions (a LayerNorm inside a softmax) help no reader.
 TYPESET_LIMIT = 300
+TYPESET_CHARS = 40_000
 
 
 def _environment(template_dir: str | None) -> jinja2.Environment:
@@ -127,17 +129,23 @@ def _proof(r: Result, problem) -> dict:
                 "lemmas": [{"title": escape(lemma.title), "statement": escape(lemma.claim.statement),
                             "use": escape(lemma.use), "steps": lemma.result.steps,
                             "proof": _proof(lemma.result, _pose(lemma.claim))} for lemma in p.lemmas]}
-    if p.steps > TYPESET_LIMIT:
-        return {"kind": "summary", "steps": p.steps,
-                "rules_used": sorted({s.rule for d in (p.lhs, p.rhs) for s in d.steps}),
-                "obligation_titles": [escape(o.title) for o in p.obligations if o.holds]}
-    return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
-            "rows": latex(problem.rows), "cols": latex(problem.cols),
-            "sides": [_derivation("Left-hand side", p.lhs), _derivation("Right-hand side", p.rhs)],
-            "obligations": [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
-                             "statement": latex(o.statement) if o.statement is not None else None}
-                            for o in p.obligations],
-            "normal_form": latex(p.lhs.result)}
+    if p.steps <= TYPESET_LIMIT:
+        sides = [_derivation("Left-hand side", p.lhs), _derivation("Right-hand side", p.rhs)]
+        obligations = [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
+                        "statement": latex(o.statement) if o.statement is not None else None}
+                       for o in p.obligations]
+        if _typeset_size(sides, obligations) <= TYPESET_CHARS:
+            return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
+                    "rows": latex(problem.rows), "cols": latex(problem.cols), "sides": sides,
+                    "obligations": obligations, "normal_form": latex(p.lhs.result)}
+    return {"kind": "summary", "steps": p.steps,
+            "rules_used": sorted({s.rule for d in (p.lhs, p.rhs) for s in d.steps}),
+            "obligation_titles": [escape(o.title) for o in p.obligations if o.holds]}
+
+
+def _typeset_size(sides, obligations) -> int:
+    derivations = sides + [d for o in obligations for d in (o["lhs"], o["rhs"])]
+    return sum(len(d["start"]) + sum(len(s["latex"]) for s in d["steps"]) for d in derivations)
 
 
 def _pose(claim):
