@@ -42,6 +42,8 @@ def certificate(r: Result) -> dict:
     """The certificate of a proved result."""
     if r.verdict != "proved" or r.proof is None:
         raise ValueError(f"{r.name} is not proved; only proofs have certificates")
+    if isinstance(r.proof, CompositeProof):
+        return _composition(r)
     problem = pose(r.claim)
     c = r.claim
     used = sorted({s.rule for d in (r.proof.lhs, r.proof.rhs) for s in d.steps}
@@ -67,10 +69,24 @@ def certificate(r: Result) -> dict:
     }
 
 
+def _composition(r: Result) -> dict:
+    """The argument as text and each lemma's own certificate: a checker re-checks the lemmas."""
+    c = r.claim
+    return {"symcheck": __version__, "format": FORMAT, "kind": "composition",
+            "claim": {"name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect},
+            "argument": list(r.proof.argument),
+            "lemmas": [{"title": lemma.title, "statement": lemma.claim.statement, "use": lemma.use,
+                        "certificate": certificate(lemma.result)} for lemma in r.proof.lemmas]}
+
+
 def uncertifiable(r: Result) -> str | None:
     """Why a proved result gets no certificate, or None if it gets one."""
     if isinstance(r.proof, CompositeProof):
-        return "a proof by composition (the format has no congruence or induction-on-depth steps yet)"
+        for lemma in r.proof.lemmas:
+            why = uncertifiable(lemma.result)
+            if why is not None:
+                return f"{lemma.title}: {why}"
+        return None
     if r.proof.steps > STEP_LIMIT:
         return f"{r.proof.steps} steps, more than the format's limit of {STEP_LIMIT}"
     return None

@@ -159,7 +159,7 @@ def _cmd_replay(args) -> int:
     for f in files:
         try:
             v = replay_file(str(f), args.seed)
-            print(f"valid     {v.name}  ({v.steps} steps re-checked at {v.instantiations} size instantiations)")
+            print(f"valid     {v.name}  ({v.describe()})")
         except Rejected as err:
             bad += 1
             print(f"REJECTED  {f}: {err}")

@@ -212,7 +212,7 @@ def _history(w, mem):
     """The write-once memory after 0, 1, ..., T writes (slot s receives row s)."""
     key = ("memory", mem)
     if key not in w.cache:
-        rows = w.inputs[mem.written.name]
+        rows = _written(w, mem.written)
         slots = w.integer(mem.slots, {})
         zero = _zero_like(rows[0]) if rows else []
         states = [[zero for _ in range(slots)]]
@@ -225,6 +225,21 @@ def _history(w, mem):
             states.append(nxt)
         w.cache[key] = states
     return w.cache[key]
+
+
+def _written(w, written):
+    """The rows a memory receives: an input, or computed rows (`Rows`) evaluated entry by entry."""
+    if not isinstance(written, Rows):
+        return w.inputs[written.name]
+    dims = [w.integer(n, {}) for n in written.shape]
+    names = [v.name for v in written.variables]
+
+    def fill(env, k):
+        if k == len(dims):
+            return w.value(written.body, env)
+        return [fill({**env, names[k]: i}, k + 1) for i in range(1, dims[k] + 1)]
+
+    return fill({}, 0)
 
 
 def _zero_like(x):

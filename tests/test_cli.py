@@ -143,6 +143,17 @@ def test_readme_example_works_outside_the_repository(tmp_path, capsys):
     assert re.search(r"my_claims.hand_written_attention\s+proved\s+symbolic", out)
 
 
+def test_readme_composition_example_is_proved_by_induction(tmp_path, capsys):
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"Save this as\s+`stack_claims.py`:\s+```python\n(.*?)```", readme, re.S).group(1)
+    f = tmp_path / "stack_claims.py"
+    f.write_text(block)
+    code, out, _ = run(["check", str(f)], capsys)
+    assert code == 0 and re.search(r"stack_claims.stack_is_sdnc\s+proved\s+symbolic", out)
+    code, out, _ = run(["show", "stack_claims.stack_is_sdnc", str(f)], capsys)
+    assert code == 0 and "Induction on ℓ = 0..L" in out and "Lemma 1.1 (proved" in out
+
+
 def test_module_entry_point_has_no_traceback():
     proc = subprocess.run([sys.executable, "-m", "symcheck", "check", "missing.py"], capture_output=True,
                           text=True, cwd=ROOT)
