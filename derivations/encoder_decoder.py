@@ -11,6 +11,8 @@ cross-attention reads, and the proof composes the two layers' lemmas.
 from symcheck import Claim, apply, matrix, sizes
 from symcheck.layer import (CrossWeights, LayerWeights, sdnc_decoder_layer, sdnc_layer, transformer_decoder_layer,
                             transformer_layer)
+from symcheck.stacks import (decoder_stack, sdnc_decoder_stack, sdnc_stack, stacked_cross_weights, stacked_weights,
+                             transformer_stack)
 
 T, S, D, H, d_h, F, N = sizes("T S D H d_h F N")
 X, Y, M = matrix("X", S, D), matrix("Y", T, D), matrix("M", S, D)
@@ -58,4 +60,22 @@ encoder_decoder_is_sdnc_pair = Claim(
     statement="An encoder–decoder layer (the encoder layer's output is the decoder's cross-attention input) equals "
               "an encoder sDNC whose output fills the read-from memory of a decoder sDNC with its own write-to "
               "memory.",
+    expect="proved", cites=SOURCES)
+
+# The whole encoder–decoder Transformer: L_e encoder layers, then L_d decoder layers that all read the
+# encoder's final output. Both depths are symbolic; the proof composes the two stacks' induction proofs.
+L_e, L_d = sizes("L_e L_d")
+E_l = stacked_weights(L_e, D, H, d_h, F, prefix="E", gain="e")
+W_l, C_l = stacked_weights(L_d, D, H, d_h, F), stacked_cross_weights(L_d, D, H, d_h)
+
+encoder_decoder_transformer_is_sdnc_stacks = Claim(
+    "encoder_decoder_transformer_is_sdnc_stacks",
+    lhs=apply(lambda M: decoder_stack(Y, M, W_l, C_l, depth=L_d), transformer_stack(X, E_l, depth=L_e, causal=False),
+              label="encoder–decoder Transformer (L_e + L_d pre-LN layers)"),
+    rhs=apply(lambda M: sdnc_decoder_stack(Y, M, W_l, C_l, depth=L_d, slots=N),
+              sdnc_stack(X, E_l, depth=L_e, slots=N, causal=False),
+              label="L_e encoder sDNCs, then L_d decoder sDNCs reading the last encoder output's memory"),
+    statement="An encoder–decoder Transformer with L_e encoder and L_d decoder layers equals L_e encoder sDNCs "
+              "(each writing its whole input before reading) followed by L_d decoder sDNCs, each with its own "
+              "write-to memory and all reading one encoder memory filled from the encoder's output, for all depths.",
     expect="proved", cites=SOURCES)

@@ -20,29 +20,55 @@ from .errors import ClaimError
 from .evaluate import evaluate, evaluate_model
 from .index import index, size
 from .matrix import MatInput, Slice, matrix, tensor
-from .layer import LayerWeights, sdnc_layer, sdnc_token_step, transformer_layer
+from .layer import (CrossWeights, LayerWeights, sdnc_decoder_layer, sdnc_layer, sdnc_token_step,
+                    transformer_decoder_layer, transformer_layer)
 
-__all__ = ["stacked_weights", "transformer_stack", "sdnc_stack", "sdnc_shared_memory_stack"]
+__all__ = ["stacked_weights", "stacked_cross_weights", "transformer_stack", "sdnc_stack", "sdnc_shared_memory_stack",
+           "decoder_stack", "sdnc_decoder_stack"]
 
 WeightsOf = Callable[[sp.Expr], LayerWeights]
 
 
-def stacked_weights(depth, D, H, d_h, F) -> WeightsOf:
+def stacked_weights(depth, D, H, d_h, F, *, prefix: str = "W", gain: str = "g") -> WeightsOf:
     """Per-layer weights ℓ -> LayerWeights, cut from tensors whose first axis is the layer (L × ...)."""
-    stacked = [tensor(name, depth, *shape) for name, shape in LayerWeights.shapes(D, H, d_h, F).items()]
+    shapes = LayerWeights.shapes(D, H, d_h, F, prefix=prefix, gain=gain)
+    stacked = [tensor(name, depth, *shape) for name, shape in shapes.items()]
     return lambda layer: LayerWeights(*(t.at(layer) for t in stacked))
 
 
-def transformer_stack(X: MatInput, weights: WeightsOf, *, depth, norm_first: bool = True) -> Stack:
-    """`depth` causal Transformer layers; layer ℓ has weights `weights(ℓ)`."""
-    return stack(lambda Y, layer: transformer_layer(Y, weights(layer), norm_first=norm_first), X, depth=depth,
-                 label=f"{depth}-layer Transformer ({'pre' if norm_first else 'post'}-LN)")
+def stacked_cross_weights(depth, D, H, d_h) -> Callable[[sp.Expr], CrossWeights]:
+    """Per-layer cross-attention weights ℓ -> CrossWeights (C_Q ... C_O and the gain g_3, layer axis first)."""
+    stacked = [tensor(f"C_{k}", depth, D, H, d_h) for k in "QKV"] + [tensor("C_O", depth, H, d_h, D),
+                                                                      tensor("g_3", depth, D)]
+    return lambda layer: CrossWeights(*(t.at(layer) for t in stacked))
 
 
-def sdnc_stack(X: MatInput, weights: WeightsOf, *, depth, slots, norm_first: bool = True) -> Stack:
-    """`depth` sDNC steps, each writing to and reading its own memory."""
-    return stack(lambda Y, layer: sdnc_layer(Y, weights(layer), slots=slots, norm_first=norm_first), X,
-                 depth=depth, label=f"{depth} sDNC steps, one memory each")
+def transformer_stack(X: MatInput, weights: WeightsOf, *, depth, norm_first: bool = True,
+                      causal: bool = True) -> Stack:
+    """`depth` Transformer layers (causal, or encoder layers over all tokens); layer ℓ has weights `weights(ℓ)`."""
+    return stack(lambda Y, layer: transformer_layer(Y, weights(layer), norm_first=norm_first, causal=causal), X,
+                 depth=depth, label=f"{depth}-layer Transformer {'' if causal else 'encoder '}"
+                                    f"({'pre' if norm_first else 'post'}-LN)")
+
+
+def sdnc_stack(X: MatInput, weights: WeightsOf, *, depth, slots, norm_first: bool = True, causal: bool = True) -> Stack:
+    """`depth` sDNC steps, each writing to and reading its own memory (after all writes if not causal)."""
+    return stack(lambda Y, layer: sdnc_layer(Y, weights(layer), slots=slots, norm_first=norm_first, causal=causal),
+                 X, depth=depth, label=f"{depth} sDNC steps, one memory each")
+
+
+def decoder_stack(Y: MatInput, M, weights: WeightsOf, cross: Callable, *, depth, norm_first: bool = True) -> Stack:
+    """`depth` decoder layers, every one cross-attending to the same encoder output M."""
+    return stack(lambda Z, layer: transformer_decoder_layer(Z, M, weights(layer), cross(layer), norm_first=norm_first),
+                 Y, depth=depth, label=f"{depth}-layer Transformer decoder ({'pre' if norm_first else 'post'}-LN)")
+
+
+def sdnc_decoder_stack(Y: MatInput, M, weights: WeightsOf, cross: Callable, *, depth, slots,
+                       norm_first: bool = True) -> Stack:
+    """`depth` sDNC decoder steps, each with its own write-to memory, all reading the encoder memory of M."""
+    return stack(lambda Z, layer: sdnc_decoder_layer(Z, M, weights(layer), cross(layer), slots=slots,
+                                                     norm_first=norm_first),
+                 Y, depth=depth, label=f"{depth} sDNC decoder steps, one write-to memory each")
 
 
 def sdnc_shared_memory_stack(X: MatInput, weights: WeightsOf, *, depth, slots, norm_first: bool = True) -> Simulated:

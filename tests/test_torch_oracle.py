@@ -211,17 +211,13 @@ def test_stacks_match_transformer_encoder(norm_first):
     """L = 2 layers with different weights: nn.TransformerEncoder against both stacks, layer by layer."""
     from symcheck.stacks import sdnc_shared_memory_stack, sdnc_stack, stacked_weights, transformer_stack
     depth = 2
-    encoder = torch.nn.TransformerEncoder(torch_layer(torch.nn.TransformerEncoderLayer, norm_first), depth,
-                                          enable_nested_tensor=False)
-    with torch.no_grad():
-        for p in encoder.layers[1].parameters():     # the clone would otherwise repeat layer 1's weights
-            p.copy_(p + 0.1 * torch.randn_like(p))
+    encoder = perturbed(torch.nn.TransformerEncoder(torch_layer(torch.nn.TransformerEncoderLayer, norm_first), depth,
+                                                    enable_nested_tensor=False))
     x = randn(1, T, D)
     ref = encoder(x, mask=causal_mask(T), is_causal=True)[0]
     Ls = sizes("L")[0]
     X, W = matrix("X", Ts, Ds), stacked_weights(Ls, Ds, Hs, dhs, sizes("F")[0])
-    per_layer = [layer_inputs(layer) for layer in encoder.layers]
-    inputs = {"X": x[0].numpy(), **{k: np.stack([p[k] for p in per_layer]) for k in per_layer[0]}}
+    inputs = {"X": x[0].numpy(), **stacked([layer_inputs(layer) for layer in encoder.layers])}
     env = {"T": T, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": depth * T, "L": depth}
     for model in (transformer_stack(X, W, depth=Ls, norm_first=norm_first),
                   sdnc_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first)):
@@ -246,5 +242,41 @@ def test_encoder_decoder_composition_matches_pytorch():
     env = {"T": T, "S": S, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": T + S}
     lhs = apply(lambda M: transformer_decoder_layer(Y, M, W, C), transformer_layer(X, E, causal=False))
     rhs = apply(lambda M: sdnc_decoder_layer(Y, M, W, C, slots=Ns), sdnc_layer(X, E, slots=Ns, causal=False))
+    for model in (lhs, rhs):
+        close(evaluate_composite(model, env, inputs), ref)
+
+
+def perturbed(stack_module):
+    """nn.Transformer{Encoder,Decoder} clone their layer: give layer 2 its own weights."""
+    with torch.no_grad():
+        for p in stack_module.layers[1].parameters():
+            p.copy_(p + 0.1 * torch.randn_like(p))
+    return stack_module
+
+
+def stacked(per_layer):
+    return {k: np.stack([p[k] for p in per_layer]) for k in per_layer[0]}
+
+
+def test_encoder_decoder_stacks_match_pytorch():
+    """2 encoder layers (over all tokens), then 2 decoder layers reading the last encoder output."""
+    from symcheck import apply
+    from symcheck.stacks import (decoder_stack, sdnc_decoder_stack, sdnc_stack, stacked_cross_weights,
+                                 stacked_weights, transformer_stack)
+    encoder = perturbed(torch.nn.TransformerEncoder(torch_layer(torch.nn.TransformerEncoderLayer, True), 2,
+                                                    enable_nested_tensor=False))
+    decoder = perturbed(torch.nn.TransformerDecoder(torch_layer(torch.nn.TransformerDecoderLayer, True), 2))
+    src, tgt = randn(1, S, D), randn(1, T, D)
+    ref = decoder(tgt, encoder(src), tgt_mask=causal_mask(T), tgt_is_causal=True)[0]
+    Le, Ld, Fs = sizes("L_e L_d F")
+    X, Y = matrix("X", Ss, Ds), matrix("Y", Ts, Ds)
+    E = stacked_weights(Le, Ds, Hs, dhs, Fs, prefix="E", gain="e")
+    W, C = stacked_weights(Ld, Ds, Hs, dhs, Fs), stacked_cross_weights(Ld, Ds, Hs, dhs)
+    inputs = {"X": src[0].numpy(), "Y": tgt[0].numpy(), **stacked([layer_inputs(x, "E", "e") for x in encoder.layers]),
+              **stacked([{**layer_inputs(x), **cross_inputs(x)} for x in decoder.layers])}
+    env = {"T": T, "S": S, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": T + S, "L_e": 2, "L_d": 2}
+    lhs = apply(lambda M: decoder_stack(Y, M, W, C, depth=Ld), transformer_stack(X, E, depth=Le, causal=False))
+    rhs = apply(lambda M: sdnc_decoder_stack(Y, M, W, C, depth=Ld, slots=Ns),
+                sdnc_stack(X, E, depth=Le, slots=Ns, causal=False))
     for model in (lhs, rhs):
         close(evaluate_composite(model, env, inputs), ref)
