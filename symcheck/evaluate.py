@@ -463,7 +463,14 @@ def _evaluate(expr, free, sizes, inputs, backend):
 
 def evaluate_model(model, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend = FLOAT64):
     """The model's whole output matrix at concrete sizes (a rows × cols array)."""
-    row, col = index("i_out"), index("j_out")
+    row, col, expr = _model_entry(model)
     env = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
     rows, cols = (int(sp.sympify(x).subs(env)) for x in (model.rows, model.cols))
-    return evaluate(model.entry(row, col), {row: rows, col: cols}, sizes, inputs, backend)
+    return evaluate(expr, {row: rows, col: cols}, sizes, inputs, backend)
+
+
+@lru_cache(maxsize=256)
+def _model_entry(model):
+    """A model's entry formula, built once: a falsifier evaluates the same model hundreds of times."""
+    row, col = index("i_out"), index("j_out")
+    return row, col, model.entry(row, col)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from functools import lru_cache
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,8 +46,14 @@ def size_assignments(problem: Problem, max_size: int):
 
 
 def _shape(problem: Problem, m, sizes):
-    env = {s: sizes[s.name] for s in problem.sizes}
-    return tuple(int(sp.sympify(x).subs(env)) for x in m.shape)
+    return concrete_shape(m.shape, tuple(sorted(sizes.items())))
+
+
+@lru_cache(maxsize=4096)
+def concrete_shape(shape: tuple, sizes: tuple) -> tuple[int, ...]:
+    """A symbolic shape at concrete sizes (cached: the falsifier asks for the same ones again and again)."""
+    env = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes}
+    return tuple(int(sp.sympify(x).subs(env)) for x in shape)
 
 
 def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Generator, integer: bool = False):

@@ -86,13 +86,14 @@ def test_method_normalization_inlines_the_composition():
     assert r.verdict == "proved" and isinstance(r.proof, Proof)
 
 
-def test_two_inlined_stages_agree_numerically_where_the_normalizer_stops_short():
-    """Inlining substitutes without capture, so the falsifier finds nothing; the normalizer does not yet
-    move a guard [j <= t] out of an inner sum (it is undecided), while composition proves it."""
+def test_two_inlined_stages_are_proved_both_ways():
+    """Inlining substitutes without capture (the inner running sum binds j too), and the guard [j <= t]
+    that ends up inside an inner sum still becomes a range."""
     lhs = apply(lambda Y: running_sum(Y, 2), apply(lambda Y: running_sum(Y, 1), X))
     rhs = apply(lambda Y: masked_sum(Y, 2), apply(lambda Y: masked_sum(Y, 1), X))
-    assert checked(lhs, rhs, method="normalization").verdict == "undecided"
-    assert checked(lhs, rhs).verdict == "proved"
+    flat, composed = checked(lhs, rhs, method="normalization"), checked(lhs, rhs)
+    assert flat.verdict == composed.verdict == "proved"
+    assert isinstance(flat.proof, Proof) and isinstance(composed.proof, CompositeProof)
 
 
 def test_an_unknown_method_is_a_claim_error():

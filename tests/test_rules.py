@@ -46,7 +46,9 @@ CASES: dict[str, list] = {
     "sum-split-add": [make_sum(Q[j, b] + K[j, b] ** 2, j, 1, t)],
     "sum-guard-to-range": [make_sum(Iverson(sp.Le(j, t)) * Q[j, b], j, 1, T),
                            make_sum(Iverson(sp.Le(t, j)) * sp.exp(Q[j, b]), j, 1, T),
-                           make_sum(Iverson(sp.Lt(j, t)) * Q[j, b], j, 1, T)],
+                           make_sum(Iverson(sp.Lt(j, t)) * Q[j, b], j, 1, T),
+                           # a guard on j inside a nested sum whose range depends on j
+                           make_sum(make_sum(Iverson(sp.Le(j, t)) * Q[k, b] * K[j, b], k, 1, j), j, 1, T)],
     "sum-delta": [make_sum(make_sum(Iverson(sp.Eq(j, t)) * Q[j, a] * K[j, b], a, 1, d), j, 1, T),
                   make_sum(make_sum(make_sum(Iverson(sp.Eq(j, b)) * Q[s, a] * K[s, j], a, 1, d), s, 1, t), j, 1, d),
                   make_sum(Iverson(sp.Eq(j, t)) * Q[j, b], j, 1, T),
@@ -118,6 +120,14 @@ def test_sum_factor_in_refuses_a_possibly_undefined_factor():
     z = make_sum(sp.exp(Q[k, b]), k, 1, t - 1)
     expr = make_sum(sp.exp(Q[j, b]) * (-1) ** j, j, 1, t - 1) / z
     assert _one_step("sum-factor-in", expr) is None
+
+
+def test_guard_to_range_never_bounds_an_outer_index_by_an_inner_one():
+    expr = make_sum(make_sum(Iverson(sp.Le(j, k)) * Q[k, b] * K[j, b], k, 1, T), j, 1, T)   # [j <= k], k inner
+    rule = RULES["sum-guard-to-range"]
+    assert rule(expr, world_context()) == expr                   # the outer sum is left alone
+    after = _one_step("sum-guard-to-range", expr)                # the inner sum, a bound on k, may move
+    assert after is not None and after.lo == 1 and after.hi == T and after.body.lo == j
 
 
 def test_guard_to_range_needs_the_bound_inside_the_range():

@@ -67,20 +67,28 @@ def sum_split_add(expr: Sigma, ctx: Context):
 
 
 @rule("sum-guard-to-range",
-      r"\sum_{j=l}^{h} [j \le u]\, f_j = \sum_{j=l}^{u} f_j \ (u \le h),\quad "
-      r"\sum_{j=l}^{h} [j \ge v]\, f_j = \sum_{j=v}^{h} f_j \ (v \ge l)",
-      Sigma, side="the new bound lies inside the old range")
+      r"\sum_{j=l}^{h} \sum_{a} [j \le u]\, f_{j,a} = \sum_{j=l}^{u} \sum_{a} f_{j,a} \ (u \le h),\quad "
+      r"\sum_{j=l}^{h} \sum_{a} [j \ge v]\, f_{j,a} = \sum_{j=v}^{h} \sum_{a} f_{j,a} \ (v \ge l)",
+      Sigma, side="the new bound lies inside the old range; the guard mentions none of the inner indices a "
+                  "(zero or more directly nested sums)")
 def sum_guard_to_range(expr: Sigma, ctx: Context):
     body, var, lo, hi = expr.args
-    factors = _factors(body)
+    chain, node = [], body
+    while isinstance(node, Sigma):               # a guard on j deep inside Σ_a is a factor of every term
+        chain.append(node)
+        node = node.body
+    inner = {s.var for s in chain}
+    factors = _factors(node)
     for k, f in enumerate(factors):
-        if not isinstance(f, Iverson):
+        if not isinstance(f, Iverson) or f.free_symbols & inner:
             continue
         bound = guard_bound(f, var)
         if bound is None or bound[0] == "eq":
             continue
         kind, b = bound
         rest = sp.Mul(*(factors[:k] + factors[k + 1:]))
+        for s in reversed(chain):
+            rest = make_sum(rest, s.var, s.lo, s.hi)
         if kind == "le" and ctx.proves_le(b, hi):
             return make_sum(rest, var, lo, b)
         if kind == "ge" and ctx.proves_le(lo, b):
