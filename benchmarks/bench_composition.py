@@ -9,7 +9,6 @@ Writes benchmarks/COMPOSITION.md.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import subprocess
 import sys

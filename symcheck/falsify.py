@@ -19,7 +19,7 @@ import sympy as sp
 
 from .claim import Counterexample
 from .config import Config
-from .evaluate import FLOAT64, mp_backend
+from .evaluate import mp_backend
 from .explain import intermediates
 from .problem import Problem
 

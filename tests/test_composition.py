@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from symcheck import Claim, Config, apply, check, from_index, make_sum, matrix, size, sizes, stack, tensor, unit_rows
+from symcheck import Claim, Config, apply, check, from_index, make_sum, matrix, size, stack, tensor, unit_rows
 from symcheck import Iverson, causal_attention, sdnc_read
 from symcheck.composition import CompositeProof
 from symcheck.index import index
