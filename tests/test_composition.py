@@ -105,3 +105,43 @@ def test_an_unknown_method_is_a_claim_error():
 def test_identical_sides_need_no_rewriting():
     r = checked(running_sum(X, 1), running_sum(X, 1))
     assert r.verdict == "proved" and r.steps == 0
+
+
+def _mixing(Y, layer):
+    """Scale columns by layer ℓ's weights and add column 1: layers in another order differ."""
+    return from_index(T, d, lambda i, c: W.at(layer)[c] * Y[i, c] + Y[i, 1], label="mix")
+
+
+def _reversed_mixing(Y, layer):
+    return _mixing(Y, L + 1 - layer)
+
+
+def _pair(Y, Z):
+    return from_index(T, d, lambda i, c: Y[i, c] - 2 * Z[i, c], label="Y - 2Z")
+
+
+FALSE_COMPOSITIONS = {
+    "different starts": (stack(running_sum, X, depth=L),
+                         stack(masked_sum, from_index(T, d, lambda i, c: 2 * X[i, c]), depth=L)),
+    "layers in reverse order": (stack(_mixing, X, depth=L), stack(_reversed_mixing, X, depth=L)),
+    "one layer more": (stack(running_sum, X, depth=L), stack(masked_sum, X, depth=L + 1)),
+    "arguments swapped": (apply(_pair, X, apply(lambda Y: running_sum(Y, 1), X)),
+                          apply(_pair, apply(lambda Y: masked_sum(Y, 1), X), X)),
+    "an argument off by one": (apply(lambda Y: running_sum(Y, 2), apply(lambda Y: running_sum(Y, 1), X)),
+                               apply(lambda Y: masked_sum(Y, 2),
+                                     apply(lambda Y: running_sum(Y, 1, upto=lambda i: i - 1), X))),
+}
+
+
+@pytest.mark.parametrize("case", FALSE_COMPOSITIONS, ids=str)
+def test_false_compositions_are_refuted_never_proved(case):
+    lhs, rhs = FALSE_COMPOSITIONS[case]
+    r = checked(lhs, rhs)
+    assert r.verdict == "refuted", r.reason
+
+
+def test_a_true_stack_whose_layers_differ_is_undecided_not_refuted():
+    """Column scalings commute with prefix sums, so reversing the layers changes nothing overall, although
+    layer ℓ alone differs: no lemma, no proof, and no counterexample either."""
+    r = checked(stack(running_sum, X, depth=L), stack(lambda Y, layer: masked_sum(Y, L + 1 - layer), X, depth=L))
+    assert r.verdict == "undecided" and "Lemma 1" in r.reason and "is refuted" in r.reason
