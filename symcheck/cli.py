@@ -158,7 +158,7 @@ def _cmd_replay(args) -> int:
     bad = 0
     for f in files:
         try:
-            v = replay_file(str(f), args.seed)
+            v = replay_file(str(f), args.seed, progress=lambda line: print(f"  ... {line}", flush=True))
             print(f"valid     {v.name}  ({v.describe()})")
         except Rejected as err:
             bad += 1

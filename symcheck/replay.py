@@ -319,23 +319,24 @@ class _Checker:
         return Verdict(self.cert["claim"]["name"], self.steps, len(self.worlds))
 
 
-def replay(cert: dict, seed: int = 0, memo: dict | None = None) -> Verdict:
+def replay(cert: dict, seed: int = 0, memo: dict | None = None, progress=None) -> Verdict:
     """Validate a certificate (a dict); raises `Rejected` with the failing step.
 
     `memo` may be shared between replays of certificates of the same claim (tests
-    replay many corrupted copies); values are keyed by expression, sizes and seed."""
+    replay many corrupted copies); values are keyed by expression, sizes and seed.
+    `progress(line)` hears about each lemma of a composition as it is done (they take minutes)."""
     try:
         if cert.get("format") != 1:
             raise Rejected(f"unknown certificate format {cert.get('format')!r}")
         if cert.get("kind") == "composition":
-            return _replay_lemmas(cert, seed)
+            return _replay_lemmas(cert, seed, progress)
         with mpmath.workdps(DIGITS):
             return _Checker(cert, seed, memo).run()
     except (KeyError, TypeError, AttributeError, IndexError) as err:
         raise Rejected(f"malformed certificate: {type(err).__name__}: {err}") from None
 
 
-def _replay_lemmas(cert: dict, seed: int) -> Verdict:
+def _replay_lemmas(cert: dict, seed: int, progress) -> Verdict:
     """A proof by composition: every lemma's certificate must replay (recursively)."""
     if not cert["lemmas"]:
         raise Rejected("a composition without lemmas proves nothing")
@@ -343,14 +344,16 @@ def _replay_lemmas(cert: dict, seed: int) -> Verdict:
     worlds = 0
     for lemma in cert["lemmas"]:
         try:
-            v = replay(lemma["certificate"], seed)
+            v = replay(lemma["certificate"], seed, progress=progress)
         except Rejected as err:
             raise Rejected(f"{lemma['title']}: {err}") from None
+        if progress is not None and not v.lemmas:
+            progress(f"{cert['claim']['name']}: {lemma['title']} valid ({v.steps} steps)")
         steps, lemmas, worlds = steps + v.steps, lemmas + max(v.lemmas, 1), max(worlds, v.instantiations)
     return Verdict(cert["claim"]["name"], steps, worlds, lemmas)
 
 
-def replay_file(path: str, seed: int = 0) -> Verdict:
+def replay_file(path: str, seed: int = 0, progress=None) -> Verdict:
     try:
         cert = json.loads(Path(path).read_text())
     except OSError as err:
@@ -359,4 +362,4 @@ def replay_file(path: str, seed: int = 0) -> Verdict:
         raise Rejected(f"not JSON: {err}") from None
     if not isinstance(cert, dict):
         raise Rejected("not a certificate object")
-    return replay(cert, seed)
+    return replay(cert, seed, progress=progress)
