@@ -97,7 +97,9 @@ class _Argument:
         k = len(self.lemmas) + 1
         used = set(leaf_inputs(lhs)) | set(leaf_inputs(rhs))
         assume = tuple(a for a in self.claim.assume if a.name in used and a.name not in {p.name for p in placeholders})
-        claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=where, assume=assume,
+        # the lemma is needed only inside the claim's domain, and may not hold outside it
+        # (a stack's layer ℓ <= L indexes weights that exist only there)
+        claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=self.claim.where + tuple(where), assume=assume,
                       statement=f"{_name(lhs)} equals {_name(rhs)}{' ' if quantified else ''}{quantified}.",
                       module=self.claim.module,
                       file=self.claim.file)

@@ -155,6 +155,14 @@ def _iverson(w, e, env):
 
 
 def _sigma(w, e, env):
+    """Memoised on the values of the sum's free indices: a LayerNorm's mean is met once per token."""
+    key = ("sum", e, tuple((s.name, env[s.name]) for s in sorted(e.free_symbols, key=str) if s.name in env))
+    if key not in w.cache:
+        w.cache[key] = _sum(w, e, env)
+    return w.cache[key]
+
+
+def _sum(w, e, env):
     body, var, lo, hi = e.args
     total = mpmath.mpf(0)
     for k in range(w.integer(lo, env), w.integer(hi, env) + 1):
@@ -247,7 +255,9 @@ def _zero_like(x):
 
 
 def _plus(a, b):
-    return [_plus(x, y) for x, y in zip(a, b)] if isinstance(a, list) else a + b
+    if isinstance(a, list):
+        return [_plus(x, y) for x, y in zip(a, b)]
+    return None if a is None or b is None else a + b          # an undefined row is an undefined write
 
 
 def _memory_cell(w, e, env):

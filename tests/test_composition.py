@@ -145,3 +145,13 @@ def test_a_true_stack_whose_layers_differ_is_undecided_not_refuted():
     layer ℓ alone differs: no lemma, no proof, and no counterexample either."""
     r = checked(stack(running_sum, X, depth=L), stack(lambda Y, layer: masked_sum(Y, L + 1 - layer), X, depth=L))
     assert r.verdict == "undecided" and "Lemma 1" in r.reason and "is refuted" in r.reason
+
+
+def test_nested_lemmas_keep_the_domain_of_the_lemma_they_serve():
+    """Inside the layer lemma ℓ <= L holds; a block lemma under it must not be stated (or checked) beyond."""
+    lhs = stack(lambda Y, layer: apply(lambda Z: running_sum(Z, layer), Y), X, depth=L)
+    rhs = stack(lambda Y, layer: apply(lambda Z: masked_sum(Z, layer), Y), X, depth=L)
+    r = checked(lhs, rhs)
+    (layer_lemma,) = r.proof.lemmas
+    (block_lemma,) = layer_lemma.result.proof.lemmas
+    assert block_lemma.title == "Lemma 1.1" and (size("ell"), L) in block_lemma.claim.where
