@@ -117,6 +117,7 @@ def _model(out, who: str) -> Model:
 def apply(fn: Callable, *args, label: str | None = None) -> Applied:
     """fn applied to the outputs of other models (or to inputs): e.g. a decoder layer
     whose encoder memory M is an encoder layer's output, `apply(lambda M: decoder(X, M), encoder)`."""
+    args = tuple(a.model if isinstance(a, Computed) else a for a in args)   # inlined inside another apply
     for a in args:
         if not isinstance(a, (Model, MatInput)):
             raise ClaimError(f"apply takes models or input matrices, got {type(a).__name__}", field="args")
@@ -137,6 +138,7 @@ def _no_entry(i, j):
 def stack(step: Callable, start, *, depth, label: str | None = None) -> Stack:
     """`depth` layers: Y_0 = start, Y_ℓ = step(Y_{ℓ-1}, ℓ). Per-layer weights come from
     tensors with a leading layer axis, e.g. `W_Q.at(l)`."""
+    start = start.model if isinstance(start, Computed) else start
     if not isinstance(start, (Model, MatInput)):
         raise ClaimError(f"a stack starts from a model or an input matrix, got {type(start).__name__}",
                          field="start")

@@ -85,3 +85,12 @@ def test_inlining_never_captures_the_callers_bound_index():
     sizes = {"T": 4, "d": 2}
     inputs = {"X": rng.standard_normal((4, 2))}
     assert same(evaluate_composite(model, sizes, inputs), evaluate_model(model, sizes, inputs))
+
+
+def test_an_apply_inside_an_applied_function_inlines_too():
+    """Inlining calls fn with computed inputs; an apply inside fn must take them."""
+    rng = np.random.default_rng(3)
+    model = apply(lambda M: apply(prefix_sum, M), apply(prefix_sum, X))
+    sizes = {"T": 3, "d": 2}
+    inputs = {"X": rng.standard_normal((3, 2))}
+    assert same(evaluate_composite(model, sizes, inputs), evaluate_model(model, sizes, inputs))

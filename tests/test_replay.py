@@ -223,3 +223,10 @@ def test_computed_memory_rows_have_the_same_value_in_both_semantics():
     ours = evaluate(cell, {n: 4, b: 2}, sizes, {"X": np.array(x, dtype=float)})
     theirs = [[float(scalar_value(cell, sizes, {"X": x}, {"n": i, "b": k})) for k in (1, 2)] for i in range(1, 5)]
     assert np.array_equal(ours, np.array(theirs)) and theirs[1] == [8.0, 12.0] and theirs[2] == [0.0, 0.0]
+
+
+def test_a_layer_proved_by_composition_replays(library_results):
+    """Computed memory rows, LayerNorm and W_O: the self-attention block lemma re-checked independently."""
+    r = library_results["layer.pre_ln_layer_is_sdnc_step"]
+    v = replay(certificate(r))
+    assert v.lemmas == 2 and v.steps == r.steps == 341
