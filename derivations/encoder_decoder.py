@@ -62,6 +62,15 @@ encoder_decoder_is_sdnc_pair = Claim(
               "memory.",
     expect="proved", cites=SOURCES)
 
+decoder_memory_is_not_the_encoder_input = Claim(
+    "decoder_memory_is_not_the_encoder_input",
+    lhs=apply(lambda M: transformer_decoder_layer(Y, M, W, C), transformer_layer(X, E, causal=False),
+              label="encoder–decoder layer (pre-LN)"),
+    rhs=sdnc_decoder_layer(Y, X, W, C, slots=N),
+    statement="Refuted: a decoder sDNC whose read-from memory holds the encoder's input (the source tokens) instead "
+              "of the encoder layer's output.",
+    expect="refuted", cites=SOURCES)
+
 # The whole encoder–decoder Transformer: L_e encoder layers, then L_d decoder layers that all read the
 # encoder's final output. Both depths are symbolic; the proof composes the two stacks' induction proofs.
 L_e, L_d = sizes("L_e L_d")
