@@ -214,6 +214,7 @@ def _render(results, config, env) -> Rendered:
                    for d in r.proof.derivations() for s in d.steps})
     files[APPENDIX] = appendix_t.render(
         version=__version__, notation=NOTATION,
+        compositions=any(isinstance(r.proof, CompositeProof) for r in shown if r.verdict == "proved"),
         claims=[{"file": file_name(r)[:-4]} for r in shown],
         rules=[{"name": n, "statement": RULES[n].statement, "side": escape(RULES[n].side)} for n in used])
     return Rendered(files, [r for r in results if not renderable(r)])
