@@ -15,8 +15,10 @@ from pathlib import Path
 import sympy as sp
 
 from . import __version__
-from .claim import Result
+from .claim import Claim, Result
+from .compose import LAYER, Applied, Stack
 from .composition import CompositeProof
+from .matrix import MatInput
 from .errors import UsageError
 from .problem import pose
 from .rules import RULES
@@ -57,7 +59,7 @@ def certificate(r: Result) -> dict:
             "row": sp.srepr(problem.row), "col": sp.srepr(problem.col),
             "rows": sp.srepr(problem.rows), "cols": sp.srepr(problem.cols),
             "inputs": [{"name": m.name, "shape": [sp.srepr(x) for x in m.shape]} for m in problem.inputs],
-            "assumptions": [{"kind": "unit_rows", "input": a.name, "cols": sp.srepr(a.cols)} for a in c.assume],
+            "assumptions": _assumptions(c),
         },
         "lhs": _derivation(r.proof.lhs),
         "rhs": _derivation(r.proof.rhs),
@@ -70,18 +72,52 @@ def certificate(r: Result) -> dict:
 
 
 def _composition(r: Result) -> dict:
-    """The argument as text and each lemma's own certificate: a checker re-checks the lemmas."""
+    """The claim as a structure (inputs, entry formulas, apply and stack nodes), the argument as a
+    tree over it, and each lemma's own certificate: a checker can re-check all three."""
     c = r.claim
     return {"symcheck": __version__, "format": FORMAT, "kind": "composition",
-            "claim": {"name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect},
-            "argument": list(r.proof.argument),
+            "claim": {"name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect,
+                      "constraints": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in c.constraints],
+                      "assumptions": _assumptions(c),
+                      "lhs": structure(c.lhs), "rhs": structure(c.rhs)},
+            "argument": list(r.proof.argument), "tree": r.proof.tree,
             "lemmas": [{"title": lemma.title, "statement": lemma.claim.statement, "use": lemma.use,
                         "certificate": certificate(lemma.result)} for lemma in r.proof.lemmas]}
+
+
+def _assumptions(c) -> list[dict]:
+    return [{"kind": "unit_rows", "input": a.name, "cols": sp.srepr(a.cols)} for a in c.assume]
+
+
+def _input(m) -> dict:
+    return {"name": m.name, "shape": [sp.srepr(sp.sympify(x)) for x in m.shape]}
+
+
+def structure(m) -> dict:
+    """A model as data: an input; an entry formula (what a lemma's derivation starts from); or
+    an apply / a stack of such. Placeholders are bound by their apply or stack node."""
+    if isinstance(m, MatInput):
+        return {"input": _input(m)}
+    if isinstance(m, Applied):
+        return {"apply": {"placeholders": [_input(p) for p in m.placeholders], "body": structure(m.inner),
+                          "args": [structure(a) for a in m.args]}}
+    if isinstance(m, Stack):
+        return {"stack": {"placeholder": _input(m.placeholder), "layer": sp.srepr(LAYER),
+                          "depth": sp.srepr(m.depth), "start": structure(m.start), "step": structure(m.inner)}}
+    problem = pose(Claim("structure", m, m, statement=""))
+    return {"formula": {"row": sp.srepr(problem.row), "col": sp.srepr(problem.col), "entry": sp.srepr(problem.lhs)}}
+
+
+def _inlined(tree: dict) -> bool:
+    parts = tree.get("args", []) + ([tree["start"]] if "start" in tree else [])
+    return tree.get("inlined", False) or any(_inlined(t) for t in parts)
 
 
 def uncertifiable(r: Result) -> str | None:
     """Why a proved result gets no certificate, or None if it gets one."""
     if isinstance(r.proof, CompositeProof):
+        if _inlined(r.proof.tree):
+            return "a lemma about an inlined composition (the checker compares lemmas with entry formulas only)"
         for lemma in r.proof.lemmas:
             why = uncertifiable(lemma.result)
             if why is not None:

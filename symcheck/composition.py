@@ -56,6 +56,7 @@ class CompositeProof:
 
     argument: tuple[str, ...]
     lemmas: tuple[Lemma, ...]
+    tree: dict = None         # the argument as data: {"by": identical|lemma|congruence|induction, ...}
 
     @property
     def proved(self) -> bool:
@@ -109,52 +110,56 @@ class _Argument:
         if result.verdict != "proved":
             raise NotComposable(f"{title} ({claim.statement}) is {result.verdict}"
                                 + (f": {result.reason}" if result.reason else ""))
-        return title
+        return title, k - 1
 
     def defined(self, model, role: str):
         if not defined_everywhere(model):
             raise NotComposable(f"cannot show that {role} ({model.label}) is defined everywhere, "
                                 "which instantiating a lemma at it needs")
 
-    def equal(self, a, b) -> None:
+    def equal(self, a, b) -> dict:
+        """Prove a ≡ b; returns the step of the argument as data (for certificates)."""
         if a is b or (isinstance(a, MatInput) and a == b):
-            return
+            return {"by": "identical"}
         if isinstance(a, Applied) and isinstance(b, Applied):
             return self._congruence(a, b)
         if isinstance(a, Stack) and isinstance(b, Stack):
             return self._induction(a, b)
         if not any(isinstance(m, (Stack, Simulated)) for m in (a, b)):
-            title = self.lemma(a, b, "", use="as stated")
+            title, k = self.lemma(a, b, "", use="as stated")
             self.lines.append(f"{_name(a)} = {_name(b)} by {title}.")
-            return
+            return {"by": "lemma", "lemma": k, "inlined": isinstance(a, Applied) or isinstance(b, Applied)}
         raise NotComposable(f"{_name(a)} and {_name(b)} are not compositions of the same shape")
 
     def _congruence(self, a: Applied, b: Applied):
         if len(a.args) != len(b.args):
             raise NotComposable(f"{a.label} takes {len(a.args)} inputs but {b.label} takes {len(b.args)}")
+        args = []
         for x, y in zip(a.args, b.args):
-            self.equal(x, y)
+            args.append(self.equal(x, y))
             self.defined(y, "an argument")
         ys = a.placeholders
         names = ", ".join(p.name for p in ys)
-        title = self.lemma(a.fn(*ys), b.fn(*ys), f"for every {names}", placeholders=ys,
-                           use=", ".join(f"{p.name} := {_name(y)}" for p, y in zip(ys, b.args)))
+        title, k = self.lemma(a.fn(*ys), b.fn(*ys), f"for every {names}", placeholders=ys,
+                              use=", ".join(f"{p.name} := {_name(y)}" for p, y in zip(ys, b.args)))
         self.lines.append(f"{a.label} = {b.label}: the arguments are equal (above or identical), so by "
                           f"congruence and {title} at {', '.join(f'{p.name} := {_name(y)}' for p, y in zip(ys, b.args))}.")
+        return {"by": "congruence", "args": args, "lemma": k}
 
     def _induction(self, a: Stack, b: Stack):
         if sp.expand(a.depth - b.depth) != 0:
             raise NotComposable(f"the stacks have different depths: {a.depth} and {b.depth}")
-        self.equal(a.start, b.start)
+        start = self.equal(a.start, b.start)
         self.defined(b.start, "the stack's input")
         self.defined(b.inner, "a layer of the right-hand stack")
         y = a.placeholder
-        title = self.lemma(a.step(y, LAYER), b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
+        title, k = self.lemma(a.step(y, LAYER), b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
                            use=f"{y.name} := layer ℓ-1's output", where=((LAYER, a.depth),), placeholders=(y,))
         self.lines.append(f"Induction on ℓ = 0..{a.depth}: both stacks start from {_name(a.start)} "
                           f"{'(the same input)' if a.start == b.start else '(equal, above)'}; if the outputs of "
                           f"layer ℓ-1 are equal, so are those of layer ℓ, by congruence and {title} at "
                           f"{y.name} := the output of layer ℓ-1 (defined everywhere).")
+        return {"by": "induction", "start": start, "lemma": k}
 
 
 def _name(m) -> str:
@@ -167,7 +172,7 @@ def prove_by_composition(claim: Claim, check_lemma: Callable[[Claim], Result]) -
         raise NotComposable("only one side is a composition")
     argument = _Argument(claim, check_lemma)
     try:
-        argument.equal(claim.lhs, claim.rhs)
+        tree = argument.equal(claim.lhs, claim.rhs)
     except ClaimError as err:
         raise NotComposable(f"a lemma is malformed: {err}") from err
-    return CompositeProof(tuple(argument.lines), tuple(argument.lemmas))
+    return CompositeProof(tuple(argument.lines), tuple(argument.lemmas), tree)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symcheck import check
+from symcheck import Iverson, check
 from symcheck.certificate import certificate
 from symcheck.loader import load
 from symcheck.replay import SHAPES, Rejected, parse, replay
@@ -197,12 +197,55 @@ def test_a_composition_certificate_replays_its_lemmas():
     assert cert["kind"] == "composition" and len(cert["lemmas"]) == 1
     heard = []
     v = replay(cert, progress=heard.append)
-    assert v.lemmas == 1 and "the composition argument itself is not re-checked" in v.describe()
+    assert v.lemmas == 1 and "and the composition argument over the claim's structure" in v.describe()
     assert heard == [f"stacked_sums: Lemma 1 valid ({v.steps} steps)"]
     broken = copy.deepcopy(cert)
     broken["lemmas"][0]["certificate"]["rhs"]["steps"].pop()
     assert rejected(broken).startswith("Lemma 1: ")
     assert rejected({**cert, "lemmas": []}) == "a composition without lemmas proves nothing"
+
+
+@pytest.fixture(scope="module")
+def nested_cert():
+    """A stack whose layer is an apply: the argument is induction, then congruence, two lemmas deep."""
+    from symcheck import Claim, apply, stack
+    base = _stack_claim()
+    lhs = stack(lambda Y, layer: apply(lambda Z: base.lhs.step(Z, layer), Y), base.lhs.start, depth=base.lhs.depth)
+    rhs = stack(lambda Y, layer: apply(lambda Z: base.rhs.step(Z, layer), Y), base.rhs.start, depth=base.rhs.depth)
+    return certificate(check(Claim("nested", lhs, rhs, statement="s")))
+
+
+def _corrupt(cert, edit):
+    out = copy.deepcopy(cert)
+    edit(out)
+    return out
+
+
+def _unrestricted(c):
+    inner = c["lemmas"][0]["certificate"]
+    inner["claim"]["constraints"] = [p for p in inner["claim"]["constraints"] if "ell" not in p[0]]
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda c: c["tree"].update(by="identical"), "calls two different models identical"),
+    (lambda c: c["tree"].update(by="congruence", args=[]), "not applications of the same arity"),
+    (lambda c: c["tree"].update(by="magic"), "unknown step 'magic'"),
+    (lambda c: c["claim"]["rhs"]["stack"].update(depth="Integer(2)"), "different depths"),
+    (_unrestricted, "not restricted to layers 1..depth"),
+    (lambda c: c["lemmas"].append(copy.deepcopy(c["lemmas"][0])), "lemmas the argument does not use"),
+    (lambda c: c["tree"].update(lemma=5), "uses lemma 5 where it cannot"),
+    (lambda c: c["lemmas"][0]["certificate"]["claim"]["assumptions"].append(
+        {"kind": "unit_rows", "input": "Y", "cols": "Symbol('d', integer=True, positive=True)"}),
+     "assumes what the claim does not, or something of a placeholder"),
+    (lambda c: c["lemmas"][0]["certificate"]["claim"].update(
+        lhs=c["lemmas"][0]["certificate"]["claim"]["rhs"]), "its claim is not the one the argument needs here"),
+    (lambda c: c["claim"]["lhs"]["stack"]["step"]["apply"]["body"]["formula"].update(entry="Integer(0)"),
+     "not the one the argument needs here"),
+])
+def test_a_corrupted_composition_argument_is_rejected(nested_cert, edit, message):
+    assert replay(nested_cert).lemmas == 1 and nested_cert["lemmas"][0]["certificate"]["kind"] == "composition"
+    assert message in rejected(_corrupt(nested_cert, edit))
+
 
 
 def test_computed_memory_rows_have_the_same_value_in_both_semantics():
@@ -230,3 +273,18 @@ def test_a_layer_proved_by_composition_replays(library_results):
     r = library_results["layer.pre_ln_layer_is_sdnc_step"]
     v = replay(certificate(r))
     assert v.lemmas == 2 and v.steps == r.steps == 341
+
+
+def test_a_lemma_about_an_inlined_composition_gets_no_certificate(tmp_path):
+    """The checker matches lemmas with entry formulas; an inlined apply has none it could trust."""
+    from symcheck import Claim, apply, from_index, make_sum, matrix, size
+    from symcheck.certificate import write_certificates
+    from symcheck.index import index
+    T, d = size("T"), size("d")
+    X, j = matrix("X", T, d), index("j")
+    running = lambda Y: from_index(T, d, lambda i, c: make_sum(Y[j, c], j, 1, i))          # noqa: E731
+    masked = lambda Y: from_index(T, d, lambda i, c: make_sum(Iverson(sp.Le(j, i)) * Y[j, c], j, 1, T))  # noqa: E731
+    r = check(Claim("mixed", apply(running, apply(running, X)), apply(masked, masked(X)), statement="s"))
+    assert r.verdict == "proved" and r.proof.tree["args"][0]["inlined"]
+    written, skipped = write_certificates([r], str(tmp_path))
+    assert written == [] and skipped[0][1].startswith("a lemma about an inlined composition")
