@@ -112,18 +112,37 @@ def _kind(lhs, rhs, config) -> str:
     return "value" if (compare(lhs, rhs, config.rel_tol) & both).any() else "definedness"
 
 
+VISIBLE = 0.1      # a gap a reader sees at a glance: stop looking for a clearer counterexample
+
+
 def _simplest(problem, sizes, inputs, kind, rng, config, tries: int = 24):
     """Prefer small-integer inputs that still refute in the same way (a value
     difference stays a value difference: a zero key that makes the cosine
-    undefined is a worse explanation than the one found)."""
+    undefined is a worse explanation than the one found), and among those one
+    whose gap is visible (saturated softmaxes make some gaps tiny, though real)."""
+    best, best_gap = inputs, None
     for _ in range(tries):
         candidate = sample_inputs(problem, sizes, rng, integer=True)
         if candidate is None:
-            return inputs
+            return best
         lhs, rhs = problem.values(sizes, candidate)
         if compare(lhs, rhs, config.rel_tol).any() and _kind(lhs, rhs, config) == kind:
-            return candidate
-    return inputs
+            gap = _gap(lhs, rhs)
+            if best_gap is None or gap > best_gap:
+                best, best_gap = candidate, gap
+            if kind != "value" or gap >= VISIBLE:
+                break
+    return best
+
+
+def _gap(lhs, rhs) -> float:
+    """The largest relative difference where both sides are defined."""
+    lhs, rhs = np.asarray(lhs, float), np.asarray(rhs, float)
+    both = np.isfinite(lhs) & np.isfinite(rhs)
+    if not both.any():
+        return 0.0
+    rel = np.abs(lhs - rhs) / (1 + np.maximum(np.abs(lhs), np.abs(rhs)))
+    return float(rel[both].max())
 
 
 def _confirm(problem, sizes, inputs, config) -> Counterexample | None:

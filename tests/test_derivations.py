@@ -64,3 +64,12 @@ def test_counterexamples_explain_with_the_weights_each_side_used(results):
     assert attention == [[1.0]]                 # attention puts all mass on the written slot
     assert read == [[0.5, 0.5]]                 # the empty slot soaks up half of it (a sink)
     assert all(isinstance(v, int) for row in ce.inputs["V"] for v in row)   # small integers
+
+
+def test_counterexamples_show_a_visible_gap(results):
+    """Among small-integer inputs the falsifier keeps one whose difference a reader sees (>= 0.1 relative)."""
+    for r in results.values():
+        if r.verdict == "refuted" and r.counterexample.max_abs_diff is not None:
+            lhs, rhs = (np.array(v, dtype=float) for v in (r.counterexample.lhs, r.counterexample.rhs))
+            rel = np.abs(lhs - rhs) / (1 + np.maximum(np.abs(lhs), np.abs(rhs)))
+            assert np.nanmax(rel) >= 0.1, r.name
