@@ -140,7 +140,7 @@ class _Argument:
             self.defined(y, "an argument")
         ys = a.placeholders
         names = ", ".join(p.name for p in ys)
-        title, k = self.lemma(a.fn(*ys), b.fn(*ys), f"for every {names}", placeholders=ys,
+        title, k = self.lemma(a.inner, b.fn(*ys), f"for every {names}", placeholders=ys,
                               use=", ".join(f"{p.name} := {_name(y)}" for p, y in zip(ys, b.args)))
         self.lines.append(f"{a.label} = {b.label}: the arguments are equal (above or identical), so by "
                           f"congruence and {title} at {', '.join(f'{p.name} := {_name(y)}' for p, y in zip(ys, b.args))}.")
@@ -153,7 +153,7 @@ class _Argument:
         self.defined(b.start, "the stack's input")
         self.defined(b.inner, "a layer of the right-hand stack")
         y = a.placeholder
-        title, k = self.lemma(a.step(y, LAYER), b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
+        title, k = self.lemma(a.inner, b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
                            use=f"{y.name} := layer ℓ-1's output", where=((LAYER, a.depth),), placeholders=(y,))
         self.lines.append(f"Induction on ℓ = 0..{a.depth}: both stacks start from {_name(a.start)} "
                           f"{'(the same input)' if a.start == b.start else '(equal, above)'}; if the outputs of "

@@ -132,25 +132,27 @@ def test_show_proof_and_counterexample(capsys):
     assert code == 0 and "counterexample (confirmed with mpmath)" in out and "sizes: N=1, T=1" in out
 
 
-def test_readme_example_works_outside_the_repository(tmp_path, capsys):
+def readme_file(tmp_path, name: str):
+    """The README's code block introduced by "Save this as `name`", written to a directory outside the repo."""
     readme = (ROOT / "README.md").read_text()
-    block = re.search(r"Save this as\s+`my_claims.py`:\s+```python\n(.*?)```", readme, re.S).group(1)
-    f = tmp_path / "my_claims.py"
+    block = re.search(rf"Save this as\s+`{re.escape(name)}`:\s+```python\n(.*?)```", readme, re.S).group(1)
+    f = tmp_path / name
     f.write_text(block)
-    code, out, _ = run(["check", str(f)], capsys)
+    return str(f)
+
+
+def test_readme_example_works_outside_the_repository(tmp_path, capsys):
+    code, out, _ = run(["check", readme_file(tmp_path, "my_claims.py")], capsys)
     assert code == 0 and "2 passed, 0 failed" in out
     assert re.search(r"my_claims.half_strength\s+refuted", out)
     assert re.search(r"my_claims.hand_written_attention\s+proved\s+symbolic", out)
 
 
 def test_readme_composition_example_is_proved_by_induction(tmp_path, capsys):
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"Save this as\s+`stack_claims.py`:\s+```python\n(.*?)```", readme, re.S).group(1)
-    f = tmp_path / "stack_claims.py"
-    f.write_text(block)
-    code, out, _ = run(["check", str(f)], capsys)
+    f = readme_file(tmp_path, "stack_claims.py")
+    code, out, _ = run(["check", f], capsys)
     assert code == 0 and re.search(r"stack_claims.stack_is_sdnc\s+proved\s+symbolic", out)
-    code, out, _ = run(["show", "stack_claims.stack_is_sdnc", str(f)], capsys)
+    code, out, _ = run(["show", "stack_claims.stack_is_sdnc", f], capsys)
     assert code == 0 and "Induction on ℓ = 0..L" in out and "Lemma 1.1 (proved" in out
 
 
