@@ -24,7 +24,7 @@ from .affine import affine
 
 __all__ = [
     "Iverson", "Relu", "Entry", "Element", "index", "indices", "size", "sizes",
-    "Sigma", "make_sum", "sum_parts", "is_sum",
+    "Sigma", "make_sum", "sum_parts", "is_sum", "Power", "Log", "power", "reciprocal",
 ]
 
 
@@ -131,6 +131,63 @@ class Relu(sp.Function):
 
     def _sympystr(self, printer):
         return f"relu({printer._print(self.args[0])})"
+
+
+class Power(sp.Function):
+    """base^exponent where sympy must not fold: an exponent that is not a natural number on a base
+    sympy cannot show positive.
+
+    sympy's constructors merge powers of one base (x·x⁻¹ → 1, √x·√x → x). Under symcheck's
+    total semantics (x⁻¹ = 0 at x = 0, x^r = 0 for x < 0 and r not an integer) those merges
+    are false, so such powers live in this node, which sympy treats as an opaque factor:
+    only a named rule with a proved side condition may cancel it. Integer powers of a
+    `Power` (its square) are ordinary ring arithmetic and stay sympy's.
+    """
+
+    nargs = 2
+    is_real = True
+
+    @classmethod
+    def eval(cls, base, ex):
+        if base.is_Number and ex.is_Number:
+            return total_power(base, ex)
+        return None
+
+    def _sympystr(self, printer):
+        return f"({printer._print(self.args[0])})^({printer._print(self.args[1])})"
+
+
+def total_power(base: sp.Number, ex: sp.Number) -> sp.Expr:
+    """base^ex for numbers, total: 0 where the real power is undefined (0^-1, (-1)^(1/2))."""
+    if ex.is_Integer and ex >= 0:
+        return base ** ex
+    if base.is_positive or (base.is_negative and ex.is_Integer):
+        return sp.Pow(base, ex)
+    return sp.S.Zero
+
+
+def power(base, ex) -> sp.Expr:
+    """base^ex built so that sympy cannot cancel it behind the rules' back (see `Power`)."""
+    base, ex = sp.sympify(base), sp.sympify(ex)
+    if (ex.is_Integer and ex >= 0) or base.is_positive is True:
+        return sp.Pow(base, ex)
+    return Power(base, ex)
+
+
+def reciprocal(x) -> sp.Expr:
+    """1/x under the total semantics (0 at x = 0)."""
+    return power(x, -1)
+
+
+class Log(sp.Function):
+    """The natural logarithm, total: log x for x > 0, else 0. sympy's `log` is not used because
+    its constructors fold exp(log x) → x, which is false for x <= 0."""
+
+    nargs = 1
+    is_real = True
+
+    def _sympystr(self, printer):
+        return f"log({printer._print(self.args[0])})"
 
 
 class Entry(sp.Expr):
