@@ -28,7 +28,10 @@ Fact = Affine
 
 @lru_cache(maxsize=65536)
 def affine(expr: sp.Expr) -> Affine | None:
-    """Decompose `expr` as Σ c·v + c0 over symbols, or None if it is not affine."""
+    """Decompose `expr` as Σ c·v + c0 over *integer* symbols, or None if it is not such a form.
+
+    Only integer symbols: entailment tightens strict inequalities by 1, which is valid
+    only for integer-valued forms (a real parameter x may lie strictly between 0 and 1)."""
     expr = sp.expand(sp.sympify(expr))
     coeffs: dict[str, Fraction] = {}
     const = Fraction(0)
@@ -38,7 +41,7 @@ def affine(expr: sp.Expr) -> Affine | None:
         c = Fraction(int(c.p), int(c.q))
         if term == 1:
             const += c
-        elif isinstance(term, sp.Symbol):
+        elif isinstance(term, sp.Symbol) and term.is_integer:
             coeffs[term.name] = coeffs.get(term.name, Fraction(0)) + c
         else:
             return None

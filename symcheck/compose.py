@@ -145,6 +145,7 @@ def stack(step: Callable, start, *, depth, label: str | None = None) -> Stack:
     (placeholder,) = _placeholders(step, (start,), skip=1)
     inner = _model(step(placeholder, LAYER), getattr(step, "__name__", "step"))
     _check_capture(step, (placeholder,), LAYER)
+    _check_layer_name(step, placeholder, start)
     for what, a, b in (("rows", inner.rows, start.rows), ("columns", inner.cols, start.cols)):
         if sp.expand(a - b) != 0:
             raise ClaimError(f"a layer must keep its input's shape: it maps {start.rows}x{start.cols} "
@@ -197,6 +198,18 @@ def _check_capture(fn, placeholders, *extra):
     if clash:
         raise ClaimError(f"parameter {sorted(clash)[0]!r} of {getattr(fn, '__name__', 'fn')} has the name of an "
                          "input it also reads; rename the parameter", field="fn")
+
+
+def _check_layer_name(step, placeholder, start):
+    """The layer index is the symbol `ell`: a size of the user's with that name would be captured."""
+    probe = _model(step(placeholder, size("ell\u2020probe")), "step")
+    for what, m in (("layer", probe), ("start", start)):
+        if isinstance(m, Model) and not is_composite(m):
+            row, col = sp.Dummy("i", integer=True), sp.Dummy("j", integer=True)
+            used = sp.Tuple(m.rows, m.cols, m.entry(row, col), *(x for c in m.constraints for x in c)).free_symbols
+            if LAYER in used:
+                raise ClaimError(f"the {what} uses a size named {LAYER.name}, the name of the layer index of a "
+                                 "stack; rename that size", field="step")
 
 
 def evaluate_composite(model, sizes: dict[str, int], inputs: dict, backend: Backend = FLOAT64):

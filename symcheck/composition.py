@@ -5,9 +5,10 @@ Two inference schemes, each sound for every size:
 * **Congruence.** If f(Y) ≡ g(Y) for every real matrix Y (a lemma, proved by
   normalization with Y a free input) and a ≡ b, then f(a) ≡ g(b): replace a by
   b (equals for equals; models read their inputs only through entries), then
-  instantiate the lemma at Y := b. Instantiation needs b to be a *real* matrix,
-  so b must be provably defined everywhere (`definedness`); an undefined entry
-  could be annihilated by a zero factor on one side only (strong zero).
+  instantiate the lemma at Y := b. Instantiation needs b to be a real matrix,
+  which every model is under the total semantics (`evaluate`). The lemma's Y
+  must be fresh against every input of *both* bodies: were it named like an
+  input that g reads, g(Y) would read Y where g(b) reads that input.
 * **Induction on depth.** For stacks Y_ℓ = f(Y_{ℓ-1}, ℓ) and Z_ℓ = g(Z_{ℓ-1}, ℓ)
   from equal starts: if f(Y, ℓ) ≡ g(Y, ℓ) for every Y and every 1 ≤ ℓ ≤ L (one
   lemma, ℓ symbolic), then Y_ℓ ≡ Z_ℓ for ℓ = 0..L by congruence at each step,
@@ -27,12 +28,11 @@ import sympy as sp
 
 from .claim import Claim, Result
 from .compose import LAYER, Applied, Simulated, Stack, is_composite, leaf_inputs
-from .definedness import always_defined
 from .errors import ClaimError
 from .matrix import MatInput
 from .models import Model
 
-__all__ = ["Lemma", "CompositeProof", "NotComposable", "prove_by_composition", "defined_everywhere"]
+__all__ = ["Lemma", "CompositeProof", "NotComposable", "prove_by_composition", "lemma_placeholders"]
 
 
 _LEMMA = re.compile(r"_lemma(\d+)")      # lemma k of lemma j of a claim is named <claim>_lemma<j>_lemma<k>
@@ -71,19 +71,24 @@ class CompositeProof:
         return tuple(d for lemma in self.lemmas for d in lemma.result.proof.derivations())
 
 
-def defined_everywhere(model) -> bool:
-    """Every entry is a real number for all real inputs (conservative: False = not known)."""
-    from .problem import pose              # late: problem imports compose, which this module also uses
-    if isinstance(model, MatInput):
-        return True
-    if isinstance(model, Applied):
-        return defined_everywhere(model.inner) and all(defined_everywhere(a) for a in model.args)
-    if isinstance(model, Stack):
-        return defined_everywhere(model.inner) and defined_everywhere(model.start)
-    if is_composite(model):
-        return False
-    problem = pose(Claim("definedness", model, model, statement="", where=()))
-    return always_defined(problem.lhs, problem.context)
+def lemma_placeholders(pa: tuple, free_a: set[str], free_b: set[str]) -> tuple[MatInput, ...]:
+    """The lemma's quantified inputs: the left placeholders' names, each primed until it is none
+    of the inputs either body reads freely (the replay checker follows the same convention)."""
+    taken = set(free_a) | set(free_b)
+    out = []
+    for p in pa:
+        name = p.name
+        while name in taken:
+            name += "'"
+        taken.add(name)
+        out.append(MatInput(name, p.rows, p.cols))
+    return tuple(out)
+
+
+def _free_inputs(fn, placeholders, *extra) -> set[str]:
+    """Inputs `fn`'s body reads other than its parameters (probed at names no input has)."""
+    probes = tuple(MatInput(f"{p.name}\u2020probe", p.rows, p.cols) for p in placeholders)
+    return set(leaf_inputs(fn(*probes, *extra))) - {p.name for p in probes}
 
 
 class _Argument:
@@ -112,11 +117,6 @@ class _Argument:
                                 + (f": {result.reason}" if result.reason else ""))
         return title, k - 1
 
-    def defined(self, model, role: str):
-        if not defined_everywhere(model):
-            raise NotComposable(f"cannot show that {role} ({model.label}) is defined everywhere, "
-                                "which instantiating a lemma at it needs")
-
     def equal(self, a, b) -> dict:
         """Prove a ≡ b; returns the step of the argument as data (for certificates)."""
         if a is b or (isinstance(a, MatInput) and a == b):
@@ -134,13 +134,10 @@ class _Argument:
     def _congruence(self, a: Applied, b: Applied):
         if len(a.args) != len(b.args):
             raise NotComposable(f"{a.label} takes {len(a.args)} inputs but {b.label} takes {len(b.args)}")
-        args = []
-        for x, y in zip(a.args, b.args):
-            args.append(self.equal(x, y))
-            self.defined(y, "an argument")
-        ys = a.placeholders
+        args = [self.equal(x, y) for x, y in zip(a.args, b.args)]
+        ys = lemma_placeholders(a.placeholders, _free_inputs(a.fn, a.placeholders), _free_inputs(b.fn, b.placeholders))
         names = ", ".join(p.name for p in ys)
-        title, k = self.lemma(a.inner, b.fn(*ys), f"for every {names}", placeholders=ys,
+        title, k = self.lemma(a.fn(*ys), b.fn(*ys), f"for every {names}", placeholders=ys,
                               use=", ".join(f"{p.name} := {_name(y)}" for p, y in zip(ys, b.args)))
         self.lines.append(f"{a.label} = {b.label}: the arguments are equal (above or identical), so by "
                           f"congruence and {title} at {', '.join(f'{p.name} := {_name(y)}' for p, y in zip(ys, b.args))}.")
@@ -150,10 +147,9 @@ class _Argument:
         if sp.expand(a.depth - b.depth) != 0:
             raise NotComposable(f"the stacks have different depths: {a.depth} and {b.depth}")
         start = self.equal(a.start, b.start)
-        self.defined(b.start, "the stack's input")
-        self.defined(b.inner, "a layer of the right-hand stack")
-        y = a.placeholder
-        title, k = self.lemma(a.inner, b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
+        (y,) = lemma_placeholders((a.placeholder,), _free_inputs(a.step, (a.placeholder,), LAYER),
+                                  _free_inputs(b.step, (b.placeholder,), LAYER))
+        title, k = self.lemma(a.step(y, LAYER), b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
                            use=f"{y.name} := layer ℓ-1's output", where=((LAYER, a.depth),), placeholders=(y,))
         self.lines.append(f"Induction on ℓ = 0..{a.depth}: both stacks start from {_name(a.start)} "
                           f"{'(the same input)' if a.start == b.start else '(equal, above)'}; if the outputs of "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .context import Context
-from .index import Element, Entry, Iverson, Relu, Sigma
+from .index import Element, Entry, Iverson, Power, Relu, Sigma
 from .matrix import MatInput
 from .memory import MemoryCell, WriteWeight
 
@@ -32,9 +32,9 @@ def always_defined(e: sp.Expr, ctx: Context) -> bool:
         return isinstance(e.term, MatInput)         # an input's entry is a real number
     if isinstance(e, (sp.Add, sp.Mul)):
         return all(always_defined(a, ctx) for a in e.args)
-    if isinstance(e, (sp.exp, Relu)):
+    if isinstance(e, (sp.exp, Relu, sp.Abs)):
         return always_defined(e.args[0], ctx)
-    if isinstance(e, sp.Pow):
+    if isinstance(e, (sp.Pow, Power)):
         base, ex = e.args
         if ex.is_Integer and ex >= 0:
             return always_defined(base, ctx)
@@ -55,7 +55,7 @@ def positive(e: sp.Expr, ctx: Context) -> bool:
         return all(positive(a, ctx) for a in e.args)
     if isinstance(e, sp.Add):
         return all(nonnegative(a, ctx) for a in e.args) and any(positive(a, ctx) for a in e.args)
-    if isinstance(e, sp.Pow):
+    if isinstance(e, (sp.Pow, Power)):
         return positive(e.args[0], ctx) and always_defined(e.args[1], ctx)
     if isinstance(e, Sigma):
         return ctx.nonempty(e.lo, e.hi) and positive(e.body, ctx.enter_sum(e.var, e.lo, e.hi))
@@ -72,7 +72,7 @@ def nonnegative(e: sp.Expr, ctx: Context) -> bool:
         return always_defined(e.args[0], ctx)
     if isinstance(e, (sp.Add, sp.Mul)):
         return all(nonnegative(a, ctx) for a in e.args)
-    if isinstance(e, sp.Pow):
+    if isinstance(e, (sp.Pow, Power)):
         base, ex = e.args
         if ex.is_Integer and ex >= 0 and ex % 2 == 0:
             return always_defined(base, ctx)

@@ -8,12 +8,14 @@ that rewrite them: matrix terms are computed with matmul and a row softmax, and
 the write-once memory is simulated step by step. That independence is what
 makes this an oracle for rule soundness and for counterexamples.
 
-Undefined values (0/0, a missing slot, the cosine of a zero vector) are NaN.
-Products are *strongly zero* (Knuth's convention for Iverson brackets, applied
-to every exact zero factor): 0 · undefined = 0. This is the semantics every rule
-is proved against; it is also what sympy's constructors assume when they fold
-0·x to 0. A masked softmax entry is therefore exactly 0, and a fully masked row
-(strict mask at t = 1) is a zero row, like a read from an empty memory.
+The semantics is *total* (as in Lean or Isabelle): no value is undefined.
+x^r is 0 where the real power is not defined (0^-1, 0^(-1/2), (-1)^(1/2)), log x
+is 0 for x <= 0, and entries outside an input's shape are 0 (zero padding). This
+is what makes sympy's own ring arithmetic (x - x -> 0, 0·x -> 0) sound, and it is
+why the non-ring folds (x·x⁻¹ -> 1, exp(log x) -> x) are kept away from sympy by
+symcheck's own `Power` and `Log` nodes: they are false at x = 0. A masked softmax
+entry is therefore exactly 0, and a fully masked row (strict mask at t = 1) is a
+zero row, like a read from an empty memory.
 
 Values are float64, or mpmath numbers in object arrays for confirmation in high
 precision.
@@ -30,7 +32,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .index import Element, Entry, Iverson, Relu, Sigma, index
+from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma, index
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
 
@@ -47,24 +49,31 @@ class Backend:
     convert: Callable          # python number or float array -> backend array
     exp: Callable
     log: Callable
-    power: Callable            # safe: undefined -> nan
+    power: Callable            # total: 0 where the real power is undefined
     nan: object
     zero: object
 
 
 def _f64_power(a, b):
+    """a^b, total: 0 where the real power is undefined (0^-1, (-2)^(1/2))."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     with np.errstate(all="ignore"):
         out = np.power(a, b)
-    return np.where((a == 0) & (b < 0), np.nan, out)      # 1/0 is undefined, not inf
+    undefined = ((a == 0) & (b < 0)) | ((a < 0) & (b != np.round(b)))
+    return np.where(undefined, 0.0, out)
+
+
+def _f64_log(a):
+    a = np.asarray(a, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where(a > 0, np.log(np.where(a > 0, a, 1.0)), 0.0)
 
 
 def _f64_convert(x):
     return np.asarray(x, dtype=float)
 
 
-FLOAT64 = Backend("float64", _f64_convert, lambda a: _ignore(np.exp, a), lambda a: _ignore(np.log, a),
-                  _f64_power, np.nan, 0.0)
+FLOAT64 = Backend("float64", _f64_convert, lambda a: _ignore(np.exp, a), _f64_log, _f64_power, np.nan, 0.0)
 
 
 def _ignore(fn, a):
@@ -100,8 +109,15 @@ def mp_backend(digits: int) -> Backend:
             return out if isinstance(out, ctx.mpf) else nan
         return np.vectorize(one, otypes=[object])
 
-    return Backend(f"mpmath{digits}", convert, safe(ctx.exp), safe(lambda v: ctx.log(v) if v > 0 else nan),
-                   safe(lambda a, b: a ** b if not (a == 0 and b < 0) else nan), nan, ctx.mpf(0))
+    zero = ctx.mpf(0)
+
+    def total_power(a, b):
+        if (a == 0 and b < 0) or (a < 0 and b != int(b)):
+            return zero
+        return a ** b
+
+    return Backend(f"mpmath{digits}", convert, safe(ctx.exp), safe(lambda v: ctx.log(v) if v > 0 else zero),
+                   safe(total_power), nan, zero)
 
 
 class _Evaluator:
@@ -155,7 +171,7 @@ class _Evaluator:
         return self.b.convert(v).reshape((1,) * self.ndim)
 
     def gather(self, table, index_arrays, lows):
-        """table[i - lo, ...] broadcast over index arrays; NaN where out of range."""
+        """table[i - lo, ...] broadcast over index arrays; 0 where out of range (zero padding)."""
         shape = np.broadcast_shapes(*(a.shape for a in index_arrays))
         valid = np.ones(shape, dtype=bool)
         clipped = []
@@ -164,9 +180,9 @@ class _Evaluator:
             valid &= (k >= 0) & (k < n)
             clipped.append(np.clip(k, 0, max(n - 1, 0)))
         if table.size == 0:
-            return np.full(shape, self.b.nan, dtype=table.dtype)
+            return np.full(shape, self.b.zero, dtype=table.dtype)
         out = table[tuple(clipped)]
-        return np.where(valid, out, self.b.nan)
+        return np.where(valid, out, self.b.zero)
 
 
 def _number(ev, e, env):
@@ -200,12 +216,20 @@ def _mul(ev, e, env):
 def _pow(ev, e, env):
     base, ex = e.args
     if ex.is_Integer and ex > 0:
-        v = ev.val(base, env)
-        out = v
-        for _ in range(int(ex) - 1):
-            out = out * v
-        return out
+        return _natural_power(ev.val(base, env), int(ex))
     return ev.b.power(ev.val(base, env), ev.val(ex, env))
+
+
+def _natural_power(v, n: int):
+    """v^n by repeated squaring (exact for mpmath values; a huge n costs log n products)."""
+    out, square = None, v
+    while n:
+        if n & 1:
+            out = square if out is None else out * square
+        n >>= 1
+        if n:
+            square = square * square
+    return out
 
 
 def _exp(ev, e, env):
@@ -221,6 +245,14 @@ def _log(ev, e, env):
     return ev.b.log(ev.val(e.args[0], env))
 
 
+def _abs(ev, e, env):
+    return abs(ev.val(e.args[0], env))
+
+
+def _power(ev, e, env):
+    return ev.b.power(ev.val(e.args[0], env), ev.val(e.args[1], env))
+
+
 def _indexed(ev, e, env):
     name = str(e.base.label)
     if name not in ev.inputs:
@@ -228,11 +260,32 @@ def _indexed(ev, e, env):
     return ev.gather(ev.inputs[name], [ev.idx(i, env) for i in e.indices], [1] * len(e.indices))
 
 
+_RELATIONS = {sp.LessThan: np.less_equal, sp.StrictLessThan: np.less, sp.GreaterThan: np.greater_equal,
+              sp.StrictGreaterThan: np.greater, sp.Equality: np.equal, sp.Unequality: np.not_equal}
+
+
+def _truth(ev, cond, env) -> np.ndarray:
+    """A condition's truth on the grid: every relation by its own meaning, and the connectives."""
+    if cond is sp.true or cond is sp.false:
+        return np.array(cond is sp.true).reshape((1,) * ev.ndim)
+    if isinstance(cond, sp.And):
+        return np.logical_and.reduce([_truth(ev, c, env) for c in cond.args])
+    if isinstance(cond, sp.Or):
+        return np.logical_or.reduce([_truth(ev, c, env) for c in cond.args])
+    if isinstance(cond, sp.Not):
+        return ~_truth(ev, cond.args[0], env)
+    relation = _RELATIONS.get(type(cond))
+    if relation is None:
+        raise EvaluationError(f"condition not supported: {cond}")
+    return relation(_real(ev.val(cond.lhs, env)), _real(ev.val(cond.rhs, env)))
+
+
+def _real(a):
+    return np.asarray(a, dtype=float) if a.dtype != object else a
+
+
 def _iverson(ev, e, env):
-    cond = e.args[0]
-    lhs, rhs = ev.idx(cond.lhs, env), ev.idx(cond.rhs, env)
-    truth = (lhs <= rhs) if isinstance(cond, sp.LessThan) else (lhs == rhs)
-    return ev.b.convert(truth.astype(int))
+    return ev.b.convert(_truth(ev, e.args[0], env).astype(int))
 
 
 def _sigma(ev, e, env):
@@ -316,9 +369,7 @@ def _history(ev, mem: Memory):
     for s in range(1, steps + 1):
         hist[s] = hist[s - 1]
         if s <= slots:
-            hist[s, s - 1] = hist[s - 1, s - 1] + x[s - 1]
-        else:
-            hist[s] = ev.b.nan               # no fresh slot left: the write is undefined
+            hist[s, s - 1] = hist[s - 1, s - 1] + x[s - 1]      # beyond N slots a write writes nothing
     ev.cache[key] = hist
     return hist
 
@@ -332,39 +383,54 @@ def _written_rows(ev, written):
 
 
 def _memory_cell(ev, e, env):
+    """M_τ[n, a]: τ is clamped to 0..(rows written), since no write happens before 1 or after the last row."""
     hist = _history(ev, e.mem)
     idx = [ev.idx(x, env) for x in (e.time, e.slot, *e.cols)]
+    idx[0] = np.clip(idx[0], 0, hist.shape[0] - 1)
     return ev.gather(hist, idx, [0] + [1] * (len(idx) - 1))
 
 
 def _write_weight(ev, e, env):
     s, n = ev.idx(e.step, env), ev.idx(e.slot, env)
     slots = int(ev.idx(e.mem.slots, {}).reshape(()))
-    val = ev.b.convert((n == s).astype(int))
-    return np.where((s >= 1) & (s <= slots), val, ev.b.nan)
+    return ev.b.convert(((n == s) & (s >= 1) & (s <= slots)).astype(int))
+
+
+def _padded(table, lo: int, hi: int, axis: int, zero):
+    """`table` (indexed from 1 on `axis`) extended with zero rows so that lo..hi are all present."""
+    before, after = max(1 - lo, 0), max(hi - table.shape[axis], 0)
+    if not before and not after:
+        return table, 1
+    widths = [(0, 0)] * table.ndim
+    widths[axis] = (before, after)
+    out = np.full(tuple(n + sum(widths[k]) for k, n in enumerate(table.shape)), zero, dtype=table.dtype)
+    out[tuple(slice(w[0], w[0] + n) for w, n in zip(widths, table.shape))] = table
+    return out, 1 - before
 
 
 def _content_weight(ev, e: ContentWeight, env):
-    hist = _history(ev, e.mem)                      # (steps+1, N, W)
-    q = ev.inputs[e.query.name]                     # (R, W)
+    """C(M_τ, q_r, β)[n] by its formula over the memory zero-padded to every slot asked for
+    (a slot beyond N, or a query row beyond the input, is a zero row), with the total reciprocal."""
+    tau, row, slot, hi = (ev.idx(x, env) for x in (e.time, e.row, e.slot, e.hi))
+    hist = _history(ev, e.mem)                                   # (steps+1, N, W)
+    tau = np.clip(tau, 0, hist.shape[0] - 1)
+    hist, n_lo = _padded(hist, int(slot.min()), max(int(slot.max()), int(hi.max())), 1, ev.b.zero)
+    q, r_lo = _padded(ev.inputs[e.query.name], int(row.min()), int(row.max()), 0, ev.b.zero)
     dots = (q[None, :, None, :] * hist[:, None, :, :]).sum(axis=-1)        # (steps+1, R, N)
     if e.similarity == "cosine":
-        qn = ev.b.power((q * q).sum(axis=-1), ev.b.convert(0.5))          # (R,)
-        mn = ev.b.power((hist * hist).sum(axis=-1), ev.b.convert(0.5))    # (steps+1, N)
-        inv = ev.b.power(qn[None, :, None] * mn[:, None, :], ev.b.convert(-1))
-        dots = np.where(dots == 0, ev.b.zero, dots * inv)       # strongly zero: cos(q, 0) = 0
+        qn = ev.b.power((q * q).sum(axis=-1), ev.b.convert(-0.5))         # (R,)
+        mn = ev.b.power((hist * hist).sum(axis=-1), ev.b.convert(-0.5))   # (steps+1, N)
+        dots = dots * qn[None, :, None] * mn[:, None, :]                 # cos(q, 0) = 0 (total power)
     beta = ev.val(e.strength, {}).reshape(())
     expd = ev.b.exp(beta * dots)                                          # (steps+1, R, N)
-    tau, row, slot, hi = (ev.idx(x, env) for x in (e.time, e.row, e.slot, e.hi))
-    num = ev.gather(expd, [tau, row, slot], [0, 1, 1])
-    n_slots = expd.shape[2]
-    m = np.arange(1, n_slots + 1)
+    num = ev.gather(expd, [tau, row, slot], [0, r_lo, n_lo])
+    width = expd.shape[2]
+    m = (np.arange(width) + n_lo).reshape((1,) * ev.ndim + (width,))
     shape = np.broadcast_shapes(tau.shape, row.shape, hi.shape)
-    rows = ev.gather(expd, [tau[..., None], row[..., None], m.reshape((1,) * ev.ndim + (n_slots,))], [0, 1, 1])
-    rows = np.broadcast_to(rows, shape + (n_slots,))
-    in_domain = m.reshape((1,) * ev.ndim + (n_slots,)) <= hi[..., None]
-    den = np.where(np.broadcast_to(in_domain, rows.shape), rows, ev.b.zero).sum(axis=-1)
-    den = np.where(hi > n_slots, ev.b.nan, den)     # a domain larger than the memory is undefined
+    rows = ev.gather(expd, [tau[..., None], row[..., None], m], [0, r_lo, n_lo])
+    rows = np.broadcast_to(rows, shape + (width,))
+    in_domain = np.broadcast_to((m >= 1) & (m <= hi[..., None]), rows.shape)
+    den = np.where(in_domain, rows, ev.b.zero).sum(axis=-1)
     return num * ev.b.power(den, ev.b.convert(-1))
 
 
@@ -385,7 +451,8 @@ def _feedback_read(ev, e: FeedbackRead, env):
 
 
 _DISPATCH = {
-    sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, Relu: _relu,
+    sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, Log: _log,
+    Power: _power, sp.Abs: _abs, Relu: _relu,
     sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
     FeedbackRead: _feedback_read,

@@ -16,11 +16,13 @@ own. Semantics that matter for soundness are fixed here, once:
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 from functools import cached_property
 
 import sympy as sp
 
 from .affine import affine
+from .errors import ClaimError
 
 __all__ = [
     "Iverson", "Relu", "Entry", "Element", "index", "indices", "size", "sizes",
@@ -54,15 +56,36 @@ def _side(items, const, symbols) -> sp.Expr:
     return sp.Add(_rat(const), *(_rat(c) * symbols[k] for k, c in items))
 
 
+_ORDER = (sp.StrictLessThan, sp.StrictGreaterThan, sp.GreaterThan, sp.LessThan)
+
+
+def _integer_form(diff: sp.Expr):
+    """`diff` as an affine form with integer coefficients and constant, scaled by a positive
+    factor; None unless every symbol is an integer (then the form is integer-valued)."""
+    form = affine(diff)
+    if form is None:
+        return None
+    items, const = form
+    scale = 1
+    for c in (const, *(c for _, c in items)):
+        scale = scale * c.denominator // gcd(scale, c.denominator)
+    return tuple((k, c * scale) for k, c in items), const * scale
+
+
 def _canonical_relation(cond: sp.Basic) -> sp.Basic:
-    """Rewrite an integer relation as `a <= b` / `a = b` with positive terms only."""
-    if isinstance(cond, (sp.StrictLessThan, sp.StrictGreaterThan, sp.GreaterThan, sp.LessThan)):
+    """Rewrite an integer relation as `a <= b` / `a = b` with integer coefficients, positive terms only.
+
+    A strict `a < b` becomes `a <= b - 1` only after scaling `b - a` to integer coefficients
+    (`t < T/2` is `2t <= T - 1`, not `t + 1 <= T/2`), and only when every symbol in it is an
+    integer: otherwise the relation is kept as written."""
+    if isinstance(cond, _ORDER):
         lo, hi = (cond.lhs, cond.rhs) if isinstance(cond, (sp.StrictLessThan, sp.LessThan)) else (cond.rhs, cond.lhs)
         strict = isinstance(cond, (sp.StrictLessThan, sp.StrictGreaterThan))
-        form = affine(hi - lo - (1 if strict else 0))
+        form = _integer_form(hi - lo)
         if form is None:
-            return sp.Le(lo, hi - 1) if strict else sp.Le(lo, hi)
+            return sp.Lt(lo, hi, evaluate=False) if strict else sp.Le(lo, hi, evaluate=False)
         items, const = form
+        const -= 1 if strict else 0
         symbols = {s.name: s for s in cond.free_symbols}
         if not items:
             return sp.true if const >= 0 else sp.false
@@ -70,7 +93,7 @@ def _canonical_relation(cond: sp.Basic) -> sp.Basic:
         neg = [(k, -c) for k, c in items if c < 0]
         return sp.Le(_side(neg, max(-const, 0), symbols), _side(pos, max(const, 0), symbols), evaluate=False)
     if isinstance(cond, sp.Equality):
-        form = affine(cond.rhs - cond.lhs)
+        form = _integer_form(cond.rhs - cond.lhs)
         if form is None:
             return cond
         items, const = form
@@ -100,6 +123,16 @@ class Iverson(sp.Function):
             return sp.S.Zero
         if isinstance(cond, sp.And):
             return sp.Mul(*(cls(c) for c in cond.args))
+        if isinstance(cond, sp.Or):                    # [P ∨ Q] = [P] + [Q] − [P][Q], ring arithmetic
+            first, rest = cls(cond.args[0]), cls(sp.Or(*cond.args[1:]))
+            return first + rest - first * rest
+        if isinstance(cond, sp.Not):
+            return 1 - cls(cond.args[0])
+        if isinstance(cond, sp.Unequality):
+            return 1 - cls(sp.Eq(cond.lhs, cond.rhs, evaluate=False))
+        if not isinstance(cond, (sp.Equality, *_ORDER)):
+            raise ClaimError(f"an Iverson bracket takes a relation (<=, <, >=, >, =, !=) or And/Or/Not of "
+                             f"relations, got {cond}", field="condition")
         canon = _canonical_relation(cond)
         if canon is sp.true:
             return sp.S.One
@@ -154,7 +187,8 @@ class Power(sp.Function):
         return None
 
     def _sympystr(self, printer):
-        return f"({printer._print(self.args[0])})^({printer._print(self.args[1])})"
+        base, ex = (printer._print(a) for a in self.args)
+        return f"1/({base})" if self.args[1] == -1 else f"({base})^({ex})"
 
 
 def total_power(base: sp.Number, ex: sp.Number) -> sp.Expr:

@@ -51,6 +51,14 @@ class SymcheckLatexPrinter(LatexPrinter):
         out = rf"\exp\left({self._print(e.args[0])}\right)"
         return rf"{out}^{{{exp}}}" if exp else out
 
+    def _print_Power(self, e, exp=None):
+        out = self._print(sp.Pow(*e.args, evaluate=False))
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+
+    def _print_Log(self, e, exp=None):
+        out = rf"\log\left({self._print(e.args[0])}\right)"
+        return rf"{out}^{{{exp}}}" if exp else out
+
     def _print_Relu(self, e, exp=None):
         out = self.macro("relu", self._print(e.args[0]))
         return f"{out}^{{{exp}}}" if exp else out

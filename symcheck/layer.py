@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .errors import ClaimError
-from .index import Iverson, Relu, index, make_sum
+from .index import Iverson, Relu, index, make_sum, power
 from .compose import Applied, apply
 from .matrix import MatInput, TensorInput
 from .memory import Memory, MemoryCell, Rows
@@ -70,7 +70,7 @@ def layer_norm(x, D, gain: TensorInput, eps, tag: str):
     i = _fresh(f"i_{tag}")
     mean = make_sum(x(i), i, 1, D) / D
     var = make_sum((x(i) - mean) ** 2, i, 1, D) / D
-    return lambda c: gain[c] * (x(c) - mean) * (var + eps) ** sp.Rational(-1, 2)
+    return lambda c: gain[c] * (x(c) - mean) * power(var + eps, sp.Rational(-1, 2))
 
 
 def ffn(u, D, W1: MatInput, W2: MatInput, F, tag: str):

@@ -121,5 +121,10 @@ def dnc_feedback_read(queries: MatInput, keys: MatInput, values: MatInput, feedb
 
 def from_index(rows, cols, entry: Callable, *, label: str = "index expression",
                constraints=()) -> Model:
-    """A model given directly by its entry (i, j) as an index expression."""
-    return Model(label, sp.sympify(rows), sp.sympify(cols), entry, tuple(constraints))
+    """A model given directly by its entry (i, j) as an index expression.
+
+    `entry` runs under `sympy.evaluate(False)` and is rebuilt with symcheck's own nodes, so
+    sympy cannot cancel x/x or exp(log x) in it before a rule does (`wellformed.build_entry`)."""
+    from .wellformed import build_entry
+    return Model(label, sp.sympify(rows), sp.sympify(cols), lambda i, j: build_entry(entry, i, j),
+                 tuple(constraints))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .errors import ClaimError
-from .index import Iverson, index, make_sum
+from .index import Iverson, index, make_sum, power, reciprocal
 from .matrix import MatInput, TensorInput
 from .memory import Memory, MemoryCell
 from .models import Model
@@ -31,7 +31,7 @@ def softmax_read(score, value, lo, hi, guard=lambda j: sp.S.One):
     Σ_j [g_j] e^{s_j} v_j / Σ_k [g_k] e^{s_k}."""
     j, k = index("j"), index("k")
     z = make_sum(guard(k) * sp.exp(score(k)), k, lo, hi)
-    return make_sum(guard(j) * sp.exp(score(j)) * value(j) * z ** -1, j, lo, hi)
+    return make_sum(guard(j) * sp.exp(score(j)) * value(j) * reciprocal(z), j, lo, hi)
 
 
 def _check(cond, message, field="shape"):
@@ -57,7 +57,7 @@ def _similarity(kind, dot, q_norm2, m_norm2):
     if kind == "dot":
         return dot
     if kind == "cosine":
-        return dot * q_norm2 ** sp.Rational(-1, 2) * m_norm2 ** sp.Rational(-1, 2)
+        return dot * power(q_norm2, sp.Rational(-1, 2)) * power(m_norm2, sp.Rational(-1, 2))
     raise ClaimError(f"unknown similarity {kind!r}; expected dot or cosine", field="similarity")
 
 

@@ -16,7 +16,9 @@ from .compose import evaluate_composite, leaf_inputs
 from .context import Context
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
-from .index import index
+from .domain import Domain, require_points
+from .index import Sigma, index
+from .wellformed import check_in_range, safe_tree
 from .matrix import MatInput, TensorInput
 
 __all__ = ["Problem", "pose", "pose_composite"]
@@ -51,10 +53,33 @@ class Problem:
 
 
 def _size_symbols(*exprs) -> set[sp.Symbol]:
+    """The sizes among the *free* symbols: positive integer symbols (declared with `sizes`).
+    A bound index is not a size, whatever its assumptions."""
     out = set()
     for e in exprs:
-        out |= {s for s in sp.sympify(e).atoms(sp.Symbol) if s.is_positive}
+        out |= {s for s in sp.sympify(e).free_symbols if isinstance(s, sp.Symbol) and s.is_positive and s.is_integer}
     return out
+
+
+def _check_domain(claim: Claim, sizes: set, free_ok: set, *sides) -> None:
+    """`where` constrains declared sizes only; an entry mentions no symbol that is neither a size,
+    the compared position, nor bound by a sum; bound indices carry no sign assumption."""
+    names = {s.name for s in sizes}
+    for lo, hi in claim.where:
+        for s in sp.sympify(hi - lo).free_symbols:
+            if s.name not in names:
+                raise ClaimError(f"where= constrains {s.name}, which is not a size of this claim (sizes: "
+                                 f"{', '.join(sorted(names)) or 'none'}); only sizes may be constrained",
+                                 claim=claim.qualname, field="where")
+    for field, side in sides:
+        for s in side.free_symbols:
+            if isinstance(s, sp.Symbol) and s not in sizes and s not in free_ok:
+                raise ClaimError(f"symbol {s.name} is neither a size (declare it with sizes()) nor an index bound "
+                                 "by a sum", claim=claim.qualname, field=field)
+        for sigma in side.atoms(Sigma):
+            if sigma.var.is_nonnegative is not None or sigma.var in sizes:
+                raise ClaimError(f"the bound index {sigma.var.name} is a size or has a sign assumption; declare bound "
+                                 "indices with indices() (their range is the sum's)", claim=claim.qualname, field=field)
 
 
 def _shape(m) -> str:
@@ -98,10 +123,16 @@ def pose(claim: Claim) -> Problem:
     probe = [s.name for e in (lhs.rows, lhs.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
     row = index("t" if "t" not in probe else "i_row")
     col = index("b" if "b" not in probe else "i_col")
-    left, right = lhs.entry(row, col), rhs.entry(row, col)
+    try:
+        left = safe_tree(sp.sympify(lhs.entry(row, col)), "lhs")
+        right = safe_tree(sp.sympify(rhs.entry(row, col)), "rhs")
+    except ClaimError as err:
+        raise ClaimError(str(err), claim=claim.qualname) from None
     inputs = _merge_inputs(claim, left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput))
+    model_constraints = lhs.constraints + rhs.constraints
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
-                          *(e for pair in claim.constraints for e in pair), left, right)
+                          *(e for pair in model_constraints for e in pair), left, right)
+    _check_domain(claim, sizes, {row, col}, ("lhs", left), ("rhs", right))
     facts = [(1, s) for s in sizes] + [(1, row), (row, lhs.rows), (1, col), (col, lhs.cols)]
     facts += list(claim.constraints)
     for a in claim.assume:
@@ -111,5 +142,13 @@ def pose(claim: Claim) -> Problem:
     reserved = frozenset({s.name for e in (left, right) for s in e.free_symbols if isinstance(s, sp.Symbol)}
                          | {s.name for s in sizes} | {row.name, col.name})
     ctx = Context(assumptions=frozenset(claim.assume), reserved=reserved).with_facts(*facts)
+    domain = Domain(tuple(sorted(sizes, key=lambda s: s.name)),
+                    tuple(claim.constraints) + ((1, lhs.rows), (1, lhs.cols)))
+    require_points(domain, claim.qualname)
+    for field, side in (("lhs", left), ("rhs", right)):
+        try:
+            check_in_range(side, ctx, field)
+        except ClaimError as err:
+            raise ClaimError(str(err), claim=claim.qualname) from None
     return Problem(claim, left, right, row, col, lhs.rows, lhs.cols,
                    tuple(sorted(sizes, key=lambda s: s.name)), tuple(inputs.values()), ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..binders import fresh
-from ..index import Entry, Iverson, make_sum
+from ..index import Entry, Iverson, make_sum, reciprocal
 from ..matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .base import rule
 
@@ -68,4 +68,4 @@ def entry_masked_softmax(expr, ctx):
     _, i, j = expr.args
     k = fresh(ctx.avoid(expr), "k")
     z = make_sum(mask_guard(mask, i, k) * sp.exp(Entry(a, i, k)), k, 1, a.cols)
-    return mask_guard(mask, i, j) * sp.exp(Entry(a, i, j)) * sp.Pow(z, -1)
+    return mask_guard(mask, i, j) * sp.exp(Entry(a, i, j)) * reciprocal(z)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..context import Context
-from ..index import Iverson, index, make_sum
+from ..index import Iverson, index, make_sum, power, reciprocal
 from ..memory import ContentWeight, MemoryCell, WriteWeight
 from .base import Obligation, rule
 
@@ -23,7 +23,7 @@ def _similarity(cw: ContentWeight, slot) -> sp.Expr:
         return dot
     qn = make_sum(q ** 2, a, 1, width)
     mn = make_sum(m ** 2, a, 1, width)
-    return dot * qn ** sp.Rational(-1, 2) * mn ** sp.Rational(-1, 2)
+    return dot * power(qn, sp.Rational(-1, 2)) * power(mn, sp.Rational(-1, 2))
 
 
 @rule("content-addressing",
@@ -33,7 +33,7 @@ def content_addressing(expr: ContentWeight, ctx: Context):
     m = index("m") if "m" not in ctx.avoid(expr) else index("m2")
     num = sp.exp(expr.strength * _similarity(expr, expr.slot))
     den = make_sum(sp.exp(expr.strength * _similarity(expr, m)), m, 1, expr.hi)
-    return num * den ** -1
+    return num * reciprocal(den)
 
 
 @rule("fresh-slot-allocation", r"w^{w}_{s} = e_{s}\quad(\text{one-hot write to the fresh slot } s)",

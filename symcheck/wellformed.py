@@ -1,0 +1,211 @@
+"""What a posed claim must be before any rule sees it: built safely, of known nodes, in range.
+
+* **No algebra outside the rules.** sympy's constructors cancel x·x⁻¹ → 1 and
+  exp(log x) → x, both false at x = 0 under symcheck's total semantics. A user's
+  entry function is therefore run under `sympy.evaluate(False)` (`build_entry`)
+  and its tree rebuilt with symcheck's own `Power` and `Log` nodes; every posed
+  side is also passed through `safe_tree`, which converts a stray power and
+  rejects any node symcheck has no semantics for.
+* **Entries in range.** Every index of an input entry, a memory cell or a
+  content weight must provably lie within its shape, given the ranges of the
+  enclosing sums and the Iverson guards of the enclosing product (a factor
+  [j ≤ t − 1] makes V[j + 1, b] safe beside it). Otherwise the claim is an input
+  error: symcheck would have to guess what the user meant by an entry that does
+  not exist.
+* **Integer indices.** Sum bounds and entry indices are integer-valued
+  (T/2 is not); the entailment engine's tightening of strict inequalities needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+from sympy.core.symbol import Str
+
+from .context import Context
+from .errors import ClaimError
+from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma, power
+from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
+from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
+
+__all__ = ["build_entry", "safe_tree", "check_in_range", "SUPPORTED"]
+
+SUPPORTED = (
+    sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, Log, Power, sp.Abs, Relu, Iverson, Sigma, Entry, Element, sp.Indexed,
+    sp.IndexedBase, sp.Symbol, sp.Rational, sp.Float, sp.core.numbers.Exp1, sp.core.numbers.Pi,
+    sp.LessThan, sp.StrictLessThan, sp.GreaterThan, sp.StrictGreaterThan, sp.Equality, sp.Unequality,
+    sp.And, sp.Or, sp.Not, sp.logic.boolalg.BooleanTrue, sp.logic.boolalg.BooleanFalse, sp.Tuple, Str, sp.Lambda,
+    MatInput, TensorInput, MatProd, MatT, MatScale, MaskedSoftmax, Memory, Rows, MemoryCell, WriteWeight,
+    ContentWeight, FeedbackRead, sp.Mod, sp.floor,
+)
+_NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
+
+
+def build_entry(entry: Callable, i, j, field: str = "entry") -> sp.Expr:
+    """The user's entry (i, j), built without sympy's folding and then rebuilt safely."""
+    with sp.evaluate(False):
+        raw = entry(i, j)
+    return safe_tree(sp.sympify(raw), field, force=True)
+
+
+def safe_tree(expr: sp.Basic, field: str, force: bool = False) -> sp.Basic:
+    """`expr` with every power that sympy could fold made a `Power`, every `log` a `Log` and
+    every float an exact rational; an unsupported node is a ClaimError naming it.
+
+    `force` rebuilds every node (a tree built under `evaluate(False)` needs its Add and Mul
+    evaluated); otherwise only changed nodes are rebuilt."""
+    memo: dict = {}
+
+    def walk(e):
+        hit = memo.get(e)
+        if hit is not None:
+            return hit
+        out = _one(e, walk, field, force)
+        memo[e] = out
+        return out
+
+    return walk(expr)
+
+
+def _one(e, walk, field, force):
+    if not isinstance(e, SUPPORTED):
+        name = getattr(type(e), "__name__", str(type(e)))
+        raise ClaimError(f"{name} ({e}) is not supported in an entry; symcheck knows {_NAMES}", field=field)
+    if isinstance(e, sp.Float):
+        return sp.Rational(repr(float(e)))
+    if isinstance(e, sp.IndexedBase):
+        return e
+    if isinstance(e, sp.Symbol) and e.is_integer is not True:
+        raise ClaimError(f"symbol {e.name} is not an integer: sizes come from sizes(), indices from indices(); "
+                         "a real parameter is an input (a 1x1 matrix)", field=field)
+    if not e.args:
+        return e
+    args = [walk(a) for a in e.args]
+    if isinstance(e, sp.Pow):
+        return power(*args)
+    if isinstance(e, sp.log):
+        if len(args) != 1:
+            raise ClaimError(f"log with a base ({e}) is not supported; use log(x)/log(b)", field=field)
+        return Log(args[0])
+    if not force and all(a is b for a, b in zip(args, e.args)):
+        return e
+    return e.func(*args)
+
+
+# -- entries in range --------------------------------------------------------------------------------
+def check_in_range(expr: sp.Basic, ctx: Context, field: str) -> None:
+    """Every index provably within its shape, every bound and index integer-valued (ClaimError)."""
+    _Ranges(field).walk(expr, ctx)
+
+
+class _Ranges:
+    def __init__(self, field: str):
+        self.field = field
+        self.seen: set = set()
+
+    def require(self, lo, hi, what: str, ctx: Context):
+        lo, hi, facts = _abstract_mods(sp.sympify(lo), sp.sympify(hi), ctx)
+        if not ctx.with_facts(*facts).proves_le(lo, hi):
+            raise ClaimError(f"{what}: {lo} <= {hi} does not follow from the domain, the ranges of the "
+                             "enclosing sums and the guards beside it", field=self.field)
+
+    def integer(self, e, what: str):
+        if sp.sympify(e).is_integer is not True:
+            raise ClaimError(f"{what} {e} is not an integer for every size", field=self.field)
+
+    def within(self, indices, shape, what: str, ctx: Context, first: int = 1):
+        for k, (i, n) in enumerate(zip(indices, shape)):
+            self.integer(i, f"index {k + 1} of {what}")
+            self.require(first if k == 0 else 1, i, f"{what} index {i} may be below its range", ctx)
+            self.require(i, n, f"{what} index {i} may exceed its range 1..{n}", ctx)
+
+    def walk(self, e, ctx: Context):
+        key = (e, ctx)
+        if key in self.seen or not e.args:
+            return
+        self.seen.add(key)
+        check = _CHECKS.get(type(e))
+        if check is not None:
+            check(self, e, ctx)
+        elif isinstance(e, Sigma):
+            for bound in (e.lo, e.hi):
+                self.integer(bound, "the sum bound")
+                self.walk(bound, ctx)
+            self.walk(e.body, ctx.enter_sum(e.var, e.lo, e.hi))
+        elif isinstance(e, sp.Mul):
+            for k, a in enumerate(e.args):
+                others = e.args[:k] + e.args[k + 1:]
+                self.walk(a, ctx.with_facts(*(f for g in others if isinstance(g, Iverson) for f in _facts(g))))
+        else:
+            for a in e.args:
+                self.walk(a, ctx)
+
+
+def _abstract_mods(lo, hi, ctx: Context):
+    """Replace each Mod(x, G) with G provably >= 1 by a fresh integer m with 0 <= m <= G - 1
+    (what a head-to-group map needs to be seen in range; Fourier–Motzkin knows no Mod)."""
+    facts, repl = [], {}
+    for m in sorted((lo.atoms(sp.Mod) | hi.atoms(sp.Mod)), key=sp.default_sort_key):
+        if ctx.proves_le(1, m.args[1]):
+            v = sp.Symbol(f"_mod{len(repl)}", integer=True)
+            repl[m] = v
+            facts += [(0, v), (v, m.args[1] - 1)]
+    return lo.xreplace(repl), hi.xreplace(repl), facts
+
+
+def _facts(guard: Iverson) -> tuple:
+    cond = guard.args[0]
+    if isinstance(cond, sp.LessThan):
+        return ((cond.lhs, cond.rhs),)
+    if isinstance(cond, sp.Equality):
+        return ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs))
+    return ()
+
+
+def _element(r: _Ranges, e: Element, ctx):
+    r.within(e.indices, e.tensor.shape, f"entry {e}", ctx)
+    for i in e.indices:
+        r.walk(i, ctx)
+
+
+def _entry(r: _Ranges, e: Entry, ctx):
+    _, i, j = e.args
+    r.within((i, j), (e.term.rows, e.term.cols), f"entry {e}", ctx)
+    r.walk(e.term, ctx)
+
+
+def _memory_cell(r: _Ranges, e: MemoryCell, ctx):
+    r.integer(e.time, "the memory time")
+    r.require(0, e.time, f"{e}: the time may be negative", ctx)
+    r.within((e.slot, *e.cols), (e.mem.slots, *e.mem.width), f"memory cell {e}", ctx)
+    r.walk(e.mem, ctx)
+
+
+def _write_weight(r: _Ranges, e: WriteWeight, ctx):
+    r.within((e.slot,), (e.mem.slots,), f"write weight {e}", ctx)
+    r.walk(e.mem, ctx)
+
+
+def _content_weight(r: _Ranges, e: ContentWeight, ctx):
+    r.integer(e.time, "the memory time")
+    r.require(0, e.time, f"{e}: the time may be negative", ctx)
+    r.within((e.row,), (e.query.rows,), f"the query row of {e}", ctx)
+    r.within((e.slot,), (e.hi,), f"the slot of {e}", ctx)
+    r.require(e.hi, e.mem.slots, f"{e}: the address domain may exceed the memory", ctx)
+    r.walk(e.mem, ctx)
+
+
+def _memory(r: _Ranges, e: Memory, ctx):
+    if isinstance(e.written, Rows):
+        rows = e.written
+        inner = ctx.with_facts(*((1, v) for v in rows.variables), *zip(rows.variables, rows.shape))
+        r.walk(rows.body, inner)
+
+
+def _feedback_read(r: _Ranges, e: FeedbackRead, ctx):
+    r.within((e.time, e.col), (e.queries.rows, e.values.cols), f"read {e}", ctx)
+
+
+_CHECKS = {Element: _element, Entry: _entry, MemoryCell: _memory_cell, WriteWeight: _write_weight,
+           ContentWeight: _content_weight, Memory: _memory, FeedbackRead: _feedback_read}
