@@ -27,6 +27,10 @@ class BudgetExceeded(Exception):
     """The step or time budget ran out: the verdict is `undecided`, never a guess."""
 
 
+class UnprovedSideCondition(AssertionError):
+    """A rule fired although one of its declared side conditions is not provable: a bug in the rule."""
+
+
 @rule("alpha-rename", r"\sum_{j} f(j) = \sum_{k} f(k)\ \text{(canonical bound indices; Fubini order)}",
       Sigma, side="renaming bound indices; reordering nested sums whose ranges are independent",
       normalizing=False)
@@ -64,8 +68,8 @@ class Normalizer:
         found = self._rewrite_once(expr, ctx)
         if found is None:
             return None
-        new, r, redex, contractum, obs, path = found
-        return Step(r.name, expr, new, redex, contractum, obs, tuple(reversed(path)))
+        new, r, redex, contractum, obs, path, conds = found
+        return Step(r.name, expr, new, redex, contractum, obs, tuple(reversed(path)), conds)
 
     def discharge(self, ob: Obligation) -> DischargedObligation:
         """Prove an obligation with the full rule library (whatever this normalizer's own rules)."""
@@ -104,10 +108,10 @@ class Normalizer:
             child_ctx = ctx.enter_sum(e.var, e.lo, e.hi) if isinstance(e, Sigma) and k == 0 else ctx
             found = self._rewrite_once(child, child_ctx)
             if found is not None:
-                new_child, r, redex, contractum, obs, path = found
+                new_child, r, redex, contractum, obs, path, conds = found
                 args = list(e.args)
                 args[k] = new_child
-                return e.func(*args), r, redex, contractum, obs, path + [k]
+                return e.func(*args), r, redex, contractum, obs, path + [k], conds
         for r in self._rules_for(e):
             out = r(e, ctx)
             if out == e:
@@ -115,9 +119,19 @@ class Normalizer:
             obs = self._obligations_hold(r, e, ctx)
             if obs is None:
                 continue
-            return out, r, e, out, obs, []
+            return out, r, e, out, obs, [], self._conditions(r, e, out, ctx)
         self._normal.add((e, ctx))
         return None
+
+    @staticmethod
+    def _conditions(r: Rule, redex, contractum, ctx: Context) -> tuple:
+        """The rule's side conditions for this rewrite, each re-proved here (a rule that fired
+        without one is a bug, reported, never a step)."""
+        conditions = tuple(r.requires(redex, contractum, ctx))
+        for c in conditions:
+            if not c.holds(ctx):
+                raise UnprovedSideCondition(f"rule {r.name} fired at {redex} without its side condition {c.text()}")
+        return conditions
 
     def _obligations_hold(self, r: Rule, e, ctx) -> tuple[str, ...] | None:
         if r.obligations is None:

@@ -20,6 +20,7 @@ class Step:
     contractum: sp.Expr       # what it became
     obligations: tuple[str, ...] = ()   # titles of obligations this step relies on
     path: tuple[int, ...] = ()          # position of the redex in `before` (argument indices)
+    conditions: tuple = ()              # the side conditions (rules.Le, rules.Assumed) proved at the redex
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 A rule is a pure function `(expr, ctx) -> expr` that returns `expr` itself when it
 does not apply. It carries a stable name, a LaTeX statement, its side conditions
-in words, and the node types at which it can fire (so the normalizer only asks
-rules that could match). A rule may also state proof obligations (induction
-base and step) that the normalizer discharges when it fires.
+in words *and as data* (`requires`: the predicates a rewrite redex -> contractum
+needs, e.g. `Le(tau, N)`), and the node types at which it can fire (so the
+normalizer only asks rules that could match). The normalizer re-proves every
+predicate with the entailment engine before it accepts a step and records it in
+the step; the replay checker re-proves them with its own. A rule may also state
+proof obligations (induction base and step) that the normalizer discharges when
+it fires.
 """
 
 from __future__ import annotations
@@ -16,7 +20,41 @@ import sympy as sp
 
 from ..context import Context
 
-__all__ = ["Rule", "Obligation", "RULES", "rule", "normalizing_rules"]
+__all__ = ["Rule", "Obligation", "RULES", "rule", "normalizing_rules", "Le", "Assumed", "Condition"]
+
+
+@dataclass(frozen=True)
+class Le:
+    """Side condition lo <= hi over the integers, proved from the facts at the redex."""
+
+    lo: sp.Expr
+    hi: sp.Expr
+
+    def holds(self, ctx: Context) -> bool:
+        return ctx.proves_le(self.lo, self.hi)
+
+    def text(self) -> str:
+        return f"{self.lo} <= {self.hi}"
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """Side condition: the claim assumes this (e.g. unit-norm rows of an input)."""
+
+    assumption: object
+
+    def holds(self, ctx: Context) -> bool:
+        return ctx.assumes(self.assumption)
+
+    def text(self) -> str:
+        return self.assumption.describe()
+
+
+Condition = Le | Assumed
+
+
+def _none(redex, contractum, ctx) -> tuple:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +84,7 @@ class Rule:
     side: str = ""                      # side conditions in words
     obligations: Callable[[sp.Expr, Context], tuple[Obligation, ...]] | None = None
     obligation_key: Callable[[sp.Expr], object] | None = None
+    requires: Callable[[sp.Expr, sp.Expr, Context], tuple[Condition, ...]] = _none   # side conditions as data
 
     def __call__(self, expr: sp.Expr, ctx: Context) -> sp.Expr:
         return self.fn(expr, ctx)
@@ -54,14 +93,16 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, statement: str, on, side: str = "", obligations=None, obligation_key=None, normalizing=True):
-    """Register `fn` as a rule. `normalizing=False` keeps it out of the default rule set."""
+def rule(name: str, statement: str, on, side: str = "", obligations=None, obligation_key=None, normalizing=True,
+         requires=_none):
+    """Register `fn` as a rule. `normalizing=False` keeps it out of the default rule set.
+    `requires(redex, contractum, ctx)` lists the side conditions a rewrite relies on."""
     on = on if isinstance(on, tuple) else (on,)
 
     def register(fn):
         if name in RULES:
             raise ValueError(f"rule {name!r} registered twice")
-        r = Rule(name, statement, on, fn, side, obligations, obligation_key)
+        r = Rule(name, statement, on, fn, side, obligations, obligation_key, requires)
         RULES[name] = r
         if normalizing:
             _NORMALIZING.append(r)

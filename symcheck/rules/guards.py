@@ -6,12 +6,26 @@ import sympy as sp
 
 from ..context import Context
 from ..index import Iverson
-from .base import rule
+from .base import Le, rule
+
+
+def _decided(expr: Iverson, out, ctx: Context) -> tuple:
+    """[a <= b] = 1 needs a <= b, = 0 needs b + 1 <= a; [a = b] = 1 needs both orders, = 0 one strict one."""
+    cond = expr.args[0]
+    a, b = cond.lhs, cond.rhs
+    if isinstance(cond, sp.LessThan):
+        return (Le(a, b),) if out == 1 else (Le(b + 1, a),)
+    if out == 1:
+        return (Le(a, b), Le(b, a))
+    return (Le(a + 1, b),) if ctx.proves_lt(a, b) else (Le(b + 1, a),)
 
 
 @rule("iverson-decide", r"[P] = 1 \text{ if } P \text{ holds},\quad [P] = 0 \text{ if } \neg P", Iverson,
-      side="P or ¬P follows from the ranges of enclosing sums and the claim's domain")
+      side="P or ¬P follows from the ranges of enclosing sums and the claim's domain", requires=_decided)
 def iverson_decide(expr: Iverson, ctx: Context):
+    """Sound for all sizes: the facts at the bracket (the claim's domain and lo <= j <= hi for
+    every sum whose body contains it) hold at every point where the bracket is evaluated, so
+    a condition they entail is true there. Only integer-affine conditions are decided."""
     cond = expr.args[0]
     if isinstance(cond, sp.LessThan):
         if ctx.proves_le(cond.lhs, cond.rhs):

@@ -7,14 +7,15 @@ import sympy as sp
 from ..context import Context
 from ..index import Iverson, index, make_sum, power, reciprocal
 from ..memory import ContentWeight, MemoryCell, WriteWeight
-from .base import Obligation, rule
+from ..binders import fresh
+from .base import Le, Obligation, rule
 
 __all__ = ["closed_form"]
 
 
-def _similarity(cw: ContentWeight, slot) -> sp.Expr:
+def _similarity(cw: ContentWeight, slot, avoid: set[str]) -> sp.Expr:
     """sim(q_r, M_τ[slot]) written out over a fresh coordinate."""
-    a = index("a") if "a" not in {s.name for s in cw.atoms(sp.Symbol)} else index("c")
+    a = fresh(avoid, "a")
     q = cw.query[cw.row, a]
     m = MemoryCell(cw.mem, cw.time, slot, a)
     (width,) = cw.mem.width            # content addressing reads rows of a matrix memory
@@ -30,35 +31,43 @@ def _similarity(cw: ContentWeight, slot) -> sp.Expr:
       r"C(M, q, \beta)[n] = \frac{\exp(\beta\,\mathrm{sim}(q, M_{n}))}{\sum_{m} \exp(\beta\,\mathrm{sim}(q, M_{m}))}",
       ContentWeight, side="sim = dot product, or cosine q·m/(|q||m|); m over the address domain")
 def content_addressing(expr: ContentWeight, ctx: Context):
-    m = index("m") if "m" not in ctx.avoid(expr) else index("m2")
-    num = sp.exp(expr.strength * _similarity(expr, expr.slot))
-    den = make_sum(sp.exp(expr.strength * _similarity(expr, m)), m, 1, expr.hi)
+    avoid = ctx.avoid(expr)
+    m = fresh(avoid, "m")
+    avoid = avoid | {m.name}
+    num = sp.exp(expr.strength * _similarity(expr, expr.slot, avoid))
+    den = make_sum(sp.exp(expr.strength * _similarity(expr, m, avoid)), m, 1, expr.hi)
     return num * reciprocal(den)
 
 
 @rule("fresh-slot-allocation", r"w^{w}_{s} = e_{s}\quad(\text{one-hot write to the fresh slot } s)",
-      WriteWeight, side="s <= N: slot s exists")
+      WriteWeight, side="1 <= s <= N: slot s exists",
+      requires=lambda r, c, ctx: (Le(1, r.step), Le(r.step, r.mem.slots)))
 def fresh_slot_allocation(expr: WriteWeight, ctx: Context):
     if not ctx.proves_le(expr.step, expr.mem.slots) or not ctx.proves_le(1, expr.step):
         return expr
     return Iverson(sp.Eq(expr.slot, expr.step))
 
 
-def closed_form(mem, time, slot, cols) -> sp.Expr:
+def closed_form(mem, time, slot, cols, avoid: frozenset[str] = frozenset()) -> sp.Expr:
     """Σ_{s=1}^{τ} w^w_s[n] x_s[a]: the write-once memory after τ additive writes."""
-    used = {x.name for e in (time, slot, *cols) for x in sp.sympify(e).free_symbols}
-    s = index("s") if "s" not in used else index("s2")
+    used = {x.name for e in (time, slot, *cols, mem) for x in sp.sympify(e).atoms(sp.Symbol)} | set(avoid)
+    s = fresh(used, "s")
     return make_sum(WriteWeight(mem, s, slot) * mem.row_entry(s, cols), s, 1, time)
 
 
 def _unroll_obligations(expr: MemoryCell, ctx: Context):
     mem = expr.mem
-    tau, n = index("tau"), index("n")
-    cs = tuple(index("c") if len(mem.width) == 1 else index(f"c{k}") for k in range(1, len(mem.width) + 1))
+    taken = {x.name for x in mem.atoms(sp.Symbol)}
+    tau = fresh(taken, "tau")
+    n = fresh(taken | {tau.name}, "n")
+    cs = []
+    for k in range(1, len(mem.width) + 1):
+        cs.append(fresh(taken | {tau.name, n.name} | {c.name for c in cs}, "c" if len(mem.width) == 1 else f"c{k}"))
+    cs = tuple(cs)
     facts = ((1, n), (n, mem.slots)) + tuple(f for c, w in zip(cs, mem.width) for f in ((1, c), (c, w)))
     step_facts = facts + ((1, tau), (tau, mem.slots))
     base_ctx = Context(assumptions=ctx.assumptions,
-                       reserved=ctx.reserved | {"tau", "n"} | {c.name for c in cs}).with_facts(*facts)
+                       reserved=ctx.reserved | taken | {tau.name, n.name} | {c.name for c in cs}).with_facts(*facts)
     step_ctx = base_ctx.with_facts(*step_facts)
     written = WriteWeight(mem, tau, n) * mem.row_entry(tau, cs)
     update = MemoryCell(mem, tau - 1, n, *cs) + written
@@ -75,9 +84,13 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
 
 @rule("unroll-write-once",
       r"M_{\tau} = \sum_{s=1}^{\tau} w^{w}_{s}\, x_{s}^{\top}\quad(M_0 = 0,\ M_{\tau} = M_{\tau-1} + w^{w}_{\tau} x_{\tau}^{\top})",
-      MemoryCell, side="τ >= 0; proved by induction on τ (base and step are obligations)",
-      obligations=_unroll_obligations, obligation_key=lambda e: ("unroll-write-once", e.mem))
+      MemoryCell, side="0 <= τ <= N; proved by induction on τ = 1..N (base and step are obligations)",
+      obligations=_unroll_obligations, obligation_key=lambda e: ("unroll-write-once", e.mem),
+      requires=lambda r, c, ctx: (Le(0, r.time), Le(r.time, r.mem.slots)))
 def unroll_write_once(expr: MemoryCell, ctx: Context):
-    if not ctx.proves_le(0, expr.time):
+    """Sound for 0 <= τ <= N only: the base proves the closed form at τ = 0 and the step carries
+    it from τ − 1 to τ for 1 <= τ <= N (the step's domain), so together they cover exactly
+    0..N. Beyond N the memory stops changing (no fresh slot), which the closed form does not say."""
+    if not (ctx.proves_le(0, expr.time) and ctx.proves_le(expr.time, expr.mem.slots)):
         return expr
-    return closed_form(expr.mem, expr.time, expr.slot, expr.cols)
+    return closed_form(expr.mem, expr.time, expr.slot, expr.cols, ctx.avoid(expr))

@@ -6,11 +6,12 @@ import sympy as sp
 
 from ..context import Context, UnitRows
 from ..index import Sigma
-from .base import rule
+from .base import Assumed, rule
 
 
 @rule("unit-norm", r"\sum_{a=1}^{d} X_{r a}^{2} = 1\quad(\lVert X_{r,:}\rVert = 1)", Sigma,
-      side="assumption: every row of X has norm 1; the sum runs over all d columns")
+      side="assumption: every row of X has norm 1; the sum runs over all d columns",
+      requires=lambda r, c, ctx: (Assumed(UnitRows(str(r.body.args[0].base.label), r.hi)),))
 def unit_norm(expr: Sigma, ctx: Context):
     body, var, lo, hi = expr.args
     if lo != 1 or not (isinstance(body, sp.Pow) and body.args[1] == 2 and isinstance(body.args[0], sp.Indexed)):

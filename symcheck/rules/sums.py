@@ -12,7 +12,7 @@ from ..binders import fresh, subst, symbol_names
 from ..context import Context
 from ..definedness import always_defined
 from ..index import Iverson, Sigma, make_sum
-from .base import rule
+from .base import Le, rule
 
 __all__ = ["guard_bound"]
 
@@ -41,7 +41,8 @@ def guard_bound(guard: Iverson, var: sp.Symbol):
     return ("le", rest) if c == -1 else ("ge", -rest)
 
 
-@rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side="h < l provable")
+@rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side="h < l provable",
+      requires=lambda r, c, ctx: (Le(r.hi + 1, r.lo),))
 def sum_empty(expr: Sigma, ctx: Context):
     """A sum of zeros is `sum-zero`'s (no side condition), so each step has one rule that explains it."""
     return sp.S.Zero if expr.body != 0 and ctx.proves_lt(expr.hi, expr.lo) else expr
@@ -70,7 +71,8 @@ def sum_split_add(expr: Sigma, ctx: Context):
       r"\sum_{j=l}^{h} \sum_{a} [j \le u]\, f_{j,a} = \sum_{j=l}^{u} \sum_{a} f_{j,a} \ (u \le h),\quad "
       r"\sum_{j=l}^{h} \sum_{a} [j \ge v]\, f_{j,a} = \sum_{j=v}^{h} \sum_{a} f_{j,a} \ (v \ge l)",
       Sigma, side="the new bound lies inside the old range; the guard mentions none of the inner indices a "
-                  "(zero or more directly nested sums)")
+                  "(zero or more directly nested sums)",
+      requires=lambda r, c, ctx: (Le(c.hi, r.hi),) if c.hi != r.hi else (Le(r.lo, c.lo),))
 def sum_guard_to_range(expr: Sigma, ctx: Context):
     body, var, lo, hi = expr.args
     chain, node = [], body
@@ -146,7 +148,8 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
 
 
 @rule("sum-peel-last", r"\sum_{j=l}^{h} f_j = \sum_{j=l}^{h-1} f_j + f_h", Sigma,
-      side="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False)
+      side="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False,
+      requires=lambda r, c, ctx: (Le(r.lo, r.hi),))
 def sum_peel_last(expr: Sigma, ctx: Context):
     if not ctx.nonempty(expr.lo, expr.hi):
         return expr
