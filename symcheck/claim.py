@@ -121,6 +121,7 @@ class Result:
     proof: object = None                 # symcheck.proof.Proof when one was attempted
     sizes: dict = field(default_factory=dict)
     trials: int = 0
+    error_kind: str | None = None        # for `error`: "input" (malformed claim, exit 2) or "internal" (exit 3)
 
     @property
     def ok(self) -> bool:

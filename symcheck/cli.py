@@ -87,11 +87,21 @@ def _cmd_check(args) -> int:
         print(f"{len(written)} certificates written to {args.certificates}", file=table)
         for r, why in skipped:
             print(f"no certificate for {r.name}: {why}", file=table)
-    errors = [r for r in results if r.verdict == "error"]
-    for r in errors:
-        print(f"symcheck: error: {r.claim.file}: {r.name}: {r.reason}", file=sys.stderr)
+    for r in results:
+        if r.verdict == "error":
+            kind = "internal error" if r.error_kind == "internal" else "error"
+            print(f"symcheck: {kind}: {r.claim.file}: {r.name}: {r.reason}", file=sys.stderr)
     print(summary_line(results), file=table, flush=True)
-    if errors:
+    return exit_code(results)
+
+
+def exit_code(results) -> int:
+    """The worst outcome: 3 an internal error (a bug, a failed soundness check), 2 a malformed
+    claim, 1 a verdict not as expected, 0 all as expected."""
+    kinds = {r.error_kind for r in results if r.verdict == "error"}
+    if "internal" in kinds:
+        return 3
+    if kinds:
         return 2
     return 0 if all(r.ok for r in results) else 1
 
@@ -118,7 +128,7 @@ def _cmd_show(args) -> int:
         raise UsageError(f"{args.name!r} is ambiguous: {', '.join(c.qualname for c in claims)}")
     r = check(claims[0], config)
     print(explain(r, config))
-    return 0 if r.ok else (2 if r.verdict == "error" else 1)
+    return exit_code([r])
 
 
 def _cmd_render(args) -> int:

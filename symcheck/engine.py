@@ -9,20 +9,23 @@ proof); `refuted` only with a counterexample confirmed in high precision;
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 
-import numpy as np
-
+from .budget import BudgetExceeded, interrupt_at
 from .claim import Claim, Result
 from .compose import Applied, Simulated, Stack
 from .composition import NotComposable, prove_by_composition
 from .config import Config
+from .crosscheck import cross_check
 from .errors import ClaimError
-from .evaluate import EvaluationError
-from .falsify import compare, sample_inputs, search, size_assignments
-from .normalize import BudgetExceeded, Normalizer
+from .evaluate import EvaluationError, TooLarge
+from .falsify import search
+from .normalize import Normalizer, UnprovedSideCondition
 from .problem import Problem, pose, pose_composite
 from .proof import Derivation, Proof
+
+PROOF_SHARE = 0.6      # of the time budget; the falsifier always has the rest
 
 __all__ = ["check", "attempt_proof", "by_composition"]
 
@@ -36,19 +39,6 @@ def attempt_proof(problem: Problem, config: Config, deadline: float | None = Non
     lhs = norm.derive(problem.lhs, problem.context)
     rhs = norm.derive(problem.rhs, problem.context)
     return Proof(lhs, rhs, norm.discharged())
-
-
-def _cross_check(problem: Problem, config: Config) -> str | None:
-    """Evaluate both sides at a few small sizes; a mismatch after a proof is a bug report."""
-    rng = np.random.default_rng(config.seed + 1)
-    candidates = size_assignments(problem, 3)
-    picks = candidates[:1] + candidates[-1:] + candidates[len(candidates) // 2: len(candidates) // 2 + 1]
-    for sizes in picks:
-        inputs = sample_inputs(problem, sizes, rng)
-        lhs, rhs = problem.values(sizes, inputs)
-        if compare(lhs, rhs, 1e-7).any():
-            return f"normal forms agree but the sides differ numerically at sizes {sizes}"
-    return None
 
 
 def by_composition(claim: Claim) -> bool:
@@ -75,28 +65,52 @@ def _attempt(problem: Problem, config: Config, deadline: float):
 
 
 def check(claim: Claim, config: Config = Config()) -> Result:
+    """The verdict of one claim. An input error and an internal failure are `error` results
+    (`error_kind` "input" or "internal"), never exceptions: one bad claim does not end a run."""
     start = time.monotonic()
+    try:
+        return _check(claim, config, start)
+    except BudgetExceeded:
+        raise                                      # the enclosing claim's timer: its attempt handles it
+    except Exception as err:                       # a bug in symcheck: one error row, the run goes on
+        if os.environ.get("SYMCHECK_DEBUG"):
+            raise
+        return Result(claim, "error", reason=f"internal error: {type(err).__name__}: {err}",
+                      seconds=time.monotonic() - start, error_kind="internal")
+
+
+def _check(claim: Claim, config: Config, start: float) -> Result:
     deadline = start + config.max_seconds
     try:
         problem = pose_composite(claim) if by_composition(claim) else pose(claim)
     except ClaimError as err:
-        return Result(claim, "error", reason=str(err), seconds=time.monotonic() - start)
+        return Result(claim, "error", reason=str(err), seconds=time.monotonic() - start, error_kind="input")
     sizes = {s.name: s.name for s in problem.sizes}
-    proof, reason = _attempt(problem, config, deadline)
+    try:
+        with interrupt_at(start + PROOF_SHARE * config.max_seconds):
+            proof, reason = _attempt(problem, config, start + PROOF_SHARE * config.max_seconds)
+    except BudgetExceeded as err:
+        proof, reason = None, f"no proof: {err}"
+    except UnprovedSideCondition as err:
+        return Result(claim, "error", reason=f"internal soundness check failed: {err}",
+                      seconds=time.monotonic() - start, sizes=sizes, error_kind="internal")
     if proof is not None and proof.proved:
-        bug = _cross_check(problem, config)
+        bug = cross_check(problem, config.seed)
         if bug is not None:
             return Result(claim, "error", reason=f"internal soundness check failed: {bug}", proof=proof,
-                          seconds=time.monotonic() - start, sizes=sizes)
+                          seconds=time.monotonic() - start, sizes=sizes, error_kind="internal")
         return Result(claim, "proved", scope="symbolic", steps=proof.steps, proof=proof,
                       seconds=time.monotonic() - start, sizes=sizes)
     if proof is not None:
         reason = "no proof: the normal forms differ"
     try:
         found = search(problem, config, deadline)
+    except TooLarge as err:
+        return Result(claim, "undecided", proof=proof, seconds=time.monotonic() - start, sizes=sizes,
+                      reason=f"{reason}; the falsifier cannot evaluate it: {err}")
     except EvaluationError as err:
         return Result(claim, "error", reason=f"claim {claim.qualname}: cannot evaluate: {err}", proof=proof,
-                      seconds=time.monotonic() - start, sizes=sizes)
+                      seconds=time.monotonic() - start, sizes=sizes, error_kind="internal")
     elapsed = time.monotonic() - start
     if found.counterexample is not None:
         return Result(claim, "refuted", counterexample=found.counterexample, proof=proof, reason=reason,

@@ -36,12 +36,18 @@ from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma, index
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
 
-__all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "evaluate_model", "EvaluationError"]
+__all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "evaluate_model", "EvaluationError", "TooLarge"]
 
 
 class EvaluationError(Exception):
     """An expression mentions something the evaluator cannot give a value to."""
 
+
+class TooLarge(EvaluationError):
+    """Evaluating would take more memory than a check may use (a sum over millions of terms)."""
+
+
+GRID_LIMIT = 4_000_000     # array elements one sum may span
 
 @dataclass(frozen=True)
 class Backend:
@@ -309,6 +315,8 @@ def _sum_value(ev, e, env):
     ax = ev.axes[var]
     grid_shape = [1] * ev.ndim
     grid_shape[ax] = last - first + 1
+    if (last - first + 1) * max(int(np.prod(shape)), 1) > GRID_LIMIT:
+        raise TooLarge(f"the sum over {var} has {last - first + 1} terms at these sizes")
     grid = np.arange(first, last + 1).reshape(grid_shape)
     vals = ev.val(body, {**env, var: grid})
     mask = (grid >= lo_a) & (grid <= hi_a)

@@ -16,7 +16,7 @@ import sympy as sp
 
 from .binders import subst
 from .claim import Claim
-from .index import Element, Entry, Iverson, Sigma
+from .index import Element, Entry, Iverson, Power, Sigma, reciprocal
 from .matrix import MASKS, MaskedSoftmax, MatScale, MatT
 from .memory import ContentWeight, MemoryCell
 from .models import from_index
@@ -81,9 +81,9 @@ def _scales(e):
 
 
 def _normaliser(e):
-    if isinstance(e, sp.Pow) and e.exp == -1 and isinstance(e.base, Sigma):
-        s = e.base
-        return [("drop-normaliser", sp.S.One), ("wrong-normaliser", Sigma(s.body, s.var, s.lo, s.hi + 1) ** -1)]
+    if isinstance(e, (sp.Pow, Power)) and e.args[1] == -1 and isinstance(e.args[0], Sigma):
+        s = e.args[0]
+        return [("drop-normaliser", sp.S.One), ("wrong-normaliser", reciprocal(Sigma(s.body, s.var, s.lo, s.hi + 1)))]
     return []
 
 

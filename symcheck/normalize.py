@@ -14,6 +14,7 @@ import time
 import sympy as sp
 
 from .binders import canonical_names
+from .budget import BudgetExceeded
 from .context import Context
 from .index import Sigma
 from .memory import Memory
@@ -21,10 +22,6 @@ from .proof import Derivation, DischargedObligation, Step
 from .rules import RULES, Obligation, Rule, normalizing_rules, rule
 
 __all__ = ["Normalizer", "BudgetExceeded"]
-
-
-class BudgetExceeded(Exception):
-    """The step or time budget ran out: the verdict is `undecided`, never a guess."""
 
 
 class UnprovedSideCondition(AssertionError):

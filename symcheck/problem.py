@@ -36,6 +36,7 @@ class Problem:
     sizes: tuple[sp.Symbol, ...]
     inputs: tuple[MatInput | TensorInput, ...]
     context: Context | None      # None for a composite claim: it has no entry expressions
+    domain: Domain | None = None    # sizes and constraints, shown nonempty when posed
 
     @property
     def composite(self) -> bool:
@@ -111,9 +112,15 @@ def pose_composite(claim: Claim) -> Problem:
     found = list(leaf_inputs(claim.lhs).values()) + list(leaf_inputs(claim.rhs).values())
     inputs = _merge_inputs(claim, found)
     sizes = _size_symbols(claim.lhs.rows, claim.lhs.cols, *(e for m in inputs.values() for e in m.shape),
-                          *(e for pair in claim.constraints for e in pair))
+                          *(e for pair in claim.lhs.constraints + claim.rhs.constraints for e in pair))
+    # the parts' entries are not posed here; a declared size the claim constrains may be one of theirs
+    sizes |= _size_symbols(*(e for pair in claim.where for e in pair))
+    _check_domain(claim, sizes, set())
+    ordered = tuple(sorted(sizes, key=lambda s: s.name))
+    domain = Domain(ordered, tuple(claim.constraints) + ((1, claim.lhs.rows), (1, claim.lhs.cols)))
+    require_points(domain, claim.qualname)
     return Problem(claim, None, None, index("t"), index("b"), claim.lhs.rows, claim.lhs.cols,
-                   tuple(sorted(sizes, key=lambda s: s.name)), tuple(inputs.values()), None)
+                   ordered, tuple(inputs.values()), None, domain)
 
 
 def pose(claim: Claim) -> Problem:
@@ -142,13 +149,12 @@ def pose(claim: Claim) -> Problem:
     reserved = frozenset({s.name for e in (left, right) for s in e.free_symbols if isinstance(s, sp.Symbol)}
                          | {s.name for s in sizes} | {row.name, col.name})
     ctx = Context(assumptions=frozenset(claim.assume), reserved=reserved).with_facts(*facts)
-    domain = Domain(tuple(sorted(sizes, key=lambda s: s.name)),
-                    tuple(claim.constraints) + ((1, lhs.rows), (1, lhs.cols)))
+    ordered = tuple(sorted(sizes, key=lambda s: s.name))
+    domain = Domain(ordered, tuple(claim.constraints) + ((1, lhs.rows), (1, lhs.cols)))
     require_points(domain, claim.qualname)
     for field, side in (("lhs", left), ("rhs", right)):
         try:
             check_in_range(side, ctx, field)
         except ClaimError as err:
             raise ClaimError(str(err), claim=claim.qualname) from None
-    return Problem(claim, left, right, row, col, lhs.rows, lhs.cols,
-                   tuple(sorted(sizes, key=lambda s: s.name)), tuple(inputs.values()), ctx)
+    return Problem(claim, left, right, row, col, lhs.rows, lhs.cols, ordered, tuple(inputs.values()), ctx, domain)

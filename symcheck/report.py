@@ -39,7 +39,7 @@ def claim_json(r: Result) -> dict:
         "scope": r.scope, "sizes": r.sizes, "seconds": round(r.seconds, 4), "steps": r.steps,
         "counterexample": r.counterexample.as_json() if r.counterexample else None,
         "reason": r.reason, "cites": list(r.claim.cites),
-        "assumptions": [a.describe() for a in r.claim.assume], "trials": r.trials,
+        "assumptions": [a.describe() for a in r.claim.assume], "trials": r.trials, "error_kind": r.error_kind,
     }
 
 

@@ -76,14 +76,14 @@ def test_nested_lemmas_are_numbered_by_position():
     inner = lambda f: apply(lambda Y: f(Y, 1), X)
     lhs = apply(lambda Y: running_sum(Y, 2), inner(running_sum))
     rhs = apply(lambda Y: masked_sum(Y, 2), inner(masked_sum))
-    r = checked(lhs, rhs)
+    r = checked(lhs, rhs, where=((2, L),))          # layer 2's weights exist only when L >= 2
     assert r.verdict == "proved"
     assert [lemma.title for lemma in r.proof.lemmas] == ["Lemma 1", "Lemma 2"]
 
 
 def test_method_normalization_inlines_the_composition():
     lhs, rhs = apply(lambda Y: running_sum(Y, 2), X), apply(lambda Y: masked_sum(Y, 2), X)
-    r = checked(lhs, rhs, method="normalization")
+    r = checked(lhs, rhs, method="normalization", where=((2, L),))
     assert r.verdict == "proved" and isinstance(r.proof, Proof)
 
 
@@ -92,9 +92,15 @@ def test_two_inlined_stages_are_proved_both_ways():
     that ends up inside an inner sum still becomes a range."""
     lhs = apply(lambda Y: running_sum(Y, 2), apply(lambda Y: running_sum(Y, 1), X))
     rhs = apply(lambda Y: masked_sum(Y, 2), apply(lambda Y: masked_sum(Y, 1), X))
-    flat, composed = checked(lhs, rhs, method="normalization"), checked(lhs, rhs)
+    flat, composed = checked(lhs, rhs, method="normalization", where=((2, L),)), checked(lhs, rhs, where=((2, L),))
     assert flat.verdict == composed.verdict == "proved"
     assert isinstance(flat.proof, Proof) and isinstance(composed.proof, CompositeProof)
+
+
+def test_weights_of_a_layer_beyond_the_depth_are_an_input_error():
+    """W.at(2) needs L >= 2: without it the claim reads an entry that need not exist."""
+    r = checked(apply(lambda Y: running_sum(Y, 2), X), apply(lambda Y: masked_sum(Y, 2), X), method="normalization")
+    assert r.verdict == "error" and r.error_kind == "input" and "2 <= L" in r.reason
 
 
 def test_an_unknown_method_is_a_claim_error():

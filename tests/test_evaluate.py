@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from symcheck.evaluate import FLOAT64, evaluate, mp_backend
-from symcheck.index import Iverson, index, make_sum, sizes
+from symcheck.index import Iverson, Log, Power, index, make_sum, sizes
 from symcheck.matrix import matrix
 from symcheck.models import causal_attention, sdnc_read
 
@@ -92,12 +92,27 @@ def test_empty_sum_is_zero_and_products_are_strongly_zero():
     assert evaluate(guarded, {t: 1, b: 1}, env, inputs)[0, 0] == 0
 
 
-def test_undefined_is_nan_in_both_backends():
-    j = index("j")
-    expr = sp.Pow(make_sum(Q.base[j, b], j, 1, t - 1), -1)      # 1/0 at t = 1
+@pytest.mark.parametrize("expr, value", [
+    (Power(make_sum(Q.base[index("j"), b], index("j"), 1, t - 1), -1), 0),     # 1/0 at t = 1 is 0
+    (Power(-4, sp.Rational(1, 2)), 0),                                         # no real square root
+    (Power(make_sum(-Q.base[index("j"), b], index("j"), 1, t), sp.Rational(-1, 2)), 0),
+    (Log(Q.base[t, b] - 1), 0),                                                # log 0 is 0
+    (Power(make_sum(Q.base[index("j"), b], index("j"), 1, t), -2), 1),         # 1^-2
+])
+def test_the_semantics_is_total_in_both_backends(expr, value):
     for backend in (FLOAT64, mp_backend(30)):
         val = evaluate(expr, {t: 1, b: 1}, {"T": 1, "d": 1}, {"Q": np.ones((1, 1))}, backend)
-        assert val[0, 0] != val[0, 0]
+        assert val[0, 0] == value, backend.name
+
+
+@pytest.mark.parametrize("cond, truth", [
+    (sp.Ne(t, 1), [0, 1, 1]), (sp.Lt(t, 2), [1, 0, 0]), (sp.Gt(t, 2), [0, 0, 1]), (sp.Ge(t, 2), [0, 1, 1]),
+    (sp.Eq(t, 2), [0, 1, 0]), (sp.Or(sp.Eq(t, 1), sp.Eq(t, 3)), [1, 0, 1]), (sp.Not(sp.Le(t, 2)), [0, 0, 1]),
+])
+def test_every_relation_is_evaluated_by_its_own_meaning(cond, truth):
+    """Today's bug: [t ≠ 1] was evaluated as [t = 1] (every relation but ≤ was read as =)."""
+    got = evaluate(Iverson(cond) + 0 * b, {t: 3, b: 1}, {"T": 3, "d": 1}, {})
+    assert got[:, 0].tolist() == truth
 
 
 def test_mp_backend_agrees_with_float64():

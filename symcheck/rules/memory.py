@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..context import Context
-from ..index import Iverson, index, make_sum, power, reciprocal
+from ..index import Iverson, make_sum, power, reciprocal
 from ..memory import ContentWeight, MemoryCell, WriteWeight
 from ..binders import fresh
 from .base import Le, Obligation, rule
