@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-__all__ = ["Affine", "affine", "nonneg", "Fact", "entails_nonneg", "to_expr"]
+__all__ = ["Affine", "affine", "nonneg", "Fact", "entails_nonneg", "infeasible", "to_expr"]
 
 # An affine form: (((symbol_name, coefficient), ...) sorted by name, constant).
 Affine = tuple[tuple[tuple[str, Fraction], ...], Fraction]
@@ -86,6 +86,11 @@ def entails_nonneg(facts: frozenset[Fact], goal: Affine) -> bool:
     scale = math.lcm(const.denominator, *(c.denominator for _, c in items))
     scaled = tuple((k, c * scale) for k, c in items), const * scale
     return _infeasible(facts | {_shift(_neg(scaled), Fraction(-1))})
+
+
+def infeasible(facts: frozenset[Fact]) -> bool:
+    """True if no rational point satisfies every fact (so no integer point does either)."""
+    return _infeasible(frozenset(facts))
 
 
 @lru_cache(maxsize=20000)

@@ -61,9 +61,7 @@ def _draws(problem: Problem, sizes, rng):
     integer = sample_inputs(problem, sizes, rng, integer=True)
     if integer is None:
         return [sample_inputs(problem, sizes, rng), sample_inputs(problem, sizes, rng)]
-    sparse = {k: np.where(rng.random(v.shape) < 0.6, 0.0, v) for k, v in
-              sample_inputs(problem, sizes, rng, integer=True).items()}
-    return [integer, sparse, sample_inputs(problem, sizes, rng)]
+    return [integer, sample_inputs(problem, sizes, rng, integer=True, zeros=0.6), sample_inputs(problem, sizes, rng)]
 
 
 def cross_check(problem: Problem, seed: int, digits: int = 40) -> str | None:

@@ -17,7 +17,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from .affine import entails_nonneg, nonneg
+from .affine import infeasible, nonneg
 from .errors import ClaimError
 
 __all__ = ["Domain", "require_points"]
@@ -47,7 +47,7 @@ class Domain:
         """The constraints (with sizes >= 1) have no rational solution: provably empty."""
         facts = frozenset(f for lo, hi in self.constraints + tuple((1, s) for s in self.sizes)
                           if (f := nonneg(lo, hi)) is not None)
-        return entails_nonneg(facts, ((), -1))           # the facts imply -1 >= 0
+        return infeasible(facts)
 
     def points(self, max_size: int, want: int, budget: int = 20000) -> list[dict[str, int]]:
         """Up to `want` assignments with every size in 1..max_size in the domain, smallest

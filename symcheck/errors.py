@@ -22,6 +22,7 @@ class ClaimError(SymcheckError):
     def __init__(self, message: str, *, claim: str | None = None, field: str | None = None):
         self.claim = claim
         self.field = field
+        self.detail = message
         where = ", ".join(p for p in (f"claim {claim}" if claim else "", f"field {field}" if field else "") if p)
         super().__init__(f"{where}: {message}" if where else message)
 

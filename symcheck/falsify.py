@@ -51,14 +51,17 @@ def concrete_shape(shape: tuple, sizes: tuple) -> tuple[int, ...]:
     return tuple(int(sp.sympify(x).subs(env)) for x in shape)
 
 
-def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Generator, integer: bool = False):
-    """Random inputs of the right shapes; rows with a unit-norm assumption are normalized."""
+def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Generator, integer: bool = False,
+                  zeros: float = 0.0):
+    """Random inputs of the right shapes; rows with a unit-norm assumption are normalized.
+    Integer draws take values in -2..2; `zeros` is the extra share of entries set to exactly 0."""
     unit = {a.name for a in problem.claim.assume}
     out = {}
     for m in problem.inputs:
         shape = _shape(problem, m, sizes)
         if integer:
             x = rng.integers(-2, 3, size=shape).astype(float)
+            x = np.where(rng.random(shape) < zeros, 0.0, x)
         else:
             x = rng.standard_normal(shape)
         if m.name in unit:
@@ -86,11 +89,11 @@ def search(problem: Problem, config: Config, deadline: float | None = None) -> S
     largest = None
     for sizes in size_assignments(problem, config.max_size):
         largest = sizes
-        for _ in range(config.trials_per_size):
+        for k in range(config.trials_per_size):
             if trials >= config.max_trials or (deadline is not None and time.monotonic() > deadline):
                 return Search(None, trials, largest, True)
             trials += 1
-            inputs = sample_inputs(problem, sizes, rng)
+            inputs = _draw(problem, sizes, rng, k)
             lhs, rhs = problem.values(sizes, inputs)
             if not compare(lhs, rhs, config.rel_tol).any():
                 continue
@@ -99,6 +102,16 @@ def search(problem: Problem, config: Config, deadline: float | None = None) -> S
             if confirmed is not None:
                 return Search(confirmed, trials, largest, False)
     return Search(None, trials, largest, False)
+
+
+def _draw(problem, sizes, rng, k: int):
+    """Draw k of a size: normal, then small integers, then zero-heavy small integers (a claim that
+    is false only where an input is exactly 0, such as x/x = 1, needs the zeros)."""
+    if k % 3:
+        integer = sample_inputs(problem, sizes, rng, integer=True, zeros=0.5 if k % 3 == 2 else 0.0)
+        if integer is not None:
+            return integer
+    return sample_inputs(problem, sizes, rng)
 
 
 def _kind(lhs, rhs, config) -> str:

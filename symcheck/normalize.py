@@ -24,6 +24,16 @@ from .rules import RULES, Obligation, Rule, normalizing_rules, rule
 __all__ = ["Normalizer", "BudgetExceeded"]
 
 
+def foldable_power(expr: sp.Basic):
+    """A sympy power that its constructors could merge or cancel (x⁻¹ beside x), or None.
+    Such powers must be `index.Power`: only rules may cancel."""
+    for p in expr.atoms(sp.Pow):
+        base, ex = p.args
+        if not (ex.is_Integer and ex >= 0) and base.is_positive is not True:
+            return p
+    return None
+
+
 class UnprovedSideCondition(AssertionError):
     """A rule fired although one of its declared side conditions is not provable: a bug in the rule."""
 
@@ -124,6 +134,8 @@ class Normalizer:
     def _conditions(r: Rule, redex, contractum, ctx: Context) -> tuple:
         """The rule's side conditions for this rewrite, each re-proved here (a rule that fired
         without one is a bug, reported, never a step)."""
+        if foldable_power(contractum):
+            raise UnprovedSideCondition(f"rule {r.name} built a power sympy may fold: {foldable_power(contractum)}")
         conditions = tuple(r.requires(redex, contractum, ctx))
         for c in conditions:
             if not c.holds(ctx):

@@ -123,6 +123,15 @@ def pose_composite(claim: Claim) -> Problem:
                    ordered, tuple(inputs.values()), None, domain)
 
 
+def _side_entry(claim: Claim, field: str, model, row, col) -> sp.Expr:
+    """One side's entry (row, col), made safe (`wellformed.safe_tree`); errors name the side."""
+    try:
+        return safe_tree(sp.sympify(model.entry(row, col)), field)
+    except ClaimError as err:
+        inner = f" ({err.field})" if err.field not in (None, field, "entry") else ""
+        raise ClaimError(err.detail, claim=claim.qualname, field=field + inner) from None
+
+
 def pose(claim: Claim) -> Problem:
     """Build the entrywise problem; raises ClaimError for shape or input mismatches."""
     lhs, rhs = claim.lhs, claim.rhs
@@ -130,11 +139,7 @@ def pose(claim: Claim) -> Problem:
     probe = [s.name for e in (lhs.rows, lhs.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
     row = index("t" if "t" not in probe else "i_row")
     col = index("b" if "b" not in probe else "i_col")
-    try:
-        left = safe_tree(sp.sympify(lhs.entry(row, col)), "lhs")
-        right = safe_tree(sp.sympify(rhs.entry(row, col)), "rhs")
-    except ClaimError as err:
-        raise ClaimError(str(err), claim=claim.qualname) from None
+    left, right = (_side_entry(claim, field, model, row, col) for field, model in (("lhs", lhs), ("rhs", rhs)))
     inputs = _merge_inputs(claim, left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput))
     model_constraints = lhs.constraints + rhs.constraints
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),

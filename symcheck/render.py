@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 import sympy as sp
 
 from . import __version__
@@ -37,15 +38,18 @@ TYPESET_LIMIT = 300
 TYPESET_CHARS = 40_000
 
 
-def _environment(template_dir: str | None) -> jinja2.Environment:
-    """LaTeX-safe delimiters (\\VAR{...}, \\BLOCK{...}); undefined variables are errors."""
+def _environment(template_dir: str | None) -> SandboxedEnvironment:
+    """LaTeX-safe delimiters (\\VAR{...}, \\BLOCK{...}); undefined variables are errors.
+
+    Sandboxed: a template (possibly a user's, via --templates) is text, not code; Jinja2's
+    sandbox refuses attribute paths such as `__class__.__mro__` that reach Python itself."""
     loaders = []
     if template_dir:
         if not Path(template_dir).is_dir():
             raise UsageError(f"--templates {template_dir}: no such directory")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.FunctionLoader(_package_template))
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined, autoescape=False,
         block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
         variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}",

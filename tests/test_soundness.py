@@ -1,0 +1,250 @@
+"""One regression test per fault class of the soundness review: each names the class it guards.
+
+A false claim must never be `proved`; a true one must never be refuted; a malformed
+one is an input error (exit 2), never an internal one (exit 3).
+"""
+
+from __future__ import annotations
+
+import time
+
+
+import pytest
+import sympy as sp
+
+from symcheck import Claim, Config, Iverson, apply, check, from_index, make_sum, matrix, sdnc_read, stack
+from symcheck import causal_attention, tensor
+from symcheck.cli import main
+from symcheck.context import Context
+from symcheck.crosscheck import portfolio_sizes
+from symcheck.index import Log, Power, index, indices, reciprocal, size, sizes
+from symcheck.memory import ContentWeight, Memory, MemoryCell
+from symcheck.problem import pose
+from symcheck.rules import RULES, Le
+from symcheck.wellformed import build_entry
+
+T, d, N = sizes("T d N")
+V = matrix("V", T, d)
+j, k = indices("j k")
+
+
+def entrywise(fn):
+    return from_index(T, d, fn)
+
+
+def verdict(lhs, rhs, seconds=20, **kw):
+    return check(Claim("c", lhs, rhs, statement="s", **kw), Config(max_seconds=seconds))
+
+
+# -- 1. algebra outside the rules --------------------------------------------------------------------
+def test_1_user_entries_are_built_without_sympy_cancelling():
+    built = build_entry(lambda t, b: V[t, b] / V[t, b] + sp.exp(sp.log(V[t, b])), index("t"), index("b"))
+    assert built.has(Power) and built.has(Log) and built != 1
+
+
+@pytest.mark.parametrize("lhs, rhs", [
+    (lambda t, b: V[t, b] / V[t, b], lambda t, b: 1),                                  # false at V = 0
+    (lambda t, b: V[t, b] * (make_sum(1, j, 1, T) - 4) / (make_sum(1, k, 1, T) - 4),   # D·D'⁻¹, D = 0 at T = 4
+     lambda t, b: V[t, b]),
+    (lambda t, b: sp.exp(sp.log(V[t, b])), lambda t, b: V[t, b]),                       # false for V <= 0
+    (lambda t, b: sp.sqrt(V[t, b]) ** 2, lambda t, b: V[t, b]),                         # false for V < 0
+])
+def test_1_cancellations_sympy_would_make_are_refuted(lhs, rhs):
+    assert verdict(entrywise(lhs), entrywise(rhs)).verdict == "refuted"
+
+
+def test_1_no_rule_may_leave_a_power_that_sympy_could_fold():
+    from symcheck.normalize import foldable_power
+    assert foldable_power(reciprocal(make_sum(V[j, 1], j, 1, T))) is None
+    assert foldable_power(sp.Pow(make_sum(V[j, 1], j, 1, T), -1)) is not None
+
+
+# -- 2. capture between the two sides of a composition -----------------------------------------------
+def copy(M):
+    return from_index(M.rows, M.cols, lambda t, b: M[t, b], label="copy")
+
+
+def test_2_a_free_input_is_not_captured_by_the_other_sides_parameter():
+    Y, A = matrix("Y", T, d), matrix("A", T, d)
+    assert verdict(apply(lambda Y: copy(Y), A), apply(lambda Z: copy(Y), A)).verdict == "refuted"
+
+
+def test_2_nor_in_a_stack():
+    Y, A, L = matrix("Y", T, d), matrix("A", T, d), size("L")
+    r = verdict(stack(lambda Y, layer: copy(Y), A, depth=L), stack(lambda Z, layer: copy(Y), A, depth=L))
+    assert r.verdict == "refuted"
+
+
+def test_2_a_size_named_like_the_layer_index_is_refused():
+    ell, L = size("ell"), size("L")
+    W = matrix("W", ell, d)
+    with pytest.raises(Exception, match="layer index"):
+        stack(lambda Y, layer: from_index(T, d, lambda t, b: Y[t, b] * W[1, b]), V, depth=L)
+
+
+# -- 3. out-of-range entries -------------------------------------------------------------------------
+def test_3_an_entry_outside_its_shape_is_an_input_error():
+    r = verdict(entrywise(lambda t, b: make_sum(V[j + 1, b], j, 1, t)),
+                entrywise(lambda t, b: make_sum(V[j, b], j, 2, t + 1)))
+    assert r.verdict == "error" and r.error_kind == "input" and "j + 1 <= T" in r.reason
+
+
+def test_3_a_guard_beside_the_entry_keeps_it_in_range():
+    r = verdict(entrywise(lambda t, b: make_sum(Iverson(sp.Le(j, T - 1)) * V[j + 1, b], j, 1, t)),
+                entrywise(lambda t, b: make_sum(Iverson(sp.Le(j, T - 1)) * V[j + 1, b], j, 1, t)))
+    assert r.verdict == "proved"
+
+
+# -- 4. domain declarations --------------------------------------------------------------------------
+@pytest.mark.parametrize("where", [((1, index("t")),), ((index("j"), T),), ((1, sp.Symbol("x")),)])
+def test_4_only_sizes_may_be_constrained(where):
+    r = verdict(entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: V[t, b]), where=where)
+    assert r.verdict == "error" and r.error_kind == "input" and "where" in r.reason
+
+
+def test_4_a_positive_symbol_cannot_be_a_bound_index():
+    J = size("J")           # J >= 1 would leak into a sum that starts at 0
+    r = verdict(entrywise(lambda t, b: make_sum(Iverson(sp.Le(1, J)) * V[t, b], J, 0, t)),
+                entrywise(lambda t, b: make_sum(V[t, b], J, 0, t)))
+    assert r.verdict == "error" and r.error_kind == "input" and "bound index J" in r.reason
+
+
+# -- 5. strict inequalities with rational coefficients -----------------------------------------------
+def test_5_t_below_half_T_is_not_t_plus_one_at_most_half_T():
+    t = index("t")
+    assert Iverson(sp.Lt(t, T / 2)) == Iverson(sp.Le(2 * t + 1, T))
+    wrong = verdict(entrywise(lambda t, b: Iverson(sp.Lt(t, T / 2)) * V[t, b]),
+                    entrywise(lambda t, b: Iverson(sp.Le(t + 1, T / 2)) * V[t, b]))
+    assert wrong.verdict == "refuted" and wrong.counterexample.sizes["T"] % 2 == 1
+
+
+def test_5_a_strict_relation_on_reals_is_kept_as_written():
+    x = matrix("x", 1, 1)[1, 1]
+    assert Iverson(sp.Lt(x, 1)).args[0] == sp.Lt(x, 1)
+
+
+# -- 6. vacuous domains ------------------------------------------------------------------------------
+def test_6_an_empty_domain_is_an_input_error_never_a_proof():
+    r = verdict(causal_attention(V, V, V), sdnc_read(V, V, V, slots=T - 1))
+    assert r.verdict == "error" and r.error_kind == "input" and "domain" in r.reason
+
+
+def test_6_contradictory_constraints_are_named():
+    r = verdict(entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: 2 * V[t, b]), where=((T + 1, d), (d, T)))
+    assert r.verdict == "error" and "contradict" in r.reason
+
+
+# -- 7. evaluator semantics --------------------------------------------------------------------------
+def test_7_not_equal_is_not_equal():
+    r = verdict(entrywise(lambda t, b: Iverson(sp.Ne(t, 1)) * V[t, b] + Iverson(sp.Eq(t, 1)) * V[t, b]),
+                entrywise(lambda t, b: V[t, b]))
+    assert r.verdict == "proved"
+
+
+@pytest.mark.parametrize("lhs, expected", [
+    (lambda t, b: Iverson(sp.Or(sp.Eq(t, 1), sp.Ne(t, 1))) * V[t, b], "proved"),
+    (lambda t, b: sp.Abs(V[t, b]), "refuted"),
+])
+def test_7_or_and_abs_work(lhs, expected):
+    assert verdict(entrywise(lhs), entrywise(lambda t, b: V[t, b])).verdict == expected
+
+
+@pytest.mark.parametrize("body, needle", [
+    (lambda t, b: sp.Symbol("x") * V[t, b], "symbol x"),
+    (lambda t, b: sp.sin(V[t, b]), "sin"),
+    (lambda t, b: sp.Symbol("z", integer=True) * V[t, b], "symbol z"),
+])
+def test_7_unsupported_input_is_an_input_error(body, needle):
+    r = verdict(entrywise(body), entrywise(lambda t, b: V[t, b]))
+    assert r.verdict == "error" and r.error_kind == "input" and needle in r.reason
+
+
+# -- 8. rule side conditions that match the rule -----------------------------------------------------
+def test_8_unroll_write_once_needs_tau_at_most_N():
+    mem = Memory("K", V, N)
+    tau, n = indices("tau n")
+    ctx = Context().with_facts((0, tau), (1, n), (n, N))        # tau <= N is not known
+    cell = MemoryCell(mem, tau, n, 1)
+    assert RULES["unroll-write-once"](cell, ctx) == cell
+    inside = ctx.with_facts((tau, N))
+    assert RULES["unroll-write-once"].requires(cell, None, inside) == (Le(0, tau), Le(tau, N))
+
+
+def test_8_content_addressing_does_not_capture_a_query_row_named_like_its_indices():
+    Q, K = matrix("Q", T, d), Memory("K", V, N)
+    for name in ("a", "c", "m", "m2"):
+        row = index(name)
+        weight = ContentWeight(K, T, Q, row, index("n"), 1, "cosine", T)
+        out = RULES["content-addressing"](weight, Context())
+        assert row in out.free_symbols, name
+
+
+# -- 9. the safety net -------------------------------------------------------------------------------
+def test_9_the_portfolio_reaches_size_6_unequal_sizes_and_domains_with_no_small_point():
+    problem = pose(Claim("c", entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: V[t, b]), statement="s"))
+    points = portfolio_sizes(problem, 0)
+    assert max(max(p.values()) for p in points) == 6 and any(p["T"] != p["d"] for p in points)
+    far = pose(Claim("c", entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: V[t, b]), statement="s",
+                     where=((40, T),)))
+    assert all(p["T"] >= 40 for p in portfolio_sizes(far, 0)) and portfolio_sizes(far, 0)
+
+
+def test_9_an_unsound_rule_is_caught_as_an_internal_error(monkeypatch):
+    """Make sum-empty fire on every sum: the proof 'succeeds' and the portfolio must object."""
+    from symcheck import rules as library
+    broken = RULES["sum-empty"].__class__(**{**RULES["sum-empty"].__dict__,
+                                            "fn": lambda e, ctx: sp.S.Zero if e.body != 0 else e,
+                                            "requires": lambda r, c, ctx: ()})
+    rules = tuple(broken if r.name == "sum-empty" else r for r in library.normalizing_rules())
+    monkeypatch.setattr("symcheck.normalize.normalizing_rules", lambda: rules)
+    r = verdict(entrywise(lambda t, b: make_sum(V[j, b], j, 1, t)), entrywise(lambda t, b: 0 * V[t, b]))
+    assert r.verdict == "error" and r.error_kind == "internal" and "soundness" in r.reason
+
+
+# -- 11. templates are untrusted text ----------------------------------------------------------------
+def test_11_a_template_cannot_reach_python(tmp_path, capsys):
+    marker = tmp_path / "ran"
+    (tmp_path / "claim.tex.j2").write_text(
+        r"\VAR{ ''.__class__.__mro__[1].__subclasses__() }" + f"\\VAR{{ cycler.__init__.__globals__.os.system('touch {marker}') }}")
+    code = main(["render", "derivations/sdnc.py", "-k", "read_before_write", "--out", str(tmp_path / "o"),
+                 "--templates", str(tmp_path)])
+    assert code == 2 and not marker.exists()
+    assert "template error" in capsys.readouterr().err
+
+
+# -- 12. budgets -------------------------------------------------------------------------------------
+def test_12_the_budget_holds_inside_long_rewriting_and_the_falsifier_still_runs():
+    big = lambda t, b: (make_sum(V[j, b], j, 1, t) + make_sum(V[j, 1], j, 1, T) + V[t, b] + 3) ** 8
+    start = time.monotonic()
+    r = verdict(entrywise(big), entrywise(lambda t, b: big(t, b) + 1), seconds=2)
+    assert time.monotonic() - start < 6
+    assert r.verdict == "refuted"
+
+
+def test_12_a_sum_too_large_to_evaluate_is_undecided_not_a_hang():
+    start = time.monotonic()
+    r = verdict(entrywise(lambda t, b: make_sum(V[t, b], j, 1, 10 ** 9)), entrywise(lambda t, b: V[t, b]), seconds=5)
+    assert r.verdict == "undecided" and "cannot evaluate" in r.reason and time.monotonic() - start < 6
+
+
+# -- exit codes: nothing a user writes is an internal error ------------------------------------------
+@pytest.mark.parametrize("body", [
+    "Iverson(sp.Ne(t, 1)) * V[t, b]", "Iverson(sp.Or(sp.Eq(t, 1), sp.Lt(t, 1))) * V[t, b]", "sp.Abs(V[t, b])",
+    "sp.Symbol('x') * V[t, b]", "sp.cos(V[t, b])", "V[t + 1, b]", "V[t, b] / 0",
+])
+def test_no_user_input_gives_exit_3(tmp_path, body):
+    f = tmp_path / "claims.py"
+    f.write_text("import sympy as sp\nfrom symcheck import Claim, Iverson, from_index, matrix, sizes\n"
+                 "T, d = sizes('T d')\nV = matrix('V', T, d)\n"
+                 f"c = Claim('c', from_index(T, d, lambda t, b: {body}), from_index(T, d, lambda t, b: V[t, b]),"
+                 " statement='s', expect='refuted')\n")
+    assert main(["check", str(f), "--max-seconds", "5"]) in (0, 1, 2)
+
+
+def test_tensor_entries_are_checked_too():
+    W = tensor("W", T, d, 2)
+    r = verdict(entrywise(lambda t, b: W[t, b, 3]), entrywise(lambda t, b: W[t, b, 1]))
+    assert r.verdict == "error" and "3 <= 2" in r.reason
+
+
+
