@@ -61,7 +61,8 @@ def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Genera
         shape = _shape(problem, m, sizes)
         if integer:
             x = rng.integers(-2, 3, size=shape).astype(float)
-            x = np.where(rng.random(shape) < zeros, 0.0, x)
+            if zeros:
+                x = np.where(rng.random(shape) < zeros, 0.0, x)
         else:
             x = rng.standard_normal(shape)
         if m.name in unit:
@@ -84,16 +85,21 @@ def compare(lhs: np.ndarray, rhs: np.ndarray, rel_tol: float) -> np.ndarray:
 
 
 def search(problem: Problem, config: Config, deadline: float | None = None) -> Search:
-    rng = np.random.default_rng(config.seed)
+    """Sizes smallest first; at each, `trials_per_size` normal draws, then a small-integer and a
+    zero-heavy draw from a stream of their own (a claim false only where an input is exactly 0,
+    such as x/x = 1, needs the zeros; the normal stream stays what it was without them)."""
+    rng, integers = np.random.default_rng(config.seed), np.random.default_rng(config.seed + 7)
     trials = 0
     largest = None
     for sizes in size_assignments(problem, config.max_size):
         largest = sizes
-        for k in range(config.trials_per_size):
+        for k in range(config.trials_per_size + 2):
             if trials >= config.max_trials or (deadline is not None and time.monotonic() > deadline):
                 return Search(None, trials, largest, True)
+            inputs = _draw(problem, sizes, rng, integers, k - config.trials_per_size)
+            if inputs is None:
+                continue
             trials += 1
-            inputs = _draw(problem, sizes, rng, k)
             lhs, rhs = problem.values(sizes, inputs)
             if not compare(lhs, rhs, config.rel_tol).any():
                 continue
@@ -104,14 +110,12 @@ def search(problem: Problem, config: Config, deadline: float | None = None) -> S
     return Search(None, trials, largest, False)
 
 
-def _draw(problem, sizes, rng, k: int):
-    """Draw k of a size: normal, then small integers, then zero-heavy small integers (a claim that
-    is false only where an input is exactly 0, such as x/x = 1, needs the zeros)."""
-    if k % 3:
-        integer = sample_inputs(problem, sizes, rng, integer=True, zeros=0.5 if k % 3 == 2 else 0.0)
-        if integer is not None:
-            return integer
-    return sample_inputs(problem, sizes, rng)
+def _draw(problem, sizes, rng, integers, extra: int):
+    """A normal draw (extra < 0), else a small-integer one (extra 0) or a zero-heavy one (extra 1);
+    None where integers cannot satisfy the claim's assumptions (unit-norm rows)."""
+    if extra < 0:
+        return sample_inputs(problem, sizes, rng)
+    return sample_inputs(problem, sizes, integers, integer=True, zeros=0.5 * extra)
 
 
 def _kind(lhs, rhs, config) -> str:

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from helpers import K, Q, V, T, b, t, draw_inputs, same, values, world_context
 from symcheck.binders import subst
-from symcheck.index import Iverson, Sigma, index, make_sum
+from symcheck.index import Iverson, Sigma, index, make_sum, reciprocal
 from symcheck.normalize import BudgetExceeded, Normalizer
 
 q, k, v = Q.base, K.base, V.base
@@ -39,7 +39,7 @@ def build(data, depth: int, scope: list):
         return make_sum(build(data, depth - 1, scope + [var]), var, 1, hi)
     # a softmax-like denominator over a range that starts at 1 and ends at t or T (nonempty)
     hi = data.draw(st.sampled_from([t, T]))
-    return make_sum(sp.exp(q[var, b]), var, 1, hi) ** -1 * build(data, depth - 1, scope)
+    return reciprocal(make_sum(sp.exp(q[var, b]), var, 1, hi)) * build(data, depth - 1, scope)
 
 
 expressions = st.data()

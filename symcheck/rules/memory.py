@@ -31,6 +31,8 @@ def _similarity(cw: ContentWeight, slot, avoid: set[str]) -> sp.Expr:
       r"C(M, q, \beta)[n] = \frac{\exp(\beta\,\mathrm{sim}(q, M_{n}))}{\sum_{m} \exp(\beta\,\mathrm{sim}(q, M_{m}))}",
       ContentWeight, side="sim = dot product, or cosine q·m/(|q||m|); m over the address domain")
 def content_addressing(expr: ContentWeight, ctx: Context):
+    """Sound by definition of the content weighting (the evaluator computes the same formula over
+    the memory zero-padded beyond N); the coordinate a and slot m are fresh at the position."""
     avoid = ctx.avoid(expr)
     m = fresh(avoid, "m")
     avoid = avoid | {m.name}
@@ -43,6 +45,8 @@ def content_addressing(expr: ContentWeight, ctx: Context):
       WriteWeight, side="1 <= s <= N: slot s exists",
       requires=lambda r, c, ctx: (Le(1, r.step), Le(r.step, r.mem.slots)))
 def fresh_slot_allocation(expr: WriteWeight, ctx: Context):
+    """Sound for 1 <= s <= N: sequential allocation writes step s to slot s; beyond N there is no
+    slot and the weight is 0, which [n = s] would not say, hence the side condition."""
     if not ctx.proves_le(expr.step, expr.mem.slots) or not ctx.proves_le(1, expr.step):
         return expr
     return Iverson(sp.Eq(expr.slot, expr.step))

@@ -13,6 +13,8 @@ from .base import Assumed, rule
       side="assumption: every row of X has norm 1; the sum runs over all d columns",
       requires=lambda r, c, ctx: (Assumed(UnitRows(str(r.body.args[0].base.label), r.hi)),))
 def unit_norm(expr: Sigma, ctx: Context):
+    """Sound under the claim's assumption that every row of X has norm 1, when the sum runs over
+    exactly the row's d columns (lo = 1, hi = the assumed width) at one fixed row."""
     body, var, lo, hi = expr.args
     if lo != 1 or not (isinstance(body, sp.Pow) and body.args[1] == 2 and isinstance(body.args[0], sp.Indexed)):
         return expr

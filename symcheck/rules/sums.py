@@ -44,17 +44,21 @@ def guard_bound(guard: Iverson, var: sp.Symbol):
 @rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side="h < l provable",
       requires=lambda r, c, ctx: (Le(r.hi + 1, r.lo),))
 def sum_empty(expr: Sigma, ctx: Context):
-    """A sum of zeros is `sum-zero`'s (no side condition), so each step has one rule that explains it."""
+    """Sound wherever h < l is entailed: the range is empty at every point of the position's
+    domain, and an empty sum is 0 by definition. A sum of zeros is `sum-zero`'s (no side condition), so each step has one rule that explains it."""
     return sp.S.Zero if expr.body != 0 and ctx.proves_lt(expr.hi, expr.lo) else expr
 
 
 @rule("sum-zero", r"\sum_{j} 0 = 0", Sigma)
 def sum_zero(expr: Sigma, ctx: Context):
+    """Sound for every range, empty or not."""
     return sp.S.Zero if expr.body == 0 else expr
 
 
 @rule("sum-singleton", r"\sum_{j=l}^{l} f_j = f_l", Sigma)
 def sum_singleton(expr: Sigma, ctx: Context):
+    """Sound when h - l is identically 0: the range has the one element l; the substitution is
+    capture-avoiding."""
     if sp.expand(expr.hi - expr.lo) != 0:
         return expr
     return subst(expr.body, {expr.var: expr.lo})
@@ -62,6 +66,7 @@ def sum_singleton(expr: Sigma, ctx: Context):
 
 @rule("sum-split-add", r"\sum_{j} (f_j + g_j) = \sum_{j} f_j + \sum_{j} g_j", Sigma)
 def sum_split_add(expr: Sigma, ctx: Context):
+    """Sound for every range (linearity of a finite sum; an empty range gives 0 = 0 + 0)."""
     if not isinstance(expr.body, sp.Add):
         return expr
     return sp.Add(*(make_sum(term, expr.var, expr.lo, expr.hi) for term in expr.body.args))
@@ -74,6 +79,10 @@ def sum_split_add(expr: Sigma, ctx: Context):
                   "(zero or more directly nested sums)",
       requires=lambda r, c, ctx: (Le(c.hi, r.hi),) if c.hi != r.hi else (Le(r.lo, c.lo),))
 def sum_guard_to_range(expr: Sigma, ctx: Context):
+    """Sound when the new bound lies inside the old range (u <= h, or v >= l, entailed): the terms
+    with the guard false are 0 and the others are exactly the new range; if the new range is
+    empty, so is the set of terms with the guard true. The guard must not mention inner indices,
+    or it would not be a factor of every inner term."""
     body, var, lo, hi = expr.args
     chain, node = [], body
     while isinstance(node, Sigma):               # a guard on j deep inside Σ_a is a factor of every term
@@ -113,6 +122,9 @@ def _delta_factor(body, var, inner: set):
       side="e contains neither j nor the inner indices a (zero or more nested sums whose ranges do not "
            "contain j); e is an integer")
 def sum_delta(expr: Sigma, ctx: Context):
+    """Sound for every range: only j = e can contribute, and it does exactly when l <= e <= h,
+    which the two brackets say; e is integer-valued (coefficient ±1 on j, integer constants) and
+    free of the inner indices, so substituting it is capture-free."""
     body, var, lo, hi = expr.args
     chain, node = [], body
     while (hit := _delta_factor(node, var, {v for v, _, _ in chain})) is None:
@@ -131,7 +143,11 @@ def sum_delta(expr: Sigma, ctx: Context):
 @rule("sum-factor-in", r"c \sum_{j} f_j = \sum_{j} c\, f_j", sp.Mul,
       side="c does not contain j; c is defined (an undefined c times a sum that cancels to 0 is 0)")
 def sum_factor_in(expr: sp.Mul, ctx: Context):
-    """Push every other factor of a product into its first sum (flat multi-sums)."""
+    """Push every other factor of a product into its first sum (flat multi-sums).
+
+    Sound for every range by distributivity (an empty sum gives c·0 = 0); j is renamed when c
+    mentions it, so nothing is captured. The definedness check is conservative: under the total
+    semantics every c is a real number."""
     args = list(expr.args)
     for k, s in enumerate(args):
         if not isinstance(s, Sigma):
@@ -151,6 +167,7 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
       side="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False,
       requires=lambda r, c, ctx: (Le(r.lo, r.hi),))
 def sum_peel_last(expr: Sigma, ctx: Context):
+    """Sound when l <= h is entailed (then the last term exists); used only for induction steps."""
     if not ctx.nonempty(expr.lo, expr.hi):
         return expr
     return make_sum(expr.body, expr.var, expr.lo, expr.hi - 1) + subst(expr.body, {expr.var: expr.hi})
