@@ -36,12 +36,13 @@ from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligati
 from .replay_semantics import DIGITS, World, scalar_value
 
 __all__ = ["FORMAT", "Rejected", "Verdict", "replay", "replay_file", "parse", "scalar_value", "replace_at", "SHAPES",
-           "MAX_FILE", "MAX_SIZES", "MAX_STEPS", "MAX_LEMMA_DEPTH"]
+           "MAX_FILE", "MAX_SIZES", "MAX_STEPS", "MAX_TOTAL_WORK", "MAX_LEMMA_DEPTH"]
 
 FORMAT = 3
 MAX_FILE = 64 * 2 ** 20      # bytes of a certificate file (the library's largest: ~20 MB)
 MAX_SIZES = 16               # size symbols of a claim
 MAX_STEPS = 200_000          # steps of one certificate, lemmas included
+MAX_TOTAL_WORK = 30_000_000  # node evaluations of one certificate, lemmas included (a few minutes at most)
 MAX_LEMMA_DEPTH = 8          # compositions nested in compositions
 MAX_POINTS = 100             # entries (row, col) compared per instantiation; more are sampled
 MAX_FREE = 6                 # free indices of an obligation's domain
@@ -139,6 +140,7 @@ class _Checker:
 
     def _inputs(self, sizes):
         out, w = {}, World(sizes, {})
+        w.dimension(self.rows), w.dimension(self.cols)
         for name, shape in self.shapes.items():
             dims = [w.dimension(x) for x in shape]
             count = 1
@@ -190,6 +192,9 @@ class _Checker:
         if key not in self.values:
             world.work = 0
             self.values[key] = [world.value(expr, p) for p in points]
+            self.budget[1] -= world.work
+            if self.budget[1] < 0:
+                raise Rejected(f"more than {MAX_TOTAL_WORK} evaluations in one certificate")
         return self.values[key]
 
     def _agree(self, before, after, where, domain):
@@ -284,7 +289,7 @@ def replay(cert: dict, seed: int = 0, memo: dict | None = None, progress=None, _
     `memo` may be shared between replays of certificates of the same claim (tests
     replay many corrupted copies); values are keyed by expression, sizes and seed.
     `progress(line)` hears about each lemma of a composition as it is done (they take minutes)."""
-    budget = [MAX_STEPS] if _budget is None else _budget
+    budget = [MAX_STEPS, MAX_TOTAL_WORK] if _budget is None else _budget
     try:
         _header(cert)
         if cert.get("kind") == "composition":

@@ -35,10 +35,15 @@ class Site:
     unrolled: frozenset = frozenset()
 
     def le(self, lo, hi) -> bool:
-        return entails(self.facts, sp.sympify(lo), sp.sympify(hi))
+        return entails(self.facts, _tree(lo), _tree(hi))
 
     def lt(self, lo, hi) -> bool:
-        return entails(self.facts, sp.sympify(lo), sp.sympify(hi), strict=True)
+        return entails(self.facts, _tree(lo), _tree(hi), strict=True)
+
+
+def _tree(x):
+    """An int the checker wrote (1, 0) as a tree; trees pass through. Never text."""
+    return sp.Integer(x) if type(x) is int else x
 
 
 # -- binders ----------------------------------------------------------------------------------------------
@@ -66,7 +71,7 @@ def substitute(e, mapping: dict):
         bound = {e.var} if isinstance(e, Sigma) else set(e.variables)
         inner = {k: v for k, v in mapping.items() if k not in bound}
         body = e.body if isinstance(e, Sigma) else e.expr
-        if inner and any(bound & sp.sympify(v).free_symbols for v in inner.values()) \
+        if inner and any(bound & v.free_symbols for v in inner.values()) \
                 and inner.keys() & body.free_symbols:
             raise Rejected("a substitution would capture a bound index")
         if isinstance(e, Sigma):
