@@ -39,7 +39,7 @@ __all__ = ["FORMAT", "Rejected", "Verdict", "replay", "replay_file", "parse", "s
            "MAX_FILE", "MAX_SIZES", "MAX_STEPS", "MAX_TOTAL_WORK", "MAX_LEMMA_DEPTH"]
 
 FORMAT = 3
-MAX_FILE = 64 * 2 ** 20      # bytes of a certificate file (the library's largest: ~20 MB)
+MAX_FILE = 64 * 2 ** 20      # bytes of a certificate file (the library's largest: 6 MB)
 MAX_SIZES = 16               # size symbols of a claim
 MAX_STEPS = 200_000          # steps of one certificate, lemmas included
 MAX_TOTAL_WORK = 30_000_000  # node evaluations of one certificate, lemmas included (a few minutes at most)
@@ -199,8 +199,12 @@ class _Checker:
 
     def _agree(self, before, after, where, domain):
         for world in self.worlds:
-            points = self._points(world, domain)
-            for p, a, b in zip(points, self._numbers(before, world, points), self._numbers(after, world, points)):
+            try:
+                points = self._points(world, domain)
+                pairs = list(zip(points, self._numbers(before, world, points), self._numbers(after, world, points)))
+            except Rejected as err:
+                raise Rejected(f"{where}: {err}") from None
+            for p, a, b in pairs:
                 if abs(a - b) > mpmath.mpf(10) ** (-20) * (1 + abs(a) + abs(b)):
                     raise Rejected(f"{where}: before and after differ at sizes {world.sizes}, indices {p}: {a} vs {b}")
 

@@ -279,17 +279,19 @@ def _unit_norm(r, c, site):
 
 
 def _factor_in(r, c, site):
+    """c·Σ_j f = Σ_j c·f into any one sum of the product (the prover picks one whose cofactor it
+    knows to be defined; under the total semantics every choice is sound), j fresh for c."""
     if not isinstance(r, sp.Mul) or not isinstance(c, Sigma):
         return "not a product with a sum"
-    sums = [k for k, f in enumerate(r.args) if isinstance(f, Sigma)]
-    if not sums:
-        return "not a product with a sum"
-    s = r.args[sums[0]]
-    others = sp.Mul(*(f for k, f in enumerate(r.args) if k != sums[0]))
-    if c.var in others.free_symbols or (c.var != s.var and c.var in set(sp.preorder_traversal(s.body))):
-        return "the summation index is not fresh for the factors moved in"
-    return _need((c.lo, c.hi) == (s.lo, s.hi) and c.body == others * substitute(s.body, {s.var: c.var}),
-                 "not the other factors moved into the first sum")
+    for k, s in enumerate(r.args):
+        if not isinstance(s, Sigma) or (c.lo, c.hi) != (s.lo, s.hi):
+            continue
+        others = sp.Mul(*(f for m, f in enumerate(r.args) if m != k))
+        if c.var in others.free_symbols or (c.var != s.var and c.var in set(sp.preorder_traversal(s.body))):
+            continue
+        if c.body == others * substitute(s.body, {s.var: c.var}):
+            return None
+    return "not the other factors moved into one sum, over an index fresh for them"
 
 
 # -- loose shapes, backed by the numeric check --------------------------------------------------------------

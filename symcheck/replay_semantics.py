@@ -25,7 +25,7 @@ DIGITS = 30
 MAX_RANGE = 10_000       # terms of one sum, evaluated
 MAX_DIM = 1_000          # one dimension of an input, a memory or computed rows, evaluated
 MAX_ENTRIES = 100_000    # entries of one input, matrix or memory
-MAX_WORK = 300_000       # node evaluations of one side of one step (the library's most: ~57,000)
+MAX_WORK = 600_000       # node evaluations of one side of one step (the library's most: 313,300, post-LN layer)
 ZERO = mpmath.mpf(0)
 
 
