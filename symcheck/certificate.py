@@ -19,13 +19,14 @@ from .claim import Claim, Result
 from .compose import LAYER, Applied, Stack
 from .composition import CompositeProof
 from .matrix import MatInput
+from .digest import claim_digest
 from .errors import UsageError
 from .problem import pose
 from .rules import RULES
 
-__all__ = ["FORMAT", "STEP_LIMIT", "certificate", "write_certificates"]
+__all__ = ["FORMAT", "STEP_LIMIT", "certificate", "write_certificates", "posed_digest"]
 
-FORMAT = 2
+FORMAT = 3          # 3: the claim carries the digest of what it poses (`digest.py`)
 # A step is position-local (rule, path, redex, contractum): the checker rebuilds each whole
 # expression from the start, so a certificate grows with the rewrites, not with the
 # expression size times the step count (format 1 stored both; a post-LN layer was ~30 MB).
@@ -45,21 +46,13 @@ def certificate(r: Result) -> dict:
         raise ValueError(f"{r.name} is not proved; only proofs have certificates")
     if isinstance(r.proof, CompositeProof):
         return _composition(r)
-    problem = pose(r.claim)
     c = r.claim
     used = sorted({s.rule for d in (r.proof.lhs, r.proof.rhs) for s in d.steps}
                   | {s.rule for o in r.proof.obligations for d in (o.lhs, o.rhs) for s in d.steps})
-    return {
+    cert = {
         "symcheck": __version__, "format": FORMAT,
-        "claim": {
-            "name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect,
-            "sizes": [sp.srepr(s) for s in problem.sizes],
-            "constraints": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in c.constraints],
-            "row": sp.srepr(problem.row), "col": sp.srepr(problem.col),
-            "rows": sp.srepr(problem.rows), "cols": sp.srepr(problem.cols),
-            "inputs": [{"name": m.name, "shape": [sp.srepr(x) for x in m.shape]} for m in problem.inputs],
-            "assumptions": _assumptions(c),
-        },
+        "claim": {"name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect,
+                  **_flat_claim(c, pose(c))},
         "lhs": _derivation(r.proof.lhs),
         "rhs": _derivation(r.proof.rhs),
         "normal_form": sp.srepr(r.proof.lhs.result),
@@ -68,20 +61,53 @@ def certificate(r: Result) -> dict:
                          "lhs": _derivation(o.lhs), "rhs": _derivation(o.rhs)} for o in r.proof.obligations],
         "rules": {n: {"statement": RULES[n].statement, "side_conditions": RULES[n].side} for n in used},
     }
+    cert["claim"]["digest"] = claim_digest(cert)
+    return cert
+
+
+def _flat_claim(c: Claim, problem) -> dict:
+    """The posed claim of a proof by normalization: its domain, position, inputs and assumptions."""
+    return {
+        "sizes": [sp.srepr(s) for s in problem.sizes],
+        "constraints": _constraints(c),
+        "row": sp.srepr(problem.row), "col": sp.srepr(problem.col),
+        "rows": sp.srepr(problem.rows), "cols": sp.srepr(problem.cols),
+        "inputs": [{"name": m.name, "shape": [sp.srepr(x) for x in m.shape]} for m in problem.inputs],
+        "assumptions": _assumptions(c),
+    }
+
+
+def _constraints(c: Claim) -> list:
+    return [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in c.constraints]
+
+
+def _composition_claim(c: Claim) -> dict:
+    return {"constraints": _constraints(c), "assumptions": _assumptions(c),
+            "lhs": structure(c.lhs), "rhs": structure(c.rhs)}
+
+
+def posed_digest(claim: Claim, kind: str) -> str:
+    """The digest a certificate of `kind` ("flat" or "composition") for `claim` must carry:
+    the claim re-posed from its derivation file, digested as `certificate` does."""
+    if kind == "composition":
+        return claim_digest({"kind": "composition", "claim": {"name": claim.qualname, **_composition_claim(claim)}})
+    problem = pose(claim)
+    return claim_digest({"claim": {"name": claim.qualname, **_flat_claim(claim, problem)},
+                         "lhs": {"start": sp.srepr(problem.lhs)}, "rhs": {"start": sp.srepr(problem.rhs)}})
 
 
 def _composition(r: Result) -> dict:
     """The claim as a structure (inputs, entry formulas, apply and stack nodes), the argument as a
     tree over it, and each lemma's own certificate: a checker can re-check all three."""
     c = r.claim
-    return {"symcheck": __version__, "format": FORMAT, "kind": "composition",
+    cert = {"symcheck": __version__, "format": FORMAT, "kind": "composition",
             "claim": {"name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect,
-                      "constraints": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in c.constraints],
-                      "assumptions": _assumptions(c),
-                      "lhs": structure(c.lhs), "rhs": structure(c.rhs)},
+                      **_composition_claim(c)},
             "argument": list(r.proof.argument), "tree": r.proof.tree,
             "lemmas": [{"title": lemma.title, "statement": lemma.claim.statement, "use": lemma.use,
                         "certificate": certificate(lemma.result)} for lemma in r.proof.lemmas]}
+    cert["claim"]["digest"] = claim_digest(cert)
+    return cert
 
 
 def _assumptions(c) -> list[dict]:

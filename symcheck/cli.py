@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("replay", help="re-check certificates with the independent checker")
     rp.add_argument("certs", nargs="+", help="certificate files, or directories of them")
     rp.add_argument("--seed", type=int, default=0, help="seed of the checker's random sizes and inputs")
+    rp.add_argument("--against", metavar="PATH", help="derivation files or a directory: each certificate must "
+                    "prove the claim of its name posed there (by digest), not only the claim it states")
     return p
 
 
@@ -153,7 +155,7 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_replay(args) -> int:
-    from .replay import Rejected, replay_file
+    from .replay import Rejected, load_certificate, replay
     files = []
     for raw in args.certs:
         p = Path(raw)
@@ -165,16 +167,36 @@ def _cmd_replay(args) -> int:
             raise UsageError(f"{raw}: no such file or directory")
     if not files:
         raise UsageError("no certificates to replay")
+    posed = {c.qualname: c for c in load([args.against])} if args.against else None
     bad = 0
     for f in files:
         try:
-            v = replay_file(str(f), args.seed, progress=lambda line: print(f"  ... {line}", flush=True))
+            cert = load_certificate(str(f))
+            if posed is not None:
+                _belongs(cert, posed, args.against)
+            v = replay(cert, args.seed, progress=lambda line: print(f"  ... {line}", flush=True))
             print(f"valid     {v.name}  ({v.describe()})")
         except Rejected as err:
             bad += 1
             print(f"REJECTED  {f}: {err}")
     print(f"{len(files) - bad} valid, {bad} rejected")
     return 1 if bad else 0
+
+
+def _belongs(cert, posed: dict, where: str) -> None:
+    """The certificate's digest is the digest of the claim of its name, re-posed from `where`."""
+    from .certificate import posed_digest
+    from .replay import Rejected
+    name = cert.get("claim", {}).get("name") if isinstance(cert.get("claim"), dict) else None
+    if name not in posed:
+        raise Rejected(f"names claim {name!r}, which is not in {where}")
+    kind = "composition" if cert.get("kind") == "composition" else "flat"
+    try:
+        digest = posed_digest(posed[name], kind)
+    except SymcheckError as err:
+        raise Rejected(f"claim {name} in {where} cannot be posed: {err}") from None
+    if cert["claim"].get("digest") != digest:
+        raise Rejected(f"is not a certificate of the claim {name} in {where} (digest differs)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,141 +1,122 @@
-"""The replay checker's own semantics: safe parsing of certificates and a scalar evaluator.
+"""The replay checker's own numeric semantics: a scalar mpmath interpreter, total and bounded.
 
-Independent of the prover by design: nothing here comes from the normalizer, the
-rules or the vectorised evaluator. Values are mpmath numbers; None is undefined;
-products are strongly zero (0 · undefined = 0), as in the prover's semantics.
+Independent of the prover by design: nothing here comes from the normalizer, the rules
+or the vectorised evaluator. The semantics is total, as in Lean or Isabelle, so no value
+is ever undefined: x^e is the real power where it exists and 0 otherwise (1/0 = 0),
+log x = 0 for x <= 0, an entry outside its matrix is 0, a memory read after the last
+write sees the last state. Work is bounded (summation ranges, dimensions, evaluations)
+so that a hostile certificate is rejected, never a hang.
 """
 
 from __future__ import annotations
 
-import ast
-from functools import lru_cache
-
 import mpmath
 import sympy as sp
-from sympy.core.symbol import Str
+from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from .index import Element, Entry, Iverson, Relu, Sigma
-from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
-from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
+from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma
+from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
+from .memory import ContentWeight, MemoryCell, Rows, WriteWeight
+from .replay_parse import Rejected, parse
 
-__all__ = ["Rejected", "parse", "World", "scalar_value", "DIGITS"]
+__all__ = ["Rejected", "parse", "World", "scalar_value", "DIGITS", "MAX_RANGE", "MAX_DIM", "MAX_WORK"]
 
 DIGITS = 30
+MAX_RANGE = 10_000       # terms of one sum, evaluated
+MAX_DIM = 1_000          # one dimension of an input, a memory or computed rows, evaluated
+MAX_ENTRIES = 100_000    # entries of one input, matrix or memory
+MAX_WORK = 600_000       # node evaluations of one side of one step (the library's most: 313,300, post-LN layer)
+ZERO = mpmath.mpf(0)
 
 
-class Rejected(Exception):
-    """The certificate is invalid; the message says where and why."""
-
-
-# -- safe parsing of srepr ----------------------------------------------------------------------------
-_CONSTRUCTORS = {c.__name__: c for c in (
-    sp.Symbol, sp.Integer, sp.Rational, sp.Float, sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.Indexed,
-    sp.IndexedBase, sp.LessThan, sp.Equality, sp.Tuple, Str, Sigma, Iverson, Entry, MatInput, MatProd, MatT,
-    MatScale, MaskedSoftmax, Memory, MemoryCell, WriteWeight, ContentWeight, Element, TensorInput, sp.Mod,
-    sp.floor, Relu, sp.Lambda, Rows)}
-_CONSTANTS = {"E": sp.E, "pi": sp.pi, "oo": sp.oo, "zoo": sp.zoo, "nan": sp.nan}
-
-
-@lru_cache(maxsize=8192)
-def parse(text: str) -> sp.Basic:
-    """srepr text back to a tree: only whitelisted constructors and literals, never `eval`."""
-    try:
-        return _build(ast.parse(text, mode="eval").body)
-    except (SyntaxError, ValueError, TypeError, RecursionError) as err:
-        raise Rejected(f"malformed expression: {err}") from None
-
-
-def _build(node):
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, str, bool)):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return -node.operand.value
-    if isinstance(node, ast.Name) and node.id in _CONSTANTS:
-        return _CONSTANTS[node.id]
-    if isinstance(node, ast.Tuple):
-        return tuple(_build(e) for e in node.elts)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CONSTRUCTORS:
-        args = [_build(a) for a in node.args]
-        kwargs = {k.arg: _build(k.value) for k in node.keywords}
-        if any(not isinstance(v, (bool, int, str)) for v in kwargs.values()):
-            raise ValueError("keyword values must be literals")
-        return _CONSTRUCTORS[node.func.id](*args, **kwargs)
-    raise ValueError(f"not allowed in a certificate: {ast.dump(node)[:80]}")
-
-
-# -- an independent scalar semantics (mpmath; None = undefined) -----------------------------------------
 class World:
     """Sizes, inputs and caches for one numeric instantiation."""
 
-    def __init__(self, sizes: dict[str, int], inputs: dict[str, list[list]]):
+    def __init__(self, sizes: dict[str, int], inputs: dict[str, list]):
         self.sizes, self.inputs = sizes, inputs
         self.cache: dict = {}
+        self.work = 0
 
     def integer(self, e, env) -> int:
         v = self.value(e, env)
-        if v is None or v != int(v):
+        if v != int(v):
             raise Rejected(f"index expression {e} is not an integer here")
         return int(v)
 
     def value(self, e, env):
+        self.work += 1
+        if self.work > MAX_WORK:
+            raise Rejected(f"more than {MAX_WORK} evaluations in one step")
         if e.is_Number:
-            return mpmath.mpf(sp.Rational(e).p) / sp.Rational(e).q if e.is_Rational else mpmath.mpf(float(e))
+            return mpmath.mpf(e.p) / e.q if e.is_Rational else mpmath.mpf(float(e))
         if isinstance(e, sp.Symbol):
             if e.name in env:
                 return mpmath.mpf(env[e.name])
             if e.name in self.sizes:
                 return mpmath.mpf(self.sizes[e.name])
             raise Rejected(f"free symbol {e.name} has no value")
+        if e is sp.E:
+            return mpmath.e
         handler = _HANDLERS.get(type(e))
         if handler is None:
             raise Rejected(f"the checker has no semantics for {type(e).__name__}")
         return handler(self, e, env)
 
+    def dimension(self, e) -> int:
+        n = self.integer(e, {})
+        if n > MAX_DIM:
+            raise Rejected(f"a dimension of {n}, more than the checker's limit of {MAX_DIM}")
+        return max(n, 0)
+
+
+def total_power(base, ex):
+    """base^ex: ordinary for a natural exponent or a positive base; 0 where the real power is undefined."""
+    if ex == int(ex) and ex >= 0:
+        return base ** int(ex)
+    if base > 0:
+        return base ** ex
+    if base < 0 and ex == int(ex):
+        return base ** int(ex)
+    return ZERO
+
 
 def _add(w, e, env):
-    vals = [w.value(a, env) for a in e.args]
-    return None if any(v is None for v in vals) else mpmath.fsum(vals)
+    return mpmath.fsum(w.value(a, env) for a in e.args)
 
 
 def _mul(w, e, env):
-    vals = [w.value(a, env) for a in e.args]
-    if any(v is not None and v == 0 for v in vals):
-        return mpmath.mpf(0)                    # strongly zero
-    if any(v is None for v in vals):
-        return None
-    return mpmath.fprod(vals)
+    out = mpmath.mpf(1)
+    for a in e.args:
+        out *= w.value(a, env)
+    return out
 
 
 def _pow(w, e, env):
-    base, ex = w.value(e.args[0], env), w.value(e.args[1], env)
-    if base is None or ex is None:
-        return None
-    if ex == int(ex) and ex >= 0:
-        return base ** int(ex)
-    if base == 0 or (base < 0 and ex != int(ex)):
-        return None
-    return base ** ex
+    return total_power(w.value(e.args[0], env), w.value(e.args[1], env))
 
 
 def _exp(w, e, env):
-    v = w.value(e.args[0], env)
-    return None if v is None else mpmath.exp(v)
-
-
-def _relu(w, e, env):
-    v = w.value(e.args[0], env)
-    return None if v is None else max(v, mpmath.mpf(0))
+    return mpmath.exp(w.value(e.args[0], env))
 
 
 def _log(w, e, env):
     v = w.value(e.args[0], env)
-    return None if v is None or v <= 0 else mpmath.log(v)
+    return mpmath.log(v) if v > 0 else ZERO
+
+
+def _relu(w, e, env):
+    return max(w.value(e.args[0], env), ZERO)
+
+
+def _abs(w, e, env):
+    return abs(w.value(e.args[0], env))
 
 
 def _lookup(table, *idx):
+    """Zero padding: an index outside the table reads 0."""
     for k in idx:
         if not isinstance(table, list) or not 0 <= k < len(table):
-            return None
+            return ZERO
         table = table[k]
     return table
 
@@ -147,11 +128,33 @@ def _indexed(w, e, env):
     return _lookup(w.inputs[name], *(w.integer(i, env) - 1 for i in e.indices))
 
 
+_RELATIONS = {
+    sp.LessThan: lambda a, b: a <= b, sp.StrictLessThan: lambda a, b: a < b,
+    sp.GreaterThan: lambda a, b: a >= b, sp.StrictGreaterThan: lambda a, b: a > b,
+    sp.Equality: lambda a, b: a == b, sp.Unequality: lambda a, b: a != b,
+}
+
+
+def holds(w: World, cond, env) -> bool:
+    """The truth of a condition: the six relations, and And / Or / Not of them."""
+    if isinstance(cond, BooleanTrue):
+        return True
+    if isinstance(cond, BooleanFalse):
+        return False
+    if isinstance(cond, sp.And):
+        return all(holds(w, c, env) for c in cond.args)
+    if isinstance(cond, sp.Or):
+        return any(holds(w, c, env) for c in cond.args)
+    if isinstance(cond, sp.Not):
+        return not holds(w, cond.args[0], env)
+    relation = _RELATIONS.get(type(cond))
+    if relation is None:
+        raise Rejected(f"the checker has no semantics for the condition {type(cond).__name__}")
+    return relation(w.value(cond.lhs, env), w.value(cond.rhs, env))
+
+
 def _iverson(w, e, env):
-    cond = e.args[0]
-    a, b = w.value(cond.lhs, env), w.value(cond.rhs, env)
-    holds = a <= b if isinstance(cond, sp.LessThan) else a == b
-    return mpmath.mpf(1 if holds else 0)
+    return mpmath.mpf(1 if holds(w, e.args[0], env) else 0)
 
 
 def _sigma(w, e, env):
@@ -164,13 +167,17 @@ def _sigma(w, e, env):
 
 def _sum(w, e, env):
     body, var, lo, hi = e.args
-    total = mpmath.mpf(0)
-    for k in range(w.integer(lo, env), w.integer(hi, env) + 1):
-        v = w.value(body, {**env, var.name: k})
-        if v is None:
-            return None
-        total += v
-    return total
+    a, b = w.integer(lo, env), w.integer(hi, env)
+    if b - a + 1 > MAX_RANGE:
+        raise Rejected(f"a sum of {b - a + 1} terms, more than the checker's limit of {MAX_RANGE}")
+    return mpmath.fsum(w.value(body, {**env, var.name: k}) for k in range(a, b + 1))
+
+
+def _checked(rows: list, what: str) -> list:
+    count = len(rows) * (len(rows[0]) if rows and isinstance(rows[0], list) else 1)
+    if count > MAX_ENTRIES:
+        raise Rejected(f"{what} has more than {MAX_ENTRIES} entries")
+    return rows
 
 
 def _matrix(w, term):
@@ -178,16 +185,19 @@ def _matrix(w, term):
     if key in w.cache:
         return w.cache[key]
     if isinstance(term, MatInput):
+        if term.name not in w.inputs:
+            raise Rejected(f"no input named {term.name}")
         out = w.inputs[term.name]
     elif isinstance(term, MatT):
         a = _matrix(w, term.args[0])
         out = [list(col) for col in zip(*a)] if a else []
     elif isinstance(term, MatProd):
         a, b = _matrix(w, term.args[0]), _matrix(w, term.args[1])
-        out = [[_dot(row, col) for col in zip(*b)] for row in a]
+        w.work += len(a) * len(b) * (len(b[0]) if b else 0)
+        out = _checked([[mpmath.fsum(x * y for x, y in zip(row, col)) for col in zip(*b)] for row in a], "a product")
     elif isinstance(term, MatScale):
         c = w.value(term.args[0], {})
-        out = [[None if c is None or x is None else c * x for x in row] for row in _matrix(w, term.args[1])]
+        out = [[c * x for x in row] for row in _matrix(w, term.args[1])]
     elif isinstance(term, MaskedSoftmax):
         out = [_softmax_row(i, row, term.mask) for i, row in enumerate(_matrix(w, term.args[0]), start=1)]
     else:
@@ -196,20 +206,12 @@ def _matrix(w, term):
     return out
 
 
-def _dot(u, v):
-    terms = list(zip(u, v))
-    if any(a is None or b is None for a, b in terms):
-        return None
-    return mpmath.fsum(a * b for a, b in terms)
-
-
 def _softmax_row(i, row, mask):
+    """[mask]·e^a·(Σ [mask] e^a)^{-1}: a fully masked row is zeros (the total reciprocal)."""
     keep = [mask == "none" or (j <= i if mask == "inclusive" else j < i) for j in range(1, len(row) + 1)]
-    if any(k and x is None for k, x in zip(keep, row)):
-        return [None] * len(row)
-    ex = [mpmath.exp(x) if k else mpmath.mpf(0) for k, x in zip(keep, row)]
-    z = mpmath.fsum(ex)
-    return [ex_j / z if k else mpmath.mpf(0) for k, ex_j in zip(keep, ex)]
+    ex = [mpmath.exp(x) if k else ZERO for k, x in zip(keep, row)]
+    z = total_power(mpmath.fsum(ex), -1)
+    return [x * z for x in ex]
 
 
 def _entry(w, e, env):
@@ -217,18 +219,18 @@ def _entry(w, e, env):
 
 
 def _history(w, mem):
-    """The write-once memory after 0, 1, ..., T writes (slot s receives row s)."""
+    """The write-once memory after 0, 1, ..., R writes (R rows written; step s writes row s to
+    slot s, nothing when s > N)."""
     key = ("memory", mem)
     if key not in w.cache:
         rows = _written(w, mem.written)
-        slots = w.integer(mem.slots, {})
-        zero = _zero_like(rows[0]) if rows else []
-        states = [[zero for _ in range(slots)]]
+        slots = w.dimension(mem.slots)
+        width = _zero_like(rows[0]) if rows else []
+        _checked([width] * slots, f"memory {mem.name}")
+        states = [[width for _ in range(slots)]]
         for s, row in enumerate(rows, start=1):
             nxt = list(states[-1])
-            if s > slots:
-                nxt = None
-            else:
+            if s <= slots:
                 nxt[s - 1] = _plus(nxt[s - 1], row)
             states.append(nxt)
         w.cache[key] = states
@@ -238,8 +240,15 @@ def _history(w, mem):
 def _written(w, written):
     """The rows a memory receives: an input, or computed rows (`Rows`) evaluated entry by entry."""
     if not isinstance(written, Rows):
+        if written.name not in w.inputs:
+            raise Rejected(f"no input named {written.name}")
         return w.inputs[written.name]
-    dims = [w.integer(n, {}) for n in written.shape]
+    dims = [w.dimension(n) for n in written.shape]
+    total = 1
+    for n in dims:
+        total *= n
+    if total > MAX_ENTRIES:
+        raise Rejected(f"computed rows {written.name} have more than {MAX_ENTRIES} entries")
     names = [v.name for v in written.variables]
 
     def fill(env, k):
@@ -251,21 +260,23 @@ def _written(w, written):
 
 
 def _zero_like(x):
-    return [_zero_like(v) for v in x] if isinstance(x, list) else mpmath.mpf(0)
+    return [_zero_like(v) for v in x] if isinstance(x, list) else ZERO
 
 
 def _plus(a, b):
     if isinstance(a, list):
         return [_plus(x, y) for x, y in zip(a, b)]
-    return None if a is None or b is None else a + b          # an undefined row is an undefined write
+    return a + b
+
+
+def _state(w, mem, time, env):
+    """M_τ with τ clamped to [0, rows written]."""
+    states = _history(w, mem)
+    return states[min(max(w.integer(time, env), 0), len(states) - 1)]
 
 
 def _memory_cell(w, e, env):
-    states = _history(w, e.mem)
-    tau = w.integer(e.time, env)
-    if not 0 <= tau < len(states) or states[tau] is None:
-        return None
-    return _lookup(states[tau], *(w.integer(x, env) - 1 for x in (e.slot, *e.cols)))
+    return _lookup(_state(w, e.mem, e.time, env), *(w.integer(x, env) - 1 for x in (e.slot, *e.cols)))
 
 
 def _element(w, e, env):
@@ -276,46 +287,47 @@ def _element(w, e, env):
 
 def _write_weight(w, e, env):
     s, n = w.integer(e.step, env), w.integer(e.slot, env)
-    return mpmath.mpf(1 if n == s else 0) if 1 <= s <= w.integer(e.mem.slots, {}) else None
+    return mpmath.mpf(1 if n == s and 1 <= s <= w.integer(e.mem.slots, {}) else 0)
 
 
 def _content_weight(w, e, env):
-    states = _history(w, e.mem)
-    tau, hi, n = w.integer(e.time, env), w.integer(e.hi, env), w.integer(e.slot, env)
+    """exp(β sim(q_r, M_τ[n])) · (Σ_{m=1}^{hi} exp(β sim(q_r, M_τ[m])))^{-1}, the memory zero-padded."""
+    memory = _state(w, e.mem, e.time, env)
+    hi, n = w.integer(e.hi, env), w.integer(e.slot, env)
+    if e.query.name not in w.inputs:
+        raise Rejected(f"no input named {e.query.name}")
     q = _lookup(w.inputs[e.query.name], w.integer(e.row, env) - 1)
-    if not 0 <= tau < len(states) or states[tau] is None or q is None or hi < 1 or hi > len(states[tau]):
-        return None
+    if hi > MAX_RANGE:
+        raise Rejected(f"content addressing over {hi} slots, more than the checker's limit of {MAX_RANGE}")
     beta = w.value(e.strength, {})
-    memory = states[tau]
 
     def sim(m):
-        d = mpmath.fsum(a * b for a, b in zip(q, m))
-        if e.similarity == "dot" or d == 0:
+        slot = _lookup(memory, m - 1)
+        if not isinstance(q, list) or not isinstance(slot, list):
+            return ZERO
+        d = mpmath.fsum(a * b for a, b in zip(q, slot))
+        if e.similarity == "dot":
             return d
-        return d / (mpmath.sqrt(mpmath.fsum(a * a for a in q)) * mpmath.sqrt(mpmath.fsum(b * b for b in m)))
+        return (d * total_power(mpmath.fsum(a * a for a in q), mpmath.mpf(-0.5))
+                * total_power(mpmath.fsum(b * b for b in slot), mpmath.mpf(-0.5)))
 
-    if not 1 <= n <= len(memory):
-        return None
-    z = mpmath.fsum(mpmath.exp(beta * sim(memory[m])) for m in range(hi))
-    return mpmath.exp(beta * sim(memory[n - 1])) / z
+    z = mpmath.fsum(mpmath.exp(beta * sim(m)) for m in range(1, hi + 1))
+    return mpmath.exp(beta * sim(n)) * total_power(z, -1)
 
 
 def _mp(x):
     return [_mp(v) for v in x] if isinstance(x, list) else mpmath.mpf(x)
 
 
-def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list[list]], env: dict[str, int]):
-    """The checker's own value of `expr` (an mpmath number, or None where undefined)."""
+def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list], env: dict[str, int]):
+    """The checker's own value of `expr` (an mpmath number; the semantics is total)."""
     with mpmath.workdps(DIGITS):
         world = World(sizes, {k: _mp(v) for k, v in inputs.items()})
         return world.value(expr, env)
 
 
 _HANDLERS = {
-    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, Relu: _relu, sp.Indexed: _indexed,
-    Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element, MemoryCell: _memory_cell,
-    WriteWeight: _write_weight,
-    ContentWeight: _content_weight,
+    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, Power: _pow, sp.exp: _exp, sp.log: _log, Log: _log, Relu: _relu,
+    sp.Abs: _abs, sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
+    MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
 }
-
-

@@ -14,7 +14,9 @@ import sympy as sp
 from symcheck import Iverson, check
 from symcheck.certificate import certificate
 from symcheck.loader import load
+from symcheck.digest import claim_digest
 from symcheck.replay import SHAPES, Rejected, parse, replay
+from symcheck.replay_rules import Site
 from symcheck.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,13 +48,15 @@ def rejected(cert) -> str:
 
 
 def test_the_checker_imports_nothing_from_the_prover():
-    checker = ("replay.py", "replay_semantics.py")
+    checker = ("replay.py", "replay_semantics.py", "replay_parse.py", "replay_entail.py", "replay_rules.py",
+               "replay_compose.py", "digest.py")
     sources = [(ROOT / "symcheck" / f).read_text() for f in checker]
     for source in sources:
-        for module in ("normalize", "rules", "evaluate", "binders", "affine", "engine", "definedness", "context",
-                       "falsify", "problem"):
+        for module in ("normalize", "rules ", "rules.", "evaluate", "binders", "affine", "engine", "definedness",
+                       "context", "falsify", "problem", "certificate", "claim ", "compose ", "composition"):
             assert f"from .{module}" not in source and f"import {module}" not in source
-    assert sum(len(s.splitlines()) for s in sources) < 1000
+        assert "sympify(" not in source and "eval(" not in source.replace(".eval(", "")
+        assert len(source.splitlines()) < 400
 
 
 def test_every_rule_has_a_shape_check():
@@ -122,12 +126,12 @@ def test_swapped_rule_names_are_rejected(cert):
             redex, contractum = parse(step["redex"]), parse(step["contractum"])
             for other in RULES:
                 if other != step["rule"]:
-                    assert not SHAPES[other](redex, contractum, set()), (step["rule"], other)
+                    assert SHAPES[other](redex, contractum, Site()) is not None, (step["rule"], other)
                     swaps += 1
     assert swaps > 1000
     bad = copy.deepcopy(cert)
     bad["rhs"]["steps"][3]["rule"] = "sum-delta"
-    assert "is not what rule sum-delta does" in rejected(bad)
+    assert rejected(bad).startswith("rhs, step 4 (sum-delta): ")
 
 
 def test_edited_final_form_is_rejected(cert):
@@ -194,8 +198,8 @@ def _stack_claim():
     from symcheck.index import index
     T, d, L = size("T"), size("d"), size("L")
     X, W, j = matrix("X", T, d), tensor("W", L, d), index("j")
-    running = lambda Y, layer: from_index(T, d, lambda i, c: W.at(layer)[c] * make_sum(Y[j, c], j, 1, i))
-    masked = lambda Y, layer: from_index(
+    running = lambda Y, layer: from_index(T, d, lambda i, c: W.at(layer)[c] * make_sum(Y[j, c], j, 1, i))  # noqa: E731
+    masked = lambda Y, layer: from_index(  # noqa: E731
         T, d, lambda i, c: W.at(layer)[c] * make_sum(Iverson(sp.Le(j, i)) * Y[j, c], j, 1, T))
     return Claim("stacked_sums", stack(running, X, depth=L), stack(masked, X, depth=L), statement="s")
 
@@ -223,10 +227,18 @@ def nested_cert():
     return certificate(check(Claim("nested", lhs, rhs, statement="s")))
 
 
+def redigest(cert):
+    """An edited certificate with its digests recomputed, so that the check under test is reached."""
+    for lemma in cert.get("lemmas", []):
+        redigest(lemma["certificate"])
+    cert["claim"]["digest"] = claim_digest(cert)
+    return cert
+
+
 def _corrupt(cert, edit):
     out = copy.deepcopy(cert)
     edit(out)
-    return out
+    return redigest(out)
 
 
 def _unrestricted(c):

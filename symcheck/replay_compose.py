@@ -1,0 +1,157 @@
+"""The checker's side of proofs by composition: the argument must fit the claim's structures.
+
+A structure is data: an input, an entry formula, or an apply / a stack node that binds
+placeholders. Comparing two binders renames both sides' placeholders to common names
+that are fresh against the free inputs of both bodies, so a free input can never be
+captured (the k-th name is the left placeholder's, with primes appended while it is a
+free input of either body or already chosen; the prover follows the same convention).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .matrix import MatInput, TensorInput
+from .replay_parse import Rejected, parse
+
+__all__ = ["check_argument", "free_inputs", "common_names", "rename"]
+
+
+def _node(node) -> tuple[str, dict]:
+    if not isinstance(node, dict) or len(node) != 1:
+        raise Rejected("malformed structure: a node is one of input, formula, apply, stack")
+    (kind, body), = node.items()
+    if kind not in ("input", "formula", "apply", "stack") or not isinstance(body, dict):
+        raise Rejected(f"malformed structure: unknown node {kind!r}")
+    return kind, body
+
+
+def _placeholders(kind, body) -> list[str]:
+    return [p["name"] for p in body["placeholders"]] if kind == "apply" else [body["placeholder"]["name"]]
+
+
+def free_inputs(node) -> set[str]:
+    """Input names a structure uses without binding them (nested apply / stack nodes bind their own)."""
+    kind, body = _node(node)
+    if kind == "input":
+        return {body["name"]}
+    if kind == "formula":
+        return {m.name for m in parse(body["entry"]).atoms(MatInput, TensorInput)}
+    if kind == "apply":
+        inner = free_inputs(body["body"]) - set(_placeholders(kind, body))
+        return inner.union(*(free_inputs(a) for a in body["args"]))
+    return free_inputs(body["start"]) | (free_inputs(body["step"]) - set(_placeholders(kind, body)))
+
+
+def common_names(left: list[str], left_body, right_body, right_binds: list[str]) -> list[str]:
+    """Names for the k-th placeholders of both sides: the left's name, primed while it is a free
+    input of either body (placeholders of that body excluded) or already chosen."""
+    taken = (free_inputs(left_body) - set(left)) | (free_inputs(right_body) - set(right_binds))
+    chosen: list[str] = []
+    for name in left:
+        while name in taken or name in chosen:
+            name += "'"
+        chosen.append(name)
+    return chosen
+
+
+def rename(node, names: dict):
+    """The structure with free placeholders renamed (old name -> new); binders shadow. Rejected
+    where a nested binder would capture a new name."""
+    names = {k: v for k, v in names.items() if k != v}
+    if not names:
+        return node
+    kind, body = _node(node)
+    if kind == "input":
+        return {"input": {**body, "name": names.get(body["name"], body["name"])}}
+    if kind == "formula":
+        entry = parse(body["entry"])
+        swap = {m: type(m)(names[m.name], *m.args[1:]) for m in entry.atoms(MatInput, TensorInput) if m.name in names}
+        return {"formula": {**body, "entry": sp.srepr(entry.xreplace(swap))}}
+    binds = set(_placeholders(kind, body))
+    inner = {k: v for k, v in names.items() if k not in binds}
+    scope = body["body"] if kind == "apply" else body["step"]
+    if binds & set(inner.values()) and free_inputs(scope) & set(inner):
+        raise Rejected("renaming placeholders would capture a name bound inside")
+    if kind == "apply":
+        return {"apply": {**body, "body": rename(body["body"], inner), "args": [rename(x, names) for x in body["args"]]}}
+    return {"stack": {**body, "start": rename(body["start"], names), "step": rename(body["step"], inner)}}
+
+
+def _binder_pair(a: dict, b: dict, kind: str):
+    """Both bodies with their placeholders renamed to the common names, and those names."""
+    pa, pb = _placeholders(kind, a), _placeholders(kind, b)
+    scope = "body" if kind == "apply" else "step"
+    names = common_names(pa, a[scope], b[scope], pb)
+    return rename(a[scope], dict(zip(pa, names))), rename(b[scope], dict(zip(pb, names))), set(names)
+
+
+def _lemma_states(cert: dict, lhs: dict, rhs: dict, bound: set[str], assumed: list) -> dict:
+    """The lemma certificate proves exactly lhs ≡ rhs, assuming only what the claim assumes and
+    nothing of the bound placeholders (they are instantiated at arbitrary matrices)."""
+    if any(a not in assumed or a["input"] in bound for a in cert["claim"]["assumptions"]):
+        raise Rejected("it assumes what the claim does not, or something of a placeholder")
+    if cert.get("kind") == "composition":
+        if cert["claim"]["lhs"] != lhs or cert["claim"]["rhs"] != rhs:
+            raise Rejected("its claim is not the one the argument needs here")
+        return cert["claim"]
+    for side, node in (("lhs", lhs), ("rhs", rhs)):
+        if "formula" not in node or parse(cert[side]["start"]) != parse(node["formula"]["entry"]):
+            raise Rejected(f"its {side} is not the entry formula the argument needs here")
+        if cert["claim"]["row"] != node["formula"]["row"] or cert["claim"]["col"] != node["formula"]["col"]:
+            raise Rejected("it compares another entry than the argument needs")
+    return cert["claim"]
+
+
+def check_argument(cert: dict) -> None:
+    """Walk the claim's two structures along the argument tree: every step must fit the structures,
+    and every lemma must state exactly the equation that step uses (each lemma used once)."""
+    lemmas, used = cert["lemmas"], []
+
+    def lemma(k, lhs, rhs, bound):
+        if type(k) is not int or not 0 <= k < len(lemmas) or k in used:
+            raise Rejected(f"the argument uses lemma {k!r} where it cannot")
+        used.append(k)
+        try:
+            return _lemma_states(lemmas[k]["certificate"], lhs, rhs, bound, cert["claim"]["assumptions"])
+        except Rejected as err:
+            raise Rejected(f"{lemmas[k]['title']}: {err}") from None
+
+    def walk(a, b, tree, depth=0):
+        if depth > 50:
+            raise Rejected("the argument is nested too deeply")
+        by = tree["by"]
+        if by == "identical":
+            if a != b:
+                raise Rejected("the argument calls two different models identical")
+        elif by == "lemma":
+            lemma(tree["lemma"], a, b, set())
+        elif by == "congruence":
+            if "apply" not in a or "apply" not in b or not (
+                    len(a["apply"]["args"]) == len(b["apply"]["args"]) == len(tree["args"])):
+                raise Rejected("congruence applied to models that are not applications of the same arity")
+            pa, pb = a["apply"]["placeholders"], b["apply"]["placeholders"]
+            if [p["shape"] for p in pa] != [p["shape"] for p in pb]:
+                raise Rejected("congruence over placeholders of different shapes")
+            for x, y, t in zip(a["apply"]["args"], b["apply"]["args"], tree["args"]):
+                walk(x, y, t, depth + 1)
+            left, right, bound = _binder_pair(a["apply"], b["apply"], "apply")
+            lemma(tree["lemma"], left, right, bound)
+        elif by == "induction":
+            if "stack" not in a or "stack" not in b:
+                raise Rejected("induction on the depth applied to models that are not stacks")
+            sa, sb = a["stack"], b["stack"]
+            if parse(sa["depth"]) != parse(sb["depth"]) or sa["placeholder"]["shape"] != sb["placeholder"]["shape"]:
+                raise Rejected("induction over stacks of different depths or widths")
+            walk(sa["start"], sb["start"], tree["start"], depth + 1)
+            left, right, bound = _binder_pair(sa, sb, "stack")
+            claim = lemma(tree["lemma"], left, right, bound)
+            domain = {(parse(lo), parse(hi)) for lo, hi in claim["constraints"]}
+            if (parse(sa["layer"]), parse(sa["depth"])) not in domain or parse(sa["layer"]) != parse(sb["layer"]):
+                raise Rejected("the layer lemma is not restricted to layers 1..depth")
+        else:
+            raise Rejected(f"unknown step {by!r} in the argument")
+
+    walk(cert["claim"]["lhs"], cert["claim"]["rhs"], cert["tree"])
+    if sorted(used) != list(range(len(lemmas))):
+        raise Rejected("the certificate holds lemmas the argument does not use")
