@@ -21,7 +21,7 @@ from .composition import CompositeProof
 from .matrix import MatInput
 from .digest import claim_digest
 from .errors import UsageError
-from .problem import pose
+from .problem import entry_formula, pose
 from .rules import RULES
 
 __all__ = ["FORMAT", "STEP_LIMIT", "certificate", "write_certificates", "posed_digest"]
@@ -129,8 +129,8 @@ def structure(m) -> dict:
     if isinstance(m, Stack):
         return {"stack": {"placeholder": _input(m.placeholder), "layer": sp.srepr(LAYER),
                           "depth": sp.srepr(m.depth), "start": structure(m.start), "step": structure(m.inner)}}
-    problem = pose(Claim("structure", m, m, statement=""))
-    return {"formula": {"row": sp.srepr(problem.row), "col": sp.srepr(problem.col), "entry": sp.srepr(problem.lhs)}}
+    row, col, entry = entry_formula(m)
+    return {"formula": {"row": sp.srepr(row), "col": sp.srepr(col), "entry": sp.srepr(entry)}}
 
 
 def _inlined(tree: dict) -> bool:

@@ -21,7 +21,7 @@ from .index import Sigma, index
 from .wellformed import check_in_range, safe_tree
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Problem", "pose", "pose_composite"]
+__all__ = ["Problem", "pose", "pose_composite", "position", "entry_formula"]
 
 
 @dataclass(frozen=True)
@@ -132,13 +132,24 @@ def _side_entry(claim: Claim, field: str, model, row, col) -> sp.Expr:
         raise ClaimError(err.detail, claim=claim.qualname, field=field + inner) from None
 
 
+def position(model) -> tuple[sp.Symbol, sp.Symbol]:
+    """The symbolic position (row, col) at which a model's entries are compared."""
+    probe = [s.name for e in (model.rows, model.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
+    return index("t" if "t" not in probe else "i_row"), index("b" if "b" not in probe else "i_col")
+
+
+def entry_formula(model, field: str = "lhs") -> tuple[sp.Symbol, sp.Symbol, sp.Expr]:
+    """(row, col, entry) of a model, built safely, without posing a claim: a description of a part
+    (a certificate's structure), whose well-formedness is checked where it is used."""
+    row, col = position(model)
+    return row, col, safe_tree(sp.sympify(model.entry(row, col)), field)
+
+
 def pose(claim: Claim) -> Problem:
     """Build the entrywise problem; raises ClaimError for shape or input mismatches."""
     lhs, rhs = claim.lhs, claim.rhs
     _same_shape(claim)
-    probe = [s.name for e in (lhs.rows, lhs.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
-    row = index("t" if "t" not in probe else "i_row")
-    col = index("b" if "b" not in probe else "i_col")
+    row, col = position(lhs)
     left, right = (_side_entry(claim, field, model, row, col) for field, model in (("lhs", lhs), ("rhs", rhs)))
     inputs = _merge_inputs(claim, left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput))
     model_constraints = lhs.constraints + rhs.constraints
