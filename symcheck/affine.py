@@ -73,6 +73,7 @@ def _shift(form: Affine, delta: Fraction) -> Affine:
     return items, const + delta
 
 
+@lru_cache(maxsize=200000)
 def entails_nonneg(facts: frozenset[Fact], goal: Affine) -> bool:
     """True if `facts` (each >= 0) imply `goal >= 0` over the integers.
 
