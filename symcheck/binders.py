@@ -17,7 +17,7 @@ from sympy import default_sort_key
 
 from .index import Sigma, index, is_sum, make_sum, sum_parts
 
-__all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names"]
+__all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names", "rename_apart"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
 
@@ -85,6 +85,32 @@ def _subst(e, m):
     if all(a is b for a, b in zip(args, e.args)):
         return e
     return e.func(*args)
+
+
+def rename_apart(expr: sp.Basic, scope: set[str]) -> sp.Basic:
+    """`expr` with every sum whose index shadows a name in scope (a free symbol, an enclosing
+    sum's index) given a fresh index: α-equivalent, and no rule ever meets a shadowed name
+    (rules and the entailment engine identify indices by name)."""
+    used = symbol_names(expr) | set(scope)
+
+    def walk(e, scope):
+        if not e.args:
+            return e
+        from .memory import Memory
+        if isinstance(e, Memory):
+            return e
+        if is_sum(e):
+            body, v, lo, hi = sum_parts(e)
+            lo, hi = walk(lo, scope), walk(hi, scope)
+            if v.name in scope:
+                nv = fresh(used)
+                used.add(nv.name)
+                body, v = subst(body, {v: nv}), nv
+            return make_sum(walk(body, scope | {v.name}), v, lo, hi)
+        args = [walk(a, scope) for a in e.args]
+        return e if all(a is b for a, b in zip(args, e.args)) else e.func(*args)
+
+    return walk(expr, frozenset(scope))
 
 
 def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .affine import affine
 from .context import UnitRows
 from .errors import ClaimError
 from .matrix import MatInput
@@ -82,12 +84,19 @@ class Claim:
 
 
 def _pair(w, name):
+    """A constraint as (lo, hi) meaning lo <= hi. A strict a < b becomes k·a + 1 <= k·b with k
+    making b - a integer-coefficient (T < N/2 is 2T + 1 <= N, not T + 1 <= N/2)."""
     if isinstance(w, tuple) and len(w) == 2:
         return sp.sympify(w[0]), sp.sympify(w[1])
-    if isinstance(w, (sp.LessThan, sp.StrictLessThan)):
-        return (w.lhs, w.rhs) if isinstance(w, sp.LessThan) else (w.lhs + 1, w.rhs)
-    if isinstance(w, (sp.GreaterThan, sp.StrictGreaterThan)):
-        return (w.rhs, w.lhs) if isinstance(w, sp.GreaterThan) else (w.rhs + 1, w.lhs)
+    if isinstance(w, (sp.LessThan, sp.GreaterThan)):
+        return (w.lhs, w.rhs) if isinstance(w, sp.LessThan) else (w.rhs, w.lhs)
+    if isinstance(w, (sp.StrictLessThan, sp.StrictGreaterThan)):
+        lo, hi = (w.lhs, w.rhs) if isinstance(w, sp.StrictLessThan) else (w.rhs, w.lhs)
+        form = affine(hi - lo)
+        if form is None:
+            raise ClaimError(f"a strict size constraint must be affine in sizes, got {w}", claim=name, field="where")
+        k = math.lcm(form[1].denominator, *(c.denominator for _, c in form[0]))
+        return k * lo + 1, k * hi
     raise ClaimError(f"size constraint must be a pair (lo, hi) or an inequality, got {w!r}",
                      claim=name, field="where")
 

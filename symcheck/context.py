@@ -8,6 +8,7 @@ what it can prove.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
@@ -15,6 +16,32 @@ import sympy as sp
 from .affine import Fact, entails_nonneg, nonneg
 
 __all__ = ["Context", "UnitRows"]
+
+
+def _abstracted(pairs):
+    """`pairs` with each Mod(x, G) and floor(p/q) replaced by an integer symbol named after it,
+    and the facts that bound it: 0 <= m <= G - 1 (G a size or a positive number), and
+    q·v <= p <= q·v + q - 1 (q a positive integer). Fourier–Motzkin knows neither function."""
+    pairs = [(sp.sympify(lo), sp.sympify(hi)) for lo, hi in pairs]
+    atoms = set()
+    for lo, hi in pairs:
+        atoms |= lo.atoms(sp.Mod, sp.floor) | hi.atoms(sp.Mod, sp.floor)
+    if not atoms:
+        return pairs, []
+    repl, extra = {}, []
+    for a in sorted(atoms, key=sp.default_sort_key):
+        v = sp.Symbol(f"<{sp.srepr(a)}>", integer=True)
+        if isinstance(a, sp.Mod) and (a.args[1].is_positive is True):
+            repl[a] = v
+            extra += [(0, v), (v, a.args[1] - 1)]
+        elif isinstance(a, sp.floor):
+            coeffs = sp.expand(a.args[0]).as_coefficients_dict().values()
+            if all(c.is_Rational for c in coeffs):
+                q = math.lcm(*(int(c.q) for c in coeffs))
+                p = sp.expand(q * a.args[0])
+                repl[a] = v
+                extra += [(q * v, p), (p, q * v + q - 1)]
+    return [(lo.xreplace(repl), hi.xreplace(repl)) for lo, hi in pairs], extra
 
 
 @dataclass(frozen=True)
@@ -36,18 +63,28 @@ class Context:
     binders: tuple[str, ...] = ()               # enclosing bound indices, outermost first
 
     def with_facts(self, *pairs: tuple[sp.Expr, sp.Expr]) -> "Context":
-        """Add facts lo <= hi (non-affine pairs are ignored: knowing less is sound)."""
-        new = {f for lo, hi in pairs if (f := nonneg(lo, hi)) is not None}
+        """Add facts lo <= hi (non-affine pairs are ignored: knowing less is sound). A Mod or
+        floor in a pair stands for an integer with its defining bounds (`integer_atoms`)."""
+        pairs, extra = _abstracted(pairs)
+        new = {f for lo, hi in (*pairs, *extra) if (f := nonneg(lo, hi)) is not None}
         return Context(self.facts | new, self.assumptions, self.reserved, self.binders)
 
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
-        ctx = self.with_facts((lo, var), (var, hi))
+        """The body's context: lo <= var <= hi, and nothing more about var (a sum that rebinds a
+        name shadows it, so facts about the outer one do not hold for it)."""
+        outer = frozenset(f for f in self.facts if all(k != var.name for k, _ in f[0]))
+        ctx = Context(outer, self.assumptions, self.reserved, self.binders).with_facts((lo, var), (var, hi))
         return Context(ctx.facts, ctx.assumptions, ctx.reserved, self.binders + (var.name,))
 
     def proves_le(self, lo, hi) -> bool:
         """Do the facts imply lo <= hi?"""
         form = nonneg(lo, hi)
-        return form is not None and entails_nonneg(self.facts, form)
+        if form is None:
+            ((lo, hi),), extra = _abstracted(((sp.sympify(lo), sp.sympify(hi)),))
+            if not extra:
+                return False
+            return self.with_facts(*extra).proves_le(lo, hi)
+        return entails_nonneg(self.facts, form)
 
     def proves_lt(self, lo, hi) -> bool:
         return self.proves_le(sp.sympify(lo) + 1, hi)

@@ -81,21 +81,26 @@ def check(claim: Claim, config: Config = Config()) -> Result:
 
 def _check(claim: Claim, config: Config, start: float) -> Result:
     deadline = start + config.max_seconds
+    proof_deadline = start + PROOF_SHARE * config.max_seconds
     try:
-        problem = pose_composite(claim) if by_composition(claim) else pose(claim)
+        with interrupt_at(proof_deadline):
+            problem = pose_composite(claim) if by_composition(claim) else pose(claim)
     except ClaimError as err:
         return Result(claim, "error", reason=str(err), seconds=time.monotonic() - start, error_kind="input")
+    except BudgetExceeded:
+        return Result(claim, "undecided", reason="time budget exhausted while posing the claim",
+                      seconds=time.monotonic() - start)
     sizes = {s.name: s.name for s in problem.sizes}
     try:
-        with interrupt_at(start + PROOF_SHARE * config.max_seconds):
-            proof, reason = _attempt(problem, config, start + PROOF_SHARE * config.max_seconds)
+        with interrupt_at(proof_deadline):
+            proof, reason = _attempt(problem, config, proof_deadline)
     except BudgetExceeded as err:
         proof, reason = None, f"no proof: {err}"
     except UnprovedSideCondition as err:
         return Result(claim, "error", reason=f"internal soundness check failed: {err}",
                       seconds=time.monotonic() - start, sizes=sizes, error_kind="internal")
     if proof is not None and proof.proved:
-        bug = cross_check(problem, config.seed)
+        bug = cross_check(problem, config.seed, deadline)
         if bug is not None:
             return Result(claim, "error", reason=f"internal soundness check failed: {bug}", proof=proof,
                           seconds=time.monotonic() - start, sizes=sizes, error_kind="internal")

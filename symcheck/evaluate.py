@@ -24,6 +24,7 @@ precision.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -155,10 +156,14 @@ class _Evaluator:
             return out
         if isinstance(e, sp.Mod):
             return np.mod(self.idx(e.args[0], env), self.idx(e.args[1], env))
-        if isinstance(e, sp.floor) and isinstance(e.args[0], sp.Mul):
-            num = [a for a in e.args[0].args if not (a.is_Pow and a.exp == -1)]
-            den = [a.base for a in e.args[0].args if a.is_Pow and a.exp == -1]
+        if isinstance(e, sp.floor) and isinstance(e.args[0], sp.Mul) and any(
+                _reciprocal_of(a) is not None for a in e.args[0].args):
+            num = [a for a in e.args[0].args if _reciprocal_of(a) is None]
+            den = [_reciprocal_of(a) for a in e.args[0].args if _reciprocal_of(a) is not None]
             return np.floor_divide(self.idx(sp.Mul(*num), env), self.idx(sp.Mul(*den), env))
+        if isinstance(e, sp.floor):                 # floor(p/q) for p integer-valued, q a positive integer
+            q = math.lcm(*(int(sp.Rational(c).q) for c in sp.expand(e.args[0]).as_coefficients_dict().values()))
+            return np.floor_divide(self.idx(sp.expand(q * e.args[0]), env), q)
         raise EvaluationError(f"index expression not supported: {e}")
 
     # values ---------------------------------------------------------------
@@ -189,6 +194,13 @@ class _Evaluator:
             return np.full(shape, self.b.zero, dtype=table.dtype)
         out = table[tuple(clipped)]
         return np.where(valid, out, self.b.zero)
+
+
+def _reciprocal_of(a):
+    """x for a factor 1/x (a sympy power or symcheck's `Power`), else None."""
+    if isinstance(a, (sp.Pow, Power)) and a.args[1] == -1:
+        return a.args[0]
+    return None
 
 
 def _number(ev, e, env):
@@ -249,6 +261,11 @@ def _relu(ev, e, env):
 
 def _log(ev, e, env):
     return ev.b.log(ev.val(e.args[0], env))
+
+
+def _integer_valued(ev, e, env):
+    """Mod and floor as values: their integer index arithmetic, as an array of the backend."""
+    return ev.b.convert(ev.idx(e, env))
 
 
 def _abs(ev, e, env):
@@ -460,7 +477,7 @@ def _feedback_read(ev, e: FeedbackRead, env):
 
 _DISPATCH = {
     sp.Symbol: _symbol, sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.exp: _exp, sp.log: _log, Log: _log,
-    Power: _power, sp.Abs: _abs, Relu: _relu,
+    Power: _power, sp.Abs: _abs, Relu: _relu, sp.Mod: _integer_valued, sp.floor: _integer_valued,
     sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
     FeedbackRead: _feedback_read,

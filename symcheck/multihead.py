@@ -94,14 +94,14 @@ def sdnc_multihead_read(Q: TensorInput, K: TensorInput, V: TensorInput, WO: Tens
     mk, mv = Memory(K.name, K, slots), Memory(V.name, V, slots)
 
     def entry(t, c):
-        h, g, b, a = index("h"), index("g"), index("b_h"), index("a")
+        h, g, u, b, a = index("h"), index("g"), index("u"), index("b_h"), index("a")
         tau = t if read == "after_write" else S
         padded = lambda hh, aa: Iverson(sp.Eq(hh, h)) * Q[t, h, aa]           # q~^h_t[h', a]
 
-        def score(m):
-            dot = make_sum(make_sum(padded(g, a) * MemoryCell(mk, tau, m, g, a), a, 1, dh), g, 1, H)
-            qn = make_sum(make_sum(padded(g, a) ** 2, a, 1, dh), g, 1, H)
-            mn = make_sum(make_sum(MemoryCell(mk, tau, m, g, a) ** 2, a, 1, dh), g, 1, H)
+        def score(m):          # over the key blocks u (not g: the read vector's block index is in scope)
+            dot = make_sum(make_sum(padded(u, a) * MemoryCell(mk, tau, m, u, a), a, 1, dh), u, 1, H)
+            qn = make_sum(make_sum(padded(u, a) ** 2, a, 1, dh), u, 1, H)
+            mn = make_sum(make_sum(MemoryCell(mk, tau, m, u, a) ** 2, a, 1, dh), u, 1, H)
             return beta * _similarity(similarity, dot, qn, mn)
 
         read_vec = lambda gg: softmax_read(score, lambda m: MemoryCell(mv, tau, m, gg, b), 1, tau)

@@ -16,9 +16,12 @@ from .compose import evaluate_composite, leaf_inputs
 from .context import Context
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
+from .binders import rename_apart
 from .domain import Domain, require_points
-from .index import Sigma, index
-from .wellformed import check_in_range, safe_tree
+from .index import Sigma, index, size
+from .matrix import MatScale
+from .memory import ContentWeight, FeedbackRead, Memory
+from .wellformed import NameClash, check_in_range, safe_tree
 from .matrix import MatInput, TensorInput
 
 __all__ = ["Problem", "pose", "pose_composite", "position", "entry_formula"]
@@ -127,15 +130,91 @@ def _side_entry(claim: Claim, field: str, model, row, col) -> sp.Expr:
     """One side's entry (row, col), made safe (`wellformed.safe_tree`); errors name the side."""
     try:
         return safe_tree(sp.sympify(model.entry(row, col)), field)
+    except NameClash:
+        raise
     except ClaimError as err:
         inner = f" ({err.field})" if err.field not in (None, field, "entry") else ""
         raise ClaimError(err.detail, claim=claim.qualname, field=field + inner) from None
 
 
-def position(model) -> tuple[sp.Symbol, sp.Symbol]:
+def position(model, avoid: frozenset[str] = frozenset()) -> tuple[sp.Symbol, sp.Symbol]:
     """The symbolic position (row, col) at which a model's entries are compared."""
-    probe = [s.name for e in (model.rows, model.cols) for s in sp.sympify(e).atoms(sp.Symbol)]
-    return index("t" if "t" not in probe else "i_row"), index("b" if "b" not in probe else "i_col")
+    taken = set(avoid) | {s.name for e in (model.rows, model.cols) for s in sp.sympify(e).atoms(sp.Symbol)}
+    return _free_name(("t", "i_row"), taken), _free_name(("b", "i_col"), taken)
+
+
+def _free_name(preferred: tuple[str, ...], taken: set[str]) -> sp.Symbol:
+    for name in preferred:
+        if name not in taken:
+            return index(name)
+    k = 2
+    while f"{preferred[-1]}{k}" in taken:
+        k += 1
+    return index(f"{preferred[-1]}{k}")
+
+
+def _names_beside(side: sp.Expr, *own: sp.Symbol) -> set[str]:
+    """Names of the symbols in `side` other than the objects `own` (a size named t beside the row t)."""
+    return {s.name for s in side.atoms(sp.Symbol) if s not in own}
+
+
+def _check_symbols(claim: Claim, sizes: set, row, col, sides) -> None:
+    """One symbol per name, sizes and bound indices exactly as `sizes()`/`indices()` declare them
+    (an extra assumption such as even=True lets sympy fold Mod(T, 2)), and no sum rebinding a
+    name already in scope. The entailment engine and the rules identify symbols by name."""
+    by_name: dict[str, set] = {}
+    for _, side in sides:
+        for s in side.atoms(sp.Symbol):
+            by_name.setdefault(s.name, set()).add(s)
+    for name, group in sorted(by_name.items()):
+        if len(group) > 1:
+            raise ClaimError(f"two different symbols are named {name} (e.g. a size and an index); give them "
+                             "different names", claim=claim.qualname, field="lhs")
+    for s in sizes:
+        if s != size(s.name):
+            raise ClaimError(f"size {s.name} carries assumptions beyond a positive integer "
+                             f"({', '.join(k for k, v in s.assumptions0.items() if v)}); declare it with sizes()",
+                             claim=claim.qualname, field="sizes")
+    for field, side in sides:
+        _check_binders(claim, field, side, {s.name for s in sizes} | {row.name, col.name})
+
+
+def _check_binders(claim: Claim, field: str, e, scope: set[str]) -> None:
+    if isinstance(e, Memory) or not e.args:
+        return
+    if isinstance(e, Sigma):
+        v = e.var
+        if v != index(v.name):
+            raise ClaimError(f"the bound index {v.name} carries assumptions; declare bound indices with indices() "
+                             "(their range is the sum's)", claim=claim.qualname, field=field)
+        _check_binders(claim, field, e.lo, scope)
+        _check_binders(claim, field, e.hi, scope)
+        _check_binders(claim, field, e.body, scope | {v.name})
+        return
+    for a in e.args:
+        _check_binders(claim, field, a, scope)
+
+
+def _check_shapes(claim: Claim, ctx: Context, sizes: set, lhs, inputs, sides) -> None:
+    """Every dimension an integer >= 1 throughout the domain, and every matrix-level scalar (a
+    scale, a key strength) a function of the sizes alone: the numeric semantics needs both."""
+    memories = {m for _, side in sides for m in side.atoms(Memory)}
+    dims = [("the output", x) for x in (lhs.rows, lhs.cols)]
+    dims += [(f"input {m.name}", x) for m in inputs for x in m.shape]
+    dims += [(f"memory {m.name}", m.slots) for m in memories]
+    for what, x in dims:
+        x = sp.sympify(x)
+        if x.is_integer is not True or not ctx.proves_le(1, x):
+            raise ClaimError(f"{what} has a dimension {x} that is not an integer >= 1 throughout the domain",
+                             claim=claim.qualname, field="shape")
+    for field, side in sides:
+        scalars = [t.args[0] for t in side.atoms(MatScale)] + [w.strength for w in side.atoms(ContentWeight)]
+        scalars += [r.strength for r in side.atoms(FeedbackRead)]
+        for c in scalars:
+            stray = {s for s in sp.sympify(c).free_symbols if s not in sizes}
+            if stray:
+                raise ClaimError(f"the scale or key strength {c} mentions {', '.join(sorted(map(str, stray)))}: "
+                                 "it must depend on sizes only", claim=claim.qualname, field=field)
 
 
 def entry_formula(model, field: str = "lhs") -> tuple[sp.Symbol, sp.Symbol, sp.Expr]:
@@ -145,17 +224,39 @@ def entry_formula(model, field: str = "lhs") -> tuple[sp.Symbol, sp.Symbol, sp.E
     return row, col, safe_tree(sp.sympify(model.entry(row, col)), field)
 
 
+def _entries(claim: Claim):
+    """(row, col, lhs entry, rhs entry) at a position whose names no symbol of the claim has
+    (a size of the user's may be named t)."""
+    taken: frozenset[str] = frozenset()
+    for _ in range(3):
+        row, col = position(claim.lhs, taken)
+        try:
+            left, right = (_side_entry(claim, f, m, row, col) for f, m in (("lhs", claim.lhs), ("rhs", claim.rhs)))
+        except NameClash as clash:
+            if clash.name not in (row.name, col.name):
+                raise ClaimError(clash.detail, claim=claim.qualname, field=clash.field) from None
+            taken |= {clash.name}
+            continue
+        beside = _names_beside(left, row, col) | _names_beside(right, row, col)
+        if row.name not in beside and col.name not in beside:
+            return row, col, left, right
+        taken |= beside
+    raise ClaimError("no free name for the compared position", claim=claim.qualname, field="lhs")
+
+
 def pose(claim: Claim) -> Problem:
     """Build the entrywise problem; raises ClaimError for shape or input mismatches."""
     lhs, rhs = claim.lhs, claim.rhs
     _same_shape(claim)
-    row, col = position(lhs)
-    left, right = (_side_entry(claim, field, model, row, col) for field, model in (("lhs", lhs), ("rhs", rhs)))
+    row, col, left, right = _entries(claim)
     inputs = _merge_inputs(claim, left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput))
     model_constraints = lhs.constraints + rhs.constraints
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
                           *(e for pair in model_constraints for e in pair), left, right)
     _check_domain(claim, sizes, {row, col}, ("lhs", left), ("rhs", right))
+    _check_symbols(claim, sizes, row, col, (("lhs", left), ("rhs", right)))
+    free = {s.name for side in (left, right) for s in side.free_symbols} | {row.name, col.name}
+    left, right = rename_apart(left, free), rename_apart(right, free)
     facts = [(1, s) for s in sizes] + [(1, row), (row, lhs.rows), (1, col), (col, lhs.cols)]
     facts += list(claim.constraints)
     for a in claim.assume:
@@ -168,6 +269,7 @@ def pose(claim: Claim) -> Problem:
     ordered = tuple(sorted(sizes, key=lambda s: s.name))
     domain = Domain(ordered, tuple(claim.constraints) + ((1, lhs.rows), (1, lhs.cols)))
     require_points(domain, claim.qualname)
+    _check_shapes(claim, ctx, sizes, lhs, inputs.values(), (("lhs", left), ("rhs", right)))
     for field, side in (("lhs", left), ("rhs", right)):
         try:
             check_in_range(side, ctx, field)

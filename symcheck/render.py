@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,6 +24,7 @@ import sympy as sp
 from . import __version__
 from .claim import Result
 from .composition import CompositeProof
+from .budget import BudgetExceeded, interrupt_at
 from .config import Config
 from .errors import UsageError
 from .latex import escape, latex, latex_array
@@ -34,6 +37,8 @@ APPENDIX = "appendix.tex"
 # A derivation longer than this, or whose typeset lines exceed TYPESET_CHARS, is summarised
 # (rules used, obligations, step count) rather than typeset line by line: pages of
 # layer-sized expressions (a LayerNorm inside a softmax) help no reader.
+RENDER_SECONDS = 120        # the bundled appendix renders in about a second
+_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_.-]+\.j2")
 TYPESET_LIMIT = 300
 TYPESET_CHARS = 40_000
 
@@ -59,7 +64,10 @@ def _environment(template_dir: str | None) -> SandboxedEnvironment:
 
 
 def _package_template(name: str):
-    """Bundled templates: package data when installed, the checkout's templates/ otherwise."""
+    """Bundled templates: package data when installed, the checkout's templates/ otherwise.
+    Only plain file names: a template's `include "/etc/passwd"` must not read the disk."""
+    if not _TEMPLATE_NAME.fullmatch(name):
+        return None
     try:
         root = resources.files("symcheck.templates")
     except ModuleNotFoundError:
@@ -199,9 +207,12 @@ class Rendered:
 
 
 def render(results: list[Result], config: Config = Config(), template_dir: str | None = None) -> Rendered:
-    """Render every renderable result; a broken template is reported as a usage error."""
+    """Render every renderable result; a broken (or endless) template is reported as a usage error."""
     try:
-        return _render(results, config, _environment(template_dir))
+        with interrupt_at(time.monotonic() + RENDER_SECONDS):
+            return _render(results, config, _environment(template_dir))
+    except BudgetExceeded:
+        raise UsageError(f"templates took longer than {RENDER_SECONDS} s to render (a runaway loop?)") from None
     except jinja2.TemplateError as err:
         where = f"{err.name}:{err.lineno}: " if isinstance(err, jinja2.TemplateSyntaxError) else ""
         raise UsageError(f"template error: {where}{type(err).__name__}: {err}") from None

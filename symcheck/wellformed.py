@@ -29,7 +29,7 @@ from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma, power
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
 from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
 
-__all__ = ["build_entry", "safe_tree", "check_in_range", "SUPPORTED"]
+__all__ = ["build_entry", "safe_tree", "check_in_range", "SUPPORTED", "NameClash"]
 
 SUPPORTED = (
     sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, Log, Power, sp.Abs, Relu, Iverson, Sigma, Entry, Element, sp.Indexed,
@@ -42,11 +42,28 @@ SUPPORTED = (
 _NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
 
 
+class NameClash(ClaimError):
+    """Two different symbols share a name: symcheck's entailment and rules identify symbols by name."""
+
+    def __init__(self, name: str, field: str):
+        self.name = name
+        super().__init__(f"two different symbols are named {name} (e.g. a size and an index); give them "
+                         "different names", field=field)
+
+
 def build_entry(entry: Callable, i, j, field: str = "entry") -> sp.Expr:
-    """The user's entry (i, j), built without sympy's folding and then rebuilt safely."""
+    """The user's entry (i, j), built without sympy's folding and then rebuilt safely. Names are
+    checked before the rebuild: canonicalizing [j <= N] with a bound j and a size N both named N
+    would decide it on the spot."""
     with sp.evaluate(False):
-        raw = entry(i, j)
-    return safe_tree(sp.sympify(raw), field, force=True)
+        raw = sp.sympify(entry(i, j))
+    by_name: dict[str, set] = {}
+    for s in raw.atoms(sp.Symbol):
+        by_name.setdefault(s.name, set()).add(s)
+    clash = sorted(name for name, group in by_name.items() if len(group) > 1)
+    if clash:
+        raise NameClash(clash[0], field)
+    return safe_tree(raw, field, force=True)
 
 
 def safe_tree(expr: sp.Basic, field: str, force: bool = False) -> sp.Basic:
@@ -105,8 +122,7 @@ class _Ranges:
         self.seen: set = set()
 
     def require(self, lo, hi, what: str, ctx: Context):
-        lo, hi, facts = _abstract_mods(sp.sympify(lo), sp.sympify(hi), ctx)
-        if not ctx.with_facts(*facts).proves_le(lo, hi):
+        if not ctx.proves_le(lo, hi):
             raise ClaimError(f"{what}: {lo} <= {hi} does not follow from the domain, the ranges of the "
                              "enclosing sums and the guards beside it", field=self.field)
 
@@ -140,18 +156,6 @@ class _Ranges:
         else:
             for a in e.args:
                 self.walk(a, ctx)
-
-
-def _abstract_mods(lo, hi, ctx: Context):
-    """Replace each Mod(x, G) with G provably >= 1 by a fresh integer m with 0 <= m <= G - 1
-    (what a head-to-group map needs to be seen in range; Fourier–Motzkin knows no Mod)."""
-    facts, repl = [], {}
-    for m in sorted((lo.atoms(sp.Mod) | hi.atoms(sp.Mod)), key=sp.default_sort_key):
-        if ctx.proves_le(1, m.args[1]):
-            v = sp.Symbol(f"_mod{len(repl)}", integer=True)
-            repl[m] = v
-            facts += [(0, v), (v, m.args[1] - 1)]
-    return lo.xreplace(repl), hi.xreplace(repl), facts
 
 
 def _facts(guard: Iverson) -> tuple:

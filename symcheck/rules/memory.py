@@ -52,6 +52,11 @@ def fresh_slot_allocation(expr: WriteWeight, ctx: Context):
     return Iverson(sp.Eq(expr.slot, expr.step))
 
 
+def _rows_written(mem) -> sp.Expr:
+    """How many rows the memory receives (its input's rows, or the computed rows' first axis)."""
+    return mem.written.shape[0]
+
+
 def closed_form(mem, time, slot, cols, avoid: frozenset[str] = frozenset()) -> sp.Expr:
     """Σ_{s=1}^{τ} w^w_s[n] x_s[a]: the write-once memory after τ additive writes."""
     used = {x.name for e in (time, slot, *cols, mem) for x in sp.sympify(e).atoms(sp.Symbol)} | set(avoid)
@@ -90,11 +95,13 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
       r"M_{\tau} = \sum_{s=1}^{\tau} w^{w}_{s}\, x_{s}^{\top}\quad(M_0 = 0,\ M_{\tau} = M_{\tau-1} + w^{w}_{\tau} x_{\tau}^{\top})",
       MemoryCell, side="0 <= τ <= N; proved by induction on τ = 1..N (base and step are obligations)",
       obligations=_unroll_obligations, obligation_key=lambda e: ("unroll-write-once", e.mem),
-      requires=lambda r, c, ctx: (Le(0, r.time), Le(r.time, r.mem.slots)))
+      requires=lambda r, c, ctx: (Le(0, r.time), Le(r.time, r.mem.slots), Le(r.time, _rows_written(r.mem))))
 def unroll_write_once(expr: MemoryCell, ctx: Context):
     """Sound for 0 <= τ <= N only: the base proves the closed form at τ = 0 and the step carries
     it from τ − 1 to τ for 1 <= τ <= N (the step's domain), so together they cover exactly
-    0..N. Beyond N the memory stops changing (no fresh slot), which the closed form does not say."""
-    if not (ctx.proves_le(0, expr.time) and ctx.proves_le(expr.time, expr.mem.slots)):
+    0..N. Beyond N the memory stops changing (no fresh slot), which the closed form does not say;
+    beyond the rows written (T) computed rows need not be zero, so τ <= T is required too."""
+    if not (ctx.proves_le(0, expr.time) and ctx.proves_le(expr.time, expr.mem.slots)
+            and ctx.proves_le(expr.time, _rows_written(expr.mem))):
         return expr
     return closed_form(expr.mem, expr.time, expr.slot, expr.cols, ctx.avoid(expr))
