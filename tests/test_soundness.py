@@ -167,7 +167,7 @@ def test_8_unroll_write_once_needs_tau_at_most_N():
     cell = MemoryCell(mem, tau, n, 1)
     assert RULES["unroll-write-once"](cell, ctx) == cell
     inside = ctx.with_facts((tau, N))
-    assert RULES["unroll-write-once"].requires(cell, None, inside) == (Le(0, tau), Le(tau, N))
+    assert RULES["unroll-write-once"].requires(cell, None, inside) == (Le(0, tau), Le(tau, N), Le(tau, T))
 
 
 def test_8_content_addressing_does_not_capture_a_query_row_named_like_its_indices():
@@ -248,3 +248,113 @@ def test_tensor_entries_are_checked_too():
 
 
 
+
+
+# -- found by attacking the fixes above --------------------------------------------------------------
+def test_a_bound_index_named_like_a_size_is_refused_before_sympy_can_decide_a_guard():
+    (fake_N,) = indices("N")            # an index that prints as N beside the size N
+    r = verdict(entrywise(lambda t, b: make_sum(Iverson(sp.Le(fake_N, N)) * V[fake_N, b], fake_N, 1, T)),
+                entrywise(lambda t, b: make_sum(V[j, b], j, 1, T)))
+    assert r.verdict == "error" and r.error_kind == "input" and "named N" in r.reason
+
+
+def test_a_size_named_like_the_compared_row_moves_the_row_aside():
+    t_size = size("t")
+    r = verdict(from_index(T, 1, lambda i, c: Iverson(sp.Le(i, t_size))), from_index(T, 1, lambda i, c: 1))
+    assert r.verdict == "refuted"
+
+
+@pytest.mark.parametrize("inner", ["row", "nested"])
+def test_a_sum_that_rebinds_a_name_in_scope_is_renamed_apart(inner):
+    s = index("t") if inner == "row" else j
+    body = (lambda t, b: make_sum(Iverson(sp.Le(2, s)) * V[1, b], s, 1, T)) if inner == "row" else \
+        (lambda t, b: make_sum(make_sum(Iverson(sp.Le(2, j)) * V[1, b], j, 1, T), j, 2, T))
+    plain = (lambda t, b: make_sum(V[1, b], k, 1, T)) if inner == "row" else \
+        (lambda t, b: make_sum(make_sum(V[1, b], k, 1, T), j, 2, T))
+    assert verdict(entrywise(body), entrywise(plain)).verdict == "refuted"
+
+
+def test_a_strict_rational_where_keeps_its_boundary_points():
+    r = verdict(entrywise(lambda t, b: Iverson(sp.Le(2 * T + 2, N)) * V[t, b]), entrywise(lambda t, b: V[t, b]),
+                where=(sp.Lt(T, N / 2),))
+    assert r.verdict == "refuted" and 2 * r.counterexample.sizes["T"] + 1 == r.counterexample.sizes["N"]
+
+
+@pytest.mark.parametrize("declare", [
+    lambda: sp.Symbol("T", integer=True, positive=True, even=True),
+])
+def test_a_size_with_extra_assumptions_is_refused(declare):
+    Te = declare()
+    X = matrix("X", Te, 1)
+    r = verdict(from_index(Te, 1, lambda t, b: sp.Mod(Te, 2) * X[t, b]), from_index(Te, 1, lambda t, b: 0 * X[t, b]))
+    assert r.verdict == "error" and r.error_kind == "input" and "assumptions" in r.reason
+
+
+def test_a_bound_index_with_assumptions_is_refused():
+    e = sp.Symbol("e", integer=True, even=True)
+    r = verdict(entrywise(lambda t, b: make_sum(sp.Mod(e, 2) * V[e, b], e, 1, T)), entrywise(lambda t, b: 0 * V[t, b]))
+    assert r.verdict == "error" and r.error_kind == "input" and "bound index e" in r.reason
+
+
+def test_unroll_write_once_stops_at_the_rows_written():
+    from symcheck.memory import Rows
+    s, a = indices("s a")
+    mem = Memory("M2", Rows("R2", (s, a), Iverson(sp.Le(2, s)), (T, 1)), N)
+    cell = MemoryCell(mem, T + 1, T + 1, 1)
+    ctx = Context().with_facts((1, T), (T + 1, N))
+    assert RULES["unroll-write-once"](cell, ctx) == cell
+
+
+@pytest.mark.parametrize("shape", [T - 2, (T + 1) / 2])
+def test_a_dimension_that_is_not_a_positive_integer_is_an_input_error(shape):
+    X = matrix("X", shape, 1)
+    r = verdict(entrywise(lambda t, b: make_sum(X[j, 1], j, 1, shape)), entrywise(lambda t, b: 0 * V[t, b]))
+    assert r.verdict == "error" and r.error_kind == "input"
+
+
+def test_a_scale_must_depend_on_sizes_only():
+    r = verdict(causal_attention(V, V, V, scale=index("t")), causal_attention(V, V, V, scale=index("t") + 1))
+    assert r.verdict == "error" and r.error_kind == "input" and "sizes only" in r.reason
+
+
+def test_floor_and_mod_evaluate_and_bound_indices():
+    r = verdict(entrywise(lambda t, b: make_sum(V[j, b], j, 1, sp.floor(T / 2))),
+                entrywise(lambda t, b: make_sum(V[j, b], j, 1, sp.floor(T / 2)) + 1))
+    assert r.verdict == "refuted"
+    assert verdict(entrywise(lambda t, b: Iverson(sp.Le(sp.Mod(t, 2), 0)) * V[t, b]),
+                   entrywise(lambda t, b: V[t, b])).verdict == "refuted"
+
+
+def test_a_proof_too_large_to_cross_check_stands_on_its_rules():
+    r = verdict(entrywise(lambda t, b: make_sum(V[1, 1], j, 1, 10 ** 8) + V[t, b]),
+                entrywise(lambda t, b: V[t, b] + make_sum(V[1, 1], j, 1, 10 ** 8)))
+    assert r.verdict == "proved"
+
+
+def test_12_posing_and_the_cross_check_stay_within_the_budget():
+    many = lambda t, b: sum(make_sum(make_sum(make_sum(V[j, b] * V[k, 1] * c, index("l"), 1, T), k, 1, T), j, 1, T)
+                            for c in range(1, 40))
+    start = time.monotonic()
+    verdict(entrywise(many), entrywise(many), seconds=3)
+    assert time.monotonic() - start < 3 * 1.5 + 1
+
+
+def test_11_templates_cannot_include_files_by_path(tmp_path, capsys):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret")
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "claim.tex.j2").write_text(f'\\BLOCK{{include "{secret}"}}')
+    out = tmp_path / "o"
+    code = main(["render", "derivations/sdnc.py", "-k", "read_before_write", "--out", str(out),
+                 "--templates", str(tmp_path / "t")])
+    assert code == 2 and not any("the secret" in p.read_text() for p in out.glob("*")) if out.exists() else code == 2
+
+
+def test_11_a_runaway_template_is_stopped(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("symcheck.render.RENDER_SECONDS", 2)
+    (tmp_path / "claim.tex.j2").write_text(r"\BLOCK{for i in range(100000)}\BLOCK{for j in range(100000)}"
+                                           r"\BLOCK{endfor}\BLOCK{endfor}")
+    start = time.monotonic()
+    code = main(["render", "derivations/sdnc.py", "-k", "read_before_write", "--out", str(tmp_path / "o"),
+                 "--templates", str(tmp_path)])
+    assert code == 2 and time.monotonic() - start < 30 and "longer than" in capsys.readouterr().err
