@@ -44,7 +44,7 @@ class Computed:
     def __getitem__(self, ij):
         """Entry (i, j), built at fresh indices and then substituted without capture: i and j are
         often the caller's bound indices, and the model's own sums may bind the same names."""
-        row, col = sp.Dummy("row", integer=True), sp.Dummy("col", integer=True)
+        row, col = sp.Dummy("row\u2020", integer=True), sp.Dummy("col\u2020", integer=True)
         return subst(self.model.entry(row, col), {row: ij[0], col: ij[1]})
 
     def _matrix_level(self, *_):
@@ -183,7 +183,7 @@ def leaf_inputs(model) -> dict[str, MatInput | TensorInput]:
 
 
 def _entry_atoms(model: Model) -> set:
-    row, col = sp.Dummy("i", integer=True), sp.Dummy("j", integer=True)
+    row, col = sp.Dummy("i\u2020", integer=True), sp.Dummy("j\u2020", integer=True)
     return model.entry(row, col).atoms(MatInput, TensorInput)
 
 
@@ -205,7 +205,7 @@ def _check_layer_name(step, placeholder, start):
     probe = _model(step(placeholder, size("ell\u2020probe")), "step")
     for what, m in (("layer", probe), ("start", start)):
         if isinstance(m, Model) and not is_composite(m):
-            row, col = sp.Dummy("i", integer=True), sp.Dummy("j", integer=True)
+            row, col = sp.Dummy("i\u2020", integer=True), sp.Dummy("j\u2020", integer=True)
             used = sp.Tuple(m.rows, m.cols, m.entry(row, col), *(x for c in m.constraints for x in c)).free_symbols
             if LAYER in used:
                 raise ClaimError(f"the {what} uses a size named {LAYER.name}, the name of the layer index of a "
