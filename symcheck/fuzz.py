@@ -703,8 +703,7 @@ def _i(a) -> tuple:
 
 
 def _g(op, a, b) -> tuple:
-    wrap = lambda x: x if isinstance(x, tuple) else _i(x)
-    return ("g", ("rel", op, wrap(a), wrap(b)))
+    return ("g", ("rel", op, a if isinstance(a, tuple) else _i(a), b if isinstance(b, tuple) else _i(b)))
 
 
 def _add(*xs) -> tuple:
@@ -1071,7 +1070,9 @@ class _Gen:
             return ("/", x, ("sq", x, 2)), ("rec", x), True, "x / x^2 = 1/x"
         j, k = self.fresh(), self.fresh()
         lo, hi = self.pick((1, p), (1, p - 1), (1, "T"), (p, "T"), (2, p))
-        w = lambda v: ("exp", ("e", "X", Aff.of(v), Aff.of("b")))
+
+        def w(v):
+            return ("exp", ("e", "X", Aff.of(v), Aff.of("b")))
         return _sum(j, lo, hi, _mul(w(j), ("rec", _sum(k, lo, hi, w(k))))), _n(1), None, \
             f"softmax weights over {Aff.of(lo).src()}..{Aff.of(hi).src()} sum to 1"
 
@@ -1100,7 +1101,9 @@ class _Gen:
         b = Aff.of("b")
         x = self.pick(("e", "X", p, b), _add(("e", "X", p, b), ("e", "V", p, b)), self.closed_sum(p, 0), _i(p - 2))
         y = self.pick(("e", "V", p, b), _i(Aff.of("T") - 3), ("exp", ("e", "V", p, b)))
-        neg = lambda e: _mul(_n(-1), e)
+
+        def neg(e):
+            return _mul(_n(-1), e)
         c = Fraction(self.pick(2, Fraction(1, 2), -1, -2))
         cases = [
             (_add(("relu", x), ("relu", neg(x))), ("abs", x), True, "relu x + relu(-x) = |x|"),
@@ -1183,7 +1186,9 @@ class _Gen:
 
     def where(self) -> tuple:
         T, N, d = Aff.of("T"), Aff.of("N"), Aff.of("d")
-        rel = lambda op, a, b: ("rel", op, _i(a), _i(b))
+
+        def rel(op, a, b):
+            return ("rel", op, _i(a), _i(b))
         return self.pick(
             (rel("le", T, N),), (rel("ge", T, 4),), (rel("le", d, 2),), (rel("lt", T, N * Fraction(1, 2)),),
             (rel("le", T * 2, N * 3),), (rel("le", T, N), rel("le", N, T - 1)), (rel("lt", T, 2), rel("ge", T, 3)),
