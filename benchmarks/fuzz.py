@@ -21,10 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from symcheck.config import Config  # noqa: E402
-from symcheck.fuzz import generate, reproducer, run_claim, summarize  # noqa: E402
-
-BUGS = ("false proof", "false proof (as written)", "vacuous proof", "wrong refutation", "bad counterexample",
-        "oracle gap")
+from symcheck.fuzz import PROBLEMS, generate, reproducer, run_claim, summarize  # noqa: E402
 
 
 def _generic(reason: str) -> str:
@@ -67,8 +64,9 @@ def _report(outcomes, summary, args, config, seconds: float) -> str:
         lines += ["", "Exceptions from `check` (crash) and `error` reasons, most frequent first:", ""]
         lines += [f"- crash `{k}`: {n}" for k, n in crashes.most_common(8)]
         lines += [f"- error `{k}`: {n}" for k, n in errors.most_common(8)]
-    found = [o for o in outcomes if o.problem and o.problem != "sympy fold"]
+    found = [o for o in outcomes if o.problem in PROBLEMS]
     folds = [o for o in outcomes if o.problem == "sympy fold"]
+    changed = [o for o in outcomes if o.problem == "tree differs"]
     lines += ["", "## Findings", ""] + (["None."] if not found else [])
     for o in found:
         lines += [f"### {o.claim.name}: {o.problem} ({o.claim.family}: {o.claim.note})", "", o.detail, "",
@@ -78,6 +76,13 @@ def _report(outcomes, summary, args, config, seconds: float) -> str:
                   "sympy's constructors cancel `x / x` before symcheck sees the claim; `reciprocal` avoids it.", ""]
         for o in folds:
             lines += [f"- {o.claim.name} ({o.claim.note}): `{o.claim.lhs_src}` vs `{o.claim.rhs_src}`"]
+    if changed:
+        lines += ["", "## Proved, true as written, but the built trees differ in value", "",
+                  "A constructor changed the claim (e.g. a guard rewritten at construction) and the proof is right "
+                  "only because both sides changed alike.", ""]
+        for o in changed:
+            lines += [f"- {o.claim.name} ({o.claim.note}): `{o.claim.lhs_src}` vs `{o.claim.rhs_src}`"
+                      + (f", where `{o.claim.where_src}`" if o.claim.where else "") + f"; {o.detail}"]
     return "\n".join(lines) + "\n"
 
 
@@ -97,9 +102,9 @@ def main(argv=None) -> int:
     for k, fc in enumerate(claims):
         o = run_claim(fc, config)
         outcomes.append(o)
-        if not args.quiet or (o.problem and o.problem != "sympy fold"):
+        if not args.quiet or o.problem in PROBLEMS:
             print(_line(k, len(claims), o), flush=True)
-        if o.problem and o.problem != "sympy fold":
+        if o.problem in PROBLEMS:
             print(f"        {o.detail}\n" + "\n".join("        " + x for x in reproducer(fc, config).splitlines()),
                   flush=True)
     seconds = time.monotonic() - start
@@ -113,7 +118,7 @@ def main(argv=None) -> int:
           f"true claims proved {summary['true_proved']}/{summary['true']}")
     Path(args.out).write_text(_report(outcomes, summary, args, config, seconds))
     print(f"wrote {args.out}")
-    return 1 if any(o.problem in BUGS for o in outcomes) else 0
+    return 1 if any(o.problem in PROBLEMS for o in outcomes) else 0
 
 
 if __name__ == "__main__":

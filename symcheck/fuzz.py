@@ -45,7 +45,7 @@ from .matrix import matrix
 from .models import from_index
 
 __all__ = ["Aff", "FuzzClaim", "Outcome", "generate", "run_claim", "brute_force", "Oracle", "summarize",
-           "reproducer", "Indeterminate"]
+           "reproducer", "Indeterminate", "PROBLEMS", "INFORMATIVE"]
 
 DIGITS = 60
 EPS = mpmath.mpf(10) ** -40
@@ -395,7 +395,9 @@ def compile_tree(e):
         a, x = compile_tree(e.args[0]), compile_tree(e.args[1])
         return lambda env: v_pow(a(env), x(env))
     unary = {sp.exp: v_exp, Log: v_log, sp.log: v_log, sp.Abs: abs,
-             Relu: lambda v: v if v_sign(v) > 0 else Fraction(0)}
+             Relu: lambda v: v if v_sign(v) > 0 else Fraction(0),
+             sp.re: lambda v: v, sp.conjugate: lambda v: v, sp.im: lambda v: Fraction(0),   # inputs are real
+             sp.sign: lambda v: Fraction(v_sign(v))}
     for cls, f in unary.items():
         if isinstance(e, cls):
             a = compile_tree(e.args[0])
@@ -576,13 +578,17 @@ class Verdict:
     extended: bool = False        # no point with sizes <= max_size: checked at sizes up to 8
     found: dict = field(default_factory=dict)
 
-    @property
-    def tree_false(self) -> bool:
-        return "tree" in self.found
+    timed_out: bool = False
 
     @property
-    def written_false(self) -> bool:
-        return bool(self.found)
+    def false(self) -> bool:
+        """The claim as written is false (the truth that counts)."""
+        return "written" in self.found
+
+    @property
+    def tree_false(self) -> bool:
+        """The trees the entry functions built differ in value."""
+        return "tree" in self.found
 
 
 def _lookup(rows: int, cols: int, data):
@@ -657,6 +663,7 @@ class Oracle:
             verdict.assignments += 1
             for kind in draws:
                 if deadline is not None and time.monotonic() > deadline:
+                    verdict.timed_out = True
                     return verdict
                 rng = random.Random(f"{seed}:{self.fc.name}:{sorted(sizes.items())}:{kind}")
                 inputs = {}
@@ -678,7 +685,7 @@ class Oracle:
                             verdict.found[level] = Disagreement(level, dict(sizes), kind, shown, pos,
                                                                 _show(a), _show(b))
                             break
-                if "tree" in verdict.found:
+                if len(verdict.found) == 2:
                     return verdict
         return verdict
 
@@ -1224,6 +1231,7 @@ def generate(seed: int, n: int, start: int = 0) -> list[FuzzClaim]:
 
 PROBLEMS = ("false proof", "false proof (as written)", "vacuous proof", "wrong refutation", "bad counterexample",
             "oracle gap")
+INFORMATIVE = ("sympy fold", "tree differs")     # a constructor changed the claim; the verdict is not wrong for it
 
 
 @dataclass
@@ -1233,12 +1241,12 @@ class Outcome:
     seconds: float
     reason: str = ""
     truth: str = "unknown"        # "true" / "false" at the sizes the oracle tried, or "unknown"
-    problem: str | None = None    # one of PROBLEMS, or "sympy fold" (informative), or None
+    problem: str | None = None    # one of PROBLEMS or INFORMATIVE, or None
     detail: str = ""
     oracle: Verdict | None = None
 
 
-def _counterexample_reproduces(oracle: Oracle, ce) -> bool:
+def _counterexample_reproduces(oracle: Oracle, ce, level: str) -> bool:
     sizes = {k: int(v) for k, v in ce.sizes.items()}
     sizes.setdefault("T", 1)
     sizes.setdefault("d", 1)
@@ -1249,14 +1257,18 @@ def _counterexample_reproduces(oracle: Oracle, ce) -> bool:
         rows = rows if isinstance(rows, list) else [[rows]]
         inputs[name] = [[Fraction(float(x)) for x in row] for row in rows]
     try:
-        return any(not same(a, b) for a, b in oracle.values(sizes, inputs).values())
+        return any(not same(a, b) for a, b in oracle.values(sizes, inputs, level).values())
     except (Indeterminate, ValueError, OverflowError):
         return True                 # cannot tell: give the verdict the benefit of the doubt
 
 
+def _truth(v: Verdict) -> str:
+    return "false" if v.false else ("unknown" if v.empty_domain or v.timed_out else "true")
+
+
 def run_claim(fc: FuzzClaim, config: Config, *, max_size: int = 5, cap: int = 40, light: bool = True,
               oracle_seconds: float = 60.0) -> Outcome:
-    """Check `fc` with symcheck and judge the verdict with the oracle."""
+    """Check `fc` with symcheck and judge the verdict with the oracle (the claim as written is the truth)."""
     from .engine import check
     start = time.monotonic()
     try:
@@ -1273,30 +1285,31 @@ def run_claim(fc: FuzzClaim, config: Config, *, max_size: int = 5, cap: int = 40
         oracle = Oracle(fc)
         deadline = time.monotonic() + oracle_seconds
         if verdict == "proved":
-            v = oracle.check(max_size, cap, deadline=deadline)
-            out.oracle = v
-            out.truth = "false" if v.tree_false else ("unknown" if v.empty_domain else "true")
+            v = out.oracle = oracle.check(max_size, cap, deadline=deadline)
+            out.truth = _truth(v)
             if v.empty_domain:
                 out.problem, out.detail = "vacuous proof", "proved on an empty domain (no sizes up to 8)"
-            elif v.tree_false:
-                out.problem, out.detail = "false proof", v.found["tree"].describe()
-            elif v.written_false:
+            elif v.false and v.tree_false:
+                out.problem, out.detail = "false proof", v.found["written"].describe()
+            elif v.false:
                 out.problem = "sympy fold" if fc.uses_slash else "false proof (as written)"
-                out.detail = v.found["written"].describe()
+                out.detail = v.found["written"].describe() + " (the built trees agree: a constructor changed the claim)"
+            elif v.tree_false:
+                out.problem = "tree differs"
+                out.detail = v.found["tree"].describe() + " (the claim as written holds: a constructor changed it)"
         elif verdict == "refuted":
             ce = res.counterexample
-            if not _counterexample_reproduces(oracle, ce):
-                v = oracle.check(max_size, cap, deadline=deadline)
-                out.oracle = v
-                out.truth = "false" if v.tree_false else "true"
-                out.problem = "bad counterexample" if v.tree_false else "wrong refutation"
-                out.detail = f"counterexample at sizes {ce.sizes} does not reproduce: {ce.where}"
-            else:
+            if _counterexample_reproduces(oracle, ce, "written"):
                 out.truth = "false"
+            else:
+                v = out.oracle = oracle.check(max_size, cap, deadline=deadline)
+                out.truth = _truth(v)
+                out.problem = "bad counterexample" if v.false else "wrong refutation"
+                tree = " (it does on the built trees)" if _counterexample_reproduces(oracle, ce, "tree") else ""
+                out.detail = f"counterexample at sizes {ce.sizes} does not reproduce{tree}: {ce.where}"
         elif light:
-            v = oracle.check(min(max_size, 4), 12, draws=("ints", "quarters"), deadline=deadline)
-            out.oracle = v
-            out.truth = "false" if v.tree_false else ("unknown" if v.empty_domain else "true")
+            v = out.oracle = oracle.check(min(max_size, 4), 12, draws=("ints", "quarters"), deadline=deadline)
+            out.truth = _truth(v)
     except Unsupported as err:
         out.problem, out.detail = "oracle gap", str(err)
     return out
