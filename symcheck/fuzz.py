@@ -1231,7 +1231,7 @@ def generate(seed: int, n: int, start: int = 0) -> list[FuzzClaim]:
 
 PROBLEMS = ("false proof", "false proof (as written)", "vacuous proof", "wrong refutation", "bad counterexample",
             "oracle gap")
-INFORMATIVE = ("sympy fold", "tree differs")     # a constructor changed the claim; the verdict is not wrong for it
+INFORMATIVE = ("sympy fold", "tree differs", "latent false proof")     # a constructor changed the claim; the verdict is not wrong for it
 
 
 @dataclass
@@ -1260,6 +1260,17 @@ def _counterexample_reproduces(oracle: Oracle, ce, level: str) -> bool:
         return any(not same(a, b) for a, b in oracle.values(sizes, inputs, level).values())
     except (Indeterminate, ValueError, OverflowError):
         return True                 # cannot tell: give the verdict the benefit of the doubt
+
+
+def _normal_forms_meet(claim: Claim, config: Config) -> bool:
+    """Would the normalizer alone prove the claim? (The verdict was error/crash: e.g. the numeric
+    cross-check could not evaluate a node.)"""
+    from .engine import attempt_proof
+    from .problem import pose
+    try:
+        return attempt_proof(pose(claim), config, time.monotonic() + config.max_seconds).proved
+    except Exception:                        # noqa: BLE001  (no proof, whatever the reason)
+        return False
 
 
 def _truth(v: Verdict) -> str:
@@ -1310,6 +1321,9 @@ def run_claim(fc: FuzzClaim, config: Config, *, max_size: int = 5, cap: int = 40
         elif light:
             v = out.oracle = oracle.check(min(max_size, 4), 12, draws=("ints", "quarters"), deadline=deadline)
             out.truth = _truth(v)
+            if v.false and verdict in ("error", "crash") and _normal_forms_meet(claim, config):
+                out.problem = "latent false proof"
+                out.detail = v.found["written"].describe() + f" (the normal forms meet; the verdict was {verdict}: {reason})"
     except Unsupported as err:
         out.problem, out.detail = "oracle gap", str(err)
     return out
