@@ -36,7 +36,8 @@ def _line(k: int, n: int, o) -> str:
 
 def _report(outcomes, summary, args, config, seconds: float) -> str:
     lines = ["# Fuzzing symcheck's verdicts (issue 9)", "",
-             f"`python benchmarks/fuzz.py --claims {args.claims} --seed {args.seed}`: {summary['claims']} random "
+             f"`python benchmarks/fuzz.py --claims {args.claims} --seed {args.seed}"
+             + (f" --minutes {args.minutes}" if args.minutes else "") + f"`: {summary['claims']} random "
              f"claims in {seconds:.0f} s; symcheck run with `Config(max_seconds={config.max_seconds}, "
              f"max_steps={config.max_steps})`.", "",
              "A claim's *truth* is the brute-force oracle's (`symcheck/fuzz.py`): every size assignment with "
@@ -93,6 +94,7 @@ def main(argv=None) -> int:
     ap.add_argument("--start", type=int, default=0, help="index of the first claim of the stream")
     ap.add_argument("--max-seconds", type=float, default=3.0, help="symcheck's time budget per claim")
     ap.add_argument("--max-steps", type=int, default=3000, help="symcheck's step budget per claim")
+    ap.add_argument("--minutes", type=float, default=None, help="stop after this long (the claims done are reported)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "FUZZ.md"))
     ap.add_argument("--quiet", action="store_true", help="print findings only")
     args = ap.parse_args(argv)
@@ -100,6 +102,9 @@ def main(argv=None) -> int:
     claims = generate(args.seed, args.claims, args.start)
     outcomes, start = [], time.monotonic()
     for k, fc in enumerate(claims):
+        if args.minutes is not None and time.monotonic() - start > 60 * args.minutes:
+            print(f"time budget of {args.minutes} minutes reached after {k} claims", flush=True)
+            break
         o = run_claim(fc, config)
         outcomes.append(o)
         if not args.quiet or o.problem in PROBLEMS:
