@@ -56,6 +56,10 @@ class Indeterminate(Exception):
     """A value that rounding could change (a log or non-integer power of a number near 0)."""
 
 
+class Undefined(Exception):
+    """sympy's constructors produced nan or an infinity (0/0^2 -> nan): the built claim is not the written one."""
+
+
 class Unsupported(Exception):
     """A node the oracle does not know: a gap in the oracle, reported, never a verdict."""
 
@@ -327,7 +331,7 @@ def compile_written(node):
     if tag == "sum":
         _, var, lo, hi, body = node
         return _sum_closure(var, lambda env: lo.value(env), lambda env: hi.value(env), compile_written(body),
-                            names_in(node))
+                            (names_in(body) - {var}) | lo.names() | hi.names())
     if tag == "g":
         c = compile_cond(node[1])
         return lambda env: Fraction(int(c(env)))
@@ -347,8 +351,9 @@ def compile_cond(c):
 
 
 def _sum_closure(var, lo, hi, body, free=()):
-    """Σ over the integers in [lo, hi]; memoised per values of the sum's free names (env["#"])."""
-    free = tuple(sorted(set(free) - {var}))
+    """Σ over the integers in [lo, hi]; memoised per values of the sum's free names (env["#"]).
+    `free` must include the names in lo and hi, even the one bound here (Σ_{j=1}^{j} reads the outer j)."""
+    free = tuple(sorted(free))
 
     def total(env):
         key = (id(total), tuple(env.get(n) for n in free))
@@ -380,6 +385,8 @@ _SP_REL = {sp.LessThan: "le", sp.StrictLessThan: "lt", sp.GreaterThan: "ge", sp.
 
 def compile_tree(e):
     """A closure env -> value for a sympy tree built by an entry function."""
+    if e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise Undefined(f"sympy built {e}")
     if isinstance(e, sp.Rational):
         c = Fraction(int(e.p), int(e.q))
         return lambda env: c
@@ -1324,6 +1331,8 @@ def run_claim(fc: FuzzClaim, config: Config, *, max_size: int = 5, cap: int = 40
             if v.false and verdict in ("error", "crash") and _normal_forms_meet(claim, config):
                 out.problem = "latent false proof"
                 out.detail = v.found["written"].describe() + f" (the normal forms meet; the verdict was {verdict}: {reason})"
+    except Undefined as err:
+        out.problem, out.detail = "sympy fold", str(err)
     except Exception as err:                 # noqa: BLE001  (a gap in the oracle is reported, not fatal)
         out.problem, out.detail = "oracle gap", f"{type(err).__name__}: {err}"
     return out

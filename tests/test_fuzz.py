@@ -48,6 +48,7 @@ def _value(node, X=((0,),), **sizes):
     (("e", "X", t - 1, Aff.of("b")), ((5,),), 0),
     (("sum", "j", Aff.of(2), Aff.of(1), ("rec", ("n", Fraction(0)))), ((5,),), 0),    # empty range
     (("sum", "j", Aff.of(1), T, ("e", "X", j, Aff.of("b"))), ((1,), (2,), (3,)), 6),
+    (("sum", "j", Aff.of(1), T, ("sum", "j", Aff.of(1), j, ("i", j))), ((0,), (0,)), 4),   # shadowed: 1 + (1 + 2)
     (("g", ("rel", "lt", ("i", j * 0 + t), ("i", T * Fraction(1, 2)))), ((0,), (0,), (0,)), 1),   # 1 < 3/2
     (("g", ("rel", "le", ("i", t), ("i", T * Fraction(1, 2) - 1))), ((0,), (0,), (0,)), 0),      # 1 <= 1/2
     (("g", ("not", ("rel", "ne", ("i", t), ("n", Fraction(1))))), ((0,),), 1),
