@@ -66,24 +66,40 @@ def _report(outcomes, summary, args, config, seconds: float) -> str:
         lines += [f"- crash `{k}`: {n}" for k, n in crashes.most_common(8)]
         lines += [f"- error `{k}`: {n}" for k, n in errors.most_common(8)]
     found = [o for o in outcomes if o.problem in PROBLEMS]
-    folds = [o for o in outcomes if o.problem == "sympy fold"]
-    changed = [o for o in outcomes if o.problem == "tree differs"]
-    lines += ["", "## Findings", ""] + (["None."] if not found else [])
+    groups: dict = {}
     for o in found:
-        lines += [f"### {o.claim.name}: {o.problem} ({o.claim.family}: {o.claim.note})", "", o.detail, "",
-                  "```python", reproducer(o.claim, config), "```", ""]
-    if folds:
-        lines += ["## Proved after sympy folded a `/` (the claim as written is false)", "",
-                  "sympy's constructors cancel `x / x` before symcheck sees the claim; `reciprocal` avoids it.", ""]
-        for o in folds:
-            lines += [f"- {o.claim.name} ({o.claim.note}): `{o.claim.lhs_src}` vs `{o.claim.rhs_src}`"]
-    if changed:
-        lines += ["", "## Proved, true as written, but the built trees differ in value", "",
-                  "A constructor changed the claim (e.g. a guard rewritten at construction) and the proof is right "
-                  "only because both sides changed alike.", ""]
-        for o in changed:
-            lines += [f"- {o.claim.name} ({o.claim.note}): `{o.claim.lhs_src}` vs `{o.claim.rhs_src}`"
-                      + (f", where `{o.claim.where_src}`" if o.claim.where else "") + f"; {o.detail}"]
+        groups.setdefault((o.problem, o.claim.family), []).append(o)
+    lines += ["", "## Findings", ""] + (["None."] if not found else
+                                        ["Grouped by problem and family; two reproducers per group, the other "
+                                         "claims by name.", ""])
+    for (problem, family), group in sorted(groups.items()):
+        lines += [f"## {problem} — {family} ({len(group)})", ""]
+        for o in group[:2]:
+            lines += [f"#### {o.claim.name}: {o.problem} ({o.claim.family}: {o.claim.note})", "", o.detail, "",
+                      "```python", reproducer(o.claim, config), "```", ""]
+        if len(group) > 2:
+            lines += ["Also: " + ", ".join(o.claim.name for o in group[2:]), ""]
+    informative = {
+        "sympy fold": ("Proved after sympy's constructors changed the claim (x / x -> 1, 0 / 0 -> nan)",
+                       "The claim as written is false; `reciprocal` avoids the fold."),
+        "tree differs": ("Proved, true as written, but the built trees differ in value",
+                         "A constructor changed the claim (a guard rewritten at construction); the proof is "
+                         "right only because both sides changed alike."),
+        "latent false proof": ("False claims whose normal forms meet (the verdict was error or crash)",
+                               "The normalizer would prove these; only the numeric cross-check or the evaluator "
+                               "stopped it."),
+    }
+    for problem, (title, text) in informative.items():
+        group = [o for o in outcomes if o.problem == problem]
+        if not group:
+            continue
+        lines += ["", f"## {title} ({len(group)})", "", text, ""]
+        for o in group[:12]:
+            where = f", where `{o.claim.where_src}`" if o.claim.where else ""
+            lines += [f"- {o.claim.name} ({o.claim.note}): `{o.claim.lhs_src}` vs `{o.claim.rhs_src}`{where}; "
+                      f"{o.detail}"]
+        if len(group) > 12:
+            lines += [f"- ... and {len(group) - 12} more"]
     return "\n".join(lines) + "\n"
 
 
