@@ -160,8 +160,8 @@ def _names_beside(side: sp.Expr, *own: sp.Symbol) -> set[str]:
 
 def _check_symbols(claim: Claim, sizes: set, row, col, sides) -> None:
     """One symbol per name, sizes and bound indices exactly as `sizes()`/`indices()` declare them
-    (an extra assumption such as even=True lets sympy fold Mod(T, 2)), and no sum rebinding a
-    name already in scope. The entailment engine and the rules identify symbols by name."""
+    (an extra assumption such as even=True lets sympy fold Mod(T, 2)). The entailment engine and
+    the rules identify symbols by name."""
     by_name: dict[str, set] = {}
     for _, side in sides:
         for s in side.atoms(sp.Symbol):
@@ -176,23 +176,17 @@ def _check_symbols(claim: Claim, sizes: set, row, col, sides) -> None:
                              f"({', '.join(k for k, v in s.assumptions0.items() if v)}); declare it with sizes()",
                              claim=claim.qualname, field="sizes")
     for field, side in sides:
-        _check_binders(claim, field, side, {s.name for s in sizes} | {row.name, col.name})
+        _check_binders(claim, field, side)
 
 
-def _check_binders(claim: Claim, field: str, e, scope: set[str]) -> None:
-    if isinstance(e, Memory) or not e.args:
-        return
-    if isinstance(e, Sigma):
-        v = e.var
+def _check_binders(claim: Claim, field: str, side) -> None:
+    """Bound indices exactly as `indices()` declares them: an assumption such as nonzero=True
+    would let sympy decide [j = 0] for every j of the range."""
+    for sigma in side.atoms(Sigma):
+        v = sigma.var
         if v != index(v.name):
             raise ClaimError(f"the bound index {v.name} carries assumptions; declare bound indices with indices() "
                              "(their range is the sum's)", claim=claim.qualname, field=field)
-        _check_binders(claim, field, e.lo, scope)
-        _check_binders(claim, field, e.hi, scope)
-        _check_binders(claim, field, e.body, scope | {v.name})
-        return
-    for a in e.args:
-        _check_binders(claim, field, a, scope)
 
 
 def _check_shapes(claim: Claim, ctx: Context, sizes: set, lhs, inputs, sides) -> None:
@@ -218,10 +212,15 @@ def _check_shapes(claim: Claim, ctx: Context, sizes: set, lhs, inputs, sides) ->
 
 
 def entry_formula(model, field: str = "lhs") -> tuple[sp.Symbol, sp.Symbol, sp.Expr]:
-    """(row, col, entry) of a model, built safely, without posing a claim: a description of a part
-    (a certificate's structure), whose well-formedness is checked where it is used."""
+    """(row, col, entry) of a model, built as `pose` builds a side, without posing a claim: a
+    description of a part (a certificate's structure), checked where it is used."""
     row, col = position(model)
-    return row, col, safe_tree(sp.sympify(model.entry(row, col)), field)
+    return row, col, _apart(safe_tree(sp.sympify(model.entry(row, col)), field), row, col)
+
+
+def _apart(side: sp.Expr, row, col) -> sp.Expr:
+    """The side with no sum rebinding a name in scope (`binders.rename_apart`)."""
+    return rename_apart(side, {s.name for s in side.free_symbols} | {row.name, col.name})
 
 
 def _entries(claim: Claim):
@@ -255,8 +254,7 @@ def pose(claim: Claim) -> Problem:
                           *(e for pair in model_constraints for e in pair), left, right)
     _check_domain(claim, sizes, {row, col}, ("lhs", left), ("rhs", right))
     _check_symbols(claim, sizes, row, col, (("lhs", left), ("rhs", right)))
-    free = {s.name for side in (left, right) for s in side.free_symbols} | {row.name, col.name}
-    left, right = rename_apart(left, free), rename_apart(right, free)
+    left, right = _apart(left, row, col), _apart(right, row, col)
     facts = [(1, s) for s in sizes] + [(1, row), (row, lhs.rows), (1, col), (col, lhs.cols)]
     facts += list(claim.constraints)
     for a in claim.assume:
