@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .index import Power
 from .notation import macro as _macro
 
 __all__ = ["latex", "escape", "latex_array"]
@@ -50,6 +51,18 @@ class SymcheckLatexPrinter(LatexPrinter):
     def _print_exp(self, e, exp=None):
         out = rf"\exp\left({self._print(e.args[0])}\right)"
         return rf"{out}^{{{exp}}}" if exp else out
+
+    def _print_Mul(self, e):
+        """Reciprocals (`Power` with a negative exponent) go below a fraction bar, as sympy prints its
+        own negative powers: e^{a} V / Σ e, not e^{a} · (1/Σ e) · V."""
+        below = [a for a in e.args if isinstance(a, Power) and a.args[1].is_negative]
+        if not below:
+            return super()._print_Mul(e)
+        above = [a for a in e.args if a not in below]
+        num = self._print(sp.Mul(*above)) if above else "1"
+        den = self._print(sp.Mul(*(a.args[0] if a.args[1] == -1 else sp.Pow(a.args[0], -a.args[1], evaluate=False)
+                                   for a in below), evaluate=False))
+        return rf"\frac{{{num}}}{{{den}}}"
 
     def _print_Power(self, e, exp=None):
         out = self._print(sp.Pow(*e.args, evaluate=False))
