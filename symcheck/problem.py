@@ -16,7 +16,7 @@ from .compose import evaluate_composite, leaf_inputs
 from .context import Context
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
-from .binders import rename_apart
+from .binders import fresh, rename_apart
 from .domain import Domain, require_points
 from .index import Sigma, index, size
 from .matrix import MatScale
@@ -140,17 +140,8 @@ def _side_entry(claim: Claim, field: str, model, row, col) -> sp.Expr:
 def position(model, avoid: frozenset[str] = frozenset()) -> tuple[sp.Symbol, sp.Symbol]:
     """The symbolic position (row, col) at which a model's entries are compared."""
     taken = set(avoid) | {s.name for e in (model.rows, model.cols) for s in sp.sympify(e).atoms(sp.Symbol)}
-    return _free_name(("t", "i_row"), taken), _free_name(("b", "i_col"), taken)
-
-
-def _free_name(preferred: tuple[str, ...], taken: set[str]) -> sp.Symbol:
-    for name in preferred:
-        if name not in taken:
-            return index(name)
-    k = 2
-    while f"{preferred[-1]}{k}" in taken:
-        k += 1
-    return index(f"{preferred[-1]}{k}")
+    row = fresh(taken, "t" if "t" not in taken else "i_row")
+    return row, fresh(taken | {row.name}, "b" if "b" not in taken else "i_col")
 
 
 def _names_beside(side: sp.Expr, *own: sp.Symbol) -> set[str]:
