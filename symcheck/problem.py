@@ -76,8 +76,9 @@ def _check_domain(claim: Claim, sizes: set, free_ok: set, *sides) -> None:
                                  f"{', '.join(sorted(names)) or 'none'}); only sizes may be constrained",
                                  claim=claim.qualname, field="where")
     for field, side in sides:
+        labels = {base.label for base in side.atoms(sp.IndexedBase)}      # X in X[i, j]: a name, not a value
         for s in side.free_symbols:
-            if isinstance(s, sp.Symbol) and s not in sizes and s not in free_ok:
+            if isinstance(s, sp.Symbol) and s not in sizes and s not in free_ok and s not in labels:
                 raise ClaimError(f"symbol {s.name} is neither a size (declare it with sizes()) nor an index bound "
                                  "by a sum", claim=claim.qualname, field=field)
         for sigma in side.atoms(Sigma):
