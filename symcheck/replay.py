@@ -31,7 +31,7 @@ import sympy as sp
 from .digest import claim_digest
 from .memory import Memory
 from .replay_compose import check_argument
-from .replay_parse import Rejected, parse
+from .replay_parse import Rejected, parse, symbols
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
 from .replay_semantics import DIGITS, World, scalar_value
 
@@ -85,29 +85,43 @@ def _need(cond: bool, what: str) -> None:
         raise Rejected(f"malformed certificate: {what}")
 
 
-def _pairs(raw, what) -> list[tuple]:
-    _need(isinstance(raw, list) and all(isinstance(p, list) and len(p) == 2 for p in raw), f"{what} must be pairs")
-    return [(parse(lo), parse(hi)) for lo, hi in raw]
-
-
 class _Checker:
+    def parse(self, text) -> sp.Basic:
+        """An expression of this certificate. The semantics reads a symbol by its name, so one name is
+        one symbol throughout, and only the claim's sizes are declared positive (the domain makes them
+        >= 1; any other symbol's sympy assumptions could let its constructors fold falsely)."""
+        tree = parse(text)
+        for s in symbols(text):
+            known = self.names.setdefault(s.name, s)
+            if known != s:
+                raise Rejected(f"two different symbols are named {s.name!r} ({sp.srepr(known)}, {sp.srepr(s)})")
+            if s.is_positive and s not in self.size_set:
+                raise Rejected(f"symbol {s.name!r} is declared positive but is not a size of the claim")
+        return tree
+
+    def pairs(self, raw, what) -> list[tuple]:
+        _need(isinstance(raw, list) and all(isinstance(p, list) and len(p) == 2 for p in raw), f"{what} must be pairs")
+        return [(self.parse(lo), self.parse(hi)) for lo, hi in raw]
+
     def __init__(self, cert: dict, seed: int, memo: dict | None, budget: list[int]):
         self.cert, self.seed, self.budget = cert, seed, budget
+        self.names: dict[str, sp.Symbol] = {}
         claim = cert["claim"]
         _need(isinstance(claim["sizes"], list) and len(claim["sizes"]) <= MAX_SIZES,
               f"at most {MAX_SIZES} sizes")
-        self.sizes = [parse(s) for s in claim["sizes"]]
+        self.size_set = frozenset(parse(s) for s in claim["sizes"])
+        self.sizes = [self.parse(s) for s in claim["sizes"]]
         _need(all(isinstance(s, sp.Symbol) for s in self.sizes), "sizes must be symbols")
-        self.constraints = _pairs(claim["constraints"], "constraints")
-        self.row, self.col = parse(claim["row"]), parse(claim["col"])
+        self.constraints = self.pairs(claim["constraints"], "constraints")
+        self.row, self.col = self.parse(claim["row"]), self.parse(claim["col"])
         _need(isinstance(self.row, sp.Symbol) and isinstance(self.col, sp.Symbol), "row and col must be symbols")
-        self.rows, self.cols = parse(claim["rows"]), parse(claim["cols"])
+        self.rows, self.cols = self.parse(claim["rows"]), self.parse(claim["cols"])
         self.shapes = {}
         for i in claim["inputs"]:
             _need(isinstance(i["name"], str) and isinstance(i["shape"], list) and 1 <= len(i["shape"]) <= 4,
                   "an input has a name and a shape of 1 to 4 dimensions")
-            self.shapes[i["name"]] = tuple(parse(x) for x in i["shape"])
-        self.assumed = frozenset((a["input"], parse(a["cols"])) for a in claim["assumptions"]
+            self.shapes[i["name"]] = tuple(self.parse(x) for x in i["shape"])
+        self.assumed = frozenset((a["input"], self.parse(a["cols"])) for a in claim["assumptions"]
                                  if a["kind"] == "unit_rows")
         _need(len(self.assumed) == len(claim["assumptions"]), "unknown assumption kind")
         self.domain = tuple((sp.S.One, s) for s in self.sizes) + tuple(self.constraints)
@@ -211,7 +225,7 @@ class _Checker:
     # -- derivations -------------------------------------------------------------------------------------
     def derivation(self, d: dict, label: str, facts: tuple, domain=None) -> sp.Basic:
         _need(isinstance(d, dict) and isinstance(d["steps"], list), f"{label} must have a start and steps")
-        current = parse(d["start"])
+        current = self.parse(d["start"])
         for k, step in enumerate(d["steps"], start=1):
             _need(isinstance(step, dict), f"{label}: a step must be an object")
             rule = step["rule"]
@@ -222,7 +236,7 @@ class _Checker:
             path = step["path"]
             _need(isinstance(rule, str) and isinstance(path, list), f"{where}: rule and path")
             try:
-                redex, contractum = parse(step["redex"]), parse(step["contractum"])
+                redex, contractum = self.parse(step["redex"]), self.parse(step["contractum"])
                 found = _at(current, path)
             except Rejected as err:
                 raise Rejected(f"{where}: {err}") from None
@@ -245,8 +259,8 @@ class _Checker:
         certified = set()
         for ob in self.cert["obligations"]:
             title = ob["title"]
-            domain = tuple(_pairs(ob["domain"], f"obligation {title!r}: domain"))
-            lhs, rhs = parse(ob["lhs"]["start"]), parse(ob["rhs"]["start"])
+            domain = tuple(self.pairs(ob["domain"], f"obligation {title!r}: domain"))
+            lhs, rhs = self.parse(ob["lhs"]["start"]), self.parse(ob["rhs"]["start"])
             kind = None
             for mem in sorted(lhs.atoms(Memory), key=sp.default_sort_key):
                 for k, (facts, left, right) in expected_obligations(mem).items():
@@ -266,7 +280,7 @@ class _Checker:
         self.obligations()
         lhs = self.derivation(self.cert["lhs"], "lhs", self.facts)
         rhs = self.derivation(self.cert["rhs"], "rhs", self.facts)
-        nf = parse(self.cert["normal_form"])
+        nf = self.parse(self.cert["normal_form"])
         if lhs != nf or rhs != nf:
             side = "lhs" if lhs != nf else "rhs"
             raise Rejected(f"{side}: the derivation does not end in the certified normal form")

@@ -16,7 +16,7 @@ from symcheck import Claim, apply, check, from_index, matrix, size
 from symcheck.certificate import certificate
 from symcheck.cli import main
 from symcheck.digest import claim_digest
-from symcheck.index import Iverson, Sigma, index
+from symcheck.index import Iverson, Power, Sigma, index
 from symcheck.replay import Rejected, parse, replay
 from symcheck.replay_entail import entails, proves, refutes
 
@@ -100,7 +100,7 @@ def test_hostile_expressions_are_named(text, message):
 
 
 def test_an_honest_tree_round_trips():
-    e = Sigma(Iverson(sp.Le(j, t)) * V[j, b] ** sp.Rational(-1, 2) + sp.exp(sp.Ne(j, t).lhs), j, 1, T)
+    e = Sigma(Iverson(sp.Le(j, t)) * Power(V[j, b], sp.Rational(-1, 2)) + sp.exp(sp.Ne(j, t).lhs), j, 1, T)
     assert parse(R(e)) == e
 
 
