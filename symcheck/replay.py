@@ -47,6 +47,9 @@ MAX_LEMMA_DEPTH = 8          # compositions nested in compositions
 MAX_POINTS = 100             # entries (row, col) compared per instantiation; more are sampled
 MAX_FREE = 6                 # free indices of an obligation's domain
 EXHAUSTIVE = 3 ** 8          # size assignments in 1..3 enumerated; beyond that, sampled
+FAR_TRIES = 20_000           # random size assignments tried when none in 1..3 satisfies the constraints
+FAR_SIZE = 64                # the largest size tried there
+FAR_WANT = 8                 # points collected there
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,8 @@ class _Checker:
 
     # -- numeric instantiations --------------------------------------------------------------------------
     def _worlds(self) -> list[World]:
-        """Concrete sizes including all-ones and unequal ones, each with random inputs."""
+        """Concrete sizes including all-ones and unequal ones, each with random inputs: sizes in 1..3 if
+        any satisfy the constraints, else the points found further out (smallest first)."""
         names = [s.name for s in self.sizes]
         if 3 ** len(names) <= EXHAUSTIVE:
             candidates = list(itertools.product(range(1, 4), repeat=len(names)))
@@ -144,9 +148,25 @@ class _Checker:
             candidates = [(1,) * len(names)] + [tuple(self.rng.randint(1, 3) for _ in names) for _ in range(EXHAUSTIVE)]
         valid = [dict(zip(names, v)) for v in candidates if self._satisfied(dict(zip(names, v)))]
         if not valid:
-            raise Rejected("no concrete sizes in 1..3 satisfy the claim's constraints")
+            valid = self._far(names)
+        if not valid:
+            raise Rejected(f"no concrete sizes satisfy the claim's constraints (none in 1..3, none among "
+                           f"{FAR_TRIES} random points with sizes up to {FAR_SIZE}): the domain is not shown nonempty")
         chosen = [valid[0], max(valid, key=lambda s: len(set(s.values()))), self.rng.choice(valid)]
         return [World(s, self._inputs(s)) for s in chosen]
+
+    def _far(self, names) -> list[dict]:
+        """Random points with sizes up to FAR_SIZE, the bound growing with the tries (a domain with no small
+        point, such as T >= 4), smallest size sum first."""
+        rng, found = random.Random(self.seed), []
+        for k in range(FAR_TRIES):
+            bound = min(FAR_SIZE, 4 + k // 100)
+            point = {n: rng.randint(1, bound) for n in names}
+            if point not in found and self._satisfied(point):
+                found.append(point)
+                if len(found) >= FAR_WANT:
+                    break
+        return sorted(found, key=lambda p: (sum(p.values()), tuple(p[n] for n in names)))
 
     def _satisfied(self, sizes) -> bool:
         w = World(sizes, {})

@@ -88,7 +88,7 @@ class _Alpha:
             bx, by = left.get(x), right.get(y)
             return x == y if bx is None and by is None else bx == by
         if type(x) is not type(y):
-            return False
+            return self.renaming and self.collected(x, y, left, right)
         if isinstance(x, (sp.Add, sp.Mul)):
             return self.multiset(x.args, y.args, left, right) or (self.renaming and self.collected(x, y, left, right))
         if len(x.args) != len(y.args):
@@ -152,10 +152,12 @@ class _Alpha:
         """Renaming makes α-equivalent terms identical, and sympy then collects them (Σ_i f + Σ_j f is
         2·Σ_j f; Σ_i f · Σ_j f is (Σ_j f)²): compare sums as linear combinations, and products as
         powers, of α-classes."""
-        if isinstance(x, sp.Add):
-            return self.combination(_summands(x.args), _summands(y.args), left, right)
-        cx, fx = _powers(x.args)
-        cy, fy = _powers(y.args)
+        if isinstance(x, sp.Add) or isinstance(y, sp.Add):
+            return self.combination(_summands([x]), _summands([y]), left, right)
+        if not isinstance(x, (sp.Mul, sp.Pow, sp.exp)) and not isinstance(y, (sp.Mul, sp.Pow, sp.exp)):
+            return False
+        cx, fx = _powers(x.args if isinstance(x, sp.Mul) else [x])
+        cy, fy = _powers(y.args if isinstance(y, sp.Mul) else [y])
         if cx != cy:
             return False
         gx, gy = self.classes(fx, left), self.classes(fy, right)
