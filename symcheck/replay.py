@@ -31,7 +31,7 @@ import sympy as sp
 from .digest import claim_digest
 from .memory import Memory
 from .replay_compose import check_argument
-from .replay_parse import Rejected, parse
+from .replay_parse import Rejected, parse, symbols
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
 from .replay_semantics import DIGITS, World, scalar_value
 
@@ -47,6 +47,9 @@ MAX_LEMMA_DEPTH = 8          # compositions nested in compositions
 MAX_POINTS = 100             # entries (row, col) compared per instantiation; more are sampled
 MAX_FREE = 6                 # free indices of an obligation's domain
 EXHAUSTIVE = 3 ** 8          # size assignments in 1..3 enumerated; beyond that, sampled
+FAR_TRIES = 20_000           # random size assignments tried when none in 1..3 satisfies the constraints
+FAR_SIZE = 64                # the largest size tried there
+FAR_WANT = 8                 # points collected there
 
 
 @dataclass(frozen=True)
@@ -85,29 +88,43 @@ def _need(cond: bool, what: str) -> None:
         raise Rejected(f"malformed certificate: {what}")
 
 
-def _pairs(raw, what) -> list[tuple]:
-    _need(isinstance(raw, list) and all(isinstance(p, list) and len(p) == 2 for p in raw), f"{what} must be pairs")
-    return [(parse(lo), parse(hi)) for lo, hi in raw]
-
-
 class _Checker:
+    def parse(self, text) -> sp.Basic:
+        """An expression of this certificate. The semantics reads a symbol by its name, so one name is
+        one symbol throughout, and only the claim's sizes are declared positive (the domain makes them
+        >= 1; any other symbol's sympy assumptions could let its constructors fold falsely)."""
+        tree = parse(text)
+        for s in symbols(text):
+            known = self.names.setdefault(s.name, s)
+            if known != s:
+                raise Rejected(f"two different symbols are named {s.name!r} ({sp.srepr(known)}, {sp.srepr(s)})")
+            if s.is_positive and s not in self.size_set:
+                raise Rejected(f"symbol {s.name!r} is declared positive but is not a size of the claim")
+        return tree
+
+    def pairs(self, raw, what) -> list[tuple]:
+        _need(isinstance(raw, list) and all(isinstance(p, list) and len(p) == 2 for p in raw), f"{what} must be pairs")
+        return [(self.parse(lo), self.parse(hi)) for lo, hi in raw]
+
     def __init__(self, cert: dict, seed: int, memo: dict | None, budget: list[int]):
         self.cert, self.seed, self.budget = cert, seed, budget
+        self.names: dict[str, sp.Symbol] = {}
         claim = cert["claim"]
         _need(isinstance(claim["sizes"], list) and len(claim["sizes"]) <= MAX_SIZES,
               f"at most {MAX_SIZES} sizes")
-        self.sizes = [parse(s) for s in claim["sizes"]]
+        self.size_set = frozenset(parse(s) for s in claim["sizes"])
+        self.sizes = [self.parse(s) for s in claim["sizes"]]
         _need(all(isinstance(s, sp.Symbol) for s in self.sizes), "sizes must be symbols")
-        self.constraints = _pairs(claim["constraints"], "constraints")
-        self.row, self.col = parse(claim["row"]), parse(claim["col"])
+        self.constraints = self.pairs(claim["constraints"], "constraints")
+        self.row, self.col = self.parse(claim["row"]), self.parse(claim["col"])
         _need(isinstance(self.row, sp.Symbol) and isinstance(self.col, sp.Symbol), "row and col must be symbols")
-        self.rows, self.cols = parse(claim["rows"]), parse(claim["cols"])
+        self.rows, self.cols = self.parse(claim["rows"]), self.parse(claim["cols"])
         self.shapes = {}
         for i in claim["inputs"]:
             _need(isinstance(i["name"], str) and isinstance(i["shape"], list) and 1 <= len(i["shape"]) <= 4,
                   "an input has a name and a shape of 1 to 4 dimensions")
-            self.shapes[i["name"]] = tuple(parse(x) for x in i["shape"])
-        self.assumed = frozenset((a["input"], parse(a["cols"])) for a in claim["assumptions"]
+            self.shapes[i["name"]] = tuple(self.parse(x) for x in i["shape"])
+        self.assumed = frozenset((a["input"], self.parse(a["cols"])) for a in claim["assumptions"]
                                  if a["kind"] == "unit_rows")
         _need(len(self.assumed) == len(claim["assumptions"]), "unknown assumption kind")
         self.domain = tuple((sp.S.One, s) for s in self.sizes) + tuple(self.constraints)
@@ -122,7 +139,8 @@ class _Checker:
 
     # -- numeric instantiations --------------------------------------------------------------------------
     def _worlds(self) -> list[World]:
-        """Concrete sizes including all-ones and unequal ones, each with random inputs."""
+        """Concrete sizes including all-ones and unequal ones, each with random inputs: sizes in 1..3 if
+        any satisfy the constraints, else the points found further out (smallest first)."""
         names = [s.name for s in self.sizes]
         if 3 ** len(names) <= EXHAUSTIVE:
             candidates = list(itertools.product(range(1, 4), repeat=len(names)))
@@ -130,9 +148,25 @@ class _Checker:
             candidates = [(1,) * len(names)] + [tuple(self.rng.randint(1, 3) for _ in names) for _ in range(EXHAUSTIVE)]
         valid = [dict(zip(names, v)) for v in candidates if self._satisfied(dict(zip(names, v)))]
         if not valid:
-            raise Rejected("no concrete sizes in 1..3 satisfy the claim's constraints")
+            valid = self._far(names)
+        if not valid:
+            raise Rejected(f"no concrete sizes satisfy the claim's constraints (none in 1..3, none among "
+                           f"{FAR_TRIES} random points with sizes up to {FAR_SIZE}): the domain is not shown nonempty")
         chosen = [valid[0], max(valid, key=lambda s: len(set(s.values()))), self.rng.choice(valid)]
         return [World(s, self._inputs(s)) for s in chosen]
+
+    def _far(self, names) -> list[dict]:
+        """Random points with sizes up to FAR_SIZE, the bound growing with the tries (a domain with no small
+        point, such as T >= 4), smallest size sum first."""
+        rng, found = random.Random(self.seed), []
+        for k in range(FAR_TRIES):
+            bound = min(FAR_SIZE, 4 + k // 100)
+            point = {n: rng.randint(1, bound) for n in names}
+            if point not in found and self._satisfied(point):
+                found.append(point)
+                if len(found) >= FAR_WANT:
+                    break
+        return sorted(found, key=lambda p: (sum(p.values()), tuple(p[n] for n in names)))
 
     def _satisfied(self, sizes) -> bool:
         w = World(sizes, {})
@@ -211,7 +245,7 @@ class _Checker:
     # -- derivations -------------------------------------------------------------------------------------
     def derivation(self, d: dict, label: str, facts: tuple, domain=None) -> sp.Basic:
         _need(isinstance(d, dict) and isinstance(d["steps"], list), f"{label} must have a start and steps")
-        current = parse(d["start"])
+        current = self.parse(d["start"])
         for k, step in enumerate(d["steps"], start=1):
             _need(isinstance(step, dict), f"{label}: a step must be an object")
             rule = step["rule"]
@@ -222,7 +256,7 @@ class _Checker:
             path = step["path"]
             _need(isinstance(rule, str) and isinstance(path, list), f"{where}: rule and path")
             try:
-                redex, contractum = parse(step["redex"]), parse(step["contractum"])
+                redex, contractum = self.parse(step["redex"]), self.parse(step["contractum"])
                 found = _at(current, path)
             except Rejected as err:
                 raise Rejected(f"{where}: {err}") from None
@@ -245,8 +279,8 @@ class _Checker:
         certified = set()
         for ob in self.cert["obligations"]:
             title = ob["title"]
-            domain = tuple(_pairs(ob["domain"], f"obligation {title!r}: domain"))
-            lhs, rhs = parse(ob["lhs"]["start"]), parse(ob["rhs"]["start"])
+            domain = tuple(self.pairs(ob["domain"], f"obligation {title!r}: domain"))
+            lhs, rhs = self.parse(ob["lhs"]["start"]), self.parse(ob["rhs"]["start"])
             kind = None
             for mem in sorted(lhs.atoms(Memory), key=sp.default_sort_key):
                 for k, (facts, left, right) in expected_obligations(mem).items():
@@ -266,7 +300,7 @@ class _Checker:
         self.obligations()
         lhs = self.derivation(self.cert["lhs"], "lhs", self.facts)
         rhs = self.derivation(self.cert["rhs"], "rhs", self.facts)
-        nf = parse(self.cert["normal_form"])
+        nf = self.parse(self.cert["normal_form"])
         if lhs != nf or rhs != nf:
             side = "lhs" if lhs != nf else "rhs"
             raise Rejected(f"{side}: the derivation does not end in the certified normal form")

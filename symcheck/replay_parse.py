@@ -22,7 +22,7 @@ from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, TensorInput
 from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
 
-__all__ = ["Rejected", "parse", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_NAME", "MAX_TEXT"]
+__all__ = ["Rejected", "parse", "symbols", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_NAME", "MAX_TEXT"]
 
 MAX_DEPTH = 100          # nested constructors in one expression (the library's deepest: 18)
 MAX_DIGITS = 40          # digits of an integer literal
@@ -30,7 +30,7 @@ MAX_EXPONENT = 64        # |e| of a numeric exponent
 MAX_NAME = 64            # characters of a symbol's or an input's name
 MAX_TEXT = 2_000_000     # characters of one expression
 MAX_BITS = 4096          # bits of a rational number a constructor computed (Pow(2, 64) of a big base)
-ASSUMPTIONS = frozenset({"integer", "positive", "nonnegative", "real"})
+ASSUMPTIONS = (frozenset(), frozenset({"integer"}), frozenset({"integer", "positive"}))  # sets a symbol may declare
 
 
 class Rejected(Exception):
@@ -56,7 +56,20 @@ def parse(text: str) -> sp.Basic:
         raise Rejected(f"malformed expression: {type(err).__name__}: {str(err)[:80]}") from None
     if not _is_expr(out):
         raise Rejected(f"malformed expression: a {type(out).__name__} where a scalar expression belongs")
+    if sp.srepr(out) != text:
+        raise Rejected(f"the expression is not in symcheck's construction form (sympy rebuilds it as "
+                       f"{_short(sp.srepr(out))}): what is checked must be exactly what is written")
     return out
+
+
+@lru_cache(maxsize=8192)
+def symbols(text: str) -> frozenset:
+    """The symbols of the expression `text` (free, bound, and names of inputs)."""
+    return frozenset(parse(text).atoms(sp.Symbol))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _bad(why: str):
@@ -165,8 +178,9 @@ def _node(name: str, build, *kinds):
 def _symbol(name, **assumptions):
     if not _is_text(name) or not name or len(name) > MAX_NAME or not name.isprintable():
         _bad("a symbol's name must be printable text of at most 64 characters")
-    if not set(assumptions) <= ASSUMPTIONS:
-        _bad(f"unknown symbol assumption {sorted(set(assumptions) - ASSUMPTIONS)[0]!r}")
+    if frozenset(k for k, v in assumptions.items() if v) not in ASSUMPTIONS or not all(assumptions.values()):
+        _bad(f"symbol {name!r}: a symbol is integer=True, integer=True with positive=True, or plain, "
+             f"not {', '.join(f'{k}={v}' for k, v in assumptions.items())}")
     return sp.Symbol(name, **assumptions)
 
 
@@ -188,6 +202,9 @@ def _power(cls):
             _bad(f"a numeric exponent must be a rational of size at most {MAX_EXPONENT}")
         if base.is_Number and not base.is_Rational:
             _bad("a numeric base must be rational")
+        if cls is sp.Pow and not (ex.is_Integer and ex >= 0) and base.is_positive is not True:
+            _bad("a sympy Pow whose exponent is not a natural number, on a base not known positive "
+                 "(sympy would fold it; symcheck writes Power)")
         return cls(base, ex)
     return build
 
@@ -228,7 +245,6 @@ _NODES = {
     "Pow": _node("Pow", _power(sp.Pow), "expr", "expr"),
     "Power": _node("Power", _power(Power), "expr", "expr"),
     "exp": _node("exp", sp.exp, "expr"),
-    "log": _node("log", sp.log, "expr"),
     "Log": _node("Log", Log, "expr"),
     "Abs": _node("Abs", sp.Abs, "expr"),
     "Relu": _node("Relu", Relu, "expr"),

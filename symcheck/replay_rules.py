@@ -1,11 +1,12 @@
 """What each rule may do, by the checker's own table: the rewrite's shape and its side conditions.
 
 A step names a rule; this table, never the certificate's text, says what that rule needs.
-Where a rule is simple enough the contractum is recomputed exactly; every side condition
-(a decided guard, an empty or nonempty range, a bound inside a range, a slot that exists)
-is re-proved from the facts at the redex by the checker's own entailment
-(`replay_entail`). The looser shape checks (ring identities, content addressing, deltas,
-renaming) are backed by the numeric agreement check that follows every step.
+Every rule's contractum is recomputed exactly (here, or in `replay_exact` for deltas, ring
+identities, content addressing and renaming, compared modulo α where the prover picks
+fresh names); every side condition (a decided guard, an empty or nonempty range, a bound
+inside a range, a slot that exists) is re-proved from the facts at the redex by the
+checker's own entailment (`replay_entail`). The numeric agreement check that follows
+every step is a second line of defence.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import sympy as sp
 
 from .index import Element, Entry, Iverson, Power, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
-from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
+from .memory import Memory, MemoryCell, Rows, WriteWeight
 from .replay_entail import entails, proves, refutes
+from .replay_exact import EXACT
 from .replay_parse import Rejected
 
 __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
@@ -294,43 +296,6 @@ def _factor_in(r, c, site):
     return "not the other factors moved into one sum, over an index fresh for them"
 
 
-# -- loose shapes, backed by the numeric check --------------------------------------------------------------
-_HOLE = sp.Dummy("bound", integer=True)
-
-
-def _erased(e):
-    """`e` with every bound index replaced by one placeholder and directly nested sums put in a
-    fixed order: what alpha-rename may change (it may also reorder independent nested sums)."""
-    if isinstance(e, Sigma):
-        chain, body = [], e
-        while isinstance(body, Sigma):
-            chain.append(body)
-            body = body.body
-        bound = {s.var: _HOLE for s in chain}
-        limits = sorted(((_erased(s.lo.xreplace(bound)), _erased(s.hi.xreplace(bound))) for s in chain),
-                        key=sp.default_sort_key)
-        out = _erased(body.xreplace(bound))
-        for lo, hi in reversed(limits):
-            out = Sigma(out, _HOLE, lo, hi)
-        return out
-    if not e.args:
-        return e
-    return e.func(*[_erased(a) for a in e.args])
-
-
-def _delta(r, c, site):
-    if not isinstance(r, Sigma) or r.var in c.free_symbols:
-        return "not a sum whose index disappears"
-    node = r.body
-    while True:
-        if any(isinstance(f.args[0], sp.Equality) and r.var in f.free_symbols
-               for f in _factors(node) if isinstance(f, Iverson)):
-            return None
-        if not isinstance(node, Sigma):
-            return "no guard [j = e] on the summation index"
-        node = node.body
-
-
 def _shape(ok):
     return lambda r, c, site: None if ok(r, c, site) else "this rewrite is not what the rule does"
 
@@ -342,8 +307,6 @@ SHAPES = {
                           and c == r.term.args[0] * Entry(r.term.args[1], *r.args[1:])),
     "entry-matmul": _matmul,
     "entry-masked-softmax": _softmax,
-    "content-addressing": _shape(lambda r, c, s: isinstance(r, ContentWeight) and c.has(sp.exp)
-                                 and c.has(Sigma)),
     "fresh-slot-allocation": _fresh_slot,
     "unroll-write-once": _unroll,
     "iverson-decide": _decide,
@@ -356,17 +319,10 @@ SHAPES = {
     "sum-split-add": _shape(lambda r, c, s: isinstance(r, Sigma) and isinstance(r.body, sp.Add)
                             and c == sp.Add(*(Sigma(t, r.var, r.lo, r.hi) for t in r.body.args))),
     "sum-guard-to-range": _guard_to_range,
-    "sum-delta": _delta,
     "sum-factor-in": _factor_in,
     "sum-peel-last": _peel,
-    "distribute": _shape(lambda r, c, s: isinstance(r, sp.Mul) and any(isinstance(f, sp.Add) for f in r.args)
-                         and isinstance(c, sp.Add)),
-    "expand-power": _shape(lambda r, c, s: isinstance(r, sp.Pow) and isinstance(r.base, sp.Add)
-                           and r.exp.is_Integer and r.exp >= 2 and isinstance(c, sp.Add)),
-    "exp-merge": _shape(lambda r, c, s: isinstance(r, sp.Mul) and sum(isinstance(f, sp.exp) for f in r.args) >= 2
-                        and sum(isinstance(f, sp.exp) for f in _factors(c)) == 1),
     "unit-norm": _unit_norm,
-    "alpha-rename": _shape(lambda r, c, s: r != c and _erased(r) == _erased(c)),
+    **EXACT,
 }
 
 

@@ -16,7 +16,7 @@ from symcheck import Claim, apply, check, from_index, matrix, size
 from symcheck.certificate import certificate
 from symcheck.cli import main
 from symcheck.digest import claim_digest
-from symcheck.index import Iverson, Sigma, index
+from symcheck.index import Iverson, Power, Sigma, index
 from symcheck.replay import Rejected, parse, replay
 from symcheck.replay_entail import entails, proves, refutes
 
@@ -100,7 +100,7 @@ def test_hostile_expressions_are_named(text, message):
 
 
 def test_an_honest_tree_round_trips():
-    e = Sigma(Iverson(sp.Le(j, t)) * V[j, b] ** sp.Rational(-1, 2) + sp.exp(sp.Ne(j, t).lhs), j, 1, T)
+    e = Sigma(Iverson(sp.Le(j, t)) * Power(V[j, b], sp.Rational(-1, 2)) + sp.exp(sp.Ne(j, t).lhs), j, 1, T)
     assert parse(R(e)) == e
 
 
@@ -276,3 +276,177 @@ def test_a_captured_free_input_is_caught():
     forged["claim"]["digest"] = claim_digest(forged)
     assert replay(honest).lemmas >= 1
     assert "its lhs is not the entry formula the argument needs here" in rejected(forged, seconds=30)
+
+
+# -- 6. what is checked is exactly what is written ----------------------------------------------------------
+XT = "Indexed(IndexedBase(Symbol('V')), Symbol('t', integer=True), Symbol('b', integer=True))"
+
+
+def written(lhs: str, rhs: str, sizes=(R(T), R(d))) -> dict:
+    """A zero-step certificate whose starts are the given texts, as a forger writes it (digest recomputed)."""
+    cert = flat(V[t, b], V[t, b])
+    cert["claim"]["sizes"] = list(sizes)
+    cert["lhs"]["start"], cert["rhs"]["start"], cert["normal_form"] = lhs, rhs, rhs
+    cert["claim"]["digest"] = claim_digest(cert)
+    return cert
+
+
+@pytest.mark.parametrize("lhs,rhs,message", [
+    # x·x⁻¹ = 1 (false at x = 0), exp(log x) = x (false at x = -1), (√x)² = x (false at x < 0): sympy would fold them
+    (f"Mul({XT}, Pow({XT}, Integer(-1)))", "Integer(1)", "a sympy Pow whose exponent is not a natural number"),
+    (f"exp(log({XT}))", XT, "log is not allowed in a certificate"),
+    (f"Pow(Pow({XT}, Rational(1, 2)), Integer(2))", XT, "a sympy Pow whose exponent is not a natural number"),
+    # texts that sympy's constructors rewrite: what would be checked is not what is written
+    (f"Add({XT}, {XT})", f"Mul(Integer(2), {XT})", "the expression is not in symcheck's construction form"),
+    ("exp(Integer(0))", "Integer(1)", "the expression is not in symcheck's construction form"),
+    ("Iverson(LessThan(Symbol('t', integer=True), Symbol('t', integer=True, positive=True)))", "Integer(1)",
+     "the expression is not in symcheck's construction form"),
+    (f"Mul({XT}, Power({XT}, Integer(-1)), Power({XT}, Integer(-1)))", "Integer(1)",
+     "the expression is not in symcheck's construction form"),
+])
+def test_folded_starts_are_rejected(lhs, rhs, message):
+    assert message in rejected(written(lhs, rhs))
+
+
+def test_symbols_are_one_per_name_and_only_sizes_positive():
+    # the row t and a size t: the semantics reads symbols by name
+    collided = written(f"Mul({XT}, Iverson(LessThan({R(t)}, Symbol('t', integer=True, positive=True))))", XT,
+                       sizes=(R(T), R(d), "Symbol('t', integer=True, positive=True)"))
+    assert "two different symbols are named 't'" in rejected(collided)
+    jp = sp.Symbol("j", integer=True, positive=True)              # sympy would take j > 0 although j runs from 0
+    assert "symbol 'j' is declared positive but is not a size" in rejected(written(R(Sigma(V[jp, b], jp, 0, T)), XT))
+    assert "a symbol is integer=True, integer=True with positive=True, or plain" in \
+        rejected(written(f"Mul({XT}, Symbol('x', real=True))", XT))
+    assert replay(written(R(V[t, b] * Power(V[t, b], -1)), R(V[t, b] * Power(V[t, b], -1)))).steps == 0
+
+
+# -- 7. every rule is checked exactly ------------------------------------------------------------------------
+def one_step(claim, rule):
+    """A certificate of `claim` (posed from a file the way `--against` re-poses it) whose lhs goes to the rhs
+    in one root step by `rule`, as `attacks/forge_against.py` writes it."""
+    from symcheck.certificate import FORMAT, _flat_claim
+    from symcheck.problem import pose
+    p = pose(claim)
+    cert = {"symcheck": "0.1.0", "format": FORMAT,
+            "claim": {"name": claim.qualname, "file": claim.file, "statement": claim.statement, "expect": "proved",
+                      **_flat_claim(claim, p)},
+            "lhs": {"start": R(p.lhs), "steps": [{"rule": rule, "path": [], "redex": R(p.lhs), "contractum": R(p.rhs),
+                                                  "side_conditions": "", "obligations": []}]},
+            "rhs": {"start": R(p.rhs), "steps": []}, "normal_form": R(p.rhs), "obligations": [], "rules": {}}
+    cert["claim"]["digest"] = claim_digest(cert)
+    return cert
+
+
+X1, Y1 = matrix("X", T, 1), matrix("Y", T, 1)
+LOOSE = {   # false claims that differ only at sizes >= 4 (attacks/against/loose.py)
+    "sum-delta": Claim("delta_forged", expect="refuted", statement="X[1,1] = X[1,1] + [T >= 4]",
+                       lhs=from_index(T, 1, lambda t, b: Sigma(Iverson(sp.Eq(j, 1)) * X1[j, 1], j, 1, T)),
+                       rhs=from_index(T, 1, lambda t, b: X1[1, 1] + Iverson(4 <= T))),
+    "alpha-rename": Claim(
+        "rename_forged", expect="refuted", statement="(Y_1+..+Y_min(T,3)) Σ X = (X_1+..+X_min(T,3)) Σ Y",
+        lhs=from_index(T, 1, lambda t, b: Sigma(Sigma(Iverson(j <= 3) * X1[k, 1] * Y1[j, 1], k, 1, T), j, 1, T)),
+        rhs=from_index(T, 1, lambda t, b: Sigma(Sigma(Iverson(j <= 3) * X1[j, 1] * Y1[k, 1], k, 1, T), j, 1, T))),
+    "distribute": Claim("distribute_forged", expect="refuted", statement="X (1 + [T = 17]) = X + X [T >= 4]",
+                        lhs=from_index(T, 1, lambda t, b: X1[t, 1] * (1 + Iverson(sp.Eq(T, 17)))),
+                        rhs=from_index(T, 1, lambda t, b: X1[t, 1] + X1[t, 1] * Iverson(4 <= T))),
+}
+
+
+@pytest.mark.parametrize("rule,message", [
+    ("sum-delta", "not Σ_j Σ_a [j = e] f = [l <= e][e <= h] Σ_a f[j := e]"),
+    ("alpha-rename", "not a renaming of bound indices"),
+    ("distribute", "not c·(a + b + …) = c·a + c·b + … for a sum factor"),
+])
+def test_one_step_forgeries_of_false_claims_are_rejected(rule, message):
+    claim = LOOSE[rule]
+    assert check(claim).verdict == "refuted"
+    assert f"lhs, step 1 ({rule}): {message}" in rejected(one_step(claim, rule))
+
+
+def step(rule, redex, contractum, lhs=None):
+    lhs = redex if lhs is None else lhs
+    return flat(lhs, contractum, lhs_steps=[(rule, [], redex, contractum)])
+
+
+x1, x2 = V[t, b], V[1, b]
+E1 = sp.exp(x1) * sp.exp(x2)
+
+
+@pytest.mark.parametrize("rule,redex,contractum,message", [
+    ("expand-power", (x1 + x2) ** 2, x1 ** 2 + x2 ** 2, "not the multinomial expansion of the power"),
+    ("expand-power", (x1 + x2) ** 2, x1 ** 2 + x2 ** 2 + 2 * x1 * x2 * Iverson(sp.Le(4, T)),
+     "not the multinomial expansion of the power"),
+    ("exp-merge", E1, sp.exp(x1 + 2 * x2), "not the product with its exponentials merged into one"),
+    ("distribute", x1 * (x2 + 1), x1 * x2 + x2, "not c·(a + b + …) = c·a + c·b + … for a sum factor"),
+    ("sum-delta", Sigma(Iverson(sp.Eq(2 * j, t)) * V[j, b], j, 1, T), Iverson(sp.Le(1, t)) * Iverson(sp.Le(t, T)) * x1,
+     "not Σ_j Σ_a [j = e] f"),                                     # coefficient 2 on j: no integer point
+    ("sum-delta", Sigma(Iverson(sp.Eq(j, t)) * V[j, b], j, 1, T), Iverson(sp.Le(t, T)) * x1, "not Σ_j Σ_a [j = e] f"),
+    ("alpha-rename", Sigma(V[j, t], j, 1, T), Sigma(V[t, t], t, 1, T), "not a renaming of bound indices"),
+    ("alpha-rename", Sigma(Sigma(V[j, k], k, 1, j), j, 1, T), Sigma(Sigma(V[j, k], j, 1, T), k, 1, j),
+     "not a renaming of bound indices"),                           # the ranges are not independent
+])
+def test_exact_rules_reject_wrong_contracta(rule, redex, contractum, message):
+    assert f"lhs, step 1 ({rule}): {message}" in rejected(step(rule, redex, contractum))
+
+
+@pytest.mark.parametrize("rule,redex,contractum", [
+    ("expand-power", (x1 + x2) ** 2, x1 ** 2 + 2 * x1 * x2 + x2 ** 2),
+    ("exp-merge", E1 * x1, x1 * sp.exp(x1 + x2)),
+    ("distribute", x1 * (x2 + 1), x1 * x2 + x1),
+    ("sum-delta", Sigma(Iverson(sp.Eq(j, t)) * V[j, b], j, 1, T), Iverson(sp.Le(1, t)) * Iverson(sp.Le(t, T)) * x1),
+    ("sum-delta", Sigma(Sigma(Iverson(sp.Eq(j + 1, t)) * V[j, k], k, 1, d), j, 1, T),
+     Iverson(sp.Le(2, t)) * Iverson(sp.Le(t, T + 1)) * Sigma(V[t - 1, k], k, 1, d)),
+    ("alpha-rename", Sigma(V[j, b], j, 1, T), Sigma(V[k, b], k, 1, T)),
+    ("alpha-rename", Sigma(Sigma(V[j, k], k, 1, d), j, 1, T), Sigma(Sigma(V[k, j], k, 1, T), j, 1, d)),   # Fubini
+    ("alpha-rename", Sigma(V[j, b], j, 1, T) + Sigma(V[k, b], k, 1, T), 2 * Sigma(V[k, b], k, 1, T)),  # collected
+])
+def test_exact_rules_accept_what_the_rule_does(rule, redex, contractum):
+    cert = step(rule, redex, contractum)
+    assert replay(cert).steps == 1
+
+
+@pytest.mark.parametrize("x,y,plain,renaming", [
+    (Sigma(V[j, k], j, 1, T), Sigma(V[k, j], k, 1, T), False, False),     # a free k is never a bound one
+    (Sigma(Sigma(V[j, k], k, 1, T), j, 1, T), Sigma(Sigma(V[k, j], j, 1, T), k, 1, T), True, True),
+    (Sigma(Sigma(V[j, k], k, 1, T), j, 1, T), Sigma(Sigma(V[j, k], j, 1, T), k, 1, T), False, True),   # Fubini
+    (Sigma(Sigma(V[j, k], k, 1, d), j, 1, T), Sigma(Sigma(V[j, k], j, 1, T), k, 1, T), False, False),  # ranges
+    (Sigma(V[j, b] * V[j, t], j, 1, T), Sigma(V[k, t] * V[k, b], k, 1, T), True, True),   # products as multisets
+    (Sigma(Sigma(V[j, j], j, 1, d), j, 1, T), Sigma(Sigma(V[k, k], k, 1, d), j, 1, T), True, True),   # shadowing
+    (Sigma(Sigma(V[j, j], j, 1, d), j, 1, T), Sigma(Sigma(V[j, j], k, 1, d), j, 1, T), False, False),
+    (Sigma(V[j, b], j, 1, T) * Sigma(V[k, b], k, 1, T), Sigma(V[j, b], j, 1, T) ** 2, False, True),
+    (Sigma(V[j, b], j, 1, T) * Sigma(V[k, b], k, 1, d), Sigma(V[j, b], j, 1, T) ** 2, False, False),
+])
+def test_alpha_equivalence(x, y, plain, renaming):
+    from symcheck.replay_alpha import alpha_equal
+    assert (alpha_equal(x, y), alpha_equal(x, y, renaming=True)) == (plain, renaming)
+
+
+def test_a_forged_content_weighting_is_rejected():
+    """The old shape check accepted any contractum with an exp and a sum; the checker recomputes the formula."""
+    from symcheck.loader import load
+    root = Path(__file__).resolve().parent.parent
+    claim = next(c for c in load([str(root / "derivations" / "sdnc.py")]) if c.name == "causal_attention_is_sdnc")
+    honest = certificate(check(claim))
+    where = next((side, k) for side in ("lhs", "rhs") for k, s in enumerate(honest[side]["steps"])
+                 if s["rule"] == "content-addressing")
+    forged = copy.deepcopy(honest)
+    s = forged[where[0]]["steps"][where[1]]
+    num = parse(s["contractum"]).as_independent(Power)[0]         # drop the normalising sum
+    s["contractum"] = R(num)
+    assert f"{where[0]}, step {where[1] + 1} (content-addressing): not the content weighting's formula" in \
+        rejected(forged, seconds=60)
+    assert replay(honest).steps > 0
+
+
+# -- 8. domains without small points -----------------------------------------------------------------------
+def test_a_domain_with_no_small_point_is_searched_further():
+    X = matrix("X", T, 1)
+    claim = Claim("far", statement="Σ_j [j = t] X_j = X_t for T >= 5", where=(T >= 5,),
+                  lhs=from_index(T, 1, lambda t, b: Sigma(Iverson(sp.Eq(j, t)) * X[j, 1], j, 1, T)),
+                  rhs=from_index(T, 1, lambda t, b: X[t, 1]))
+    result = check(claim)
+    assert result.verdict == "proved"
+    assert replay(certificate(result)).steps > 0
+    empty = flat(V[t, b], V[t, b], constraints=[(sp.Integer(100), T)])
+    assert "no concrete sizes satisfy the claim's constraints (none in 1..3, none among 20000 random points " \
+           "with sizes up to 64)" in rejected(empty, seconds=20)
