@@ -136,7 +136,8 @@ class Mutant:
 def mutants(claim: Claim, derivations: dict, row, col, rows, cols) -> list[Mutant]:
     """Mutants of `claim`: one side replaced by a mutated stage of its own derivation.
 
-    `derivations` maps 'lhs'/'rhs' to that side's Derivation."""
+    `derivations` maps 'lhs'/'rhs' to that side's Derivation. A mutant keeps the claim's whole domain
+    (its models' constraints too: the mutated side is a bare index expression)."""
     out = []
     for side, d in derivations.items():
         other = claim.rhs if side == "lhs" else claim.lhs
@@ -150,7 +151,7 @@ def mutants(claim: Claim, derivations: dict, row, col, rows, cols) -> list[Mutan
                 name = f"{claim.name}__{side}_{stage.replace(' ', '_')}_{k}"
                 lhs, rhs = (model, other) if side == "lhs" else (other, model)
                 m = Claim(name, lhs, rhs, f"mutant of {claim.qualname}: {op} in the {stage} of the {side}",
-                          expect="refuted", assume=claim.assume, where=claim.where, module=claim.module,
+                          expect="refuted", assume=claim.assume, where=claim.constraints, module=claim.module,
                           file=claim.file)
                 out.append(Mutant(m, op, stage))
     return out
