@@ -244,6 +244,7 @@ def pose(claim: Claim) -> Problem:
     model_constraints = lhs.constraints + rhs.constraints
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
                           *(e for pair in model_constraints for e in pair), left, right)
+    sizes |= _size_symbols(*(e for pair in claim.where for e in pair))    # a declared size, even if unused
     _check_domain(claim, sizes, {row, col}, ("lhs", left), ("rhs", right))
     _check_symbols(claim, sizes, row, col, (("lhs", left), ("rhs", right)))
     left, right = _apart(left, row, col), _apart(right, row, col)
