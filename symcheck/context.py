@@ -72,7 +72,9 @@ class Context:
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
         """The body's context: lo <= var <= hi, and nothing more about var (a sum that rebinds a
         name shadows it, so facts about the outer one do not hold for it)."""
-        outer = frozenset(f for f in self.facts if all(k != var.name for k, _ in f[0]))
+        outer, name = self.facts, var.name
+        if any(k == name for f in outer for k, _ in f[0]):
+            outer = frozenset(f for f in outer if all(k != name for k, _ in f[0]))
         ctx = Context(outer, self.assumptions, self.reserved, self.binders).with_facts((lo, var), (var, hi))
         return Context(ctx.facts, ctx.assumptions, ctx.reserved, self.binders + (var.name,))
 

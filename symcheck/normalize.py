@@ -10,6 +10,7 @@ step) do not normalize to equal forms is not applied.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import sympy as sp
 
@@ -24,13 +25,19 @@ from .rules import RULES, Obligation, Rule, normalizing_rules, rule
 __all__ = ["Normalizer", "BudgetExceeded"]
 
 
+@lru_cache(maxsize=200_000)
 def foldable_power(expr: sp.Basic):
     """A sympy power that its constructors could merge or cancel (x⁻¹ beside x), or None.
-    Such powers must be `index.Power`: only rules may cancel."""
-    for p in expr.atoms(sp.Pow):
-        base, ex = p.args
+    Such powers must be `index.Power`: only rules may cancel. Memoised per subtree: a step's
+    contractum is mostly subtrees already checked."""
+    if isinstance(expr, sp.Pow):
+        base, ex = expr.args
         if not (ex.is_Integer and ex >= 0) and base.is_positive is not True:
-            return p
+            return expr
+    for a in expr.args:
+        hit = foldable_power(a)
+        if hit is not None:
+            return hit
     return None
 
 

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 import sympy as sp
@@ -112,17 +113,33 @@ def _one(e, walk, field, force):
 
 # -- entries in range --------------------------------------------------------------------------------
 def check_in_range(expr: sp.Basic, ctx: Context, field: str) -> None:
-    """Every index provably within its shape, every bound and index integer-valued (ClaimError)."""
-    _Ranges(field).walk(expr, ctx)
+    """Every index provably within its shape, every bound and index integer-valued (ClaimError).
+    Memoised: the lemmas of a library share their blocks' formulas."""
+    problem = _out_of_range(expr, ctx)
+    if problem is not None:
+        raise ClaimError(problem, field=field)
+
+
+@lru_cache(maxsize=512)
+def _out_of_range(expr: sp.Basic, ctx: Context) -> str | None:
+    try:
+        _Ranges("entry").walk(expr, ctx)
+    except ClaimError as err:
+        return err.detail
+    return None
 
 
 class _Ranges:
     def __init__(self, field: str):
         self.field = field
         self.seen: set = set()
+        self.proved: dict = {}
 
     def require(self, lo, hi, what: str, ctx: Context):
-        if not ctx.proves_le(lo, hi):
+        key = (ctx.facts, lo, hi)
+        if key not in self.proved:
+            self.proved[key] = ctx.proves_le(lo, hi)
+        if not self.proved[key]:
             raise ClaimError(f"{what}: {lo} <= {hi} does not follow from the domain, the ranges of the "
                              "enclosing sums and the guards beside it", field=self.field)
 
@@ -150,9 +167,10 @@ class _Ranges:
                 self.walk(bound, ctx)
             self.walk(e.body, ctx.enter_sum(e.var, e.lo, e.hi))
         elif isinstance(e, sp.Mul):
-            for k, a in enumerate(e.args):
-                others = e.args[:k] + e.args[k + 1:]
-                self.walk(a, ctx.with_facts(*(f for g in others if isinstance(g, Iverson) for f in _facts(g))))
+            guards = [g for g in e.args if isinstance(g, Iverson) and _facts(g)]
+            for a in e.args:
+                beside = [f for g in guards if g is not a for f in _facts(g)]
+                self.walk(a, ctx.with_facts(*beside) if beside else ctx)
         else:
             for a in e.args:
                 self.walk(a, ctx)
