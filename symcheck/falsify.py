@@ -85,18 +85,18 @@ def compare(lhs: np.ndarray, rhs: np.ndarray, rel_tol: float) -> np.ndarray:
 
 
 def search(problem: Problem, config: Config, deadline: float | None = None) -> Search:
-    """Sizes smallest first; at each, `trials_per_size` normal draws, then a small-integer draw from
-    a stream of its own, zero-heavy at every other size (a claim false only where an input is
-    exactly 0, such as x/x = 1, needs the zeros; the normal stream stays what it was without them)."""
+    """Sizes smallest first; at each, `trials_per_size` draws: normal ones, and last a small-integer
+    draw from a stream of its own, zero-heavy at every other size (a claim false only where an
+    input is exactly 0, such as x/x = 1, needs the zeros)."""
     rng, integers = np.random.default_rng(config.seed), np.random.default_rng(config.seed + 7)
     trials = 0
     largest = None
     for n, sizes in enumerate(size_assignments(problem, config.max_size)):
         largest = sizes
-        for k in range(config.trials_per_size + 1):
+        for k in range(config.trials_per_size):
             if trials >= config.max_trials or (deadline is not None and time.monotonic() > deadline):
                 return Search(None, trials, largest, True)
-            inputs = _draw(problem, sizes, rng, integers, -1 if k < config.trials_per_size else n % 2)
+            inputs = _draw(problem, sizes, rng, integers, -1 if k < config.trials_per_size - 1 else n % 2)
             if inputs is None:
                 continue
             trials += 1
