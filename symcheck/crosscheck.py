@@ -23,7 +23,7 @@ from .problem import Problem
 __all__ = ["portfolio_sizes", "cross_check"]
 
 MAX_SIZE = 6
-POINTS = 6
+POINTS = 5
 
 
 def portfolio_sizes(problem: Problem, seed: int) -> list[dict[str, int]]:
