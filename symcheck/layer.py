@@ -1,4 +1,4 @@
-"""The full Transformer layer as an sDNC step with a stateless controller (SDNC-4).
+"""The full Transformer layer as an sDNC step with a stateless controller (Tang & Xie 2026, arXiv:2603.19272).
 
 A layer is token-wise maps around one attention: LayerNorm, the projections
 x_t -> (q_t, k_t, v_t), W_O, the residual and the FFN act on position t alone.

@@ -1,5 +1,5 @@
-"""Results for people and machines: table rows, JSON (DESIGN §4), JUnit XML, and `show`: the terminal
-back-end of a proof view (the trace or the counterexample of one claim)."""
+"""Results for people and machines: table rows, JSON (`--json`: one object per claim and a summary),
+JUnit XML, and `show`: the terminal back-end of a proof view (the trace or the counterexample of one claim)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Three thin back-ends render a view: the terminal (`report.show`), the notebook
 (`notebook.view_latex`, MathJax) and the appendix (`render`, Jinja templates). Rows
 hold sympy expressions and proof records, not strings: each back-end formats them
-in its own notation and chooses what to show, none walks a proof of its own.
+in its own notation and chooses what to show; the kind of proof is decided once, here.
 """
 
 from __future__ import annotations
