@@ -17,56 +17,20 @@ from __future__ import annotations
 import argparse
 import collections
 import platform
-import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-import sympy as sp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from symcheck import Config, check  # noqa: E402
-from symcheck.falsify import size_assignments  # noqa: E402
 from symcheck.loader import load  # noqa: E402
 from symcheck.mutate import mutants  # noqa: E402
+from symcheck.oracle import numerically_equal  # noqa: E402
 from symcheck.problem import pose  # noqa: E402
-from symcheck.replay import scalar_value  # noqa: E402
-
-
-def random_tensor(rng, dims):
-    if not dims:
-        return rng.uniform(-2, 2)
-    return [random_tensor(rng, dims[1:]) for _ in range(dims[0])]
-
-
-def numerically_equal(claim, seed: int = 0) -> bool:
-    """Both sides agree at every entry, at three size instantiations, by the independent semantics."""
-    problem = pose(claim)
-    rng = random.Random(seed)
-    sizes_list = size_assignments(problem, 3)
-    picks = [sizes_list[0], sizes_list[len(sizes_list) // 2], sizes_list[-1]]
-    unit = {a.name for a in claim.assume}
-    for sizes in picks:
-        env = {s: sizes[s.name] for s in problem.sizes}
-        inputs = {}
-        for m in problem.inputs:
-            dims = [int(sp.sympify(x).subs(env)) for x in m.shape]
-            values = random_tensor(rng, dims)
-            if m.name in unit:
-                values = [[x / sum(y * y for y in row) ** 0.5 for x in row] for row in values]
-            inputs[m.name] = values
-        rows_n, cols_n = int(sp.sympify(problem.rows).subs(env)), int(sp.sympify(problem.cols).subs(env))
-        for i in range(1, rows_n + 1):
-            for j in range(1, cols_n + 1):
-                point = {problem.row.name: i, problem.col.name: j}
-                a = scalar_value(problem.lhs, sizes, inputs, point)
-                b = scalar_value(problem.rhs, sizes, inputs, point)
-                if (a is None) != (b is None) or (a is not None and abs(a - b) > 1e-12 * (1 + abs(a) + abs(b))):
-                    return False
-    return True
 
 
 def main(argv=None) -> int:

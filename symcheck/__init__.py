@@ -7,7 +7,8 @@ constructors, raw index expressions, and `Claim`.
 __version__ = "0.1.0"
 
 from . import rules as _rules  # noqa: F401,E402  (registers the rule library)
-from .claim import Claim, Result, unit_rows  # noqa: E402
+from .claim import Claim, unit_rows  # noqa: E402
+from .result import Result  # noqa: E402
 from .compose import apply, stack  # noqa: E402
 from .config import Config  # noqa: E402
 from .engine import check  # noqa: E402

@@ -1,10 +1,13 @@
 """Certificates: a proved claim as flat, replayable JSON (in the style of egg explanations).
 
 A certificate holds everything an independent checker needs and nothing it has
-to trust: the claim's domain, both derivations step by step (rule, position,
-before, after, redex, contractum, side conditions), the induction obligations
-with their own derivations and domains, and the normal form. Expressions are
-sympy `srepr` strings, an exact serialisation that `replay` parses safely.
+to trust: the claim's sizes and constraints (with the digest of the posed claim),
+both derivations step by step (rule, position, redex, contractum, side conditions:
+position-local, the checker rebuilds each whole expression from the start), the
+induction obligations with their own derivations and constraints (JSON key
+"domain"), and the normal form; a composition holds its argument and each lemma's
+certificate instead. Expressions are sympy `srepr` strings, an exact serialisation
+that `replay` parses safely.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from pathlib import Path
 import sympy as sp
 
 from . import __version__
-from .claim import Claim, Result
+from .claim import Claim
 from .compose import LAYER, Applied, Stack
-from .composition import CompositeProof
 from .matrix import MatInput
 from .digest import claim_digest
 from .errors import UsageError
 from .problem import entry_formula, pose
+from .result import CompositeProof, Result
 from .rules import RULES
 
 __all__ = ["FORMAT", "STEP_LIMIT", "certificate", "write_certificates", "posed_digest"]
@@ -57,7 +60,7 @@ def certificate(r: Result) -> dict:
         "rhs": _derivation(r.proof.rhs),
         "normal_form": sp.srepr(r.proof.lhs.result),
         "obligations": [{"title": o.title, "statement": sp.srepr(o.statement) if o.statement is not None else None,
-                         "domain": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in o.domain],
+                         "domain": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in o.constraints],
                          "lhs": _derivation(o.lhs), "rhs": _derivation(o.rhs)} for o in r.proof.obligations],
         "rules": {n: {"statement": RULES[n].statement, "side_conditions": RULES[n].side} for n in used},
     }

@@ -1,10 +1,10 @@
-"""Claims (what a derivation file declares) and results (what checking one yields)."""
+"""Claims: what a derivation file declares (results, what checking one yields, are in result.py)."""
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -14,9 +14,8 @@ from .errors import ClaimError
 from .matrix import MatInput
 from .models import Model
 
-__all__ = ["Claim", "Counterexample", "Result", "VERDICTS", "unit_rows"]
+__all__ = ["Claim", "unit_rows"]
 
-VERDICTS = ("proved", "refuted", "undecided", "error")
 METHODS = ("auto", "normalization")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -51,6 +50,7 @@ class Claim:
     method: str = "auto"
     file: str = ""          # set by the loader
     module: str = ""        # set by the loader: the derivation module's name
+    lemma_number: tuple[int, ...] = ()   # set by a composite proof: (2, 1) is lemma 1 of lemma 2 of `module`'s claim
 
     @property
     def qualname(self) -> str:
@@ -99,48 +99,3 @@ def _pair(w, name):
         return k * lo + 1, k * hi
     raise ClaimError(f"size constraint must be a pair (lo, hi) or an inequality, got {w!r}",
                      claim=name, field="where")
-
-
-@dataclass(frozen=True)
-class Counterexample:
-    sizes: dict[str, int]
-    inputs: dict[str, list]
-    lhs: list
-    rhs: list
-    max_abs_diff: float | None       # over entries where both sides are defined
-    where: str
-    first_difference: str = ""       # the first differing entry in row-major order
-    intermediates: dict = field(default_factory=dict)   # {side: {label: matrix}}: weights each side used
-
-    def as_json(self) -> dict:
-        return {"sizes": self.sizes, "inputs": self.inputs, "lhs": self.lhs, "rhs": self.rhs,
-                "max_abs_diff": self.max_abs_diff, "where": self.where,
-                "first_difference": self.first_difference, "intermediates": self.intermediates}
-
-
-@dataclass
-class Result:
-    claim: Claim
-    verdict: str
-    scope: str | None = None
-    seconds: float = 0.0
-    steps: int | None = None
-    counterexample: Counterexample | None = None
-    reason: str | None = None
-    proof: object = None                 # symcheck.proof.Proof when one was attempted
-    sizes: dict = field(default_factory=dict)
-    trials: int = 0
-    error_kind: str | None = None        # for `error`: "input" (malformed claim, exit 2) or "internal" (exit 3)
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == self.claim.expect
-
-    @property
-    def name(self) -> str:
-        return self.claim.qualname
-
-    def _repr_latex_(self) -> str:
-        """Jupyter shows the derivation or the counterexample."""
-        from .notebook import result_latex
-        return result_latex(self)

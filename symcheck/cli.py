@@ -12,7 +12,7 @@ from .config import Config
 from .engine import check
 from .errors import SymcheckError, UsageError
 from .loader import load, select
-from .report import as_json, as_junit, explain, row, summary_line
+from .report import as_json, as_junit, row, show, summary_line
 
 __all__ = ["main"]
 
@@ -129,7 +129,7 @@ def _cmd_show(args) -> int:
     if len(claims) > 1:
         raise UsageError(f"{args.name!r} is ambiguous: {', '.join(c.qualname for c in claims)}")
     r = check(claims[0], config)
-    print(explain(r, config))
+    print(show(r, config))
     return exit_code([r])
 
 

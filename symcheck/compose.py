@@ -19,6 +19,7 @@ from typing import Callable
 import sympy as sp
 
 from .binders import subst
+from .domain import value_at
 from .errors import ClaimError
 from .evaluate import FLOAT64, Backend, evaluate_model
 from .index import size
@@ -224,8 +225,7 @@ def evaluate_composite(model, sizes: dict[str, int], inputs: dict, backend: Back
         return evaluate_composite(model.inner, sizes, {**inputs, **bound}, backend)
     if isinstance(model, Stack):
         y = evaluate_composite(model.start, sizes, inputs, backend)
-        env = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
-        for layer in range(1, int(model.depth.subs(env)) + 1):
+        for layer in range(1, value_at(model.depth, sizes) + 1):
             y = evaluate_composite(model.inner, {**sizes, LAYER.name: layer}, {**inputs, model.placeholder.name: y},
                                    backend)
         return y

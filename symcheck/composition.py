@@ -20,55 +20,22 @@ their own derivations, cross-checks and, recursively, compositions.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
 
-from .claim import Claim, Result
+from .claim import Claim
 from .compose import LAYER, Applied, Simulated, Stack, is_composite, leaf_inputs
 from .errors import ClaimError
 from .matrix import MatInput
 from .models import Model
+from .result import CompositeProof, Lemma, Result
 
-__all__ = ["Lemma", "CompositeProof", "NotComposable", "prove_by_composition", "lemma_placeholders"]
-
-
-_LEMMA = re.compile(r"_lemma(\d+)")      # lemma k of lemma j of a claim is named <claim>_lemma<j>_lemma<k>
+__all__ = ["NotComposable", "prove_by_composition", "lemma_placeholders"]
 
 
 class NotComposable(Exception):
     """The two sides are not compositions of the same shape, or a lemma or side condition failed."""
-
-
-@dataclass(frozen=True)
-class Lemma:
-    title: str
-    claim: Claim
-    result: Result
-    use: str                  # how the argument uses it (which instantiation)
-
-
-@dataclass(frozen=True)
-class CompositeProof:
-    """The argument (one line per inference) and the lemmas it rests on."""
-
-    argument: tuple[str, ...]
-    lemmas: tuple[Lemma, ...]
-    tree: dict = None         # the argument as data: {"by": identical|lemma|congruence|induction, ...}
-
-    @property
-    def proved(self) -> bool:
-        return all(lemma.result.verdict == "proved" for lemma in self.lemmas)
-
-    @property
-    def steps(self) -> int:
-        return sum(lemma.result.steps or 0 for lemma in self.lemmas)
-
-    def derivations(self) -> tuple:
-        """Every rewrite trace of every lemma's proof."""
-        return tuple(d for lemma in self.lemmas for d in lemma.result.proof.derivations())
 
 
 def lemma_placeholders(pa: tuple, free_a: set[str], free_b: set[str]) -> tuple[MatInput, ...]:
@@ -97,7 +64,7 @@ class _Argument:
         self.lines: list[str] = []
         self.lemmas: list[Lemma] = []
 
-    def lemma(self, lhs: Model, rhs: Model, quantified: str, use: str, where=(), placeholders=()) -> str:
+    def lemma(self, lhs: Model, rhs: Model, quantified: str, use: str, constraints=(), placeholders=()) -> tuple[str, int]:
         """Check lhs ≡ rhs for all inputs. Assumptions carry over only to inputs that stay inputs:
         a placeholder is instantiated at arbitrary matrices, so nothing may be assumed of it."""
         k = len(self.lemmas) + 1
@@ -105,13 +72,12 @@ class _Argument:
         assume = tuple(a for a in self.claim.assume if a.name in used and a.name not in {p.name for p in placeholders})
         # the lemma is needed only inside the claim's domain, and may not hold outside it
         # (a stack's layer ℓ <= L indexes weights that exist only there)
-        claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=self.claim.where + tuple(where), assume=assume,
+        claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=self.claim.where + tuple(constraints), assume=assume,
                       statement=f"{_name(lhs)} equals {_name(rhs)}{' ' if quantified else ''}{quantified}.",
-                      module=self.claim.module,
-                      file=self.claim.file)
-        result = self.check_lemma(claim)
-        title = f"Lemma {'.'.join(_LEMMA.findall(claim.name))}"
-        self.lemmas.append(Lemma(title, claim, result, use))
+                      module=self.claim.module, file=self.claim.file, lemma_number=self.claim.lemma_number + (k,))
+        lemma = Lemma(claim, self.check_lemma(claim), use)
+        self.lemmas.append(lemma)
+        title, result = lemma.title, lemma.result
         if result.verdict != "proved":
             raise NotComposable(f"{title} ({claim.statement}) is {result.verdict}"
                                 + (f": {result.reason}" if result.reason else ""))
@@ -150,7 +116,7 @@ class _Argument:
         (y,) = lemma_placeholders((a.placeholder,), _free_inputs(a.step, (a.placeholder,), LAYER),
                                   _free_inputs(b.step, (b.placeholder,), LAYER))
         title, k = self.lemma(a.step(y, LAYER), b.step(y, LAYER), f"for every {y.name} and every layer 1 ≤ ℓ ≤ {a.depth}",
-                           use=f"{y.name} := layer ℓ-1's output", where=((LAYER, a.depth),), placeholders=(y,))
+                           use=f"{y.name} := layer ℓ-1's output", constraints=((LAYER, a.depth),), placeholders=(y,))
         self.lines.append(f"Induction on ℓ = 0..{a.depth}: both stacks start from {_name(a.start)} "
                           f"{'(the same input)' if a.start == b.start else '(equal, above)'}; if the outputs of "
                           f"layer ℓ-1 are equal, so are those of layer ℓ, by congruence and {title} at "

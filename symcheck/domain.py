@@ -3,7 +3,7 @@
 A claim is a statement "for every size assignment in the domain". An empty
 domain makes every claim vacuously true, and every guard "holds", so symcheck
 never proves a claim whose domain it has not shown nonempty by a concrete point
-(`require_points`); a contradiction is reported with the facts that cause it.
+(`require_points`); a contradiction is reported with the constraints that cause it.
 The same points feed the numeric cross-check and the falsifier: sizes up to a
 bound, smallest first, then unequal and boundary assignments, and, for a domain
 with no small point, points found further out.
@@ -19,8 +19,14 @@ import sympy as sp
 
 from .affine import infeasible, nonneg
 from .errors import ClaimError
+from .index import size
 
-__all__ = ["Domain", "require_points"]
+__all__ = ["Domain", "require_points", "value_at"]
+
+
+def value_at(expr, point: dict[str, int]) -> int:
+    """A size expression (a shape, a depth) at a point of the domain: sizes by name."""
+    return int(sp.sympify(expr).subs({size(k): v for k, v in point.items()}))
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,8 @@ class Domain:
         return sorted(found, key=lambda p: (sum(p.values()), tuple(p[n] for n in names)))
 
     def describe(self) -> str:
-        facts = [f"{lo} <= {hi}" for lo, hi in self.constraints]
-        return ", ".join(facts) if facts else "no constraints"
+        pairs = [f"{lo} <= {hi}" for lo, hi in self.constraints]
+        return ", ".join(pairs) if pairs else "no constraints"
 
 
 def _compositions(total: int, parts: int, cap: int):

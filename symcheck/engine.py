@@ -13,7 +13,7 @@ import os
 import time
 
 from .budget import BudgetExceeded, interrupt_at
-from .claim import Claim, Result
+from .claim import Claim
 from .compose import Applied, Simulated, Stack
 from .composition import NotComposable, prove_by_composition
 from .config import Config
@@ -24,6 +24,7 @@ from .falsify import search
 from .normalize import Normalizer, UnprovedSideCondition
 from .problem import Problem, pose, pose_composite
 from .proof import Derivation, Proof
+from .result import Result
 
 PROOF_SHARE = 0.6      # of the time budget; the falsifier always has the rest
 

@@ -14,12 +14,12 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 import numpy as np
-import sympy as sp
 
-from .claim import Counterexample
+from .counterexample import Counterexample, as_lists
+from .domain import value_at
 from .config import Config
 from .evaluate import mp_backend
-from .explain import intermediates
+from .weights import intermediates
 from .problem import Problem
 
 __all__ = ["Search", "search", "size_assignments", "sample_inputs", "compare"]
@@ -47,8 +47,8 @@ def _shape(problem: Problem, m, sizes):
 @lru_cache(maxsize=4096)
 def concrete_shape(shape: tuple, sizes: tuple) -> tuple[int, ...]:
     """A symbolic shape at concrete sizes (cached: the falsifier asks for the same ones again and again)."""
-    env = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes}
-    return tuple(int(sp.sympify(x).subs(env)) for x in shape)
+    point = dict(sizes)
+    return tuple(value_at(x, point) for x in shape)
 
 
 def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Generator, integer: bool = False,
@@ -179,8 +179,8 @@ def _confirm(problem, sizes, inputs, config) -> Counterexample | None:
     first = tuple(int(k) for k in np.argwhere(diff)[0])
     return Counterexample(
         sizes=dict(sizes),
-        inputs={k: _tolist(v) for k, v in inputs.items()},
-        lhs=_tolist(lf), rhs=_tolist(rf),
+        inputs={k: as_lists(v) for k, v in inputs.items()},
+        lhs=as_lists(lf), rhs=as_lists(rf),
         max_abs_diff=float(finite.max()) if finite.size else None,
         where=where, first_difference=_entry_name(problem, first),
         intermediates=intermediates(problem, sizes, inputs))
@@ -206,16 +206,3 @@ def _entry_name(problem, pos) -> str:
 def _to_float(a) -> np.ndarray:
     with np.errstate(invalid="ignore"):          # undefined (NaN) entries are expected here
         return np.vectorize(lambda v: float(v), otypes=[float])(a) if a.size else np.asarray(a, dtype=float)
-
-
-def _tolist(a):
-    """Nested lists of any depth; integers where exact, None where undefined."""
-    return _clean(np.asarray(a, dtype=float).tolist())
-
-
-def _clean(v):
-    if isinstance(v, list):
-        return [_clean(x) for x in v]
-    if not np.isfinite(v):
-        return None
-    return int(v) if float(v).is_integer() else v

@@ -1,4 +1,4 @@
-"""The full Transformer layer as an sDNC step with a stateless controller (SDNC-4).
+"""The full Transformer layer as an sDNC step with a stateless controller (Tang & Xie 2026, arXiv:2603.19272).
 
 A layer is token-wise maps around one attention: LayerNorm, the projections
 x_t -> (q_t, k_t, v_t), W_O, the residual and the FFN act on position t alone.
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .errors import ClaimError
-from .index import Iverson, Relu, index, make_sum, power
+from .heads import attention_heads, default_scale, read_heads
+from .index import Relu, index, make_sum, power
 from .compose import Applied, apply
 from .matrix import MatInput, TensorInput
-from .memory import Memory, MemoryCell, Rows
+from .memory import Memory, Rows
 from .models import Model
-from .multihead import softmax_read
 
 __all__ = ["LayerWeights", "CrossWeights", "layer_norm", "ffn", "attention_block", "sdnc_attention_block",
            "ffn_block", "cross_attention_block", "sdnc_cross_block", "transformer_layer", "sdnc_layer",
@@ -153,21 +153,14 @@ def ffn_block(Y, w: LayerWeights, gain, *, norm_first: bool = True) -> Model:
 def _heads(q, key, value, WO: TensorInput, c, hi):
     """Σ_h Σ_b W_O[h, b, c] Σ_{j<=hi} softmax_j(q^h·k^h_j / √d_h) v^h_j[b], read from keys and values."""
     H, dh, _ = WO.shape
-    h, b, a = index("h"), index("b_h"), index("a")
-    score = lambda j: make_sum(q(h, a) * key(j)(h, a), a, 1, dh) / sp.sqrt(dh)
-    head = softmax_read(score, lambda j: value(j)(h, b), 1, hi)
-    return make_sum(make_sum(WO[h, b, c] * head, b, 1, dh), h, 1, H)
+    return attention_heads(q, lambda j, h, a: key(j)(h, a), lambda j, h, b: value(j)(h, b), WO, c, hi,
+                           dims=(H, dh, dh), scale=default_scale(dh))
 
 
 def _read_heads(q, mk: Memory, mv: Memory, WO: TensorInput, c, tau):
     """H read heads with zero-padded keys on one block memory after τ writes, over slots 1..τ."""
     H, dh, _ = WO.shape
-    h, g, b, a = index("h"), index("g"), index("b_h"), index("a")
-    padded = lambda hh, aa: Iverson(sp.Eq(hh, h)) * q(h, aa)
-    score = lambda m: make_sum(make_sum(padded(g, a) * MemoryCell(mk, tau, m, g, a), a, 1, dh), g, 1, H) \
-        / sp.sqrt(dh)
-    read = softmax_read(score, lambda m: MemoryCell(mv, tau, m, g, b), 1, tau)
-    return make_sum(make_sum(make_sum(Iverson(sp.Eq(g, h)) * WO[h, b, c] * read, b, 1, dh), g, 1, H), h, 1, H)
+    return read_heads(q, mk, mv, WO, c, tau, dims=(H, dh, dh), strength=default_scale(dh))
 
 
 def _memories(names, rows, steps, width, slots):

@@ -14,6 +14,7 @@ from typing import Callable
 import sympy as sp
 
 from .errors import ClaimError
+from .heads import default_scale
 from .index import Entry, index, make_sum
 from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale
 from .memory import SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell
@@ -55,7 +56,7 @@ def causal_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask:
 
 
 def _attention(Q, K, V, scale, mask, label) -> Model:
-    scale = 1 / sp.sqrt(Q.cols) if scale is None else sp.sympify(scale)
+    scale = default_scale(Q.cols, scale)
     term = MaskedSoftmax(MatScale(scale, Q @ K.T), mask) @ V
     return Model(label, term.rows, term.cols, lambda i, j: Entry(term, i, j))
 
@@ -93,7 +94,7 @@ def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, sim
     if read != "after_all_writes":
         _check_same(queries.rows, keys.rows, "one query per written step", "shape")
     slots = sp.sympify(slots)
-    beta = 1 / sp.sqrt(keys.cols) if strength is None else sp.sympify(strength)
+    beta = default_scale(keys.cols, strength)
     mk, mv = Memory(keys.name, keys, slots), Memory(values.name, values, slots)
 
     def entry(t, b):
@@ -114,7 +115,7 @@ def dnc_feedback_read(queries: MatInput, keys: MatInput, values: MatInput, feedb
     _check_same(queries.cols, keys.cols, "queries and keys must have the same width", "shape")
     _check_same(feedback.rows, values.cols, "the feedback map takes a read vector", "shape")
     _check_same(feedback.cols, keys.cols, "the feedback map gives a read key", "shape")
-    beta = 1 / sp.sqrt(keys.cols) if strength is None else sp.sympify(strength)
+    beta = default_scale(keys.cols, strength)
     return Model("DNC read with the previous read fed back to the controller", queries.rows, values.cols,
                  lambda t, b: FeedbackRead(keys, values, queries, feedback, beta, t, b))
 

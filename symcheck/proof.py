@@ -25,6 +25,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Derivation:
+    """A rewrite trace: the start and every step; the last step's result is the normal form."""
+
     start: sp.Expr
     steps: tuple[Step, ...]
 
@@ -35,11 +37,13 @@ class Derivation:
 
 @dataclass(frozen=True)
 class DischargedObligation:
+    """An induction obligation (base case or step) with both sides' derivations."""
+
     title: str
     lhs: Derivation
     rhs: Derivation
     statement: sp.Basic | None = None
-    domain: tuple = ()          # (lo, hi) pairs the obligation's free indices satisfy
+    constraints: tuple = ()     # (lo, hi) pairs, lo <= hi, that the obligation's free indices satisfy
 
     @property
     def holds(self) -> bool:

@@ -22,14 +22,14 @@ from jinja2.sandbox import SandboxedEnvironment
 import sympy as sp
 
 from . import __version__
-from .claim import Result
-from .composition import CompositeProof
 from .budget import BudgetExceeded, interrupt_at
 from .config import Config
 from .errors import UsageError
 from .latex import escape, latex, latex_array
 from .notation import NOTATION
+from .result import CompositeProof, Result
 from .rules import RULES
+from .view import ProofView
 
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
 
@@ -133,26 +133,24 @@ def _weights_label(label: str) -> str:
     return f"{kind} {label[label.rindex('('):]}" if "(" in label else kind
 
 
-def _proof(r: Result, problem) -> dict:
+def _proof(v: ProofView, problem) -> dict:
     """What the template needs to typeset a proof: a derivation, a summary, or a composition."""
-    p = r.proof
-    if isinstance(p, CompositeProof):
-        return {"kind": "composite", "argument": [escape(line) for line in p.argument],
-                "lemmas": [{"title": escape(lemma.title), "statement": escape(lemma.claim.statement),
-                            "use": escape(lemma.use), "steps": lemma.result.steps,
-                            "proof": _proof(lemma.result, _pose(lemma.claim))} for lemma in p.lemmas]}
-    if p.steps <= TYPESET_LIMIT:
-        sides = [_derivation("Left-hand side", p.lhs), _derivation("Right-hand side", p.rhs)]
+    if v.composite:
+        return {"kind": "composite", "argument": [escape(line) for line in v.argument],
+                "lemmas": [{"title": escape(lemma.title), "statement": escape(lemma.view.claim.statement),
+                            "use": escape(lemma.use), "steps": lemma.view.steps,
+                            "proof": _proof(lemma.view, _pose(lemma.view.claim))} for lemma in v.lemmas]}
+    if v.steps <= TYPESET_LIMIT:
+        sides = [_derivation(side.title[:1].upper() + side.title[1:], side.derivation) for side in v.sides]
         obligations = [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
                         "statement": latex(o.statement) if o.statement is not None else None}
-                       for o in p.obligations]
+                       for o in v.obligations]
         if _typeset_size(sides, obligations) <= TYPESET_CHARS:
             return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
                     "rows": latex(problem.rows), "cols": latex(problem.cols), "sides": sides,
-                    "obligations": obligations, "normal_form": latex(p.lhs.result)}
-    return {"kind": "summary", "steps": p.steps,
-            "rules_used": sorted({s.rule for d in (p.lhs, p.rhs) for s in d.steps}),
-            "obligation_titles": [escape(o.title) for o in p.obligations if o.holds]}
+                    "obligations": obligations, "normal_form": latex(v.sides[0].derivation.result)}
+    return {"kind": "summary", "steps": v.steps, "rules_used": v.rules_used,
+            "obligation_titles": [escape(o.title) for o in v.obligations if o.holds]}
 
 
 def _typeset_size(sides, obligations) -> int:
@@ -179,10 +177,11 @@ def _context(r: Result, config: Config) -> dict:
         "row": latex(problem.row), "col": latex(problem.col), "rows": latex(problem.rows),
         "cols": latex(problem.cols), "digits": config.precision_digits,
     }
+    v = r.view()
     if r.verdict == "proved":
-        ctx["proof"] = _proof(r, problem)
+        ctx["proof"] = _proof(v, problem)
     else:
-        ce = r.counterexample
+        ce = v.counterexample
         ctx["ce"] = {
             "sizes": ",\\ ".join(f"{latex(sp.Symbol(k))} = {v}" for k, v in ce.sizes.items()),
             "inputs": [(latex(sp.Symbol(k)), latex_array(v)) for k, v in ce.inputs.items()],

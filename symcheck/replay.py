@@ -35,7 +35,7 @@ from .replay_parse import Rejected, parse, symbols
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
 from .replay_semantics import DIGITS, World, scalar_value
 
-__all__ = ["FORMAT", "Rejected", "Verdict", "replay", "replay_file", "parse", "scalar_value", "replace_at", "SHAPES",
+__all__ = ["FORMAT", "Rejected", "Replayed", "replay", "replay_file", "parse", "scalar_value", "replace_at", "SHAPES",
            "MAX_FILE", "MAX_SIZES", "MAX_STEPS", "MAX_TOTAL_WORK", "MAX_LEMMA_DEPTH"]
 
 FORMAT = 3
@@ -53,7 +53,9 @@ FAR_WANT = 8                 # points collected there
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Replayed:
+    """A certificate that replayed: what the checker re-checked (a failure is `Rejected`, not one of these)."""
+
     name: str
     steps: int
     instantiations: int
@@ -296,7 +298,7 @@ class _Checker:
             certified.add(kind)
         self.unrolled = frozenset(m for m, k in certified if (m, "base") in certified and (m, "step") in certified)
 
-    def run(self) -> Verdict:
+    def run(self) -> Replayed:
         self.obligations()
         lhs = self.derivation(self.cert["lhs"], "lhs", self.facts)
         rhs = self.derivation(self.cert["rhs"], "rhs", self.facts)
@@ -304,7 +306,7 @@ class _Checker:
         if lhs != nf or rhs != nf:
             side = "lhs" if lhs != nf else "rhs"
             raise Rejected(f"{side}: the derivation does not end in the certified normal form")
-        return Verdict(self.cert["claim"]["name"], self.steps, len(self.worlds))
+        return Replayed(self.cert["claim"]["name"], self.steps, len(self.worlds))
 
 
 def _header(cert) -> None:
@@ -321,7 +323,7 @@ def _header(cert) -> None:
 
 
 def replay(cert: dict, seed: int = 0, memo: dict | None = None, progress=None, _depth: int = 0,
-           _budget: list[int] | None = None) -> Verdict:
+           _budget: list[int] | None = None) -> Replayed:
     """Validate a certificate (a dict); raises `Rejected` with the failing step, and nothing else.
 
     `memo` may be shared between replays of certificates of the same claim (tests
@@ -340,7 +342,7 @@ def replay(cert: dict, seed: int = 0, memo: dict | None = None, progress=None, _
         raise Rejected(f"malformed certificate: {type(err).__name__}: {str(err)[:120]}") from None
 
 
-def _replay_lemmas(cert: dict, seed: int, progress, depth: int, budget: list[int]) -> Verdict:
+def _replay_lemmas(cert: dict, seed: int, progress, depth: int, budget: list[int]) -> Replayed:
     """A proof by composition: the argument fits the claim, and every lemma's certificate replays."""
     if depth >= MAX_LEMMA_DEPTH:
         raise Rejected(f"compositions nested more than {MAX_LEMMA_DEPTH} deep")
@@ -356,7 +358,7 @@ def _replay_lemmas(cert: dict, seed: int, progress, depth: int, budget: list[int
         if progress is not None and not v.lemmas:
             progress(f"{cert['claim']['name']}: {lemma['title']} valid ({v.steps} steps)")
         steps, lemmas, worlds = steps + v.steps, lemmas + max(v.lemmas, 1), max(worlds, v.instantiations)
-    return Verdict(cert["claim"]["name"], steps, worlds, lemmas)
+    return Replayed(cert["claim"]["name"], steps, worlds, lemmas)
 
 
 def load_certificate(path: str) -> dict:
@@ -375,5 +377,5 @@ def load_certificate(path: str) -> dict:
     return cert
 
 
-def replay_file(path: str, seed: int = 0, progress=None) -> Verdict:
+def replay_file(path: str, seed: int = 0, progress=None) -> Replayed:
     return replay(load_certificate(path), seed, progress=progress)

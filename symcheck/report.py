@@ -1,4 +1,5 @@
-"""Results for people and machines: table rows, JSON (DESIGN §4), JUnit XML, traces."""
+"""Results for people and machines: table rows, JSON (`--json`: one object per claim and a summary),
+JUnit XML, and `show`: the terminal back-end of a proof view (the trace or the counterexample of one claim)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import json
 import xml.etree.ElementTree as ET
 
 from . import __version__
-from .claim import Result
-from .composition import CompositeProof
 from .config import Config
+from .result import VERDICTS, Result
 from .textform import text
+from .view import ProofView, Side
 
-__all__ = ["row", "summary", "summary_line", "as_json", "as_junit", "explain"]
+__all__ = ["row", "summary", "summary_line", "as_json", "as_junit", "show"]
 
 
 def row(r: Result, width: int = 48) -> str:
@@ -21,7 +22,7 @@ def row(r: Result, width: int = 48) -> str:
 
 
 def summary(results: list[Result]) -> dict:
-    out = {v: sum(r.verdict == v for r in results) for v in ("proved", "refuted", "undecided", "error")}
+    out = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
     out["passed"] = sum(r.ok for r in results)
     out["failed"] = len(results) - out["passed"]
     return out
@@ -67,57 +68,60 @@ def _short(v):
     return "undef" if v is None else round(v, 4)
 
 
-def _proof_lines(r: Result) -> list[str]:
-    p = r.proof
-    if isinstance(p, CompositeProof):
-        lines = ["", "proof by composition:"] + [f"  {line}" for line in p.argument]
-        for lemma in p.lemmas:
-            lines += ["", f"{lemma.title} ({lemma.result.verdict}, {lemma.result.steps} steps; used with "
-                          f"{lemma.use}): {lemma.claim.statement}"]
-            lines += [f"  {line}" for line in _proof_lines(lemma.result) if line] if lemma.result.proof else []
+def _trace(side: Side) -> list[str]:
+    """The start, then each step's result with its rule and the side conditions proved for it."""
+    lines = ["", f"{side.title}:", f"    {text(side.derivation.start)}"]
+    for s in side.derivation.steps:
+        conditions = f"; if {', '.join(c.text() for c in s.conditions)}" if s.conditions else ""
+        lines.append(f"  = {text(s.after)}\n        [{s.rule}{conditions}]")
+    return lines
+
+
+def _proof_lines(v: ProofView) -> list[str]:
+    if v.composite:
+        lines = ["", "proof by composition:"] + [f"  {line}" for line in v.argument]
+        for lemma in v.lemmas:
+            lines += ["", f"{lemma.title} ({lemma.view.verdict}, {lemma.view.steps} steps; used with "
+                          f"{lemma.use}): {lemma.view.claim.statement}"]
+            lines += [f"  {line}" for line in _proof_lines(lemma.view) if line]
         return lines
-    lines = []
-    for side, d in (("lhs", p.lhs), ("rhs", p.rhs)):
-        lines += ["", f"{side}:", f"    {text(d.start)}"]
-        lines += [f"  = {text(s.after)}\n        [{s.rule}]" for s in d.steps]
-    if p.obligations:
+    lines = [line for side in v.sides for line in _trace(side)]
+    if v.obligations:
         lines += ["", "obligations:"]
-        for o in p.obligations:
+        for o in v.obligations:
             meaning = f" ({text(o.statement)})" if o.statement is not None else ""
             lines.append(f"  {o.title}{meaning}: {'holds' if o.holds else 'FAILS'}")
             lines.append(f"    {text(o.lhs.start)}  ->  {text(o.lhs.result)}   "
                          f"[{', '.join(s.rule for s in o.lhs.steps)}]")
             lines.append(f"    {text(o.rhs.start)}  ->  {text(o.rhs.result)}   "
                          f"[{', '.join(s.rule for s in o.rhs.steps)}]")
-    if r.verdict == "proved":
-        lines += ["", f"normal forms meet: {text(p.lhs.result)}"]
+    if v.verdict == "proved" and v.sides:
+        lines += ["", f"normal forms meet: {text(v.sides[0].derivation.result)}"]
     return lines
 
 
-def explain(r: Result, config: Config) -> str:
-    """The proof trace or the counterexample of one claim, for a terminal."""
-    c = r.claim
-    lines = [f"{r.name}: {r.verdict}" + (f" ({r.scope})" if r.scope else "") + f", expected {c.expect}",
-             f"  {c.statement}"]
+def show(r: Result, config: Config) -> str:
+    """The proof trace or the counterexample of one claim, for a terminal (`symcheck show`)."""
+    v, c = r.view(), r.claim
+    lines = [v.heading, f"  {c.statement}"]
     if c.cites:
         lines.append(f"  sources: {'; '.join(c.cites)}")
     if c.assume:
         lines.append(f"  assuming: {'; '.join(a.describe() for a in c.assume)}")
     lines.append(f"  lhs: {c.lhs.label}    rhs: {c.rhs.label}")
     lines.append(f"  config: seed={config.seed} max_steps={config.max_steps} max_seconds={config.max_seconds}")
-    if r.proof is not None:
-        lines += _proof_lines(r)
-    if r.counterexample is not None:
-        ce = r.counterexample
+    lines += _proof_lines(v)
+    if v.counterexample is not None:
+        ce = v.counterexample
         lines += ["", "counterexample (confirmed with mpmath):",
-                  f"  sizes: {', '.join(f'{k}={v}' for k, v in ce.sizes.items())}"]
-        lines += [f"  {k} = {v}" for k, v in ce.inputs.items()]
+                  f"  sizes: {', '.join(f'{k}={n}' for k, n in ce.sizes.items())}"]
+        lines += [f"  {k} = {x}" for k, x in ce.inputs.items()]
         lines += [f"  lhs = {ce.lhs}", f"  rhs = {ce.rhs}", f"  {ce.where}; max |lhs - rhs| = {ce.max_abs_diff}",
                   f"  first difference: {ce.first_difference}"]
         for side, found in ce.intermediates.items():
             for label, values in found.items():
                 lines.append(f"  {side} {label}:")
-                lines += [f"      {[_short(v) for v in row]}" for row in values]
-    if r.reason:
-        lines += ["", f"reason: {r.reason}"]
+                lines += [f"      {[_short(x) for x in row]}" for row in values]
+    if v.reason:
+        lines += ["", f"reason: {v.reason}"]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from .compose import LAYER, Simulated, Stack, stack
+from .domain import value_at
 from .errors import ClaimError
 from .evaluate import evaluate, evaluate_model
 from .index import index, size
@@ -87,8 +88,7 @@ def sdnc_shared_memory_stack(X: MatInput, weights: WeightsOf, *, depth, slots, n
     weight_inputs = tuple(dict.fromkeys(f.tensor for f in vars(w).values() if isinstance(f, Slice)))
 
     def simulate(sizes, inputs, backend):
-        env = {sp.Symbol(name, integer=True, positive=True): val for name, val in sizes.items()}
-        T, L, Hn, dhn = (int(sp.sympify(e).subs(env)) for e in (X.rows, depth, H, dh))
+        T, L, Hn, dhn = (value_at(e, sizes) for e in (X.rows, depth, H, dh))
         layers = [backend.convert(inputs[X.name])] + [None] * L
         for layer in range(1, L + 1):
             layers[layer] = np.empty_like(layers[0])

@@ -127,7 +127,8 @@ def test_usage_errors_exit_2_with_one_line(capsys, argv, needle):
 def test_show_proof_and_counterexample(capsys):
     code, out, _ = run(["show", "sdnc.causal_attention_is_sdnc", DERIVATIONS], capsys)
     assert code == 0
-    assert "[unroll-write-once]" in out and "Induction step" in out and "normal forms meet" in out
+    assert "[unroll-write-once; if 0 <= t, t <= N, t <= T]" in out and "Induction step" in out
+    assert "normal forms meet" in out and "\nleft-hand side:\n" in out
     code, out, _ = run(["show", "sdnc.read_before_write", DERIVATIONS], capsys)
     assert code == 0 and "counterexample (confirmed with mpmath)" in out and "sizes: N=1, T=1" in out
 

@@ -6,9 +6,9 @@ import pytest
 
 from symcheck import Claim, Config, apply, check, from_index, make_sum, matrix, size, stack, tensor, unit_rows
 from symcheck import Iverson, causal_attention, sdnc_read
-from symcheck.composition import CompositeProof
 from symcheck.index import index
 from symcheck.proof import Proof
+from symcheck.result import CompositeProof
 from sympy import Le, sqrt
 
 from helpers import N, T, d
@@ -31,8 +31,8 @@ def masked_sum(Y, layer):
                       label="masked sum")
 
 
-def checked(lhs, rhs, **kw):
-    return check(Claim("c", lhs, rhs, statement="s", **kw), Config(max_seconds=30))
+def checked(lhs, rhs, name="c", **kw):
+    return check(Claim(name, lhs, rhs, statement="s", **kw), Config(max_seconds=30))
 
 
 def test_stacks_with_equal_layers_are_proved_by_induction_on_the_depth():
@@ -79,6 +79,13 @@ def test_nested_lemmas_are_numbered_by_position():
     r = checked(lhs, rhs, where=((2, L),))          # layer 2's weights exist only when L >= 2
     assert r.verdict == "proved"
     assert [lemma.title for lemma in r.proof.lemmas] == ["Lemma 1", "Lemma 2"]
+
+
+def test_a_lemma_number_is_data_not_read_back_from_the_claim_name():
+    lhs, rhs = apply(lambda Y: running_sum(Y, 2), X), apply(lambda Y: masked_sum(Y, 2), X)
+    r = checked(lhs, rhs, name="step_lemma7", where=((2, L),))
+    (lemma,) = r.proof.lemmas
+    assert lemma.title == "Lemma 1" and lemma.claim.lemma_number == (1,)
 
 
 def test_method_normalization_inlines_the_composition():
@@ -161,4 +168,5 @@ def test_nested_lemmas_keep_the_domain_of_the_lemma_they_serve():
     r = checked(lhs, rhs)
     (layer_lemma,) = r.proof.lemmas
     (block_lemma,) = layer_lemma.result.proof.lemmas
-    assert block_lemma.title == "Lemma 1.1" and (size("ell"), L) in block_lemma.claim.where
+    assert block_lemma.title == "Lemma 1.1" and block_lemma.claim.lemma_number == (1, 1)
+    assert (size("ell"), L) in block_lemma.claim.where

@@ -10,6 +10,7 @@ import pytest
 
 from symcheck import Config, check
 from symcheck.mutate import mutants
+from symcheck.oracle import numerically_equal
 from symcheck.problem import pose
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,6 @@ def test_at_least_300_mutants_of_every_kind(population):
 
 
 def test_a_sample_of_mutants_is_never_proved_unless_equivalent(population):
-    from benchmarks_helpers import numerically_equal
     for m in population[::60]:
         r = check(m.claim, Config(max_seconds=5))
         if r.verdict == "proved":

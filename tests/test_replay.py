@@ -178,7 +178,7 @@ def test_a_certificate_is_skipped_exactly_when_some_derivation_exceeds_the_limit
     """At the real limit every bundled proof is certified; at a lower one the long proofs, and only those,
     are skipped with the reason (a lemma's excess names the lemma)."""
     import symcheck.certificate as certificates
-    from symcheck.composition import CompositeProof
+    from symcheck.result import CompositeProof
 
     def longest(proof):
         if isinstance(proof, CompositeProof):
