@@ -16,11 +16,11 @@ import sympy as sp
 from .nodes.arithmetic import Log, Power, Relu, power, reciprocal, total_power
 from .nodes.guards import Iverson
 from .nodes.matrices import Element, Entry
-from .nodes.sums import Sigma, is_sum, make_sum, sum_parts
+from .nodes.sums import Prod, Sigma, is_sum, make_sum, sum_parts
 
 __all__ = [
     "Iverson", "Relu", "Entry", "Element", "index", "indices", "size", "sizes",
-    "Sigma", "make_sum", "sum_parts", "is_sum", "Power", "Log", "power", "reciprocal", "total_power",
+    "Sigma", "Prod", "make_sum", "sum_parts", "is_sum", "Power", "Log", "power", "reciprocal", "total_power",
 ]
 
 

@@ -14,7 +14,7 @@ import mpmath
 import sympy as sp
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma
+from .index import Element, Entry, Iverson, Log, Power, Prod, Relu, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, MemoryCell, Rows, WriteWeight
 from .replay_parse import Rejected, parse
@@ -171,6 +171,17 @@ def _sum(w, e, env):
     if b - a + 1 > MAX_RANGE:
         raise Rejected(f"a sum of {b - a + 1} terms, more than the checker's limit of {MAX_RANGE}")
     return mpmath.fsum(w.value(body, {**env, var.name: k}) for k in range(a, b + 1))
+
+
+def _prod(w, e, env):
+    body, var, lo, hi = e.args
+    a, b = w.integer(lo, env), w.integer(hi, env)
+    if b - a + 1 > MAX_RANGE:
+        raise Rejected(f"a product of {b - a + 1} factors, more than the checker's limit of {MAX_RANGE}")
+    out = mpmath.mpf(1)
+    for k in range(a, b + 1):
+        out *= w.value(body, {**env, var.name: k})
+    return out
 
 
 def _checked(rows: list, what: str) -> list:
@@ -341,6 +352,6 @@ def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list], env: dict
 
 _HANDLERS = {
     sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, Power: _pow, sp.exp: _exp, sp.log: _log, Log: _log, Relu: _relu,
-    sp.Abs: _abs, sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
+    sp.Abs: _abs, sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Prod: _prod, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
 }

@@ -1,9 +1,10 @@
-"""Finite sums over integer ranges: `Sigma`, the one binder of index expressions.
+"""Finite sums and products over integer ranges: `Sigma` and `Prod`, the binders of index expressions.
 
 `Sigma(f, j, lo, hi)` means f(lo) + ... + f(hi) and is **0 when hi < lo**; its
 body is never evaluated on an empty range. It is our own node, not sympy's `Sum`,
 which follows Karr's convention for reversed ranges and merges nested sums on
-construction. We never call sympy's `doit`/`simplify` on it.
+construction. We never call sympy's `doit`/`simplify` on it. `Prod(f, j, lo, hi)`
+is f(lo) · ... · f(hi), **1 when hi < lo**; no rule rewrites it yet.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import sympy as sp
 
 from .spec import Binder, Node, NodeSpec, register
 
-__all__ = ["Sigma", "make_sum", "sum_parts", "is_sum"]
+__all__ = ["Sigma", "Prod", "make_sum", "sum_parts", "is_sum"]
 
 
-class Sigma(Node, sp.Expr):
-    """Σ_{var=lo}^{hi} body over integers; empty (0) when hi < lo. Binds `var`."""
+class _Range(Node, sp.Expr):
+    """A big operator over an integer range: binds `var` in `body`, over lo..hi."""
 
     is_commutative = True
 
@@ -39,6 +40,14 @@ class Sigma(Node, sp.Expr):
         return inner | self.lo.free_symbols | self.hi.free_symbols
 
 
+class Sigma(_Range):
+    """Σ_{var=lo}^{hi} body over integers; empty (0) when hi < lo. Binds `var`."""
+
+
+class Prod(_Range):
+    """Π_{var=lo}^{hi} body over integers; empty (1) when hi < lo. Binds `var`."""
+
+
 def make_sum(body: sp.Expr, var: sp.Symbol, lo, hi) -> sp.Expr:
     """Σ_{var=lo}^{hi} body, under symcheck's empty-range convention."""
     return Sigma(body, var, lo, hi)
@@ -53,22 +62,37 @@ def sum_parts(expr: Sigma):
     return expr.args
 
 
-def _latex(printer, e: Sigma) -> str:
-    body = printer._print(e.body)
-    if isinstance(e.body, sp.Add):
-        body = rf"\left({body}\right)"
-    return rf"\sum_{{{printer._print(e.var)}={printer._print(e.lo)}}}^{{{printer._print(e.hi)}}} {body}"
+def _latex(op: str):
+    def latex(printer, e: _Range) -> str:
+        body = printer._print(e.body)
+        if isinstance(e.body, sp.Add):
+            body = rf"\left({body}\right)"
+        return rf"{op}_{{{printer._print(e.var)}={printer._print(e.lo)}}}^{{{printer._print(e.hi)}}} {body}"
+    return latex
 
 
-def _text(printer, e: Sigma) -> str:
-    p = printer._print
-    return f"Σ_{{{p(e.var)}={p(e.lo)}}}^{{{p(e.hi)}}}({p(e.body)})"
+def _text(op: str):
+    def text(printer, e: _Range) -> str:
+        p = printer._print
+        return f"{op}_{{{p(e.var)}={p(e.lo)}}}^{{{p(e.hi)}}}({p(e.body)})"
+    return text
 
 
-def _off_by_one(e: Sigma) -> list:
-    return [("off-by-one", Sigma(e.body, e.var, e.lo, e.hi + 1)), ("off-by-one", Sigma(e.body, e.var, e.lo, e.hi - 1)),
-            ("off-by-one", Sigma(e.body, e.var, e.lo + 1, e.hi))]
+def _off_by_one(e: _Range) -> list:
+    return [("off-by-one", e.func(e.body, e.var, e.lo, e.hi + 1)), ("off-by-one", e.func(e.body, e.var, e.lo, e.hi - 1)),
+            ("off-by-one", e.func(e.body, e.var, e.lo + 1, e.hi))]
 
 
-register(NodeSpec(Sigma, value=lambda ev, e, env: ev.reduce_range(e, env, 0, np.sum), latex=_latex, text=_text,
-                  binder=Binder(var=1, body=0, lo=2, hi=3, commutes=True), mutations=_off_by_one))
+def _product(ev, e: Prod, env):
+    """Strongly zero, like a product of factors: an exact 0 term gives 0 whatever the others are."""
+    def reduce(a, axis, keepdims):
+        zero = (a == 0).any(axis=axis, keepdims=keepdims)
+        return np.where(zero, ev.b.zero, np.prod(a, axis=axis, keepdims=keepdims))
+    return ev.reduce_range(e, env, 1, reduce)
+
+
+_BINDER = Binder(var=1, body=0, lo=2, hi=3, commutes=True)
+register(NodeSpec(Sigma, value=lambda ev, e, env: ev.reduce_range(e, env, 0, np.sum), latex=_latex(r"\sum"),
+                  text=_text("Σ"), binder=_BINDER, mutations=_off_by_one))
+register(NodeSpec(Prod, value=_product, latex=_latex(r"\prod"), text=_text("Π"), binder=_BINDER,
+                  mutations=_off_by_one))
