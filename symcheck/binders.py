@@ -1,11 +1,13 @@
 """Bound indices done right: fresh names, capture-avoiding substitution, α-renaming.
 
-Sums are the only binders. Two alpha-equivalent expressions (Σ_j f(j) vs Σ_i f(i))
-must reach the identical canonical tree, and no substitution may capture a
-variable. Canonical names come from binder *depth* (de Bruijn levels), which
-does not depend on names or on argument order; a chain of directly nested sums
-with mutually independent ranges (Fubini) is ordered by trying every order and
-keeping the least under sympy's structural `default_sort_key`.
+A node binds when its spec has a `binder` (sums, and the `Lambda` of computed
+rows); an `opaque` node (a memory) is a constant whose definition is not renamed.
+Two alpha-equivalent expressions (Σ_j f(j) vs Σ_i f(i)) must reach the identical
+canonical tree, and no substitution may capture a variable. Canonical names come
+from binder *depth* (de Bruijn levels), which does not depend on names or on
+argument order; a chain of directly nested sums (or of any binder kind that
+commutes) with mutually independent ranges (Fubini) is ordered by trying every
+order and keeping the least under sympy's structural `default_sort_key`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from itertools import groupby, permutations, product
 import sympy as sp
 from sympy import default_sort_key
 
-from .index import Sigma, index, is_sum, make_sum, sum_parts
+from .index import Element, Entry, Iverson, index
+from .memory import MemoryCell, WriteWeight
+from .nodes.spec import registered, spec_of
 
 __all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names", "rename_apart"]
 
@@ -54,33 +58,24 @@ def _subst(e, m):
         return m.get(e, e)
     if not e.args:
         return e
-    if is_sum(e):
-        body, v, lo, hi = sum_parts(e)
-        lo, hi = _subst(lo, m), _subst(hi, m)
-        inner = {k: val for k, val in m.items() if k != v}
+    b = spec_of(e).binder
+    if b is not None:
+        variables, body = b.variables(e), b.scope(e)
+        outside = {k: _subst(e.args[k], m) for k in b.outside(e)}
+        inner = {k: val for k, val in m.items() if k not in variables}
         incoming = set().union(*(val.free_symbols for val in inner.values())) if inner else set()
-        if v in incoming:
-            nv = fresh(symbol_names(body) | {s.name for s in incoming} | {k.name for k in inner}, None)
-            body = _subst(body, {v: nv})
-            v = nv
-        new_body = _subst(body, inner) if inner else body
-        if new_body is body and lo is e.lo and hi is e.hi and v is e.var:
-            return e
-        return make_sum(new_body, v, lo, hi)
-    if isinstance(e, sp.Lambda):                 # the rows a memory receives bind their own indices
-        bound = set(e.variables)
-        inner = {k: val for k, val in m.items() if k not in bound}
-        if not inner:
-            return e
-        incoming = set().union(*(val.free_symbols for val in inner.values()))
-        avoid = symbol_names(e) | {s.name for s in incoming} | {k.name for k in inner}
         renamed = {}
-        for v in e.variables:
-            if v in incoming:
-                renamed[v] = fresh(avoid)
-                avoid.add(renamed[v].name)
-        body = _subst(e.expr, renamed) if renamed else e.expr
-        return sp.Lambda(tuple(renamed.get(v, v) for v in e.variables), _subst(body, inner))
+        if incoming.intersection(variables):
+            avoid = symbol_names(body) | {v.name for v in variables} | {s.name for s in incoming} | {k.name for k in inner}
+            for v in variables:
+                if v in incoming:
+                    renamed[v] = fresh(avoid)
+                    avoid.add(renamed[v].name)
+            body = _subst(body, renamed)
+        new_body = _subst(body, inner) if inner else body
+        if not renamed and new_body is body and all(a is e.args[k] for k, a in outside.items()):
+            return e
+        return b.rebuild(e, tuple(renamed.get(v, v) for v in variables), new_body, outside)
     args = [_subst(a, m) for a in e.args]
     if all(a is b for a, b in zip(args, e.args)):
         return e
@@ -96,17 +91,19 @@ def rename_apart(expr: sp.Basic, scope: set[str]) -> sp.Basic:
     def walk(e, scope):
         if not e.args:
             return e
-        from .memory import Memory
-        if isinstance(e, Memory):
+        spec = spec_of(e)
+        if spec.opaque:
             return e
-        if is_sum(e):
-            body, v, lo, hi = sum_parts(e)
-            lo, hi = walk(lo, scope), walk(hi, scope)
-            if v.name in scope:
-                nv = fresh(used)
-                used.add(nv.name)
-                body, v = subst(body, {v: nv}), nv
-            return make_sum(walk(body, scope | {v.name}), v, lo, hi)
+        if spec.binder is not None:
+            b = spec.binder
+            outside = {k: walk(e.args[k], scope) for k in b.outside(e)}
+            body, variables = b.scope(e), list(b.variables(e))
+            for k, v in enumerate(variables):
+                if v.name in scope:
+                    nv = fresh(used)
+                    used.add(nv.name)
+                    body, variables[k] = subst(body, {v: nv}), nv
+            return b.rebuild(e, variables, walk(body, scope | {v.name for v in variables}), outside)
         args = [walk(a, scope) for a in e.args]
         return e if all(a is b for a, b in zip(args, e.args)) else e.func(*args)
 
@@ -121,39 +118,44 @@ def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:
 
 
 def _chain(e):
-    """Directly nested sums whose ranges do not mention each other's variables."""
-    links = []
-    body = e
-    while is_sum(body):
-        b, v, lo, hi = sum_parts(body)
-        used = (lo.free_symbols | hi.free_symbols)
-        if any(u in used for u, _, _ in links):
+    """The binders to canonicalise together, and the body under them: directly nested binders of e's kind
+    whose ranges do not mention each other's variables, if the kind commutes (Fubini); else e alone."""
+    b = spec_of(e).binder
+    if not b.commutes:
+        return [e], b.scope(e)
+    links, vars_, node = [], [], e
+    while type(node) is type(e):
+        (v,), (lo, hi) = b.variables(node), b.bounds(node)
+        used = lo.free_symbols | hi.free_symbols
+        if any(u in used for u in vars_):
             break
-        if links and any(v in (l.free_symbols | h.free_symbols) for _, l, h in links):
+        if links and any(v in (x.free_symbols | y.free_symbols) for x, y in map(b.bounds, links)):
             break
-        links.append((v, lo, hi))
-        body = b
-    return links, body
+        links.append(node)
+        vars_.append(v)
+        node = b.scope(node)
+    return links, node
 
 
-_ATOMS: tuple = ()
 _HOLE = sp.Symbol("_hole", integer=True)
 _MARK = sp.Symbol("_mark", integer=True)
+_ATOMS = (sp.Indexed, Element, Entry, Iverson, MemoryCell, WriteWeight)    # read at indices: they order a chain
+
+
+def _range_binders() -> tuple[type, ...]:
+    return tuple(s.kind for s in registered() if s.binder is not None and s.binder.lo is not None)
 
 
 def _erase(e):
-    """`e` with every bound index replaced by one placeholder: a name-independent shape."""
-    if isinstance(e, Sigma):
-        return Sigma(_erase(e.body.xreplace({e.var: _HOLE})), _HOLE, _erase(e.lo), _erase(e.hi))
+    """`e` with every index bound over a range replaced by one placeholder: a name-independent shape."""
     if not e.args:
         return e
+    b = spec_of(e).binder
+    if b is not None and b.lo is not None:
+        (v,) = b.variables(e)
+        return b.rebuild(e, (_HOLE,), _erase(b.scope(e).xreplace({v: _HOLE})),
+                         {k: _erase(e.args[k]) for k in b.outside(e)})
     return e.func(*[_erase(a) for a in e.args])
-
-
-def _atom_types():
-    from .index import Element, Entry, Iverson
-    from .memory import MemoryCell, WriteWeight
-    return (Element, Entry, Iverson, MemoryCell, WriteWeight)
 
 
 def _orders(keys: list) -> list[tuple[int, ...]]:
@@ -166,36 +168,39 @@ def _orders(keys: list) -> list[tuple[int, ...]]:
 
 
 def _canon(e, depth, pool):
-    global _ATOMS
-    if not _ATOMS:
-        _ATOMS = _atom_types()
-    from .memory import Memory
-    if isinstance(e, Memory):           # an opaque constant: its written rows are a definition
-        return e
-    if is_sum(e):
-        links, body = _chain(e)
-        k = len(links)
-        names = [index(n) for n in pool[depth:depth + k]]
-        # move the chain's variables out of the way of the canonical names first
-        temps = [sp.Dummy(f"tmp{i}", integer=True) for i in range(k)]
-        body = subst(body, {v: tmp for (v, _, _), tmp in zip(links, temps)})
-        bound = {x.var for x in body.atoms(Sigma)}
-        atoms = [a for a in body.atoms(sp.Indexed, *_ATOMS) if a.free_symbols & set(temps)]
-        keys = []
-        for i, (_, lo, hi) in enumerate(links):
-            rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {b: _HOLE for b in bound}
-            mentions = sorted(default_sort_key(a.xreplace(rename)) for a in atoms if temps[i] in a.free_symbols)
-            keys.append((default_sort_key(_erase(lo)), default_sort_key(_erase(hi)), mentions))
-        best = None
-        for order in _orders(keys):
-            mapping = {temps[o]: names[p] for p, o in enumerate(order)}
-            out = _canon(subst(body, mapping), depth + k, pool)
-            for p in reversed(range(k)):
-                _, lo, hi = links[order[p]]
-                out = make_sum(out, names[p], _canon(lo, depth, pool), _canon(hi, depth, pool))
-            if best is None or default_sort_key(out) < default_sort_key(best):
-                best = out
-        return best
     if not e.args:
         return e
-    return e.func(*[_canon(a, depth, pool) for a in e.args])
+    spec = spec_of(e)
+    if spec.opaque:                     # an opaque constant: e.g. a memory's written rows are a definition
+        return e
+    if spec.binder is None:
+        return e.func(*[_canon(a, depth, pool) for a in e.args])
+    b = spec.binder
+    links, body = _chain(e)
+    variables = [v for link in links for v in b.variables(link)]
+    k = len(variables)
+    names = [index(n) for n in pool[depth:depth + k]]
+    # move the chain's variables out of the way of the canonical names first
+    temps = [sp.Dummy(f"tmp{i}", integer=True) for i in range(k)]
+    body = subst(body, dict(zip(variables, temps)))
+    orders = [tuple(range(len(links)))]
+    if b.commutes:
+        bound = {v for x in body.atoms(*_range_binders()) for v in spec_of(x).binder.variables(x)}
+        atoms = [a for a in body.atoms(*_ATOMS) if a.free_symbols & set(temps)]
+        keys = []
+        for i, (lo, hi) in enumerate(map(b.bounds, links)):
+            rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {v: _HOLE for v in bound}
+            mentions = sorted(default_sort_key(a.xreplace(rename)) for a in atoms if temps[i] in a.free_symbols)
+            keys.append((default_sort_key(_erase(lo)), default_sort_key(_erase(hi)), mentions))
+        orders = _orders(keys)
+    best = None
+    for order in orders:                 # a commuting chain: one variable per link
+        mapping = {temps[o]: names[p] for p, o in enumerate(order)} if b.commutes else dict(zip(temps, names))
+        out = _canon(subst(body, mapping), depth + k, pool)
+        for p in reversed(range(len(links))):
+            link = links[order[p]]
+            mine = (names[p],) if b.commutes else tuple(names)
+            out = b.rebuild(link, mine, out, {j: _canon(link.args[j], depth, pool) for j in b.outside(link)})
+        if best is None or default_sort_key(out) < default_sort_key(best):
+            best = out
+    return best

@@ -1,9 +1,10 @@
 """LaTeX for symcheck's expressions: sympy's LatexPrinter plus our nodes.
 
-Operators with their own notation are printed as macro calls from
-`notation.NOTATION`; the appendix template defines those macros from the same
-table. Unknown node types fall back to sympy's printer, which raises for
-anything it cannot print.
+Each node kind's notation is its spec's `latex` (`symcheck.nodes`); operators
+with their own notation are printed as macro calls from `notation.NOTATION`, and
+the appendix template defines those macros from the same table. sympy's builtins
+without a spec notation print as sympy prints them; any other node without a
+spec is an `UnknownNode` error, never a guessed `\\operatorname{...}`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .index import Power
+from .nodes import UnknownNode, find_spec
 from .notation import macro as _macro
 
 __all__ = ["latex", "escape", "latex_array"]
@@ -36,104 +37,24 @@ def escape(text: str) -> str:
 
 
 class SymcheckLatexPrinter(LatexPrinter):
+    """sympy's printer for sympy's builtins; every node kind with a notation of its own prints by its spec."""
+
     printmethod = "_symcheck_latex"       # do not use the nodes' own _latex
     _default_settings = {**LatexPrinter._default_settings, "expand_macros": False}
+
+    def _print(self, expr, **kwargs) -> str:
+        spec = find_spec(expr) if isinstance(expr, sp.Basic) else None
+        if spec is not None and spec.latex is not None:
+            return spec.latex(self, expr, **kwargs)
+        if spec is None and isinstance(expr, sp.Basic) and not type(expr).__module__.startswith("sympy."):
+            raise UnknownNode(type(expr))
+        return super()._print(expr, **kwargs)
 
     def macro(self, name, *args):
         return _macro(name, *args, expand=self._settings["expand_macros"])
 
-    def _print_Sigma(self, e):
-        body = self._print(e.body)
-        if isinstance(e.body, sp.Add):
-            body = rf"\left({body}\right)"
-        return rf"\sum_{{{self._print(e.var)}={self._print(e.lo)}}}^{{{self._print(e.hi)}}} {body}"
-
-    def _print_exp(self, e, exp=None):
-        out = rf"\exp\left({self._print(e.args[0])}\right)"
-        return rf"{out}^{{{exp}}}" if exp else out
-
-    def _print_Mul(self, e):
-        """Reciprocals (`Power` with a negative exponent) go below a fraction bar, as sympy prints its
-        own negative powers: e^{a} V / Σ e, not e^{a} · (1/Σ e) · V."""
-        below = [a for a in e.args if isinstance(a, Power) and a.args[1].is_negative]
-        if not below:
-            return super()._print_Mul(e)
-        above = [a for a in e.args if a not in below]
-        num = self._print(sp.Mul(*above)) if above else "1"
-        den = self._print(sp.Mul(*(a.args[0] if a.args[1] == -1 else sp.Pow(a.args[0], -a.args[1], evaluate=False)
-                                   for a in below), evaluate=False))
-        return rf"\frac{{{num}}}{{{den}}}"
-
-    def _print_Power(self, e, exp=None):
-        out = self._print(sp.Pow(*e.args, evaluate=False))
-        return rf"\left({out}\right)^{{{exp}}}" if exp else out
-
-    def _print_Log(self, e, exp=None):
-        out = rf"\log\left({self._print(e.args[0])}\right)"
-        return rf"{out}^{{{exp}}}" if exp else out
-
-    def _print_Relu(self, e, exp=None):
-        out = self.macro("relu", self._print(e.args[0]))
-        return f"{out}^{{{exp}}}" if exp else out
-
-    def _print_Iverson(self, e, exp=None):
-        out = self.macro("iverson", self._print(e.args[0]))
-        return f"{out}^{{{exp}}}" if exp else out
-
-    def _print_Indexed(self, e):
-        return f"{{{self._print(e.base.label)}}}_{{{','.join(self._print(i) for i in e.indices)}}}"
-
-    def _print_Entry(self, e):
-        from .matrix import MatInput
-        term = self._print(e.term)
-        if not isinstance(e.term, MatInput):
-            term = rf"\left({term}\right)"
-        return f"{term}_{{{self._print(e.args[1])},{self._print(e.args[2])}}}"
-
-    def _print_MatInput(self, e):
-        return self.macro("mat", self._print(sp.Symbol(e.name)))
-
-    def _print_MatT(self, e):
-        return self.macro("tr", self._print(e.args[0]))
-
-    def _print_MatProd(self, e):
-        return rf"{self._print(e.args[0])}\,{self._print(e.args[1])}"
-
-    def _print_MatScale(self, e):
-        c = self._print(e.args[0])
-        if isinstance(e.args[0], sp.Add):
-            c = rf"\left({c}\right)"
-        return rf"{c}\,{self._print(e.args[1])}"
-
-    def _print_MaskedSoftmax(self, e):
-        inner = self._print(e.args[0])
-        if e.mask != "none":
-            inner += r" + \log " + self.macro("causalmask", e.mask)
-        return self.macro("softmax") + rf"\left({inner}\right)"
-
-    def _print_Memory(self, e):
-        return rf"\mathbf{{M}}^{{{e.name}}}"
-
-    def _print_MemoryCell(self, e):
-        return self.macro("memcell", e.mem.name, self._print(e.time), ",".join(self._print(x) for x in (e.slot, *e.cols)))
-
-    def _print_Element(self, e):
-        name = self._print(sp.Symbol(e.tensor.name))
-        return f"{{{name}}}_{{{','.join(self._print(i) for i in e.indices)}}}"
-
-    def _print_TensorInput(self, e):
-        return self.macro("mat", self._print(sp.Symbol(e.name)))
-
-    def _print_WriteWeight(self, e):
-        return self.macro("writew", e.mem.name, self._print(e.step), self._print(e.slot))
-
-    def _print_ContentWeight(self, e):
-        q = rf"\mathbf{{{e.query.name.lower()}}}_{{{self._print(e.row)}}}"
-        c = self.macro("content", e.mem.name, self._print(e.time), q, self._print(e.strength), e.similarity)
-        return rf"{c}_{{{self._print(e.slot)}}}"
-
-    def _print_Str(self, e):
-        return rf"\mathrm{{{escape(e.name)}}}"
+    def escape(self, text: str) -> str:
+        return escape(text)
 
 
 _PRINTER = SymcheckLatexPrinter({"mul_symbol": None, "fold_short_frac": False})

@@ -14,7 +14,7 @@ import mpmath
 import sympy as sp
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma
+from .index import Element, Entry, Iverson, Log, Power, Prod, Relu, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, MemoryCell, Rows, WriteWeight
 from .replay_parse import Rejected, parse
@@ -173,6 +173,17 @@ def _sum(w, e, env):
     return mpmath.fsum(w.value(body, {**env, var.name: k}) for k in range(a, b + 1))
 
 
+def _prod(w, e, env):
+    body, var, lo, hi = e.args
+    a, b = w.integer(lo, env), w.integer(hi, env)
+    if b - a + 1 > MAX_RANGE:
+        raise Rejected(f"a product of {b - a + 1} factors, more than the checker's limit of {MAX_RANGE}")
+    out = mpmath.mpf(1)
+    for k in range(a, b + 1):
+        out *= w.value(body, {**env, var.name: k})
+    return out
+
+
 def _checked(rows: list, what: str) -> list:
     count = len(rows) * (len(rows[0]) if rows and isinstance(rows[0], list) else 1)
     if count > MAX_ENTRIES:
@@ -182,28 +193,41 @@ def _checked(rows: list, what: str) -> list:
 
 def _matrix(w, term):
     key = ("matrix", term)
-    if key in w.cache:
-        return w.cache[key]
-    if isinstance(term, MatInput):
-        if term.name not in w.inputs:
-            raise Rejected(f"no input named {term.name}")
-        out = w.inputs[term.name]
-    elif isinstance(term, MatT):
-        a = _matrix(w, term.args[0])
-        out = [list(col) for col in zip(*a)] if a else []
-    elif isinstance(term, MatProd):
-        a, b = _matrix(w, term.args[0]), _matrix(w, term.args[1])
-        w.work += len(a) * len(b) * (len(b[0]) if b else 0)
-        out = _checked([[mpmath.fsum(x * y for x, y in zip(row, col)) for col in zip(*b)] for row in a], "a product")
-    elif isinstance(term, MatScale):
-        c = w.value(term.args[0], {})
-        out = [[c * x for x in row] for row in _matrix(w, term.args[1])]
-    elif isinstance(term, MaskedSoftmax):
-        out = [_softmax_row(i, row, term.mask) for i, row in enumerate(_matrix(w, term.args[0]), start=1)]
-    else:
-        raise Rejected(f"the checker has no semantics for matrix term {type(term).__name__}")
-    w.cache[key] = out
-    return out
+    if key not in w.cache:
+        handler = _MATRIX.get(type(term))
+        if handler is None:
+            raise Rejected(f"the checker has no semantics for matrix term {type(term).__name__}")
+        w.cache[key] = handler(w, term)
+    return w.cache[key]
+
+
+def _input(w, term):
+    if term.name not in w.inputs:
+        raise Rejected(f"no input named {term.name}")
+    return w.inputs[term.name]
+
+
+def _transpose(w, term):
+    a = _matrix(w, term.args[0])
+    return [list(col) for col in zip(*a)] if a else []
+
+
+def _product(w, term):
+    a, b = _matrix(w, term.args[0]), _matrix(w, term.args[1])
+    w.work += len(a) * len(b) * (len(b[0]) if b else 0)
+    return _checked([[mpmath.fsum(x * y for x, y in zip(row, col)) for col in zip(*b)] for row in a], "a product")
+
+
+def _scale(w, term):
+    c = w.value(term.args[0], {})
+    return [[c * x for x in row] for row in _matrix(w, term.args[1])]
+
+
+def _softmax(w, term):
+    return [_softmax_row(i, row, term.mask) for i, row in enumerate(_matrix(w, term.args[0]), start=1)]
+
+
+_MATRIX = {MatInput: _input, MatT: _transpose, MatProd: _product, MatScale: _scale, MaskedSoftmax: _softmax}
 
 
 def _softmax_row(i, row, mask):
@@ -328,6 +352,6 @@ def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list], env: dict
 
 _HANDLERS = {
     sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, Power: _pow, sp.exp: _exp, sp.log: _log, Log: _log, Relu: _relu,
-    sp.Abs: _abs, sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Entry: _entry, Element: _element,
+    sp.Abs: _abs, sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Prod: _prod, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
 }

@@ -5,7 +5,7 @@
   entry function is therefore run under `sympy.evaluate(False)` (`build_entry`)
   and its tree rebuilt with symcheck's own `Power` and `Log` nodes; every posed
   side is also passed through `safe_tree`, which converts a stray power and
-  rejects any node symcheck has no semantics for.
+  rejects any node symcheck has no spec for (`symcheck.nodes`).
 * **Entries in range.** Every index of an input entry, a memory cell or a
   content weight must provably lie within its shape, given the ranges of the
   enclosing sums and the Iverson guards of the enclosing product (a factor
@@ -22,24 +22,15 @@ from functools import lru_cache
 from typing import Callable
 
 import sympy as sp
-from sympy.core.symbol import Str
 
 from .context import Context
 from .errors import ClaimError
-from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma, power
-from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
+from .index import Element, Entry, Iverson, Log, power
 from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
+from .nodes import find_spec, spec_of
 
-__all__ = ["build_entry", "safe_tree", "check_in_range", "SUPPORTED", "NameClash"]
+__all__ = ["build_entry", "safe_tree", "check_in_range", "NameClash"]
 
-SUPPORTED = (
-    sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, Log, Power, sp.Abs, Relu, Iverson, Sigma, Entry, Element, sp.Indexed,
-    sp.IndexedBase, sp.Symbol, sp.Rational, sp.Float, sp.core.numbers.Exp1, sp.core.numbers.Pi,
-    sp.LessThan, sp.StrictLessThan, sp.GreaterThan, sp.StrictGreaterThan, sp.Equality, sp.Unequality,
-    sp.And, sp.Or, sp.Not, sp.logic.boolalg.BooleanTrue, sp.logic.boolalg.BooleanFalse, sp.Tuple, Str, sp.Lambda,
-    MatInput, TensorInput, MatProd, MatT, MatScale, MaskedSoftmax, Memory, Rows, MemoryCell, WriteWeight,
-    ContentWeight, FeedbackRead, sp.Mod, sp.floor,
-)
 _NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
 
 
@@ -87,7 +78,7 @@ def safe_tree(expr: sp.Basic, field: str, force: bool = False) -> sp.Basic:
 
 
 def _one(e, walk, field, force):
-    if not isinstance(e, SUPPORTED):
+    if find_spec(e) is None:
         name = getattr(type(e), "__name__", str(type(e)))
         raise ClaimError(f"{name} ({e}) is not supported in an entry; symcheck knows {_NAMES}", field=field)
     if isinstance(e, sp.Float):
@@ -161,11 +152,13 @@ class _Ranges:
         check = _CHECKS.get(type(e))
         if check is not None:
             check(self, e, ctx)
-        elif isinstance(e, Sigma):
-            for bound in (e.lo, e.hi):
+        elif _range_binder(e) is not None:
+            b = _range_binder(e)
+            (var,), (lo, hi) = b.variables(e), b.bounds(e)
+            for bound in (lo, hi):
                 self.integer(bound, "the sum bound")
                 self.walk(bound, ctx)
-            self.walk(e.body, ctx.enter_sum(e.var, e.lo, e.hi))
+            self.walk(b.scope(e), ctx.enter_sum(var, lo, hi))
         elif isinstance(e, sp.Mul):
             guards = [g for g in e.args if isinstance(g, Iverson) and _facts(g)]
             for a in e.args:
@@ -174,6 +167,12 @@ class _Ranges:
         else:
             for a in e.args:
                 self.walk(a, ctx)
+
+
+def _range_binder(e):
+    """The binder of a node that binds one index over a range (a sum), else None."""
+    b = spec_of(e).binder
+    return b if b is not None and b.lo is not None else None
 
 
 def _facts(guard: Iverson) -> tuple:

@@ -1,5 +1,5 @@
 """Every rule is sound: one application preserves the value, at random sizes
-(including size 1 and unequal sizes) and random inputs, definedness included.
+(including size 1 and unequal sizes) and random inputs.
 
 The table below must name every registered rule (the soundness gate): a rule
 added without cases here fails `test_every_rule_has_soundness_cases`.
@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 
 from helpers import K, Q, V, N, T, b, d, t, draw_inputs, same, values, world_context
 from symcheck.context import UnitRows
-from symcheck.index import Entry, Iverson, Sigma, index, make_sum, reciprocal
+from symcheck.index import Entry, Iverson, Sigma, index, make_sum, power, reciprocal
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
@@ -115,11 +115,11 @@ def test_rules_check_sizes_one_and_unequal():
     assert (True, True) in seen and (False, True) in seen
 
 
-def test_sum_factor_in_refuses_a_possibly_undefined_factor():
-    # (Σ_{k<t} e^{Q})^{-1} is undefined at t = 1: it must not be moved into a sum.
-    z = make_sum(sp.exp(Q[k, b]), k, 1, t - 1)
-    expr = make_sum(sp.exp(Q[j, b]) * (-1) ** j, j, 1, t - 1) / z
-    assert _one_step("sum-factor-in", expr) is None
+def test_sum_factor_in_moves_a_reciprocal_in_and_keeps_a_root_out():
+    z = make_sum(sp.exp(Q[k, b]), k, 1, t - 1)          # 0 at t = 1: its reciprocal is 0 there (total semantics)
+    s = make_sum(sp.exp(Q[j, b]), j, 1, t - 1)
+    assert _one_step("sum-factor-in", s * reciprocal(z)) == make_sum(sp.exp(Q[j, b]) * reciprocal(z), j, 1, t - 1)
+    assert _one_step("sum-factor-in", s * power(z, sp.Rational(-1, 2))) is None     # strategy: roots stay out
 
 
 def test_guard_to_range_never_bounds_an_outer_index_by_an_inner_one():

@@ -9,19 +9,19 @@ from __future__ import annotations
 import sympy as sp
 
 from ..context import Context
-from ..definedness import always_defined
 from .base import rule
+from .sums import has_root
 
 
-@rule("distribute", r"c\,(a + b) = c\,a + c\,b", sp.Mul,
-      side="c is defined (products are strongly zero, so an undefined c times a + b = 0 is 0)")
+@rule("distribute", r"c\,(a + b) = c\,a + c\,b", sp.Mul)
 def distribute(expr: sp.Mul, ctx: Context):
-    """Sound in every commutative ring, so for every value (the definedness check is conservative)."""
+    """Sound in every commutative ring, so for every value: the semantics is total (every value is real).
+    A factor with a root is not distributed (`has_root`: strategy)."""
     args = list(expr.args)
     for k, a in enumerate(args):
         if isinstance(a, sp.Add):
             rest = sp.Mul(*(args[:k] + args[k + 1:]))
-            if not always_defined(rest, ctx):
+            if has_root(rest):
                 return expr
             return sp.Add(*(rest * term for term in a.args))
     return expr

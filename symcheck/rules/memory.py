@@ -6,8 +6,8 @@ import sympy as sp
 
 from ..context import Context
 from ..index import Iverson, make_sum, power, reciprocal
-from ..memory import ContentWeight, MemoryCell, WriteWeight
-from ..binders import fresh
+from ..memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
+from ..binders import fresh, subst
 from .base import Le, Obligation, rule
 
 __all__ = ["closed_form"]
@@ -57,11 +57,19 @@ def _rows_written(mem) -> sp.Expr:
     return mem.written.shape[0]
 
 
+def _row_entry(mem: Memory, step, cols) -> sp.Expr:
+    """x_step[cols]: what step `step` writes, at column multi-index `cols` (computed rows are instantiated
+    capture-free)."""
+    if isinstance(mem.written, Rows):
+        return subst(mem.written.body, dict(zip(mem.written.variables, (step, *cols))))
+    return mem.written[(step, *cols)]
+
+
 def closed_form(mem, time, slot, cols, avoid: frozenset[str] = frozenset()) -> sp.Expr:
     """Σ_{s=1}^{τ} w^w_s[n] x_s[a]: the write-once memory after τ additive writes."""
     used = {x.name for e in (time, slot, *cols, mem) for x in sp.sympify(e).atoms(sp.Symbol)} | set(avoid)
     s = fresh(used, "s")
-    return make_sum(WriteWeight(mem, s, slot) * mem.row_entry(s, cols), s, 1, time)
+    return make_sum(WriteWeight(mem, s, slot) * _row_entry(mem, s, cols), s, 1, time)
 
 
 def _unroll_obligations(expr: MemoryCell, ctx: Context):
@@ -78,7 +86,7 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
     base_ctx = Context(assumptions=ctx.assumptions,
                        reserved=ctx.reserved | taken | {tau.name, n.name} | {c.name for c in cs}).with_facts(*facts)
     step_ctx = base_ctx.with_facts(*step_facts)
-    written = WriteWeight(mem, tau, n) * mem.row_entry(tau, cs)
+    written = WriteWeight(mem, tau, n) * _row_entry(mem, tau, cs)
     update = MemoryCell(mem, tau - 1, n, *cs) + written
     base = Obligation(f"Induction base for memory {mem.name}", closed_form(mem, 0, n, cs), sp.S.Zero, base_ctx,
                       statement=sp.Eq(MemoryCell(mem, 0, n, *cs), 0, evaluate=False), domain=facts)

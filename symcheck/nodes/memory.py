@@ -1,0 +1,283 @@
+"""The DNC's vocabulary for the stateless DNC: write-once memories and content reads.
+
+These nodes keep the DNC's own terms visible in a proof (M_τ, w^w_s, C(M, q, β))
+until a named rule replaces them by index expressions:
+
+* `Memory`: an N-slot memory, M_0 = 0, written at step s by
+  M_s = M_{s-1} + w^w_s x_s^T with a one-hot write weighting to a fresh slot
+  (sequential allocation w^w_s = e_s, no erase), x_s = row s of an input matrix.
+* `MemoryCell(M, τ, n, a)`: entry (n, a) of M_τ, the state after τ writes.
+* `WriteWeight(M, s, n)`: w^w_s[n].
+* `ContentWeight(M, τ, Q, r, n, β, sim, hi)`: the content read weighting
+  C(M_τ, q_r, β)[n] = exp(β·sim(q_r, M_τ[n])) / Σ_{m=1}^{hi} exp(β·sim(q_r, M_τ[m]))
+  over the address domain 1..hi (`hi` = τ for written slots only, N for all).
+  The cosine is q·m · |q|⁻¹ · |m|⁻¹; products are strongly zero, so the cosine
+  with an empty (zero) slot is 0, as in the DNC reference code's ε-guarded form.
+
+Their numeric semantics simulates the memory step by step, independently of the
+rules that rewrite these nodes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy.core.symbol import Str
+
+from ..errors import ClaimError
+from .matrices import MatInput
+from .spec import Binder, Node, NodeSpec, register
+
+__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "FeedbackRead", "SIMILARITIES"]
+
+SIMILARITIES = ("dot", "cosine")
+
+
+class Rows(Node, sp.Basic):
+    """Computed rows written to a memory: row s, columns (a, ...) is `body` at (s, a, ...).
+
+    What a controller writes (k_t = W_K LN(x_t)) is computed, not an input; `Rows` names it
+    and keeps its definition, e.g. Rows("K", (s, h, a), expr, (T, H, d_h)). The definition is
+    an `sp.Lambda` binding the row and column indices."""
+
+    def __new__(cls, name, variables, body, shape=None):
+        name = name if isinstance(name, Str) else Str(str(name))
+        if isinstance(variables, sp.Lambda):           # rebuilt from .args: (name, Lambda, shape)
+            return sp.Basic.__new__(cls, name, variables, body)
+        return sp.Basic.__new__(cls, name, sp.Lambda(tuple(variables), body), sp.Tuple(*shape))
+
+    name = property(lambda self: self.args[0].name)
+    variables = property(lambda self: self.args[1].variables)
+    body = property(lambda self: self.args[1].expr)
+    shape = property(lambda self: tuple(self.args[2]))
+
+
+class Memory(Node, sp.Basic):
+    """A write-once N-slot memory holding the rows of `written`, one per step."""
+
+    def __new__(cls, name, written, slots):
+        name = name if isinstance(name, Str) else Str(str(name))
+        return sp.Basic.__new__(cls, name, written, sp.sympify(slots))
+
+    name = property(lambda self: self.args[0].name)
+    written = property(lambda self: self.args[1])
+    slots = property(lambda self: self.args[2])
+    width = property(lambda self: self.args[1].shape[1:])      # a row's shape: (W,) or (H, d_h) ...
+
+
+class MemoryCell(Node, sp.Expr):
+    """M_τ[n, a, ...]: the memory after τ writes, slot n, column (multi-)index a, ..."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, mem, time, slot, *cols):
+        return sp.Basic.__new__(cls, mem, *map(sp.sympify, (time, slot, *cols)))
+
+    mem = property(lambda self: self.args[0])
+    time = property(lambda self: self.args[1])
+    slot = property(lambda self: self.args[2])
+    cols = property(lambda self: self.args[3:])
+
+    @property
+    def col(self):
+        (c,) = self.cols
+        return c
+
+
+class WriteWeight(Node, sp.Expr):
+    """w^w_s[n]: the write weighting of step s at slot n (fresh-slot allocation)."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, mem, step, slot):
+        return sp.Basic.__new__(cls, mem, sp.sympify(step), sp.sympify(slot))
+
+    mem = property(lambda self: self.args[0])
+    step = property(lambda self: self.args[1])
+    slot = property(lambda self: self.args[2])
+
+
+class ContentWeight(Node, sp.Expr):
+    """C(M_τ, q_r, β)[n]: content-based read weighting over slots 1..hi."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, mem, time, query: MatInput, row, slot, strength, similarity, hi):
+        similarity = similarity.name if isinstance(similarity, Str) else similarity
+        if similarity not in SIMILARITIES:
+            raise ClaimError(f"unknown similarity {similarity!r}; expected one of {', '.join(SIMILARITIES)}",
+                             field="similarity")
+        return sp.Basic.__new__(cls, mem, sp.sympify(time), query, sp.sympify(row), sp.sympify(slot),
+                                sp.sympify(strength), Str(similarity), sp.sympify(hi))
+
+    mem = property(lambda self: self.args[0])
+    time = property(lambda self: self.args[1])
+    query = property(lambda self: self.args[2])
+    row = property(lambda self: self.args[3])
+    slot = property(lambda self: self.args[4])
+    strength = property(lambda self: self.args[5])
+    similarity = property(lambda self: self.args[6].name)
+    hi = property(lambda self: self.args[7])
+
+
+class FeedbackRead(Node, sp.Expr):
+    """r_t[b] of a DNC whose controller also receives its previous read: the read key is
+    q_t + r_{t-1} U (r_0 = 0), as in the DNC reference code, where r_{t-1} is fed back.
+
+    This is a genuine recurrence over reads; no rule rewrites it (the symbolic engine can
+    only fail to prove a claim about it), and its numeric semantics runs the recurrence.
+    """
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, keys, values, queries, feedback, strength, time, col):
+        return sp.Basic.__new__(cls, keys, values, queries, feedback, sp.sympify(strength), sp.sympify(time),
+                                sp.sympify(col))
+
+    keys, values, queries, feedback = (property(lambda self, k=k: self.args[k]) for k in range(4))
+    strength = property(lambda self: self.args[4])
+    time = property(lambda self: self.args[5])
+    col = property(lambda self: self.args[6])
+
+
+# -- numeric semantics ---------------------------------------------------------------------------------
+def _history(ev, mem: Memory):
+    """M_0..M_T of a write-once memory, simulated: M_s = M_{s-1} + e_s x_s^T."""
+    key = ("memory", mem)
+    if key in ev.cache:
+        return ev.cache[key]
+    x = _written_rows(ev, mem.written)
+    steps, width = x.shape[0], x.shape[1:]
+    slots = ev.dimension(mem.slots)
+    hist = np.empty((steps + 1, slots, *width), dtype=x.dtype)
+    hist[0] = ev.b.zero
+    for s in range(1, steps + 1):
+        hist[s] = hist[s - 1]
+        if s <= slots:
+            hist[s, s - 1] = hist[s - 1, s - 1] + x[s - 1]      # beyond N slots a write writes nothing
+    ev.cache[key] = hist
+    return hist
+
+
+def _written_rows(ev, written):
+    """The rows a memory receives: an input tensor, or computed `Rows` evaluated on their own grid."""
+    if isinstance(written, Rows):
+        return ev.subgrid(written.body, {v: ev.dimension(n) for v, n in zip(written.variables, written.shape)})
+    return ev.inputs[written.name]
+
+
+def _memory_cell(ev, e: MemoryCell, env):
+    """M_τ[n, a]: τ is clamped to 0..(rows written), since no write happens before 1 or after the last row."""
+    hist = _history(ev, e.mem)
+    idx = [ev.idx(x, env) for x in (e.time, e.slot, *e.cols)]
+    idx[0] = np.clip(idx[0], 0, hist.shape[0] - 1)
+    return ev.gather(hist, idx, [0] + [1] * (len(idx) - 1))
+
+
+def _write_weight(ev, e: WriteWeight, env):
+    s, n = ev.idx(e.step, env), ev.idx(e.slot, env)
+    return ev.b.convert(((n == s) & (s >= 1) & (s <= ev.dimension(e.mem.slots))).astype(int))
+
+
+def _content_weight(ev, e: ContentWeight, env):
+    """C(M_τ, q_r, β)[n] by its formula over the memory zero-padded to every slot asked for
+    (a slot beyond N, or a query row beyond the input, is a zero row), with the total reciprocal."""
+    tau, row, slot, hi = (ev.idx(x, env) for x in (e.time, e.row, e.slot, e.hi))
+    hist = _history(ev, e.mem)                                   # (steps+1, N, W)
+    tau = np.clip(tau, 0, hist.shape[0] - 1)
+    hist, n_lo = ev.padded(hist, int(slot.min()), max(int(slot.max()), int(hi.max())), 1)
+    q, r_lo = ev.padded(ev.inputs[e.query.name], int(row.min()), int(row.max()), 0)
+    dots = (q[None, :, None, :] * hist[:, None, :, :]).sum(axis=-1)        # (steps+1, R, N)
+    if e.similarity == "cosine":
+        qn = ev.b.power((q * q).sum(axis=-1), ev.b.convert(-0.5))         # (R,)
+        mn = ev.b.power((hist * hist).sum(axis=-1), ev.b.convert(-0.5))   # (steps+1, N)
+        dots = dots * qn[None, :, None] * mn[:, None, :]                 # cos(q, 0) = 0 (total power)
+    beta = ev.val(e.strength, {}).reshape(())
+    expd = ev.b.exp(beta * dots)                                          # (steps+1, R, N)
+    num = ev.gather(expd, [tau, row, slot], [0, r_lo, n_lo])
+    width = expd.shape[2]
+    m = (np.arange(width) + n_lo).reshape((1,) * ev.ndim + (width,))
+    shape = np.broadcast_shapes(tau.shape, row.shape, hi.shape)
+    rows = ev.gather(expd, [tau[..., None], row[..., None], m], [0, r_lo, n_lo])
+    rows = np.broadcast_to(rows, shape + (width,))
+    in_domain = np.broadcast_to((m >= 1) & (m <= hi[..., None]), rows.shape)
+    den = np.where(in_domain, rows, ev.b.zero).sum(axis=-1)
+    return num * ev.b.power(den, ev.b.convert(-1))
+
+
+def _feedback_read(ev, e: FeedbackRead, env):
+    """Run the recurrence r_t = Σ_{j<=t} softmax_j(β (q_t + r_{t-1} U)·k_j) v_j, r_0 = 0."""
+    key = ("feedback", e)
+    if key not in ev.cache:
+        q, k, v, u = (ev.inputs[m.name] for m in (e.queries, e.keys, e.values, e.feedback))
+        beta = ev.val(e.strength, {}).reshape(())
+        reads, prev = [], np.full(v.shape[1], ev.b.zero, dtype=v.dtype)
+        for t in range(1, q.shape[0] + 1):
+            query = q[t - 1] + np.dot(prev, u)
+            weights = ev.b.exp(beta * np.dot(k[:t], query))
+            prev = np.dot(weights, v[:t]) * ev.b.power(weights.sum(), ev.b.convert(-1))
+            reads.append(prev)
+        ev.cache[key] = np.array(reads, dtype=v.dtype)
+    return ev.gather(ev.cache[key], [ev.idx(e.time, env), ev.idx(e.col, env)], [1, 1])
+
+
+# -- notation -------------------------------------------------------------------------------------------
+def _latex_content(printer, e: ContentWeight) -> str:
+    q = rf"\mathbf{{{e.query.name.lower()}}}_{{{printer._print(e.row)}}}"
+    c = printer.macro("content", e.mem.name, printer._print(e.time), q, printer._print(e.strength), e.similarity)
+    return rf"{c}_{{{printer._print(e.slot)}}}"
+
+
+def _text_content(printer, e: ContentWeight) -> str:
+    p = printer._print
+    return (f"C_{e.similarity}(M^{e.mem.name}_{{{p(e.time)}}}, {e.query.name}[{p(e.row)}], "
+            f"{p(e.strength)})[{p(e.slot)}; 1..{p(e.hi)}]")
+
+
+def _text_cell(printer, e: MemoryCell) -> str:
+    p = printer._print
+    return f"M^{e.mem.name}_{{{p(e.time)}}}[{','.join(p(x) for x in (e.slot, *e.cols))}]"
+
+
+def _text_feedback(printer, e: FeedbackRead) -> str:
+    p = printer._print
+    return f"r_{{{p(e.time)}}}[{p(e.col)}] (read key q_t + r_(t-1) {e.feedback.name})"
+
+
+# -- mutations --------------------------------------------------------------------------------------------
+def _cell_mutations(e: MemoryCell) -> list:
+    out = []
+    if e.slot != e.cols[0]:
+        out.append(("swap-indices", MemoryCell(e.mem, e.time, e.cols[0], e.slot, *e.cols[1:])))
+    return out + [("read-before-write", MemoryCell(e.mem, e.time - 1, e.slot, *e.cols))]
+
+
+def _content_mutations(e: ContentWeight) -> list:
+    a = list(e.args)
+    return [("missing-scale", ContentWeight(*a[:5], 1, *a[6:])),
+            ("wrong-scale", ContentWeight(*a[:5], 2 * e.strength, *a[6:])),
+            ("read-before-write", ContentWeight(a[0], e.time - 1, *a[2:])),
+            ("off-by-one", ContentWeight(*a[:7], e.hi + 1)),
+            ("similarity", ContentWeight(*a[:6], "cosine" if e.similarity == "dot" else "dot", a[7]))]
+
+
+for _spec in (
+    NodeSpec(sp.Lambda, binder=Binder(var=0, body=1)),
+    NodeSpec(Rows, latex=lambda p, e: p.macro("mat", e.name), text=lambda p, e: e.name),
+    NodeSpec(Memory, latex=lambda p, e: rf"\mathbf{{M}}^{{{e.name}}}", text=lambda p, e: f"M^{e.name}", opaque=True),
+    NodeSpec(MemoryCell, value=_memory_cell, text=_text_cell, mutations=_cell_mutations,
+             latex=lambda p, e: p.macro("memcell", e.mem.name, p._print(e.time),
+                                        ",".join(p._print(x) for x in (e.slot, *e.cols)))),
+    NodeSpec(WriteWeight, value=_write_weight,
+             latex=lambda p, e: p.macro("writew", e.mem.name, p._print(e.step), p._print(e.slot)),
+             text=lambda p, e: f"w^{e.mem.name}_{{{p._print(e.step)}}}[{p._print(e.slot)}]"),
+    NodeSpec(ContentWeight, value=_content_weight, latex=_latex_content, text=_text_content,
+             mutations=_content_mutations),
+    NodeSpec(FeedbackRead, value=_feedback_read, text=_text_feedback,
+             latex=lambda p, e: rf"r^{{{e.feedback.name}}}_{{{p._print(e.time)}}}[{p._print(e.col)}]"),
+):
+    register(_spec)
