@@ -9,10 +9,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "symcheck"
 
-# Cycles another branch of issue 14 removes (the node classes move into specs); its merge empties this.
-KNOWN_CYCLES_BEING_REMOVED = {("symcheck.index", "symcheck.matrix"), ("symcheck.binders", "symcheck.memory")}
-
-
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -77,17 +73,8 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_the_package_import_graph_has_no_cycle():
-    """Only a known pair may form a cycle, and only by itself: a third module in it is a new cycle."""
-    allowed = [set(pair) for pair in KNOWN_CYCLES_BEING_REMOVED]
-    cycles = [c for c in strongly_connected(import_graph()) if c not in allowed]
+    cycles = strongly_connected(import_graph())
     assert not cycles, "import cycles: " + "; ".join(" <-> ".join(sorted(c)) for c in cycles)
-
-
-def test_the_known_cycles_are_still_there_until_their_fix_is_merged():
-    """Once a pair no longer imports each other, it must leave the allow-list (no stale exceptions)."""
-    graph = import_graph()
-    for a, b in sorted(KNOWN_CYCLES_BEING_REMOVED):
-        assert b in graph[a] and a in graph[b], f"{a} <-> {b} is gone: remove it from KNOWN_CYCLES_BEING_REMOVED"
 
 
 def test_the_walk_sees_imports_inside_functions():
