@@ -46,7 +46,7 @@ class UnprovedSideCondition(AssertionError):
 
 
 @rule("alpha-rename", r"\sum_{j} f(j) = \sum_{k} f(k)\ \text{(canonical bound indices; Fubini order)}",
-      Sigma, side="renaming bound indices; reordering nested sums whose ranges are independent",
+      Sigma, side_conditions="renaming bound indices; reordering nested sums whose ranges are independent",
       normalizing=False)
 def alpha_rename(expr, ctx: Context):
     return canonical_names(expr, set(ctx.reserved))

@@ -149,10 +149,16 @@ def _proof(r: Result, problem) -> dict:
         if _typeset_size(sides, obligations) <= TYPESET_CHARS:
             return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
                     "rows": latex(problem.rows), "cols": latex(problem.cols), "sides": sides,
-                    "obligations": obligations, "normal_form": latex(p.lhs.result)}
+                    "obligations": obligations, "explanations": _explanations(p), "normal_form": latex(p.lhs.result)}
     return {"kind": "summary", "steps": p.steps,
             "rules_used": sorted({s.rule for d in (p.lhs, p.rhs) for s in d.steps}),
             "obligation_titles": [escape(o.title) for o in p.obligations if o.holds]}
+
+
+def _explanations(p) -> list[str]:
+    """Each rule's own words for the obligations its steps rely on (the rules' prose, not the template's)."""
+    relying = sorted({s.rule for d in p.derivations() for s in d.steps if s.obligations})
+    return [RULES[n].explanation for n in relying if RULES[n].explanation]
 
 
 def _typeset_size(sides, obligations) -> int:
@@ -231,7 +237,7 @@ def _render(results, config, env) -> Rendered:
         version=__version__, notation=NOTATION,
         compositions=any(isinstance(r.proof, CompositeProof) for r in shown if r.verdict == "proved"),
         claims=[{"file": file_name(r)[:-4]} for r in shown],
-        rules=[{"name": n, "statement": RULES[n].statement, "side": escape(RULES[n].side)} for n in used])
+        rules=[{"name": n, "statement": RULES[n].statement, "side_conditions": escape(RULES[n].side_conditions)} for n in used])
     return Rendered(files, [r for r in results if not renderable(r)])
 
 

@@ -7,6 +7,8 @@ added without cases here fails `test_every_rule_has_soundness_cases`.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -18,7 +20,7 @@ from symcheck.index import Entry, Iverson, Sigma, index, make_sum, reciprocal
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
-from symcheck.rules import RULES
+from symcheck.rules import RULES, Rule
 
 j, k, n, s, a = (index(x) for x in "jknsa")
 Mk, Mv = Memory("K", K, N), Memory("V", V, N)
@@ -145,9 +147,11 @@ def test_fresh_slot_needs_a_slot():
     assert Normalizer(rules=(RULES["fresh-slot-allocation"],)).rewrite_once(expr, world_context()) is None
 
 
-def test_every_rule_has_a_statement_and_name():
+def test_every_rule_has_a_statement_name_and_words_for_its_side_conditions():
+    unconditional = next(f.default for f in dataclasses.fields(Rule) if f.name == "requires")
     for name, r in RULES.items():
         assert r.name == name and r.statement.strip(), name
+        assert r.requires is unconditional or r.side_conditions.strip(), name
 
 
 INSTANTIATIONS = [(1, 1, 0), (2, 3, 1), (4, 2, 2)]     # (T, d, N - T): size 1, and non-square both ways

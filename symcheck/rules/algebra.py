@@ -14,7 +14,7 @@ from .base import rule
 
 
 @rule("distribute", r"c\,(a + b) = c\,a + c\,b", sp.Mul,
-      side="c is defined (products are strongly zero, so an undefined c times a + b = 0 is 0)")
+      side_conditions="c is defined (products are strongly zero, so an undefined c times a + b = 0 is 0)")
 def distribute(expr: sp.Mul, ctx: Context):
     """Sound in every commutative ring, so for every value (the definedness check is conservative)."""
     args = list(expr.args)

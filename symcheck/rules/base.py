@@ -81,7 +81,8 @@ class Rule:
     statement: str                      # LaTeX, e.g. r"\sum_j c f_j = c \sum_j f_j"
     on: tuple[type, ...]                # node types where it may fire
     fn: Callable[[sp.Expr, Context], sp.Expr]
-    side: str = ""                      # side conditions in words
+    side_conditions: str = ""           # the side conditions in words (`requires` is the data)
+    explanation: str = ""               # LaTeX-safe sentences for the appendix, for a rule that needs them
     obligations: Callable[[sp.Expr, Context], tuple[Obligation, ...]] | None = None
     obligation_key: Callable[[sp.Expr], object] | None = None
     requires: Callable[[sp.Expr, sp.Expr, Context], tuple[Condition, ...]] = _none   # side conditions as data
@@ -93,8 +94,8 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, statement: str, on, side: str = "", obligations=None, obligation_key=None, normalizing=True,
-         requires=_none):
+def rule(name: str, statement: str, on, side_conditions: str = "", explanation: str = "", obligations=None,
+         obligation_key=None, normalizing=True, requires=_none):
     """Register `fn` as a rule. `normalizing=False` keeps it out of the default rule set.
     `requires(redex, contractum, ctx)` lists the side conditions a rewrite relies on."""
     on = on if isinstance(on, tuple) else (on,)
@@ -102,7 +103,7 @@ def rule(name: str, statement: str, on, side: str = "", obligations=None, obliga
     def register(fn):
         if name in RULES:
             raise ValueError(f"rule {name!r} registered twice")
-        r = Rule(name, statement, on, fn, side, obligations, obligation_key, requires)
+        r = Rule(name, statement, on, fn, side_conditions, explanation, obligations, obligation_key, requires)
         RULES[name] = r
         if normalizing:
             _NORMALIZING.append(r)

@@ -10,7 +10,7 @@ from .base import Assumed, rule
 
 
 @rule("unit-norm", r"\sum_{a=1}^{d} X_{r a}^{2} = 1\quad(\lVert X_{r,:}\rVert = 1)", Sigma,
-      side="assumption: every row of X has norm 1; the sum runs over all d columns",
+      side_conditions="assumption: every row of X has norm 1; the sum runs over all d columns",
       requires=lambda r, c, ctx: (Assumed(UnitRows(str(r.body.args[0].base.label), r.hi)),))
 def unit_norm(expr: Sigma, ctx: Context):
     """Sound under the claim's assumption that every row of X has norm 1, when the sum runs over

@@ -41,7 +41,7 @@ def guard_bound(guard: Iverson, var: sp.Symbol):
     return ("le", rest) if c == -1 else ("ge", -rest)
 
 
-@rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side="h < l provable",
+@rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side_conditions="h < l provable",
       requires=lambda r, c, ctx: (Le(r.hi + 1, r.lo),))
 def sum_empty(expr: Sigma, ctx: Context):
     """Sound wherever h < l is entailed: the range is empty at every point of the position's
@@ -75,7 +75,7 @@ def sum_split_add(expr: Sigma, ctx: Context):
 @rule("sum-guard-to-range",
       r"\sum_{j=l}^{h} \sum_{a} [j \le u]\, f_{j,a} = \sum_{j=l}^{u} \sum_{a} f_{j,a} \ (u \le h),\quad "
       r"\sum_{j=l}^{h} \sum_{a} [j \ge v]\, f_{j,a} = \sum_{j=v}^{h} \sum_{a} f_{j,a} \ (v \ge l)",
-      Sigma, side="the new bound lies inside the old range; the guard mentions none of the inner indices a "
+      Sigma, side_conditions="the new bound lies inside the old range; the guard mentions none of the inner indices a "
                   "(zero or more directly nested sums)",
       requires=lambda r, c, ctx: (Le(c.hi, r.hi),) if c.hi != r.hi else (Le(r.lo, c.lo),))
 def sum_guard_to_range(expr: Sigma, ctx: Context):
@@ -119,7 +119,7 @@ def _delta_factor(body, var, inner: set):
 
 @rule("sum-delta",
       r"\sum_{j=l}^{h} \sum_{a} [j = e]\, f_{j,a} = [l \le e]\,[e \le h] \sum_{a} f_{e,a}", Sigma,
-      side="e contains neither j nor the inner indices a (zero or more nested sums whose ranges do not "
+      side_conditions="e contains neither j nor the inner indices a (zero or more nested sums whose ranges do not "
            "contain j); e is an integer")
 def sum_delta(expr: Sigma, ctx: Context):
     """Sound for every range: only j = e can contribute, and it does exactly when l <= e <= h,
@@ -141,7 +141,7 @@ def sum_delta(expr: Sigma, ctx: Context):
 
 
 @rule("sum-factor-in", r"c \sum_{j} f_j = \sum_{j} c\, f_j", sp.Mul,
-      side="c does not contain j; c is defined (an undefined c times a sum that cancels to 0 is 0)")
+      side_conditions="c does not contain j; c is defined (an undefined c times a sum that cancels to 0 is 0)")
 def sum_factor_in(expr: sp.Mul, ctx: Context):
     """Push every other factor of a product into its first sum (flat multi-sums).
 
@@ -164,7 +164,7 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
 
 
 @rule("sum-peel-last", r"\sum_{j=l}^{h} f_j = \sum_{j=l}^{h-1} f_j + f_h", Sigma,
-      side="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False,
+      side_conditions="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False,
       requires=lambda r, c, ctx: (Le(r.lo, r.hi),))
 def sum_peel_last(expr: Sigma, ctx: Context):
     """Sound when l <= h is entailed (then the last term exists); used only for induction steps."""
