@@ -14,13 +14,12 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .binders import canonical_names
 from .budget import BudgetExceeded
 from .context import Context
 from .index import Sigma
 from .memory import Memory
 from .proof import Derivation, DischargedObligation, Step
-from .rules import RULES, Obligation, Rule, normalizing_rules, rule
+from .rules import NORMALIZING, RULES, Obligation, Rule
 
 __all__ = ["Normalizer", "BudgetExceeded"]
 
@@ -45,17 +44,10 @@ class UnprovedSideCondition(AssertionError):
     """A rule fired although one of its declared side conditions is not provable: a bug in the rule."""
 
 
-@rule("alpha-rename", r"\sum_{j} f(j) = \sum_{k} f(k)\ \text{(canonical bound indices; Fubini order)}",
-      Sigma, side_conditions="renaming bound indices; reordering nested sums whose ranges are independent",
-      normalizing=False)
-def alpha_rename(expr, ctx: Context):
-    return canonical_names(expr, set(ctx.reserved))
-
-
 class Normalizer:
     def __init__(self, rules: tuple[Rule, ...] | None = None, max_steps: int = 4000,
                  deadline: float | None = None):
-        self.rules = normalizing_rules() if rules is None else rules
+        self.rules = NORMALIZING.rules if rules is None else rules
         self.by_type: dict[type, list[Rule]] = {}
         self.max_steps = max_steps
         self.deadline = deadline

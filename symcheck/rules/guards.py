@@ -6,7 +6,9 @@ import sympy as sp
 
 from ..context import Context
 from ..index import Iverson
-from .base import Le, rule
+from .base import Le, RuleSet, rule
+
+__all__ = ["GUARDS"]
 
 
 def _decided(expr: Iverson, out, ctx: Context) -> tuple:
@@ -47,3 +49,6 @@ def iverson_idempotent(expr: sp.Pow, ctx: Context):
     if isinstance(base, Iverson) and ex.is_Integer and ex >= 1:
         return base
     return expr
+
+
+GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent))

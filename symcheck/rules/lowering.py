@@ -7,9 +7,9 @@ import sympy as sp
 from ..binders import fresh
 from ..index import Entry, Iverson, make_sum, reciprocal
 from ..matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
-from .base import rule
+from .base import RuleSet, rule
 
-__all__ = ["mask_guard"]
+__all__ = ["mask_guard", "LOWERING"]
 
 
 def mask_guard(mask: str, i, j) -> sp.Expr:
@@ -76,3 +76,6 @@ def entry_masked_softmax(expr, ctx):
     k = fresh(ctx.avoid(expr), "k")
     z = make_sum(mask_guard(mask, i, k) * sp.exp(Entry(a, i, k)), k, 1, a.cols)
     return mask_guard(mask, i, j) * sp.exp(Entry(a, i, j)) * reciprocal(z)
+
+
+LOWERING = RuleSet("lowering", (entry_input, entry_transpose, entry_scale, entry_matmul, entry_masked_softmax))

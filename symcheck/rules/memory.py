@@ -8,9 +8,9 @@ from ..context import Context
 from ..index import Iverson, make_sum, power, reciprocal
 from ..memory import ContentWeight, MemoryCell, WriteWeight
 from ..binders import fresh
-from .base import Le, Obligation, rule
+from .base import Le, Obligation, RuleSet, rule
 
-__all__ = ["closed_form"]
+__all__ = ["closed_form", "MEMORY"]
 
 
 def _similarity(cw: ContentWeight, slot, avoid: set[str]) -> sp.Expr:
@@ -108,3 +108,6 @@ def unroll_write_once(expr: MemoryCell, ctx: Context):
             and ctx.proves_le(expr.time, _rows_written(expr.mem))):
         return expr
     return closed_form(expr.mem, expr.time, expr.slot, expr.cols, ctx.avoid(expr))
+
+
+MEMORY = RuleSet("memory", (content_addressing, fresh_slot_allocation, unroll_write_once))

@@ -6,7 +6,9 @@ import sympy as sp
 
 from ..context import Context, UnitRows
 from ..index import Sigma
-from .base import Assumed, rule
+from .base import Assumed, RuleSet, rule
+
+__all__ = ["NORMS"]
 
 
 @rule("unit-norm", r"\sum_{a=1}^{d} X_{r a}^{2} = 1\quad(\lVert X_{r,:}\rVert = 1)", Sigma,
@@ -25,3 +27,6 @@ def unit_norm(expr: Sigma, ctx: Context):
     if ctx.assumes(UnitRows(str(atom.base.label), hi)):
         return sp.S.One
     return expr
+
+
+NORMS = RuleSet("norms", (unit_norm,))

@@ -12,9 +12,9 @@ from ..binders import fresh, subst, symbol_names
 from ..context import Context
 from ..definedness import always_defined
 from ..index import Iverson, Sigma, make_sum
-from .base import Le, rule
+from .base import Le, RuleSet, rule
 
-__all__ = ["guard_bound"]
+__all__ = ["guard_bound", "SUMS", "INDUCTION"]
 
 
 def _factors(e):
@@ -164,10 +164,15 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
 
 
 @rule("sum-peel-last", r"\sum_{j=l}^{h} f_j = \sum_{j=l}^{h-1} f_j + f_h", Sigma,
-      side_conditions="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False,
+      side_conditions="l <= h (nonempty range); used for induction steps, not while normalizing",
       requires=lambda r, c, ctx: (Le(r.lo, r.hi),))
 def sum_peel_last(expr: Sigma, ctx: Context):
     """Sound when l <= h is entailed (then the last term exists); used only for induction steps."""
     if not ctx.nonempty(expr.lo, expr.hi):
         return expr
     return make_sum(expr.body, expr.var, expr.lo, expr.hi - 1) + subst(expr.body, {expr.var: expr.hi})
+
+
+SUMS = RuleSet("sums", (sum_empty, sum_zero, sum_singleton, sum_split_add, sum_guard_to_range, sum_delta,
+                        sum_factor_in))
+INDUCTION = RuleSet("induction", (sum_peel_last,))     # an induction step's first move, never a normalizing one
