@@ -118,9 +118,8 @@ class Normalizer:
         """Prove an obligation with the full rule library (whatever this normalizer's own rules),
         spending this normalizer's budget."""
         sub = Normalizer(budget=self.budget, obligations=self.obligations)
-        peel = None if ob.lhs_first is None else self._attempt(RULES[ob.lhs_first], ob.lhs, ob.ctx)
-        first = () if peel is None else (peel,)
-        lhs = Derivation(ob.lhs, first + sub.derive(ob.lhs if peel is None else peel.after, ob.ctx).steps)
+        first = once(first_of((RULES[ob.lhs_first],), self._attempt))(ob.lhs, ob.ctx) if ob.lhs_first else ()
+        lhs = Derivation(ob.lhs, first + sub.derive(first[-1].after if first else ob.lhs, ob.ctx).steps)
         rhs = sub.derive(ob.rhs, ob.ctx)
         return DischargedObligation(ob.title, lhs, rhs, ob.statement, ob.domain)
 
