@@ -1,4 +1,4 @@
-"""Time budgets that hold inside long sympy operations.
+"""Budgets: rewrite steps and time, and time limits that hold inside long sympy operations.
 
 The normalizer checks its deadline between rewrite steps, but one step (a large
 expansion, a sympy constructor on a huge tree) can run far past it. In the main
@@ -15,11 +15,29 @@ import threading
 import time
 from contextlib import contextmanager
 
-__all__ = ["BudgetExceeded", "interrupt_at"]
+__all__ = ["BudgetExceeded", "StepBudget", "interrupt_at"]
 
 
 class BudgetExceeded(Exception):
     """The step or time budget ran out: the verdict is `undecided`, never a guess."""
+
+
+class StepBudget:
+    """Rewrite steps and a deadline, spent by a normalization and by the obligations it discharges
+    (they share one budget, so a proof's induction cannot outspend the proof)."""
+
+    def __init__(self, max_steps: int, deadline: float | None = None):
+        self.max_steps = max_steps
+        self.deadline = deadline
+        self.steps_taken = 0
+
+    def spend(self) -> None:
+        """Count one step; raise `BudgetExceeded` past the step limit or the deadline."""
+        self.steps_taken += 1
+        if self.steps_taken > self.max_steps:
+            raise BudgetExceeded(f"step budget of {self.max_steps} rewrite steps exhausted")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BudgetExceeded("time budget exhausted during normalization")
 
 
 _armed = threading.Event()

@@ -39,7 +39,7 @@ STEP_LIMIT = 20_000
 def _derivation(d) -> dict:
     return {"start": sp.srepr(d.start), "steps": [
         {"rule": s.rule, "path": list(s.path), "redex": sp.srepr(s.redex), "contractum": sp.srepr(s.contractum),
-         "side_conditions": RULES[s.rule].side, "obligations": list(s.obligations)}
+         "side_conditions": RULES[s.rule].side_conditions, "obligations": list(s.obligations)}
         for s in d.steps]}
 
 
@@ -62,7 +62,7 @@ def certificate(r: Result) -> dict:
         "obligations": [{"title": o.title, "statement": sp.srepr(o.statement) if o.statement is not None else None,
                          "domain": [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in o.constraints],
                          "lhs": _derivation(o.lhs), "rhs": _derivation(o.rhs)} for o in r.proof.obligations],
-        "rules": {n: {"statement": RULES[n].statement, "side_conditions": RULES[n].side} for n in used},
+        "rules": {n: {"statement": RULES[n].statement, "side_conditions": RULES[n].side_conditions} for n in used},
     }
     cert["claim"]["digest"] = claim_digest(cert)
     return cert

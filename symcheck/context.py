@@ -70,13 +70,20 @@ class Context:
         return Context(self.facts | new, self.assumptions, self.reserved, self.binders)
 
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
-        """The body's context: lo <= var <= hi, and nothing more about var (a sum that rebinds a
-        name shadows it, so facts about the outer one do not hold for it)."""
-        outer, name = self.facts, var.name
-        if any(k == name for f in outer for k, _ in f[0]):
-            outer = frozenset(f for f in outer if all(k != name for k, _ in f[0]))
-        ctx = Context(outer, self.assumptions, self.reserved, self.binders).with_facts((lo, var), (var, hi))
-        return Context(ctx.facts, ctx.assumptions, ctx.reserved, self.binders + (var.name,))
+        """The body's context of a range binder (a sum, a product): lo <= var <= hi, and nothing
+        more about var (a binder that rebinds a name shadows it, so facts about the outer one do
+        not hold for it)."""
+        inner = self.enter_binder((var,))
+        ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders).with_facts((lo, var), (var, hi))
+        return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders)
+
+    def enter_binder(self, variables: tuple[sp.Symbol, ...]) -> "Context":
+        """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
+        names = {v.name for v in variables}
+        outer = self.facts
+        if any(k in names for f in outer for k, _ in f[0]):
+            outer = frozenset(f for f in outer if all(k not in names for k, _ in f[0]))
+        return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables))
 
     def proves_le(self, lo, hi) -> bool:
         """Do the facts imply lo <= hi?"""

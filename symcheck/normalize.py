@@ -1,28 +1,31 @@
-"""The normalizer: apply rules innermost-first until none applies, recording every step.
+"""The normalizer: a strategy over the rule library, a budget, and the soundness kernel.
 
-It knows nothing about the mathematics: rules live in `symcheck.rules`. It is
-bounded (steps and wall time) and raises `BudgetExceeded` rather than looping.
-Every step keeps the whole expression before and after, so a derivation can be
-printed line by line and replayed. A rule whose obligations (induction base and
-step) do not normalize to equal forms is not applied.
+It knows nothing about the mathematics (rules live in `symcheck.rules`) nor about
+traversal (`symcheck.strategies`). Its strategy is two phases: rewrite at the
+leftmost-innermost redex with the first rule of `NORMALIZING` that applies, until none
+does (each step spends the step and time budget, `BudgetExceeded` rather than a loop),
+then rename bound indices canonically (`alpha-rename`) once. Every step, of either
+phase, passes the kernel before it is accepted: a rule whose obligations (induction
+base and step) do not normalize to equal forms is not applied, and the side conditions
+it declares are re-proved from the facts at the redex (`UnprovedSideCondition` if one is
+not: a bug in the rule). Every step keeps the whole expression before and after, so a
+derivation can be printed line by line and replayed.
 """
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
+from typing import Callable
 
 import sympy as sp
 
-from .binders import canonical_names
-from .budget import BudgetExceeded
+from .budget import BudgetExceeded, StepBudget
 from .context import Context
-from .index import Sigma
-from .memory import Memory
 from .proof import Derivation, DischargedObligation, Step
-from .rules import RULES, Obligation, Rule, normalizing_rules, rule
+from .rules import BINDERS, NORMALIZING, RULES, Condition, Obligation, Rule
+from .strategies import chain, exhaust, first_of, innermost, once
 
-__all__ = ["Normalizer", "BudgetExceeded"]
+__all__ = ["Normalizer", "BudgetExceeded", "UnprovedSideCondition", "foldable_power"]
 
 
 @lru_cache(maxsize=200_000)
@@ -45,120 +48,101 @@ class UnprovedSideCondition(AssertionError):
     """A rule fired although one of its declared side conditions is not provable: a bug in the rule."""
 
 
-@rule("alpha-rename", r"\sum_{j} f(j) = \sum_{k} f(k)\ \text{(canonical bound indices; Fubini order)}",
-      Sigma, side="renaming bound indices; reordering nested sums whose ranges are independent",
-      normalizing=False)
-def alpha_rename(expr, ctx: Context):
-    return canonical_names(expr, set(ctx.reserved))
+def proved_conditions(r: Rule, redex: sp.Basic, contractum: sp.Basic, ctx: Context) -> tuple[Condition, ...]:
+    """The rule's side conditions for this rewrite, each re-proved here (a rule that fired
+    without one is a bug, reported, never a step)."""
+    if foldable_power(contractum):
+        raise UnprovedSideCondition(f"rule {r.name} built a power sympy may fold: {foldable_power(contractum)}")
+    conditions = tuple(r.requires(redex, contractum, ctx))
+    for c in conditions:
+        if not c.holds(ctx):
+            raise UnprovedSideCondition(f"rule {r.name} fired at {redex} without its side condition {c.text()}")
+    return conditions
+
+
+class DischargedObligations:
+    """Obligations already discharged, by key (`Rule.obligation_key`, else rule and redex), shared
+    by a normalizer and those it starts for obligations: an induction is proved once per proof,
+    however often its rule fires."""
+
+    def __init__(self):
+        self._by_key: dict[object, tuple[DischargedObligation, ...]] = {}
+
+    def get(self, key: object, discharge: Callable[[], tuple[DischargedObligation, ...]]):
+        """The obligations under `key`, discharged now if they were not yet."""
+        if key not in self._by_key:
+            self._by_key[key] = discharge()
+        return self._by_key[key]
+
+    def all(self) -> tuple[DischargedObligation, ...]:
+        """Every discharged obligation, in the order they were completed."""
+        return tuple(o for group in self._by_key.values() for o in group)
 
 
 class Normalizer:
+    """`rules` (default `NORMALIZING`) exhausted innermost first, then the canonical renaming.
+    One normalizer serves both sides of a claim: they share its budget, its memo of normal
+    subtrees and its discharged obligations."""
+
     def __init__(self, rules: tuple[Rule, ...] | None = None, max_steps: int = 4000,
-                 deadline: float | None = None):
-        self.rules = normalizing_rules() if rules is None else rules
-        self.by_type: dict[type, list[Rule]] = {}
-        self.max_steps = max_steps
-        self.deadline = deadline
-        self.steps_taken = 0
-        self._normal: set = set()
-        self.obligations: dict[object, DischargedObligation] = {}
+                 deadline: float | None = None, *, budget: StepBudget | None = None,
+                 obligations: DischargedObligations | None = None):
+        self.rules = NORMALIZING.rules if rules is None else rules
+        self.budget = StepBudget(max_steps, deadline) if budget is None else budget
+        self.obligations = DischargedObligations() if obligations is None else obligations
+        self._rewrite = innermost(first_of(self.rules, self._attempt))
+        self._strategy = chain(exhaust(self._rewrite, self.budget), once(first_of(BINDERS.rules, self._attempt)))
+
+    @property
+    def max_steps(self) -> int:
+        return self.budget.max_steps
+
+    @property
+    def deadline(self) -> float | None:
+        return self.budget.deadline
+
+    @property
+    def steps_taken(self) -> int:
+        return self.budget.steps_taken
 
     # -- public -------------------------------------------------------------
     def derive(self, expr: sp.Expr, ctx: Context) -> Derivation:
         """Normalize `expr` under `ctx` and return the derivation."""
-        steps: list[Step] = []
-        current = expr
-        while (step := self.rewrite_once(current, ctx)) is not None:
-            steps.append(step)
-            current = step.after
-            self._tick()
-        canon = RULES["alpha-rename"](current, ctx)
-        if canon != current:
-            steps.append(Step("alpha-rename", current, canon, current, canon))
-        return Derivation(expr, tuple(steps))
+        return Derivation(expr, self._strategy(expr, ctx))
 
     def rewrite_once(self, expr: sp.Expr, ctx: Context) -> Step | None:
         """The first rewrite (innermost first) of `expr`, or None if it is normal."""
-        found = self._rewrite_once(expr, ctx)
-        if found is None:
-            return None
-        new, r, redex, contractum, obs, path, conds = found
-        return Step(r.name, expr, new, redex, contractum, obs, tuple(reversed(path)), conds)
+        return self._rewrite(expr, ctx)
 
     def discharge(self, ob: Obligation) -> DischargedObligation:
-        """Prove an obligation with the full rule library (whatever this normalizer's own rules)."""
-        sub = Normalizer(max_steps=self.max_steps - self.steps_taken, deadline=self.deadline)
-        sub.obligations = self.obligations
-        start, steps = ob.lhs, []
-        if ob.lhs_first:
-            first = RULES[ob.lhs_first](start, ob.ctx)
-            if first != start:
-                steps.append(Step(ob.lhs_first, start, first, start, first))
-                start = first
-        lhs = sub.derive(start, ob.ctx)
-        lhs = Derivation(ob.lhs, tuple(steps) + lhs.steps)
+        """Prove an obligation with the full rule library (whatever this normalizer's own rules),
+        spending this normalizer's budget."""
+        sub = Normalizer(budget=self.budget, obligations=self.obligations)
+        first = once(first_of((RULES[ob.lhs_first],), self._attempt))(ob.lhs, ob.ctx) if ob.lhs_first else ()
+        lhs = Derivation(ob.lhs, first + sub.derive(first[-1].after if first else ob.lhs, ob.ctx).steps)
         rhs = sub.derive(ob.rhs, ob.ctx)
-        self.steps_taken += sub.steps_taken
         return DischargedObligation(ob.title, lhs, rhs, ob.statement, ob.domain)
 
-    # -- internals ----------------------------------------------------------
-    def _tick(self):
-        self.steps_taken += 1
-        if self.steps_taken > self.max_steps:
-            raise BudgetExceeded(f"step budget of {self.max_steps} rewrite steps exhausted")
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise BudgetExceeded("time budget exhausted during normalization")
+    def discharged(self) -> tuple[DischargedObligation, ...]:
+        return self.obligations.all()
 
-    def _rules_for(self, node) -> list[Rule]:
-        cls = type(node)
-        if cls not in self.by_type:
-            self.by_type[cls] = [r for r in self.rules if issubclass(cls, r.on)]
-        return self.by_type[cls]
-
-    def _rewrite_once(self, e, ctx):
-        if not e.args or isinstance(e, Memory) or (e, ctx) in self._normal:
-            return None             # a memory's written rows are a definition, not a redex
-        for k, child in enumerate(e.args):
-            child_ctx = ctx.enter_sum(e.var, e.lo, e.hi) if isinstance(e, Sigma) and k == 0 else ctx
-            found = self._rewrite_once(child, child_ctx)
-            if found is not None:
-                new_child, r, redex, contractum, obs, path, conds = found
-                args = list(e.args)
-                args[k] = new_child
-                return e.func(*args), r, redex, contractum, obs, path + [k], conds
-        for r in self._rules_for(e):
-            out = r(e, ctx)
-            if out == e:
-                continue
-            obs = self._obligations_hold(r, e, ctx)
-            if obs is None:
-                continue
-            return out, r, e, out, obs, [], self._conditions(r, e, out, ctx)
-        self._normal.add((e, ctx))
-        return None
-
-    @staticmethod
-    def _conditions(r: Rule, redex, contractum, ctx: Context) -> tuple:
-        """The rule's side conditions for this rewrite, each re-proved here (a rule that fired
-        without one is a bug, reported, never a step)."""
-        if foldable_power(contractum):
-            raise UnprovedSideCondition(f"rule {r.name} built a power sympy may fold: {foldable_power(contractum)}")
-        conditions = tuple(r.requires(redex, contractum, ctx))
-        for c in conditions:
-            if not c.holds(ctx):
-                raise UnprovedSideCondition(f"rule {r.name} fired at {redex} without its side condition {c.text()}")
-        return conditions
+    # -- the kernel ---------------------------------------------------------
+    def _attempt(self, r: Rule, expr: sp.Basic, ctx: Context) -> Step | None:
+        """`r` at the root of `expr`: a step only if it changes `expr` and its obligations hold,
+        with its side conditions re-proved."""
+        out = r(expr, ctx)
+        if out == expr:
+            return None
+        obs = self._obligations_hold(r, expr, ctx)
+        if obs is None:
+            return None
+        return Step(r.name, expr, out, expr, out, obs, (), proved_conditions(r, expr, out, ctx))
 
     def _obligations_hold(self, r: Rule, e, ctx) -> tuple[str, ...] | None:
         if r.obligations is None:
             return ()
         key = r.obligation_key(e) if r.obligation_key else (r.name, e)
-        if key not in self.obligations:
-            self.obligations[key] = tuple(self.discharge(ob) for ob in r.obligations(e, ctx))
-        done = self.obligations[key]
+        done = self.obligations.get(key, lambda: tuple(self.discharge(ob) for ob in r.obligations(e, ctx)))
         if not all(o.holds for o in done):
             return None
         return tuple(o.title for o in done)
-
-    def discharged(self) -> tuple[DischargedObligation, ...]:
-        return tuple(o for group in self.obligations.values() for o in group)

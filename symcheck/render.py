@@ -148,9 +148,17 @@ def _proof(v: ProofView, problem) -> dict:
         if _typeset_size(sides, obligations) <= TYPESET_CHARS:
             return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
                     "rows": latex(problem.rows), "cols": latex(problem.cols), "sides": sides,
-                    "obligations": obligations, "normal_form": latex(v.sides[0].derivation.result)}
+                    "obligations": obligations, "explanations": _explanations(v),
+                    "normal_form": latex(v.sides[0].derivation.result)}
     return {"kind": "summary", "steps": v.steps, "rules_used": v.rules_used,
             "obligation_titles": [escape(o.title) for o in v.obligations if o.holds]}
+
+
+def _explanations(v: ProofView) -> list[str]:
+    """Each rule's own words for the obligations its steps rely on (the rules' prose, not the template's)."""
+    derivations = [side.derivation for side in v.sides] + [d for o in v.obligations for d in (o.lhs, o.rhs)]
+    relying = sorted({s.rule for d in derivations for s in d.steps if s.obligations})
+    return [RULES[n].explanation for n in relying if RULES[n].explanation]
 
 
 def _typeset_size(sides, obligations) -> int:
@@ -230,7 +238,7 @@ def _render(results, config, env) -> Rendered:
         version=__version__, notation=NOTATION,
         compositions=any(isinstance(r.proof, CompositeProof) for r in shown if r.verdict == "proved"),
         claims=[{"file": file_name(r)[:-4]} for r in shown],
-        rules=[{"name": n, "statement": RULES[n].statement, "side": escape(RULES[n].side)} for n in used])
+        rules=[{"name": n, "statement": RULES[n].statement, "side_conditions": escape(RULES[n].side_conditions)} for n in used])
     return Rendered(files, [r for r in results if not renderable(r)])
 
 

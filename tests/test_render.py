@@ -78,6 +78,15 @@ def test_every_step_is_one_line_with_its_rule(rendered_library, library):
     assert "The normal forms meet" in main_tex and "Induction base for memory K" in main_tex
 
 
+def test_obligations_are_explained_in_their_rule_s_own_words(nasty, monkeypatch):
+    from symcheck.rules import RULES
+    unroll = RULES["unroll-write-once"]
+    tex = render(nasty).files["my_mod-odd_name.tex"]
+    assert "\\subparagraph{Induction obligations.} " + unroll.explanation + "\n" in tex
+    monkeypatch.setitem(RULES, unroll.name, dataclasses.replace(unroll, explanation="Told by the rule."))
+    assert "\\subparagraph{Induction obligations.} Told by the rule.\n" in render(nasty).files["my_mod-odd_name.tex"]
+
+
 def test_refuted_claim_shows_its_counterexample_table(rendered_library):
     tex = rendered_library.files["sdnc-read_before_write.tex"]
     assert r"\begin{tabular}" in tex and "input $K$" in tex and "left side" in tex and "right side" in tex

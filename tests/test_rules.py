@@ -1,11 +1,15 @@
 """Every rule is sound: one application preserves the value, at random sizes
 (including size 1 and unequal sizes) and random inputs.
 
-The table below must name every registered rule (the soundness gate): a rule
-added without cases here fails `test_every_rule_has_soundness_cases`.
+The table below must name every rule of the library (the soundness gate): a rule
+added without cases here fails `test_every_rule_has_soundness_cases`. The rule sets
+partition the library, and the default priority order is written down here.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -18,7 +22,9 @@ from symcheck.index import Entry, Iverson, Sigma, index, make_sum, power, recipr
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
-from symcheck.rules import RULES
+from symcheck.rules import NORMALIZING, RULE_SETS, RULES, Rule, RuleSet
+from symcheck.rules.base import by_name
+from symcheck.rules.sums import SUMS
 
 j, k, n, s, a = (index(x) for x in "jknsa")
 Mk, Mv = Memory("K", K, N), Memory("V", V, N)
@@ -74,7 +80,7 @@ def test_every_rule_has_soundness_cases():
 def _one_step(name, expr):
     ctx = world_context([UNIT_Q] if name in NEEDS_UNIT_Q else [])
     rule = RULES[name]
-    if rule.name in ("sum-peel-last", "alpha-rename"):     # not part of the normalizing set
+    if rule not in NORMALIZING.rules:         # sum-peel-last, alpha-rename: applied at the root, by name
         after = rule(expr, ctx)
         return after if after != expr else None
     step = Normalizer(rules=(rule,)).rewrite_once(expr, ctx)
@@ -145,9 +151,38 @@ def test_fresh_slot_needs_a_slot():
     assert Normalizer(rules=(RULES["fresh-slot-allocation"],)).rewrite_once(expr, world_context()) is None
 
 
-def test_every_rule_has_a_statement_and_name():
+def test_every_rule_has_a_statement_name_and_words_for_its_side_conditions():
+    unconditional = next(f.default for f in dataclasses.fields(Rule) if f.name == "requires")
     for name, r in RULES.items():
         assert r.name == name and r.statement.strip(), name
+        assert r.requires is unconditional or r.side_conditions.strip(), name
+
+
+DEFAULT_PRIORITY = [
+    "entry-input", "entry-transpose", "entry-scale", "entry-matmul", "entry-masked-softmax",      # lowering
+    "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
+    "iverson-decide", "iverson-idempotent",                                                      # guards
+    "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
+    "sum-factor-in",                                                                             # sums
+    "distribute", "expand-power", "exp-merge",                                                   # algebra
+    "unit-norm",                                                                                 # norms
+]
+
+
+def test_the_default_priority_is_the_explicit_order():
+    assert [r.name for r in NORMALIZING.rules] == DEFAULT_PRIORITY
+
+
+def test_every_rule_is_in_exactly_one_set():
+    owners = Counter(r.name for s in RULE_SETS for r in s.rules)
+    assert set(owners) == set(RULES) and set(owners.values()) == {1}
+    assert {s.name for s in RULE_SETS} >= {"induction", "binders"}
+    assert set(RULES) - set(DEFAULT_PRIORITY) == {"sum-peel-last", "alpha-rename"}
+
+
+def test_a_name_defined_twice_is_an_error():
+    with pytest.raises(ValueError, match=r"^rule 'sum-zero' defined twice \(in rule set 'again'\)$"):
+        by_name((SUMS, RuleSet("again", (RULES["sum-zero"],))))
 
 
 INSTANTIATIONS = [(1, 1, 0), (2, 3, 1), (4, 2, 2)]     # (T, d, N - T): size 1, and non-square both ways

@@ -1,6 +1,23 @@
-"""The rule library. Importing this package registers every rule, in priority order."""
+"""The rule library: one `RuleSet` per domain, and the default normalizing set composed from them.
 
-from . import lowering, memory, guards, sums, algebra, norms  # noqa: F401  (registration)
-from .base import RULES, Assumed, Condition, Le, Obligation, Rule, normalizing_rules, rule
+Priority is explicit: `NORMALIZING` asks the sets in the order written here, and each
+set its rules in the order listed at the end of its module. `INDUCTION` (the peel of an
+induction step) and `BINDERS` (the final canonical renaming) are applied by name or by
+their own phase, never while normalizing.
+"""
 
-__all__ = ["RULES", "Rule", "Obligation", "normalizing_rules", "rule", "Le", "Assumed", "Condition"]
+from .algebra import ALGEBRA
+from .base import Assumed, Condition, Le, Obligation, Rule, RuleSet, by_name, rule
+from .binders import BINDERS
+from .guards import GUARDS
+from .lowering import LOWERING
+from .memory import MEMORY
+from .norms import NORMS
+from .sums import INDUCTION, SUMS
+
+__all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
+           "Condition"]
+
+NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, GUARDS, SUMS, ALGEBRA, NORMS)
+RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, GUARDS, SUMS, ALGEBRA, NORMS, INDUCTION, BINDERS)
+RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules

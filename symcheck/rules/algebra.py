@@ -9,8 +9,10 @@ from __future__ import annotations
 import sympy as sp
 
 from ..context import Context
-from .base import rule
+from .base import RuleSet, rule
 from .sums import has_root
+
+__all__ = ["ALGEBRA"]
 
 
 @rule("distribute", r"c\,(a + b) = c\,a + c\,b", sp.Mul)
@@ -44,3 +46,6 @@ def exp_merge(expr: sp.Mul, ctx: Context):
         return expr
     rest = [a for a in expr.args if not isinstance(a, sp.exp)]
     return sp.Mul(*rest) * sp.exp(sp.Add(*(e.args[0] for e in exps)))
+
+
+ALGEBRA = RuleSet("algebra", (distribute, expand_power, exp_merge))

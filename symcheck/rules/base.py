@@ -1,4 +1,4 @@
-"""What a rule is, and the registry that makes every rule known and tested.
+"""What a rule is, and what a rule set is.
 
 A rule is a pure function `(expr, ctx) -> expr` that returns `expr` itself when it
 does not apply. It carries a stable name, a LaTeX statement, its side conditions
@@ -9,6 +9,10 @@ predicate with the entailment engine before it accepts a step and records it in
 the step; the replay checker re-proves them with its own. A rule may also state
 proof obligations (induction base and step) that the normalizer discharges when
 it fires.
+
+Defining a rule registers nothing: each rule module ends with its `RuleSet`, and
+the package composes the sets explicitly, so priority is written down, not an
+accident of import order.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import sympy as sp
 
 from ..context import Context
 
-__all__ = ["Rule", "Obligation", "RULES", "rule", "normalizing_rules", "Le", "Assumed", "Condition"]
+__all__ = ["Rule", "RuleSet", "Obligation", "rule", "by_name", "Le", "Assumed", "Condition"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ class Rule:
     statement: str                      # LaTeX, e.g. r"\sum_j c f_j = c \sum_j f_j"
     on: tuple[type, ...]                # node types where it may fire
     fn: Callable[[sp.Expr, Context], sp.Expr]
-    side: str = ""                      # side conditions in words
+    side_conditions: str = ""           # the side conditions in words (`requires` is the data)
+    explanation: str = ""               # LaTeX-safe sentences for the appendix, for a rule that needs them
     obligations: Callable[[sp.Expr, Context], tuple[Obligation, ...]] | None = None
     obligation_key: Callable[[sp.Expr], object] | None = None
     requires: Callable[[sp.Expr, sp.Expr, Context], tuple[Condition, ...]] = _none   # side conditions as data
@@ -90,30 +95,37 @@ class Rule:
         return self.fn(expr, ctx)
 
 
-RULES: dict[str, Rule] = {}
-
-
-def rule(name: str, statement: str, on, side: str = "", obligations=None, obligation_key=None, normalizing=True,
-         requires=_none):
-    """Register `fn` as a rule. `normalizing=False` keeps it out of the default rule set.
+def rule(name: str, statement: str, on, side_conditions: str = "", explanation: str = "", obligations=None,
+         obligation_key=None, requires=_none) -> Callable[[Callable], Rule]:
+    """Make `fn` a `Rule` (it joins a strategy only through a `RuleSet`).
     `requires(redex, contractum, ctx)` lists the side conditions a rewrite relies on."""
     on = on if isinstance(on, tuple) else (on,)
 
-    def register(fn):
-        if name in RULES:
-            raise ValueError(f"rule {name!r} registered twice")
-        r = Rule(name, statement, on, fn, side, obligations, obligation_key, requires)
-        RULES[name] = r
-        if normalizing:
-            _NORMALIZING.append(r)
-        return r
+    def make(fn) -> Rule:
+        return Rule(name, statement, on, fn, side_conditions, explanation, obligations, obligation_key, requires)
 
-    return register
+    return make
 
 
-_NORMALIZING: list[Rule] = []
+@dataclass(frozen=True)
+class RuleSet:
+    """Named rules in priority order: the earlier of two rules that rewrite the same node wins."""
+
+    name: str
+    rules: tuple[Rule, ...]
+
+    @staticmethod
+    def concat(name: str, *sets: "RuleSet") -> "RuleSet":
+        """The rules of `sets`, each set's before the next set's."""
+        return RuleSet(name, tuple(r for s in sets for r in s.rules))
 
 
-def normalizing_rules() -> tuple[Rule, ...]:
-    """The default rule set, in priority order (registration order)."""
-    return tuple(_NORMALIZING)
+def by_name(sets: tuple[RuleSet, ...]) -> dict[str, Rule]:
+    """Every rule of `sets` by name; a name defined twice is an error (a certificate names its rules)."""
+    found: dict[str, Rule] = {}
+    for s in sets:
+        for r in s.rules:
+            if r.name in found:
+                raise ValueError(f"rule {r.name!r} defined twice (in rule set {s.name!r})")
+            found[r.name] = r
+    return found

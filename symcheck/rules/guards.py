@@ -6,7 +6,9 @@ import sympy as sp
 
 from ..context import Context
 from ..index import Iverson
-from .base import Le, rule
+from .base import Le, RuleSet, rule
+
+__all__ = ["GUARDS"]
 
 
 def _decided(expr: Iverson, out, ctx: Context) -> tuple:
@@ -21,7 +23,7 @@ def _decided(expr: Iverson, out, ctx: Context) -> tuple:
 
 
 @rule("iverson-decide", r"[P] = 1 \text{ if } P \text{ holds},\quad [P] = 0 \text{ if } \neg P", Iverson,
-      side="P or ¬P follows from the ranges of enclosing sums and the claim's domain", requires=_decided)
+      side_conditions="P or ¬P follows from the ranges of enclosing sums and the claim's domain", requires=_decided)
 def iverson_decide(expr: Iverson, ctx: Context):
     """Sound for all sizes: the facts at the bracket (the claim's domain and lo <= j <= hi for
     every sum whose body contains it) hold at every point where the bracket is evaluated, so
@@ -47,3 +49,6 @@ def iverson_idempotent(expr: sp.Pow, ctx: Context):
     if isinstance(base, Iverson) and ex.is_Integer and ex >= 1:
         return base
     return expr
+
+
+GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent))

@@ -7,9 +7,9 @@ import sympy as sp
 from ..binders import fresh
 from ..index import Entry, Iverson, make_sum, reciprocal
 from ..matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
-from .base import rule
+from .base import RuleSet, rule
 
-__all__ = ["mask_guard"]
+__all__ = ["mask_guard", "LOWERING"]
 
 
 def mask_guard(mask: str, i, j) -> sp.Expr:
@@ -50,7 +50,7 @@ def entry_scale(expr, ctx):
 
 
 @rule("entry-matmul", r"(AB)_{ij} = \sum_{k=1}^{n} A_{ik} B_{kj}", Entry,
-      side="k fresh; n = columns of A")
+      side_conditions="k fresh; n = columns of A")
 def entry_matmul(expr, ctx):
     """Sound by definition of the product for every inner size n >= 1; k is fresh against every
     name at the position, so no index of A or B is captured."""
@@ -64,7 +64,7 @@ def entry_matmul(expr, ctx):
 
 @rule("entry-masked-softmax",
       r"\operatorname{softmax}(A + \log M)_{ij} = \frac{[M_{ij}]\, e^{A_{ij}}}{\sum_{k=1}^{n} [M_{ik}]\, e^{A_{ik}}}",
-      Entry, side="exp(log 0) = 0: a masked entry gets weight 0")
+      Entry, side_conditions="exp(log 0) = 0: a masked entry gets weight 0")
 def entry_masked_softmax(expr, ctx):
     """Sound by definition of the row softmax of A + log M, with exp(log 0) = 0 for a masked entry;
     under the total semantics a fully masked row (denominator 0) is 0 on both sides."""
@@ -76,3 +76,6 @@ def entry_masked_softmax(expr, ctx):
     k = fresh(ctx.avoid(expr), "k")
     z = make_sum(mask_guard(mask, i, k) * sp.exp(Entry(a, i, k)), k, 1, a.cols)
     return mask_guard(mask, i, j) * sp.exp(Entry(a, i, j)) * reciprocal(z)
+
+
+LOWERING = RuleSet("lowering", (entry_input, entry_transpose, entry_scale, entry_matmul, entry_masked_softmax))

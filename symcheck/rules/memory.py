@@ -8,9 +8,9 @@ from ..context import Context
 from ..index import Iverson, make_sum, power, reciprocal
 from ..memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
 from ..binders import fresh, subst
-from .base import Le, Obligation, rule
+from .base import Le, Obligation, RuleSet, rule
 
-__all__ = ["closed_form"]
+__all__ = ["closed_form", "MEMORY"]
 
 
 def _similarity(cw: ContentWeight, slot, avoid: set[str]) -> sp.Expr:
@@ -29,7 +29,7 @@ def _similarity(cw: ContentWeight, slot, avoid: set[str]) -> sp.Expr:
 
 @rule("content-addressing",
       r"C(M, q, \beta)[n] = \frac{\exp(\beta\,\mathrm{sim}(q, M_{n}))}{\sum_{m} \exp(\beta\,\mathrm{sim}(q, M_{m}))}",
-      ContentWeight, side="sim = dot product, or cosine q·m/(|q||m|); m over the address domain")
+      ContentWeight, side_conditions="sim = dot product, or cosine q·m/(|q||m|); m over the address domain")
 def content_addressing(expr: ContentWeight, ctx: Context):
     """Sound by definition of the content weighting (the evaluator computes the same formula over
     the memory zero-padded beyond N); the coordinate a and slot m are fresh at the position."""
@@ -42,7 +42,7 @@ def content_addressing(expr: ContentWeight, ctx: Context):
 
 
 @rule("fresh-slot-allocation", r"w^{w}_{s} = e_{s}\quad(\text{one-hot write to the fresh slot } s)",
-      WriteWeight, side="1 <= s <= N: slot s exists",
+      WriteWeight, side_conditions="1 <= s <= N: slot s exists",
       requires=lambda r, c, ctx: (Le(1, r.step), Le(r.step, r.mem.slots)))
 def fresh_slot_allocation(expr: WriteWeight, ctx: Context):
     """Sound for 1 <= s <= N: sequential allocation writes step s to slot s; beyond N there is no
@@ -101,7 +101,10 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
 
 @rule("unroll-write-once",
       r"M_{\tau} = \sum_{s=1}^{\tau} w^{w}_{s}\, x_{s}^{\top}\quad(M_0 = 0,\ M_{\tau} = M_{\tau-1} + w^{w}_{\tau} x_{\tau}^{\top})",
-      MemoryCell, side="0 <= τ <= N; proved by induction on τ = 1..N (base and step are obligations)",
+      MemoryCell, side_conditions="0 <= τ <= N; proved by induction on τ = 1..N (base and step are obligations)",
+      explanation=r"The rule \rulename{unroll-write-once} replaces a write-once memory by its closed form. "
+                  r"It is justified by induction on the number of writes: "
+                  r"each obligation below is discharged by normalizing both of its sides.",
       obligations=_unroll_obligations, obligation_key=lambda e: ("unroll-write-once", e.mem),
       requires=lambda r, c, ctx: (Le(0, r.time), Le(r.time, r.mem.slots), Le(r.time, _rows_written(r.mem))))
 def unroll_write_once(expr: MemoryCell, ctx: Context):
@@ -113,3 +116,6 @@ def unroll_write_once(expr: MemoryCell, ctx: Context):
             and ctx.proves_le(expr.time, _rows_written(expr.mem))):
         return expr
     return closed_form(expr.mem, expr.time, expr.slot, expr.cols, ctx.avoid(expr))
+
+
+MEMORY = RuleSet("memory", (content_addressing, fresh_slot_allocation, unroll_write_once))

@@ -6,11 +6,13 @@ import sympy as sp
 
 from ..context import Context, UnitRows
 from ..index import Sigma
-from .base import Assumed, rule
+from .base import Assumed, RuleSet, rule
+
+__all__ = ["NORMS"]
 
 
 @rule("unit-norm", r"\sum_{a=1}^{d} X_{r a}^{2} = 1\quad(\lVert X_{r,:}\rVert = 1)", Sigma,
-      side="assumption: every row of X has norm 1; the sum runs over all d columns",
+      side_conditions="assumption: every row of X has norm 1; the sum runs over all d columns",
       requires=lambda r, c, ctx: (Assumed(UnitRows(str(r.body.args[0].base.label), r.hi)),))
 def unit_norm(expr: Sigma, ctx: Context):
     """Sound under the claim's assumption that every row of X has norm 1, when the sum runs over
@@ -25,3 +27,6 @@ def unit_norm(expr: Sigma, ctx: Context):
     if ctx.assumes(UnitRows(str(atom.base.label), hi)):
         return sp.S.One
     return expr
+
+
+NORMS = RuleSet("norms", (unit_norm,))

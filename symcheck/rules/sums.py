@@ -11,9 +11,9 @@ from ..affine import affine
 from ..binders import fresh, subst, symbol_names
 from ..context import Context
 from ..index import Iverson, Power, Sigma, make_sum
-from .base import Le, rule
+from .base import Le, RuleSet, rule
 
-__all__ = ["guard_bound", "has_root"]
+__all__ = ["guard_bound", "has_root", "SUMS", "INDUCTION"]
 
 
 def _factors(e):
@@ -40,7 +40,7 @@ def guard_bound(guard: Iverson, var: sp.Symbol):
     return ("le", rest) if c == -1 else ("ge", -rest)
 
 
-@rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side="h < l provable",
+@rule("sum-empty", r"\sum_{j=l}^{h} f_j = 0 \quad (h < l)", Sigma, side_conditions="h < l provable",
       requires=lambda r, c, ctx: (Le(r.hi + 1, r.lo),))
 def sum_empty(expr: Sigma, ctx: Context):
     """Sound wherever h < l is entailed: the range is empty at every point of the position's
@@ -74,7 +74,7 @@ def sum_split_add(expr: Sigma, ctx: Context):
 @rule("sum-guard-to-range",
       r"\sum_{j=l}^{h} \sum_{a} [j \le u]\, f_{j,a} = \sum_{j=l}^{u} \sum_{a} f_{j,a} \ (u \le h),\quad "
       r"\sum_{j=l}^{h} \sum_{a} [j \ge v]\, f_{j,a} = \sum_{j=v}^{h} \sum_{a} f_{j,a} \ (v \ge l)",
-      Sigma, side="the new bound lies inside the old range; the guard mentions none of the inner indices a "
+      Sigma, side_conditions="the new bound lies inside the old range; the guard mentions none of the inner indices a "
                   "(zero or more directly nested sums)",
       requires=lambda r, c, ctx: (Le(c.hi, r.hi),) if c.hi != r.hi else (Le(r.lo, c.lo),))
 def sum_guard_to_range(expr: Sigma, ctx: Context):
@@ -118,7 +118,7 @@ def _delta_factor(body, var, inner: set):
 
 @rule("sum-delta",
       r"\sum_{j=l}^{h} \sum_{a} [j = e]\, f_{j,a} = [l \le e]\,[e \le h] \sum_{a} f_{e,a}", Sigma,
-      side="e contains neither j nor the inner indices a (zero or more nested sums whose ranges do not "
+      side_conditions="e contains neither j nor the inner indices a (zero or more nested sums whose ranges do not "
            "contain j); e is an integer")
 def sum_delta(expr: Sigma, ctx: Context):
     """Sound for every range: only j = e can contribute, and it does exactly when l <= e <= h,
@@ -150,7 +150,7 @@ def has_root(c: sp.Expr) -> bool:
 
 
 @rule("sum-factor-in", r"c \sum_{j} f_j = \sum_{j} c\, f_j", sp.Mul,
-      side="j is renamed apart when c mentions it")
+      side_conditions="j is renamed apart when c mentions it")
 def sum_factor_in(expr: sp.Mul, ctx: Context):
     """Push every other factor of a product into its first sum (flat multi-sums).
 
@@ -173,10 +173,15 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
 
 
 @rule("sum-peel-last", r"\sum_{j=l}^{h} f_j = \sum_{j=l}^{h-1} f_j + f_h", Sigma,
-      side="l <= h (nonempty range); used for induction steps, not while normalizing", normalizing=False,
+      side_conditions="l <= h (nonempty range); used for induction steps, not while normalizing",
       requires=lambda r, c, ctx: (Le(r.lo, r.hi),))
 def sum_peel_last(expr: Sigma, ctx: Context):
     """Sound when l <= h is entailed (then the last term exists); used only for induction steps."""
     if not ctx.nonempty(expr.lo, expr.hi):
         return expr
     return make_sum(expr.body, expr.var, expr.lo, expr.hi - 1) + subst(expr.body, {expr.var: expr.hi})
+
+
+SUMS = RuleSet("sums", (sum_empty, sum_zero, sum_singleton, sum_split_add, sum_guard_to_range, sum_delta,
+                        sum_factor_in))
+INDUCTION = RuleSet("induction", (sum_peel_last,))     # an induction step's first move, never a normalizing one

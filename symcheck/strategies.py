@@ -1,0 +1,142 @@
+"""Strategies: where and in which order rules are tried, as values that combine.
+
+In the spirit of `sympy.strategies`, the mathematics (rules) is kept apart from the
+algorithm that applies it. A *strategy* `(expr, ctx) -> Step | None` makes at most one
+rewrite somewhere in `expr` and reports it as a `proof.Step` (whole expression before and
+after, redex, position), so the trace of a run is the proof. A *phase*
+`(expr, ctx) -> tuple[Step, ...]` runs strategies to an end. How one rule is tried at one
+node (and what makes a rewrite acceptable) is an `Attempt`, supplied by the caller: the
+normalizer's attempt re-proves side conditions; `plain` accepts any change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Iterable
+
+import sympy as sp
+
+from .budget import StepBudget
+from .context import Context
+from .nodes import spec_of
+from .proof import Step
+from .rules import Rule
+
+__all__ = ["Strategy", "Phase", "Attempt", "plain", "first_of", "innermost", "exhaust", "once", "chain",
+           "child_context", "opaque"]
+
+Strategy = Callable[[sp.Basic, Context], Step | None]
+Phase = Callable[[sp.Basic, Context], tuple[Step, ...]]
+Attempt = Callable[[Rule, sp.Basic, Context], Step | None]
+
+
+def plain(r: Rule, expr: sp.Basic, ctx: Context) -> Step | None:
+    """`r` at the root of `expr`, unchecked: a step exactly when it changes `expr`."""
+    out = r(expr, ctx)
+    return None if out == expr else Step(r.name, expr, out, expr, out)
+
+
+def child_context(node: sp.Basic, k: int, ctx: Context) -> Context:
+    """The context at `node`'s k-th argument: the scope of a binder also knows its range (its spec's
+    `Binder`), and nothing about the outer meaning of the names it rebinds."""
+    binder = spec_of(node).binder
+    if binder is None or k != binder.body:
+        return ctx
+    bounds = binder.bounds(node)
+    if bounds is None:
+        return ctx.enter_binder(binder.variables(node))
+    (var,) = binder.variables(node)
+    return ctx.enter_sum(var, *bounds)
+
+
+def opaque(node: sp.Basic) -> bool:
+    """Is `node` never rewritten inside? Its spec says so (a memory's written rows are a definition)."""
+    return spec_of(node).opaque
+
+
+def first_of(rules: Iterable[Rule], attempt: Attempt = plain) -> Strategy:
+    """At the node itself: the first rule, in the given priority order, whose attempt succeeds.
+    Only rules declared `on` the node's type are tried."""
+    rules = tuple(rules)
+    by_type: dict[type, tuple[Rule, ...]] = {}
+
+    def first(expr: sp.Basic, ctx: Context) -> Step | None:
+        cls = type(expr)
+        if cls not in by_type:
+            by_type[cls] = tuple(r for r in rules if issubclass(cls, r.on))
+        for r in by_type[cls]:
+            step = attempt(r, expr, ctx)
+            if step is not None:
+                return step
+        return None
+
+    return first
+
+
+def _inside(node: sp.Basic, k: int, step: Step) -> Step:
+    """`step`, made in `node`'s k-th argument, as a step of `node`."""
+    args = list(node.args)
+    args[k] = step.after
+    return dataclasses.replace(step, before=node, after=node.func(*args), path=(k, *step.path))
+
+
+def innermost(strategy: Strategy) -> Strategy:
+    """One rewrite at the leftmost-innermost redex: inside the first argument that has one, else
+    at the node itself (leaves and opaque nodes are never redexes). A subtree found normal in a
+    context is remembered, so `strategy` must be deterministic; a long derivation then does not
+    search its settled parts again."""
+    normal: set[tuple[sp.Basic, Context]] = set()
+
+    def walk(expr: sp.Basic, ctx: Context) -> Step | None:
+        if not expr.args or opaque(expr) or (expr, ctx) in normal:
+            return None
+        for k, child in enumerate(expr.args):
+            step = walk(child, child_context(expr, k, ctx))
+            if step is not None:
+                return _inside(expr, k, step)
+        step = strategy(expr, ctx)
+        if step is None:
+            normal.add((expr, ctx))
+        return step
+
+    return walk
+
+
+def exhaust(strategy: Strategy, budget: StepBudget) -> Phase:
+    """Rewrite with `strategy` until it finds nothing, spending `budget` on every step (it raises
+    `BudgetExceeded` rather than loop)."""
+
+    def run(expr: sp.Basic, ctx: Context) -> tuple[Step, ...]:
+        steps = []
+        while (step := strategy(expr, ctx)) is not None:
+            steps.append(step)
+            expr = step.after
+            budget.spend()
+        return tuple(steps)
+
+    return run
+
+
+def once(strategy: Strategy) -> Phase:
+    """At most one rewrite (a final pass, such as the canonical renaming of bound indices)."""
+
+    def run(expr: sp.Basic, ctx: Context) -> tuple[Step, ...]:
+        step = strategy(expr, ctx)
+        return () if step is None else (step,)
+
+    return run
+
+
+def chain(*phases: Phase) -> Phase:
+    """The phases in order, each from where the previous one stopped."""
+
+    def run(expr: sp.Basic, ctx: Context) -> tuple[Step, ...]:
+        steps: tuple[Step, ...] = ()
+        for phase in phases:
+            more = phase(expr, ctx)
+            if more:
+                expr = more[-1].after
+            steps += more
+        return steps
+
+    return run

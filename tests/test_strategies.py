@@ -1,0 +1,104 @@
+"""The strategy combinators, on toy rules over toy trees (no mathematics involved)."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from symcheck.budget import BudgetExceeded, StepBudget
+from symcheck.context import Context
+from symcheck.index import Sigma, index
+from symcheck.nodes.spec import NodeSpec, register
+from symcheck.rules import Rule
+from symcheck.strategies import chain, child_context, exhaust, first_of, innermost, once
+
+
+
+class Toy(sp.Function):
+    """A toy node kind for these tests: known to the registry (every walker refuses an unknown node)."""
+
+
+register(NodeSpec(Toy))
+A, B, C = (type(name, (Toy,), {}) for name in "ABC")
+x, y, j, T = sp.Symbol("x"), sp.Symbol("y"), index("j"), sp.Symbol("T", integer=True, positive=True)
+CTX = Context()
+
+
+def renaming(name: str, src, dst) -> Rule:
+    """src(u) -> dst(u), at applied undefined functions only."""
+    return Rule(name, f"{src}(u) = {dst}(u)", (Toy,), lambda e, ctx: dst(*e.args) if e.func == src else e)
+
+
+A_TO_B, A_TO_C, B_TO_A = renaming("a-to-b", A, B), renaming("a-to-c", A, C), renaming("b-to-a", B, A)
+
+
+def never(e, ctx):
+    raise AssertionError("a rule not declared on this node type was asked")
+
+
+ON_EXP = Rule("on-exp", "e^u = u", (sp.exp,), never)
+
+
+def test_first_of_picks_the_first_rule_that_applies():
+    assert first_of((A_TO_B, A_TO_C))(A(x), CTX).after == B(x)
+    assert first_of((A_TO_C, A_TO_B))(A(x), CTX).after == C(x)
+    step = first_of((B_TO_A, A_TO_C))(A(x), CTX)       # b-to-a leaves A(x) alone: the next rule is asked
+    assert (step.rule, step.before, step.after, step.path) == ("a-to-c", A(x), C(x), ())
+
+
+def test_first_of_asks_only_rules_declared_on_the_node_type():
+    assert first_of((ON_EXP, A_TO_B))(A(x), CTX).rule == "a-to-b"
+    assert first_of((ON_EXP,))(B(x), CTX) is None
+
+
+def test_first_of_defers_to_its_attempt():
+    refuse_b = lambda r, e, ctx: None if r is A_TO_B else first_of((r,))(e, ctx)   # noqa: E731
+    assert first_of((A_TO_B, A_TO_C), refuse_b)(A(x), CTX).rule == "a-to-c"
+
+
+def test_innermost_rewrites_the_leftmost_innermost_redex():
+    step = innermost(first_of((A_TO_B,)))(C(A(A(x)), A(y)), CTX)
+    assert (step.redex, step.contractum, step.path) == (A(x), B(x), (0, 0))
+    assert (step.before, step.after) == (C(A(A(x)), A(y)), C(A(B(x)), A(y)))
+
+
+def test_innermost_rewrites_at_the_root_when_no_argument_has_a_redex():
+    step = innermost(first_of((A_TO_B,)))(A(B(x)), CTX)
+    assert (step.path, step.after) == ((), B(B(x)))
+    assert innermost(first_of((A_TO_B,)))(C(B(x)), CTX) is None
+
+
+def test_innermost_gives_a_sum_body_the_range_of_its_index():
+    seen = []
+    spy = Rule("spy", "u = u", (Toy,), lambda e, ctx: seen.append(ctx.proves_le(j, T)) or e)
+    innermost(first_of((spy,)))(Sigma(A(j), j, 1, T) * A(x), CTX)
+    assert sorted(seen) == [False, True]                   # A(j) in the body knows j <= T, A(x) outside does not
+    assert child_context(Sigma(A(j), j, 1, T), 0, CTX).proves_le(1, j)
+    assert child_context(Sigma(A(j), j, 1, T), 2, CTX) == CTX
+
+
+def test_exhaust_stops_at_a_fixpoint():
+    run = exhaust(innermost(first_of((A_TO_B,))), StepBudget(10))
+    steps = run(C(A(x), A(y)), CTX)
+    assert [s.path for s in steps] == [(0,), (1,)] and steps[-1].after == C(B(x), B(y))
+    assert run(steps[-1].after, CTX) == ()
+
+
+def test_exhaust_spends_the_step_budget():
+    budget = StepBudget(5)
+    with pytest.raises(BudgetExceeded, match="^step budget of 5 rewrite steps exhausted$"):
+        exhaust(innermost(first_of((A_TO_B, B_TO_A))), budget)(C(A(x)), CTX)
+    assert budget.steps_taken == 6
+
+
+def test_exhaust_spends_the_time_budget():
+    with pytest.raises(BudgetExceeded, match="^time budget exhausted during normalization$"):
+        exhaust(innermost(first_of((A_TO_B,))), StepBudget(10, deadline=0.0))(C(A(x)), CTX)
+
+
+def test_once_makes_at_most_one_step_and_chain_continues_from_it():
+    assert len(once(innermost(first_of((A_TO_B,))))(C(A(x), A(y)), CTX)) == 1
+    assert once(first_of((A_TO_B,)))(C(x), CTX) == ()
+    run = chain(exhaust(innermost(first_of((A_TO_B,))), StepBudget(10)), once(first_of((renaming("c", C, A),))))
+    steps = run(C(A(x)), CTX)
+    assert [s.rule for s in steps] == ["a-to-b", "c"] and steps[-1].before == C(B(x)) and steps[-1].after == A(B(x))
