@@ -1017,7 +1017,7 @@ class _Gen:
         if kind == "not":
             return f, _add(_mul(f, ("g", P)), _mul(f, ("g", ("not", P)))), True, "f = f[P] + f[not P]"
         if kind in ("complement", "near"):
-            op = NEGATE[rel[0]] if kind == "complement" else self.pick(*set(NEGATE) - {NEGATE[rel[0]]})
+            op = NEGATE[rel[0]] if kind == "complement" else self.pick(*sorted(set(NEGATE) - {NEGATE[rel[0]]}))
             Q = ("rel", op, _i(rel[1]), _i(rel[2]))
             return f, _add(_mul(f, ("g", P)), _mul(f, ("g", Q))), kind == "complement", f"f = f[P] + f[{op}]"
         rel2 = self.relation(p)
