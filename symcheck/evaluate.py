@@ -35,6 +35,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .domain import value_at
 from .index import Power, index
 from .nodes import spec_of
 
@@ -357,8 +358,7 @@ def _evaluate(expr, free, sizes, inputs, backend):
 def evaluate_model(model, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend = FLOAT64):
     """The model's whole output matrix at concrete sizes (a rows × cols array)."""
     row, col, expr = _model_entry(model)
-    env = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
-    rows, cols = (int(sp.sympify(x).subs(env)) for x in (model.rows, model.cols))
+    rows, cols = (value_at(x, sizes) for x in (model.rows, model.cols))
     return evaluate(expr, {row: rows, col: cols}, sizes, inputs, backend)
 
 

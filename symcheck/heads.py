@@ -12,12 +12,11 @@ from typing import Callable
 import sympy as sp
 
 from .errors import ClaimError
-from .index import Iverson, index, make_sum, power, reciprocal
-from .matrix import MASKS
-from .memory import SIMILARITIES, Memory, MemoryCell
-from .rules.lowering import mask_guard
+from .index import Iverson, index, make_sum, reciprocal
+from .matrix import MASKS, mask_guard
+from .memory import Memory, MemoryCell, similarity
 
-__all__ = ["default_scale", "softmax_read", "guard_of", "similarity", "attention_heads", "read_heads"]
+__all__ = ["default_scale", "softmax_read", "guard_of", "attention_heads", "read_heads"]
 
 
 def default_scale(width, given=None) -> sp.Expr:
@@ -39,15 +38,6 @@ def guard_of(mask: str, t) -> Callable:
     if mask not in MASKS:
         raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
     return lambda j: mask_guard(mask, t, j)
-
-
-def similarity(kind: str, dot, q_norm2, m_norm2) -> sp.Expr:
-    """The content similarity from a dot product and the two squared norms: dot, or the cosine."""
-    if kind == "dot":
-        return dot
-    if kind == "cosine":
-        return dot * power(q_norm2, sp.Rational(-1, 2)) * power(m_norm2, sp.Rational(-1, 2))
-    raise ClaimError(f"unknown similarity {kind!r}; expected one of {', '.join(SIMILARITIES)}", field="similarity")
 
 
 def attention_heads(q: Callable, key: Callable, value: Callable, WO, c, hi, *, dims: tuple, scale,

@@ -6,7 +6,7 @@ The classes and their semantics live in `symcheck.nodes.matrices`; this is their
 from __future__ import annotations
 
 from .nodes.matrices import (MASKS, MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, Slice,
-                             TensorInput, matrix, tensor)
+                             TensorInput, mask_guard, matrix, tensor)
 
 __all__ = ["MatrixTerm", "MatInput", "TensorInput", "Slice", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS",
-           "matrix", "tensor"]
+           "mask_guard", "matrix", "tensor"]

@@ -5,6 +5,7 @@ The classes and their semantics live in `symcheck.nodes.memory`; this is their p
 
 from __future__ import annotations
 
-from .nodes.memory import SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
+from .nodes.memory import (SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight,
+                           similarity)
 
-__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "FeedbackRead", "SIMILARITIES"]
+__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "FeedbackRead", "SIMILARITIES", "similarity"]

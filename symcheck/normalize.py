@@ -121,7 +121,7 @@ class Normalizer:
         first = once(first_of((RULES[ob.lhs_first],), self._attempt))(ob.lhs, ob.ctx) if ob.lhs_first else ()
         lhs = Derivation(ob.lhs, first + sub.derive(first[-1].after if first else ob.lhs, ob.ctx).steps)
         rhs = sub.derive(ob.rhs, ob.ctx)
-        return DischargedObligation(ob.title, lhs, rhs, ob.statement, ob.domain)
+        return DischargedObligation(ob.title, lhs, rhs, ob.statement, ob.constraints)
 
     def discharged(self) -> tuple[DischargedObligation, ...]:
         return self.obligations.all()

@@ -13,12 +13,22 @@ import sympy as sp
 from sympy.core.symbol import Str
 
 from ..errors import ClaimError
+from .guards import Iverson
 from .spec import Node, NodeSpec, register
 
-__all__ = ["MatrixTerm", "MatInput", "TensorInput", "Slice", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS",
+__all__ = ["MatrixTerm", "MatInput", "TensorInput", "Slice", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS", "mask_guard",
            "Entry", "Element", "matrix", "tensor"]
 
 MASKS = ("inclusive", "strict", "none")
+
+
+def mask_guard(mask: str, i, j) -> sp.Expr:
+    """[M_{ij}] for the causal masks: inclusive [j <= i], strict [j < i], none 1."""
+    if mask == "inclusive":
+        return Iverson(sp.Le(j, i))
+    if mask == "strict":
+        return Iverson(sp.Lt(j, i))
+    return sp.S.One
 
 
 class MatrixTerm(Node, sp.Basic):

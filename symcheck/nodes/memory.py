@@ -26,11 +26,21 @@ from sympy.core.symbol import Str
 
 from ..errors import ClaimError
 from .matrices import MatInput
+from .arithmetic import power
 from .spec import Binder, Node, NodeSpec, register
 
-__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "FeedbackRead", "SIMILARITIES"]
+__all__ = ["Memory", "Rows", "MemoryCell", "WriteWeight", "ContentWeight", "FeedbackRead", "SIMILARITIES", "similarity"]
 
 SIMILARITIES = ("dot", "cosine")
+
+
+def similarity(kind: str, dot, q_norm2, m_norm2) -> sp.Expr:
+    """The content similarity from a dot product and the two squared norms: dot, or the cosine."""
+    if kind == "dot":
+        return dot
+    if kind == "cosine":
+        return dot * power(q_norm2, sp.Rational(-1, 2)) * power(m_norm2, sp.Rational(-1, 2))
+    raise ClaimError(f"unknown similarity {kind!r}; expected one of {', '.join(SIMILARITIES)}", field="similarity")
 
 
 class Rows(Node, sp.Basic):

@@ -76,7 +76,7 @@ class Obligation:
     ctx: Context
     lhs_first: str | None = None
     statement: sp.Basic | None = None      # what the obligation means, e.g. M_0 = 0
-    domain: tuple = ()                     # (lo, hi) pairs: the facts of ctx, for certificates
+    constraints: tuple = ()                # (lo, hi) pairs: the facts of ctx, for certificates
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,11 @@ from __future__ import annotations
 import sympy as sp
 
 from ..binders import fresh
-from ..index import Entry, Iverson, make_sum, reciprocal
-from ..matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
+from ..index import Entry, make_sum, reciprocal
+from ..matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, mask_guard
 from .base import RuleSet, rule
 
-__all__ = ["mask_guard", "LOWERING"]
-
-
-def mask_guard(mask: str, i, j) -> sp.Expr:
-    """[M_{ij}] for the causal masks: inclusive [j <= i], strict [j < i], none 1."""
-    if mask == "inclusive":
-        return Iverson(sp.Le(j, i))
-    if mask == "strict":
-        return Iverson(sp.Lt(j, i))
-    return sp.S.One
+__all__ = ["LOWERING"]
 
 
 @rule("entry-input", r"(X)_{ij} = X_{ij}", Entry)

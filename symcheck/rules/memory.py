@@ -5,8 +5,8 @@ from __future__ import annotations
 import sympy as sp
 
 from ..context import Context
-from ..index import Iverson, make_sum, power, reciprocal
-from ..memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
+from ..index import Iverson, make_sum, reciprocal
+from ..memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight, similarity
 from ..binders import fresh, subst
 from .base import Le, Obligation, RuleSet, rule
 
@@ -19,12 +19,8 @@ def _similarity(cw: ContentWeight, slot, avoid: set[str]) -> sp.Expr:
     q = cw.query[cw.row, a]
     m = MemoryCell(cw.mem, cw.time, slot, a)
     (width,) = cw.mem.width            # content addressing reads rows of a matrix memory
-    dot = make_sum(q * m, a, 1, width)
-    if cw.similarity == "dot":
-        return dot
-    qn = make_sum(q ** 2, a, 1, width)
-    mn = make_sum(m ** 2, a, 1, width)
-    return dot * power(qn, sp.Rational(-1, 2)) * power(mn, sp.Rational(-1, 2))
+    return similarity(cw.similarity, make_sum(q * m, a, 1, width), make_sum(q ** 2, a, 1, width),
+                      make_sum(m ** 2, a, 1, width))
 
 
 @rule("content-addressing",
@@ -89,13 +85,13 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
     written = WriteWeight(mem, tau, n) * _row_entry(mem, tau, cs)
     update = MemoryCell(mem, tau - 1, n, *cs) + written
     base = Obligation(f"Induction base for memory {mem.name}", closed_form(mem, 0, n, cs), sp.S.Zero, base_ctx,
-                      statement=sp.Eq(MemoryCell(mem, 0, n, *cs), 0, evaluate=False), domain=facts)
+                      statement=sp.Eq(MemoryCell(mem, 0, n, *cs), 0, evaluate=False), constraints=facts)
     step = Obligation(
         f"Induction step for memory {mem.name}",
         closed_form(mem, tau, n, cs),
         closed_form(mem, tau - 1, n, cs) + written,
         step_ctx, lhs_first="sum-peel-last",
-        statement=sp.Eq(MemoryCell(mem, tau, n, *cs), update, evaluate=False), domain=step_facts)
+        statement=sp.Eq(MemoryCell(mem, tau, n, *cs), update, evaluate=False), constraints=step_facts)
     return base, step
 
 
