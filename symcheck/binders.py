@@ -13,6 +13,7 @@ order and keeping the least under sympy's structural `default_sort_key`.
 from __future__ import annotations
 
 from itertools import groupby, permutations, product
+from typing import Callable
 
 import sympy as sp
 from sympy import default_sort_key
@@ -21,7 +22,7 @@ from .index import Element, Entry, Iverson, index
 from .memory import MemoryCell, WriteWeight
 from .nodes.spec import registered, spec_of
 
-__all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names", "rename_apart"]
+__all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names", "rebind", "rename_apart"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
 
@@ -82,32 +83,47 @@ def _subst(e, m):
     return e.func(*args)
 
 
-def rename_apart(expr: sp.Basic, scope: set[str]) -> sp.Basic:
-    """`expr` with every sum whose index shadows a name in scope (a free symbol, an enclosing
-    sum's index) given a fresh index: α-equivalent, and no rule ever meets a shadowed name
-    (rules and the entailment engine identify indices by name)."""
-    used = symbol_names(expr) | set(scope)
+def rebind(expr: sp.Basic, choose: Callable[[sp.Symbol, frozenset[str]], sp.Symbol | None],
+           scope: frozenset[str] = frozenset()) -> sp.Basic:
+    """`expr` with each binder's variable renamed to `choose(var, names in scope)` (None: kept), in one
+    pass. Capture-free when `choose` returns names that occur nowhere else (fresh ones)."""
 
-    def walk(e, scope):
+    def walk(e, scope, env):
+        if isinstance(e, sp.Symbol):
+            return env.get(e, e)
         if not e.args:
             return e
         spec = spec_of(e)
         if spec.opaque:
             return e
-        if spec.binder is not None:
-            b = spec.binder
-            outside = {k: walk(e.args[k], scope) for k in b.outside(e)}
-            body, variables = b.scope(e), list(b.variables(e))
-            for k, v in enumerate(variables):
-                if v.name in scope:
-                    nv = fresh(used)
-                    used.add(nv.name)
-                    body, variables[k] = subst(body, {v: nv}), nv
-            return b.rebuild(e, variables, walk(body, scope | {v.name for v in variables}), outside)
-        args = [walk(a, scope) for a in e.args]
+        b = spec.binder
+        if b is not None:
+            outside = {k: walk(e.args[k], scope, env) for k in b.outside(e)}
+            inner, variables = dict(env), []
+            for v in b.variables(e):
+                inner[v] = choose(v, scope) or v          # also shadows an outer renaming of v
+                variables.append(inner[v])
+            return b.rebuild(e, variables, walk(b.scope(e), scope | {v.name for v in variables}, inner), outside)
+        args = [walk(a, scope, env) for a in e.args]
         return e if all(a is b for a, b in zip(args, e.args)) else e.func(*args)
 
-    return walk(expr, frozenset(scope))
+    return walk(expr, frozenset(scope), {})
+
+
+def rename_apart(expr: sp.Basic, scope: set[str]) -> sp.Basic:
+    """`expr` with every binder whose index shadows a name in scope (a free symbol, an enclosing
+    binder's index) given a fresh index: α-equivalent, and no rule ever meets a shadowed name
+    (rules and the entailment engine identify indices by name)."""
+    used = symbol_names(expr) | set(scope)
+
+    def choose(v: sp.Symbol, names: frozenset[str]) -> sp.Symbol | None:
+        if v.name not in names:
+            return None
+        new = fresh(used)
+        used.add(new.name)
+        return new
+
+    return rebind(expr, choose, frozenset(scope))
 
 
 def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:

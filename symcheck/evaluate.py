@@ -35,6 +35,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .binders import rebind
 from .domain import value_at
 from .index import Power, index
 from .nodes import spec_of
@@ -277,26 +278,9 @@ def _reciprocal_of(a):
 
 
 def _unique_binders(expr):
-    """Give every range binder its own name in one pass (new names are fresh, so nothing is captured)."""
+    """Give every binder its own name in one pass (new names are fresh, so nothing is captured)."""
     counter = itertools.count(1)
-
-    def walk(e, renamed):
-        if isinstance(e, sp.Symbol):
-            return renamed.get(e, e)
-        if not e.args:
-            return e
-        spec = spec_of(e)
-        if spec.opaque:
-            return e
-        if spec.binder is not None:
-            b = spec.binder
-            new = tuple(index(f"_b{next(counter)}") for _ in b.variables(e))
-            inner = {**renamed, **dict(zip(b.variables(e), new))}
-            return b.rebuild(e, new, walk(b.scope(e), inner), {k: walk(e.args[k], renamed) for k in b.outside(e)})
-        args = [walk(a, renamed) for a in e.args]
-        return e if all(x is y for x, y in zip(args, e.args)) else e.func(*args)
-
-    return walk(expr, {})
+    return rebind(expr, lambda v, scope: index(f"_b{next(counter)}"))
 
 
 def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],
