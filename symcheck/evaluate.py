@@ -349,5 +349,5 @@ def evaluate_model(model, sizes: dict[str, int], inputs: dict[str, np.ndarray], 
 @lru_cache(maxsize=256)
 def _model_entry(model):
     """A model's entry formula, built once: a falsifier evaluates the same model hundreds of times."""
-    row, col = index("i_out"), index("j_out")
+    row, col = sp.Dummy("row\u2020", integer=True), sp.Dummy("col\u2020", integer=True)   # no user name equals them
     return row, col, model.entry(row, col)

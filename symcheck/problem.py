@@ -16,7 +16,7 @@ from .compose import evaluate_composite, leaf_inputs
 from .context import Context
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
-from .binders import fresh, rename_apart
+from .binders import fresh, rename_apart, subst
 from .domain import Domain, require_points
 from .index import Sigma, index, size
 from .matrix import MatScale
@@ -130,7 +130,7 @@ def pose_composite(claim: Claim) -> Problem:
 def _side_entry(claim: Claim, field: str, model, row, col) -> sp.Expr:
     """One side's entry (row, col), made safe (`wellformed.safe_tree`); errors name the side."""
     try:
-        return safe_tree(sp.sympify(model.entry(row, col)), field)
+        return _built_entry(model, field, row, col)
     except NameClash:
         raise
     except ClaimError as err:
@@ -138,16 +138,23 @@ def _side_entry(claim: Claim, field: str, model, row, col) -> sp.Expr:
         raise ClaimError(err.detail, claim=claim.qualname, field=field + inner) from None
 
 
+def _placeholders() -> tuple[sp.Dummy, sp.Dummy]:
+    """A row and a column no name of the user's can equal: an entry built at them captures nothing."""
+    return sp.Dummy("row\u2020", integer=True), sp.Dummy("col\u2020", integer=True)
+
+
+def _built_entry(model, field: str, row, col) -> sp.Expr:
+    """The entry at (row, col), built at placeholders and then substituted capture-free: a user's own
+    bound index named like the position (a sum over b beside the column b) is renamed, not captured."""
+    r, c = _placeholders()
+    return subst(safe_tree(sp.sympify(model.entry(r, c)), field), {r: row, c: col})
+
+
 def position(model, avoid: frozenset[str] = frozenset()) -> tuple[sp.Symbol, sp.Symbol]:
     """The symbolic position (row, col) at which a model's entries are compared."""
     taken = set(avoid) | {s.name for e in (model.rows, model.cols) for s in sp.sympify(e).atoms(sp.Symbol)}
     row = fresh(taken, "t" if "t" not in taken else "i_row")
     return row, fresh(taken | {row.name}, "b" if "b" not in taken else "i_col")
-
-
-def _names_beside(side: sp.Expr, *own: sp.Symbol) -> set[str]:
-    """Names of the symbols in `side` other than the objects `own` (a size named t beside the row t)."""
-    return {s.name for s in side.atoms(sp.Symbol) if s not in own}
 
 
 def _check_symbols(claim: Claim, sizes: set, row, col, sides) -> None:
@@ -207,7 +214,7 @@ def entry_formula(model, field: str = "lhs") -> tuple[sp.Symbol, sp.Symbol, sp.E
     """(row, col, entry) of a model, built as `pose` builds a side, without posing a claim: a
     description of a part (a certificate's structure), checked where it is used."""
     row, col = position(model)
-    return row, col, _apart(safe_tree(sp.sympify(model.entry(row, col)), field), row, col)
+    return row, col, _apart(_built_entry(model, field, row, col), row, col)
 
 
 def _apart(side: sp.Expr, row, col) -> sp.Expr:
@@ -216,23 +223,17 @@ def _apart(side: sp.Expr, row, col) -> sp.Expr:
 
 
 def _entries(claim: Claim):
-    """(row, col, lhs entry, rhs entry) at a position whose names no symbol of the claim has
-    (a size of the user's may be named t)."""
-    taken: frozenset[str] = frozenset()
-    for _ in range(3):
-        row, col = position(claim.lhs, taken)
-        try:
-            left, right = (_side_entry(claim, f, m, row, col) for f, m in (("lhs", claim.lhs), ("rhs", claim.rhs)))
-        except NameClash as clash:
-            if clash.name not in (row.name, col.name):
-                raise ClaimError(clash.detail, claim=claim.qualname, field=clash.field) from None
-            taken |= {clash.name}
-            continue
-        beside = _names_beside(left, row, col) | _names_beside(right, row, col)
-        if row.name not in beside and col.name not in beside:
-            return row, col, left, right
-        taken |= beside
-    raise ClaimError("no free name for the compared position", claim=claim.qualname, field="lhs")
+    """(row, col, lhs entry, rhs entry) at a position whose names no symbol of the claim has (a size
+    of the user's may be named t, a stray index b): both entries are built at placeholders first."""
+    r, c = _placeholders()
+    try:
+        built = [_side_entry(claim, f, m, r, c) for f, m in (("lhs", claim.lhs), ("rhs", claim.rhs))]
+    except NameClash as clash:
+        raise ClaimError(clash.detail, claim=claim.qualname, field=clash.field) from None
+    taken = frozenset(s.name for e in built for s in e.atoms(sp.Symbol) if s not in (r, c))
+    row, col = position(claim.lhs, taken)
+    left, right = (subst(e, {r: row, c: col}) for e in built)
+    return row, col, left, right
 
 
 def pose(claim: Claim) -> Problem:

@@ -314,8 +314,10 @@ def test_a_dimension_that_is_not_a_positive_integer_is_an_input_error(shape):
 
 
 def test_a_scale_must_depend_on_sizes_only():
+    """An index in a scale is a stray symbol: no longer captured by the compared row t (it once was), it is
+    refused as neither a size nor a bound index before the scale's own check would see it."""
     r = verdict(causal_attention(V, V, V, scale=index("t")), causal_attention(V, V, V, scale=index("t") + 1))
-    assert r.verdict == "error" and r.error_kind == "input" and "sizes only" in r.reason
+    assert r.verdict == "error" and r.error_kind == "input" and "symbol t is neither a size" in r.reason
 
 
 def test_floor_and_mod_evaluate_and_bound_indices():
@@ -360,3 +362,17 @@ def test_11_a_runaway_template_is_stopped(tmp_path, monkeypatch, capsys):
     code = main(["render", "derivations/sdnc.py", "-k", "read_before_write", "--out", str(tmp_path / "o"),
                  "--templates", str(tmp_path)])
     assert code == 2 and time.monotonic() - start < 30 and "longer than" in capsys.readouterr().err
+
+
+def test_a_users_index_named_like_the_position_is_not_captured():
+    """Found while adding recurrences: the compared column was named b, and an entry written with its own
+    sum over an index b captured it (Σ_b X[t,b] Y[c,b] became Σ_b X[t,b] Y[b,b]), so a false claim was proved.
+    Entries are now built at placeholders no user name equals, then substituted capture-free."""
+    T, d = sizes("T d")
+    X, Y = matrix("X", T, d), matrix("Y", d, d)
+    b, t = index("b"), index("t")
+    by_row = from_index(T, d, lambda i, c: make_sum(X[i, b] * Y[c, b], b, 1, d))
+    diagonal = from_index(T, d, lambda i, c: make_sum(X[i, b] * Y[b, b], b, 1, d))
+    assert check(Claim("captured", by_row, diagonal, "false", expect="refuted")).verdict == "refuted"
+    stray = from_index(T, d, lambda i, c: X[i, c] * Iverson(sp.Le(t, i)))      # t is a stray free index here
+    assert check(Claim("stray", stray, from_index(T, d, lambda i, c: X[i, c]), "ill-posed")).verdict == "error"
