@@ -25,8 +25,7 @@ import sympy as sp
 
 from .context import Context
 from .errors import ClaimError
-from .index import Element, Entry, Iverson, Log, power
-from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
+from .index import Iverson, Log, power
 from .nodes import find_spec, spec_of
 
 __all__ = ["build_entry", "safe_tree", "check_in_range", "NameClash"]
@@ -149,7 +148,7 @@ class _Ranges:
         if key in self.seen or not e.args:
             return
         self.seen.add(key)
-        check = _CHECKS.get(type(e))
+        check = spec_of(e).in_range
         if check is not None:
             check(self, e, ctx)
         elif _range_binder(e) is not None:
@@ -184,49 +183,10 @@ def _facts(guard: Iverson) -> tuple:
     return ()
 
 
-def _element(r: _Ranges, e: Element, ctx):
-    r.within(e.indices, e.tensor.shape, f"entry {e}", ctx)
-    for i in e.indices:
-        r.walk(i, ctx)
 
 
-def _entry(r: _Ranges, e: Entry, ctx):
-    _, i, j = e.args
-    r.within((i, j), (e.term.rows, e.term.cols), f"entry {e}", ctx)
-    r.walk(e.term, ctx)
 
 
-def _memory_cell(r: _Ranges, e: MemoryCell, ctx):
-    r.integer(e.time, "the memory time")
-    r.require(0, e.time, f"{e}: the time may be negative", ctx)
-    r.within((e.slot, *e.cols), (e.mem.slots, *e.mem.width), f"memory cell {e}", ctx)
-    r.walk(e.mem, ctx)
 
 
-def _write_weight(r: _Ranges, e: WriteWeight, ctx):
-    r.within((e.slot,), (e.mem.slots,), f"write weight {e}", ctx)
-    r.walk(e.mem, ctx)
 
-
-def _content_weight(r: _Ranges, e: ContentWeight, ctx):
-    r.integer(e.time, "the memory time")
-    r.require(0, e.time, f"{e}: the time may be negative", ctx)
-    r.within((e.row,), (e.query.rows,), f"the query row of {e}", ctx)
-    r.within((e.slot,), (e.hi,), f"the slot of {e}", ctx)
-    r.require(e.hi, e.mem.slots, f"{e}: the address domain may exceed the memory", ctx)
-    r.walk(e.mem, ctx)
-
-
-def _memory(r: _Ranges, e: Memory, ctx):
-    if isinstance(e.written, Rows):
-        rows = e.written
-        inner = ctx.with_facts(*((1, v) for v in rows.variables), *zip(rows.variables, rows.shape))
-        r.walk(rows.body, inner)
-
-
-def _feedback_read(r: _Ranges, e: FeedbackRead, ctx):
-    r.within((e.time, e.col), (e.queries.rows, e.values.cols), f"read {e}", ctx)
-
-
-_CHECKS = {Element: _element, Entry: _entry, MemoryCell: _memory_cell, WriteWeight: _write_weight,
-           ContentWeight: _content_weight, Memory: _memory, FeedbackRead: _feedback_read}

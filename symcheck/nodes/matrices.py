@@ -283,6 +283,19 @@ def _element_mutations(e: Element) -> list:
     return [("swap-indices", Element(e.tensor, *swapped))]
 
 
+# -- entries in range (wellformed.check_in_range walks with `r`) ----------------------------------------
+def _in_range_element(r, e: Element, ctx):
+    r.within(e.indices, e.tensor.shape, f"entry {e}", ctx)
+    for i in e.indices:
+        r.walk(i, ctx)
+
+
+def _in_range_entry(r, e: Entry, ctx):
+    _, i, j = e.args
+    r.within((i, j), (e.term.rows, e.term.cols), f"entry {e}", ctx)
+    r.walk(e.term, ctx)
+
+
 for _spec in (
     NodeSpec(MatInput, matrix=lambda ev, t: ev.inputs[t.name], latex=_mat_name, text=lambda p, e: e.name),
     NodeSpec(TensorInput, latex=_mat_name, text=lambda p, e: e.name),
@@ -297,9 +310,10 @@ for _spec in (
                                   ("wrong-scale", MatScale(2 * e.args[0], e.args[1]))]),
     NodeSpec(MaskedSoftmax, matrix=_softmax, latex=_latex_softmax, text=_text_softmax,
              mutations=lambda e: [("mask-flip", MaskedSoftmax(e.args[0], m)) for m in MASKS if m != e.mask]),
-    NodeSpec(Entry, value=_entry, latex=_latex_entry, text=_text_entry, mutations=_entry_mutations),
+    NodeSpec(Entry, value=_entry, latex=_latex_entry, text=_text_entry, mutations=_entry_mutations,
+             in_range=_in_range_entry),
     NodeSpec(Element, value=lambda ev, e, env: ev.read_input(e.tensor.name, [ev.idx(i, env) for i in e.indices]),
              latex=_latex_element, text=lambda p, e: f"{e.tensor.name}[{','.join(p._print(i) for i in e.indices)}]",
-             mutations=_element_mutations),
+             mutations=_element_mutations, in_range=_in_range_element),
 ):
     register(_spec)

@@ -275,19 +275,53 @@ def _content_mutations(e: ContentWeight) -> list:
             ("similarity", ContentWeight(*a[:6], "cosine" if e.similarity == "dot" else "dot", a[7]))]
 
 
+# -- entries in range (wellformed.check_in_range walks with `r`) ----------------------------------------
+def _in_range_memory_cell(r, e: MemoryCell, ctx):
+    r.integer(e.time, "the memory time")
+    r.require(0, e.time, f"{e}: the time may be negative", ctx)
+    r.within((e.slot, *e.cols), (e.mem.slots, *e.mem.width), f"memory cell {e}", ctx)
+    r.walk(e.mem, ctx)
+
+
+def _in_range_write_weight(r, e: WriteWeight, ctx):
+    r.within((e.slot,), (e.mem.slots,), f"write weight {e}", ctx)
+    r.walk(e.mem, ctx)
+
+
+def _in_range_content_weight(r, e: ContentWeight, ctx):
+    r.integer(e.time, "the memory time")
+    r.require(0, e.time, f"{e}: the time may be negative", ctx)
+    r.within((e.row,), (e.query.rows,), f"the query row of {e}", ctx)
+    r.within((e.slot,), (e.hi,), f"the slot of {e}", ctx)
+    r.require(e.hi, e.mem.slots, f"{e}: the address domain may exceed the memory", ctx)
+    r.walk(e.mem, ctx)
+
+
+def _in_range_memory(r, e: Memory, ctx):
+    if isinstance(e.written, Rows):
+        rows = e.written
+        inner = ctx.with_facts(*((1, v) for v in rows.variables), *zip(rows.variables, rows.shape))
+        r.walk(rows.body, inner)
+
+
+def _in_range_feedback_read(r, e: FeedbackRead, ctx):
+    r.within((e.time, e.col), (e.queries.rows, e.values.cols), f"read {e}", ctx)
+
+
 for _spec in (
     NodeSpec(sp.Lambda, binder=Binder(var=0, body=1)),
     NodeSpec(Rows, latex=lambda p, e: p.macro("mat", e.name), text=lambda p, e: e.name),
-    NodeSpec(Memory, latex=lambda p, e: rf"\mathbf{{M}}^{{{e.name}}}", text=lambda p, e: f"M^{e.name}", opaque=True),
-    NodeSpec(MemoryCell, value=_memory_cell, text=_text_cell, mutations=_cell_mutations,
+    NodeSpec(Memory, latex=lambda p, e: rf"\mathbf{{M}}^{{{e.name}}}", text=lambda p, e: f"M^{e.name}", opaque=True,
+             in_range=_in_range_memory),
+    NodeSpec(MemoryCell, value=_memory_cell, text=_text_cell, mutations=_cell_mutations, in_range=_in_range_memory_cell,
              latex=lambda p, e: p.macro("memcell", e.mem.name, p._print(e.time),
                                         ",".join(p._print(x) for x in (e.slot, *e.cols)))),
-    NodeSpec(WriteWeight, value=_write_weight,
+    NodeSpec(WriteWeight, value=_write_weight, in_range=_in_range_write_weight,
              latex=lambda p, e: p.macro("writew", e.mem.name, p._print(e.step), p._print(e.slot)),
              text=lambda p, e: f"w^{e.mem.name}_{{{p._print(e.step)}}}[{p._print(e.slot)}]"),
     NodeSpec(ContentWeight, value=_content_weight, latex=_latex_content, text=_text_content,
-             mutations=_content_mutations),
-    NodeSpec(FeedbackRead, value=_feedback_read, text=_text_feedback,
+             mutations=_content_mutations, in_range=_in_range_content_weight),
+    NodeSpec(FeedbackRead, value=_feedback_read, text=_text_feedback, in_range=_in_range_feedback_read,
              latex=lambda p, e: rf"r^{{{e.feedback.name}}}_{{{p._print(e.time)}}}[{p._print(e.col)}]"),
 ):
     register(_spec)

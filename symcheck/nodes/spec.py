@@ -71,7 +71,9 @@ class NodeSpec:
     printer, for sympy's builtin nodes only; `kw` carries `exp` when sympy prints a function raised to a
     power); `binder`: what it binds; `opaque`: its arguments are a definition (a memory's written rows), not
     subterms for rewriting, renaming or evaluation grids; `mutations(node)`: plausible single-edit
-    mistakes, as (operator name, mutated node)."""
+    mistakes, as (operator name, mutated node); `in_range(r, node, ctx)`: what must hold for its indices
+    to be inside their shapes, checked by `wellformed.check_in_range` through its walker `r` (`within`,
+    `require`, `integer`, `walk`)."""
 
     kind: type
     value: Callable | None = None
@@ -81,6 +83,7 @@ class NodeSpec:
     binder: Binder | None = None
     opaque: bool = False
     mutations: Callable[[sp.Basic], list] | None = None
+    in_range: Callable | None = None
 
 
 _REGISTRY: dict[type, NodeSpec] = {}
