@@ -30,7 +30,7 @@ from symcheck import Config, check  # noqa: E402
 from symcheck.loader import load  # noqa: E402
 from symcheck.mutate import mutants  # noqa: E402
 from symcheck.oracle import numerically_equal  # noqa: E402
-from symcheck.problem import pose  # noqa: E402
+from symcheck.problem import pose_claim  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
         if claim.expect != "proved" or claim.module in ("layer", "stacks", "encoder_decoder"):  # compositions, and thousands of steps
             continue
         r = check(claim, config)
-        p = pose(claim)
+        p = pose_claim(claim)
         population += mutants(claim, {"lhs": r.proof.lhs, "rhs": r.proof.rhs}, p.row, p.col, p.rows, p.cols)
     if args.limit:
         population = population[:args.limit]

@@ -15,7 +15,8 @@ from .engine import check  # noqa: E402
 from .errors import ClaimError, DerivationFileError, SymcheckError  # noqa: E402
 from .index import Iverson, index, indices, make_sum, size, sizes  # noqa: E402
 from .matrix import matrix, tensor  # noqa: E402
-from .models import Model, causal_attention, cross_attention, dnc_feedback_read, from_index, sdnc_read  # noqa: E402
+from .ir import Model  # noqa: E402
+from .models import causal_attention, cross_attention, dnc_feedback_read, from_index, sdnc_read  # noqa: E402
 from .multihead import (gqa_attention, mqa_attention, multihead_attention, sdnc_gqa_read,  # noqa: E402
                         sdnc_mqa_read, sdnc_multihead_read)
 

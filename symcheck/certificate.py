@@ -19,11 +19,11 @@ import sympy as sp
 
 from . import __version__
 from .claim import Claim
-from .compose import LAYER, Applied, Stack
+from .ir import LAYER, Applied, Formula, Operand, Simulated, Stack, unknown_kind
 from .matrix import MatInput
 from .digest import claim_digest
-from .errors import UsageError
-from .problem import entry_formula, pose
+from .errors import ClaimError, UsageError
+from .problem import entry_formula, pose_claim
 from .result import CompositeProof, Result
 from .rules import RULES
 
@@ -55,7 +55,7 @@ def certificate(r: Result) -> dict:
     cert = {
         "symcheck": __version__, "format": FORMAT,
         "claim": {"name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect,
-                  **_flat_claim(c, pose(c))},
+                  **_flat_claim(c, pose_claim(c))},
         "lhs": _derivation(r.proof.lhs),
         "rhs": _derivation(r.proof.rhs),
         "normal_form": sp.srepr(r.proof.lhs.result),
@@ -94,7 +94,10 @@ def posed_digest(claim: Claim, kind: str) -> str:
     the claim re-posed from its derivation file, digested as `certificate` does."""
     if kind == "composition":
         return claim_digest({"kind": "composition", "claim": {"name": claim.qualname, **_composition_claim(claim)}})
-    problem = pose(claim)
+    problem = pose_claim(claim, method="normalization")     # a flat proof compares the inlined entries
+    if problem.composite:
+        raise ClaimError("a stack or a simulation has no entry formula for a flat certificate to compare",
+                         claim=claim.qualname)
     return claim_digest({"claim": {"name": claim.qualname, **_flat_claim(claim, problem)},
                          "lhs": {"start": sp.srepr(problem.lhs)}, "rhs": {"start": sp.srepr(problem.rhs)}})
 
@@ -121,19 +124,26 @@ def _input(m) -> dict:
     return {"name": m.name, "shape": [sp.srepr(sp.sympify(x)) for x in m.shape]}
 
 
-def structure(m) -> dict:
+def structure(m: Operand) -> dict:
     """A model as data: an input; an entry formula (what a lemma's derivation starts from); or
-    an apply / a stack of such. Placeholders are bound by their apply or stack node."""
-    if isinstance(m, MatInput):
-        return {"input": _input(m)}
-    if isinstance(m, Applied):
-        return {"apply": {"placeholders": [_input(p) for p in m.placeholders], "body": structure(m.inner),
-                          "args": [structure(a) for a in m.args]}}
-    if isinstance(m, Stack):
-        return {"stack": {"placeholder": _input(m.placeholder), "layer": sp.srepr(LAYER),
-                          "depth": sp.srepr(m.depth), "start": structure(m.start), "step": structure(m.inner)}}
-    row, col, entry = entry_formula(m)
-    return {"formula": {"row": sp.srepr(row), "col": sp.srepr(col), "entry": sp.srepr(entry)}}
+    an apply / a stack of such. Placeholders are bound by their apply or stack node. A
+    simulation is never part of a proof, so it has no structure."""
+    match m:
+        case MatInput():
+            return {"input": _input(m)}
+        case Formula():
+            row, col, entry = entry_formula(m)
+            return {"formula": {"row": sp.srepr(row), "col": sp.srepr(col), "entry": sp.srepr(entry)}}
+        case Applied():
+            return {"apply": {"placeholders": [_input(p) for p in m.placeholders], "body": structure(m.inner),
+                              "args": [structure(a) for a in m.args]}}
+        case Stack():
+            return {"stack": {"placeholder": _input(m.placeholder), "layer": sp.srepr(LAYER),
+                              "depth": sp.srepr(m.depth), "start": structure(m.start), "step": structure(m.inner)}}
+        case Simulated():
+            raise ClaimError(f"{m.label} is a simulation: no proof, hence no certificate, states it", field="entry")
+        case _:
+            unknown_kind(m, "structure")
 
 
 def _inlined(tree: dict) -> bool:

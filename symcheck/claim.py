@@ -12,7 +12,7 @@ from .affine import affine
 from .context import UnitRows
 from .errors import ClaimError
 from .matrix import MatInput
-from .models import Model
+from .ir import Model, joint_constraints
 
 __all__ = ["Claim", "unit_rows"]
 
@@ -80,7 +80,7 @@ class Claim:
     @property
     def constraints(self) -> tuple[tuple[sp.Expr, sp.Expr], ...]:
         """All size constraints, each once: the models' own and the claim's `where`."""
-        return tuple(dict.fromkeys(self.lhs.constraints + self.rhs.constraints + self.where))
+        return joint_constraints(self.lhs, self.rhs, where=self.where)
 
 
 def _pair(w, name):

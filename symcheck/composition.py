@@ -25,10 +25,10 @@ from typing import Callable
 import sympy as sp
 
 from .claim import Claim
-from .compose import LAYER, Applied, Simulated, Stack, is_composite, leaf_inputs
 from .errors import ClaimError
+from .ir import LAYER, Applied, Formula, Model, Operand, Simulated, Stack
 from .matrix import MatInput
-from .models import Model
+from .model_ops import leaf_inputs
 from .result import CompositeProof, Lemma, Result
 
 __all__ = ["NotComposable", "prove_by_composition", "lemma_placeholders"]
@@ -83,19 +83,21 @@ class _Argument:
                                 + (f": {result.reason}" if result.reason else ""))
         return title, k - 1
 
-    def equal(self, a, b) -> dict:
+    def equal(self, a: Operand, b: Operand) -> dict:
         """Prove a ≡ b; returns the step of the argument as data (for certificates)."""
         if a is b or (isinstance(a, MatInput) and a == b):
             return {"by": "identical"}
-        if isinstance(a, Applied) and isinstance(b, Applied):
-            return self._congruence(a, b)
-        if isinstance(a, Stack) and isinstance(b, Stack):
-            return self._induction(a, b)
-        if not any(isinstance(m, (Stack, Simulated)) for m in (a, b)):
-            title, k = self.lemma(a, b, "", use="as stated")
-            self.lines.append(f"{_name(a)} = {_name(b)} by {title}.")
-            return {"by": "lemma", "lemma": k, "inlined": isinstance(a, Applied) or isinstance(b, Applied)}
-        raise NotComposable(f"{_name(a)} and {_name(b)} are not compositions of the same shape")
+        match a, b:
+            case Applied(), Applied():
+                return self._congruence(a, b)
+            case Stack(), Stack():
+                return self._induction(a, b)
+            case (Stack() | Simulated(), _) | (_, Stack() | Simulated()):
+                raise NotComposable(f"{_name(a)} and {_name(b)} are not compositions of the same shape")
+            case _:
+                title, k = self.lemma(a, b, "", use="as stated")
+                self.lines.append(f"{_name(a)} = {_name(b)} by {title}.")
+                return {"by": "lemma", "lemma": k, "inlined": isinstance(a, Applied) or isinstance(b, Applied)}
 
     def _congruence(self, a: Applied, b: Applied):
         if len(a.args) != len(b.args):
@@ -124,13 +126,13 @@ class _Argument:
         return {"by": "induction", "start": start, "lemma": k}
 
 
-def _name(m) -> str:
+def _name(m: Operand) -> str:
     return m.name if isinstance(m, MatInput) else m.label
 
 
 def prove_by_composition(claim: Claim, check_lemma: Callable[[Claim], Result]) -> CompositeProof:
     """The composite proof of `claim`, or NotComposable with the reason there is none."""
-    if not (is_composite(claim.lhs) and is_composite(claim.rhs)):
+    if isinstance(claim.lhs, Formula) or isinstance(claim.rhs, Formula):
         raise NotComposable("only one side is a composition")
     argument = _Argument(claim, check_lemma)
     try:

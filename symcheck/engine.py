@@ -14,7 +14,6 @@ import time
 
 from .budget import BudgetExceeded, interrupt_at
 from .claim import Claim
-from .compose import Applied, Simulated, Stack
 from .composition import NotComposable, prove_by_composition
 from .config import Config
 from .crosscheck import cross_check
@@ -22,13 +21,13 @@ from .errors import ClaimError
 from .evaluate import EvaluationError, TooLarge
 from .falsify import search
 from .normalize import Normalizer, UnprovedSideCondition
-from .problem import Problem, pose, pose_composite
+from .problem import Problem, pose_claim
 from .proof import Derivation, Proof
 from .result import Result
 
 PROOF_SHARE = 0.6      # of the time budget; the falsifier always has the rest
 
-__all__ = ["check", "attempt_proof", "by_composition"]
+__all__ = ["check", "attempt_proof"]
 
 
 def attempt_proof(problem: Problem, config: Config, deadline: float | None = None) -> Proof:
@@ -42,21 +41,12 @@ def attempt_proof(problem: Problem, config: Config, deadline: float | None = Non
     return Proof(lhs, rhs, norm.discharged())
 
 
-def by_composition(claim: Claim) -> bool:
-    """Stacks and simulations have no entry formula; two applied models are proved part by part
-    unless the claim asks for one normalization of the inlined whole."""
-    sides = (claim.lhs, claim.rhs)
-    if any(isinstance(m, (Stack, Simulated)) for m in sides):
-        return True
-    return claim.method == "auto" and all(isinstance(m, Applied) for m in sides)
-
-
-def _attempt(problem: Problem, config: Config, deadline: float):
+def _attempt(claim: Claim, problem: Problem, config: Config, deadline: float):
     """(proof or None, reason): composition for composite claims, normalization otherwise."""
     if problem.composite:
         remaining = lambda: dataclasses.replace(config, max_seconds=max(deadline - time.monotonic(), 0.0))
         try:
-            return prove_by_composition(problem.claim, lambda lemma: check(lemma, remaining())), None
+            return prove_by_composition(claim, lambda lemma: check(lemma, remaining())), None
         except NotComposable as err:
             return None, f"no proof by composition: {err}"
     try:
@@ -85,7 +75,7 @@ def _check(claim: Claim, config: Config, start: float) -> Result:
     proof_deadline = start + PROOF_SHARE * config.max_seconds
     try:
         with interrupt_at(proof_deadline):
-            problem = pose_composite(claim) if by_composition(claim) else pose(claim)
+            problem = pose_claim(claim)
     except ClaimError as err:
         return Result(claim, "error", reason=str(err), seconds=time.monotonic() - start, error_kind="input")
     except BudgetExceeded:
@@ -94,7 +84,7 @@ def _check(claim: Claim, config: Config, start: float) -> Result:
     sizes = {s.name: s.name for s in problem.sizes}
     try:
         with interrupt_at(proof_deadline):
-            proof, reason = _attempt(problem, config, proof_deadline)
+            proof, reason = _attempt(claim, problem, config, proof_deadline)
     except BudgetExceeded as err:
         proof, reason = None, f"no proof: {err}"
     except UnprovedSideCondition as err:

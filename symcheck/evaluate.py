@@ -36,11 +36,10 @@ import numpy as np
 import sympy as sp
 
 from .binders import rebind
-from .domain import value_at
 from .index import Power, index
 from .nodes import spec_of
 
-__all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "evaluate_model", "EvaluationError", "TooLarge"]
+__all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "EvaluationError", "TooLarge"]
 
 
 class EvaluationError(Exception):
@@ -338,16 +337,3 @@ def _evaluate(expr, free, sizes, inputs, backend):
     out = np.broadcast_to(out, target)
     return np.asarray(out).reshape(tuple(free[s] for s in free))
 
-
-def evaluate_model(model, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend = FLOAT64):
-    """The model's whole output matrix at concrete sizes (a rows × cols array)."""
-    row, col, expr = _model_entry(model)
-    rows, cols = (value_at(x, sizes) for x in (model.rows, model.cols))
-    return evaluate(expr, {row: rows, col: cols}, sizes, inputs, backend)
-
-
-@lru_cache(maxsize=256)
-def _model_entry(model):
-    """A model's entry formula, built once: a falsifier evaluates the same model hundreds of times."""
-    row, col = sp.Dummy("row\u2020", integer=True), sp.Dummy("col\u2020", integer=True)   # no user name equals them
-    return row, col, model.entry(row, col)

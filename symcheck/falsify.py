@@ -55,7 +55,7 @@ def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Genera
                   zeros: float = 0.0):
     """Random inputs of the right shapes; rows with a unit-norm assumption are normalized.
     Integer draws take values in -2..2; `zeros` is the extra share of entries set to exactly 0."""
-    unit = {a.name for a in problem.claim.assume}
+    unit = {a.name for a in problem.assume}
     out = {}
     for m in problem.inputs:
         shape = _shape(problem, m, sizes)

@@ -1273,9 +1273,9 @@ def _normal_forms_meet(claim: Claim, config: Config) -> bool:
     """Would the normalizer alone prove the claim? (The verdict was error/crash: e.g. the numeric
     cross-check could not evaluate a node.)"""
     from .engine import attempt_proof
-    from .problem import pose
+    from .problem import pose_claim
     try:
-        return attempt_proof(pose(claim), config, time.monotonic() + config.max_seconds).proved
+        return attempt_proof(pose_claim(claim), config, time.monotonic() + config.max_seconds).proved
     except Exception:                        # noqa: BLE001  (no proof, whatever the reason)
         return False
 

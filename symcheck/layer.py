@@ -18,10 +18,10 @@ import sympy as sp
 from .errors import ClaimError
 from .heads import attention_heads, default_scale, read_heads
 from .index import Relu, index, make_sum, power
-from .compose import Applied, apply
+from .compose import apply
 from .matrix import MatInput, TensorInput
 from .memory import Memory, Rows
-from .models import Model
+from .ir import Applied, Formula
 
 __all__ = ["LayerWeights", "CrossWeights", "layer_norm", "ffn", "attention_block", "sdnc_attention_block",
            "ffn_block", "cross_attention_block", "sdnc_cross_block", "transformer_layer", "sdnc_layer",
@@ -92,7 +92,7 @@ def _check_width(Y, D):
 
 
 def _residual_block(Y, w: LayerWeights, gain, norm_first: bool, sublayer, tag: str, label: str,
-                    constraints=()) -> Model:
+                    constraints=()) -> Formula:
     """One sublayer with its residual and LayerNorm: pre-LN y_t + f(LN(y))_t, post-LN LN(y_t + f(y)_t).
 
     `sublayer(a, t, c)` is entry (t, c) of f, where a(j) is token j's input to f (a function of
@@ -107,14 +107,14 @@ def _residual_block(Y, w: LayerWeights, gain, norm_first: bool, sublayer, tag: s
             return Y[t, c] + sublayer(a, t, c)
         return layer_norm(lambda cc: Y[t, cc] + sublayer(a, t, cc), D, gain, w.eps, tag)(c)
 
-    return Model(f"{label} ({'pre' if norm_first else 'post'}-LN)", Y.rows, D, entry, tuple(constraints))
+    return Formula(f"{label} ({'pre' if norm_first else 'post'}-LN)", Y.rows, D, entry, tuple(constraints))
 
 
 def _ln(norm_first: bool) -> str:
     return "pre" if norm_first else "post"
 
 
-def attention_block(Y, w: LayerWeights, *, norm_first: bool = True, causal: bool = True) -> Model:
+def attention_block(Y, w: LayerWeights, *, norm_first: bool = True, causal: bool = True) -> Formula:
     """Multi-head self-attention with W_O, residual and LayerNorm g_1; causal, or over all tokens."""
     D = w.sizes[0]
 
@@ -127,7 +127,7 @@ def attention_block(Y, w: LayerWeights, *, norm_first: bool = True, causal: bool
                            f"self-attention block ({'causal' if causal else 'all tokens'})")
 
 
-def sdnc_attention_block(Y, w: LayerWeights, *, slots, norm_first: bool = True, causal: bool = True) -> Model:
+def sdnc_attention_block(Y, w: LayerWeights, *, slots, norm_first: bool = True, causal: bool = True) -> Formula:
     """The sDNC's half of it: the controller writes (k_s, v_s) of every token s to fresh slot s of a
     key and a value memory; H read heads with zero-padded keys read after write t (causal) or
     after all writes, then W_O, residual and LayerNorm g_1."""
@@ -143,7 +143,7 @@ def sdnc_attention_block(Y, w: LayerWeights, *, slots, norm_first: bool = True, 
                            constraints=((Y.rows, slots),))
 
 
-def ffn_block(Y, w: LayerWeights, gain, *, norm_first: bool = True) -> Model:
+def ffn_block(Y, w: LayerWeights, gain, *, norm_first: bool = True) -> Formula:
     """The ReLU FFN with residual and LayerNorm `gain`: token-wise, the same on both sides."""
     D, _, _, F = w.sizes
     return _residual_block(Y, w, gain, norm_first, lambda a, t, c: ffn(a(t), D, w.W1, w.W2, F, "f")(c), "f",
@@ -225,7 +225,7 @@ def _encoder_rows(M, cw: CrossWeights, D):
     return lambda s: (_projection(lambda i: M[s, i], cw.CK, D, "ck"), _projection(lambda i: M[s, i], cw.CV, D, "cv"))
 
 
-def cross_attention_block(Y, M, w: LayerWeights, cw: CrossWeights, *, norm_first: bool = True) -> Model:
+def cross_attention_block(Y, M, w: LayerWeights, cw: CrossWeights, *, norm_first: bool = True) -> Formula:
     """Cross-attention of the decoder tokens to all S rows of the encoder output M, with C_O,
     residual and LayerNorm g_2."""
     D = w.sizes[0]
@@ -235,7 +235,7 @@ def cross_attention_block(Y, M, w: LayerWeights, cw: CrossWeights, *, norm_first
     return _residual_block(Y, w, w.g2, norm_first, sublayer, "2", "cross-attention block")
 
 
-def sdnc_cross_block(Y, M, w: LayerWeights, cw: CrossWeights, *, slots, norm_first: bool = True) -> Model:
+def sdnc_cross_block(Y, M, w: LayerWeights, cw: CrossWeights, *, slots, norm_first: bool = True) -> Formula:
     """The sDNC reads a separate encoder memory, written in full (S slots) before decoding."""
     D, H, dh, _ = w.sizes
     ek, ev = _memories(("k_enc", "v_enc"), _encoder_rows(M, cw, D), M.rows, (H, dh), slots)

@@ -1,14 +1,13 @@
 """Model constructors: the architectures, stated in their own vocabulary.
 
-A `Model` is a symbolic matrix-valued function of input matrices: a shape
-(rows × cols) and the definition of its entry (i, j). Constructors check
-shapes and options and say which size constraints they need (e.g. a
-write-once memory needs N >= T fresh slots).
+Each builds a `Formula` (`ir.py`): a symbolic matrix-valued function of input
+matrices, with a shape (rows × cols) and the definition of its entry (i, j).
+Constructors check shapes and options and say which size constraints they need
+(e.g. a write-once memory needs N >= T fresh slots).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
@@ -16,24 +15,14 @@ import sympy as sp
 from .errors import ClaimError
 from .heads import default_scale
 from .index import Entry, index, make_sum
+from .ir import Formula
 from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale
 from .memory import SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell
 
-__all__ = ["Model", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index"]
+__all__ = ["causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index"]
 
 READ_ORDERS = ("after_write", "before_write", "after_all_writes")
 DOMAINS = ("written", "all")
-
-
-@dataclass(frozen=True)
-class Model:
-    """rows × cols symbolic output; `entry(i, j)` is its index-level definition."""
-
-    label: str
-    rows: sp.Expr
-    cols: sp.Expr
-    entry: Callable[[sp.Symbol, sp.Symbol], sp.Expr]
-    constraints: tuple[tuple[sp.Expr, sp.Expr], ...] = ()   # pairs (lo, hi): lo <= hi
 
 
 def _check_same(a, b, what: str, field: str):
@@ -41,7 +30,7 @@ def _check_same(a, b, what: str, field: str):
         raise ClaimError(f"{what}: {a} vs {b}", field=field)
 
 
-def causal_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "inclusive") -> Model:
+def causal_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "inclusive") -> Formula:
     """softmax(scale · Q Kᵀ + log M) V with M the causal mask (`inclusive`, `strict`, `none`).
 
     `scale` defaults to 1/sqrt(d) for d the key width.
@@ -55,13 +44,13 @@ def causal_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask:
     return _attention(Q, K, V, scale, mask, f"causal attention ({mask} mask)")
 
 
-def _attention(Q, K, V, scale, mask, label) -> Model:
+def _attention(Q, K, V, scale, mask, label) -> Formula:
     scale = default_scale(Q.cols, scale)
     term = MaskedSoftmax(MatScale(scale, Q @ K.T), mask) @ V
-    return Model(label, term.rows, term.cols, lambda i, j: Entry(term, i, j))
+    return Formula(label, term.rows, term.cols, lambda i, j: Entry(term, i, j))
 
 
-def cross_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "none") -> Model:
+def cross_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "none") -> Formula:
     """Decoder queries (T rows) attend to encoder keys and values (S rows): softmax(scale·QKᵀ)V.
 
     `mask` is normally "none"; "inclusive" puts a (wrong) causal mask j <= t over encoder slots."""
@@ -74,7 +63,7 @@ def cross_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: 
 
 
 def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, similarity: str = "dot",
-              strength=None, read: str = "after_write", domain: str = "written") -> Model:
+              strength=None, read: str = "after_write", domain: str = "written") -> Formula:
     """The stateless DNC read head over write-once key and value memories.
 
     Step t writes k_t and v_t to the fresh slot t of two N-slot memories (tied
@@ -105,27 +94,27 @@ def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, sim
         return make_sum(weight * MemoryCell(mv, tau, n, b), n, 1, hi)
 
     label = f"sDNC read ({similarity}, {read.replace('_', ' ')}, {domain} slots)"
-    return Model(label, queries.rows, values.cols, entry, constraints=((keys.rows, slots),))
+    return Formula(label, queries.rows, values.cols, entry, constraints=((keys.rows, slots),))
 
 
 def dnc_feedback_read(queries: MatInput, keys: MatInput, values: MatInput, feedback: MatInput, *,
-                      strength=None) -> Model:
+                      strength=None) -> Formula:
     """A DNC read head whose controller is *not* stateless: it receives r_{t-1}, which shifts
     the read key to q_t + r_{t-1} U (U: d_v × d). Reads the written slots 1..t after the write."""
     _check_same(queries.cols, keys.cols, "queries and keys must have the same width", "shape")
     _check_same(feedback.rows, values.cols, "the feedback map takes a read vector", "shape")
     _check_same(feedback.cols, keys.cols, "the feedback map gives a read key", "shape")
     beta = default_scale(keys.cols, strength)
-    return Model("DNC read with the previous read fed back to the controller", queries.rows, values.cols,
+    return Formula("DNC read with the previous read fed back to the controller", queries.rows, values.cols,
                  lambda t, b: FeedbackRead(keys, values, queries, feedback, beta, t, b))
 
 
 def from_index(rows, cols, entry: Callable, *, label: str = "index expression",
-               constraints=()) -> Model:
+               constraints=()) -> Formula:
     """A model given directly by its entry (i, j) as an index expression.
 
     `entry` runs under `sympy.evaluate(False)` and is rebuilt with symcheck's own nodes, so
     sympy cannot cancel x/x or exp(log x) in it before a rule does (`wellformed.build_entry`)."""
     from .wellformed import build_entry
-    return Model(label, sp.sympify(rows), sp.sympify(cols), lambda i, j: build_entry(entry, i, j),
+    return Formula(label, sp.sympify(rows), sp.sympify(cols), lambda i, j: build_entry(entry, i, j),
                  tuple(constraints))

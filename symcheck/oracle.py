@@ -12,7 +12,7 @@ import random
 from .claim import Claim
 from .domain import value_at
 from .falsify import size_assignments
-from .problem import pose
+from .problem import pose_claim
 from .replay import scalar_value
 
 __all__ = ["numerically_equal"]
@@ -27,7 +27,7 @@ def _random_tensor(rng: random.Random, dims: list[int]):
 def numerically_equal(claim: Claim, seed: int = 0) -> bool:
     """Both sides agree at every entry (relative tolerance 1e-12), or are undefined at the same
     entries, at the smallest, a middle and the largest of the falsifier's size assignments."""
-    problem = pose(claim)
+    problem = pose_claim(claim)
     rng = random.Random(seed)
     sizes_list = size_assignments(problem, 3)
     picks = [sizes_list[0], sizes_list[len(sizes_list) // 2], sizes_list[-1]]

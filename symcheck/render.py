@@ -27,6 +27,7 @@ from .config import Config
 from .errors import UsageError
 from .latex import escape, latex, latex_array
 from .notation import NOTATION
+from .problem import pose_claim
 from .result import CompositeProof, Result
 from .rules import RULES
 from .view import ProofView
@@ -139,7 +140,7 @@ def _proof(v: ProofView, problem) -> dict:
         return {"kind": "composite", "argument": [escape(line) for line in v.argument],
                 "lemmas": [{"title": escape(lemma.title), "statement": escape(lemma.view.claim.statement),
                             "use": escape(lemma.use), "steps": lemma.view.steps,
-                            "proof": _proof(lemma.view, _pose(lemma.view.claim))} for lemma in v.lemmas]}
+                            "proof": _proof(lemma.view, pose_claim(lemma.view.claim))} for lemma in v.lemmas]}
     if v.steps <= TYPESET_LIMIT:
         sides = [_derivation(side.title[:1].upper() + side.title[1:], side.derivation) for side in v.sides]
         obligations = [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
@@ -166,14 +167,8 @@ def _typeset_size(sides, obligations) -> int:
     return sum(len(d["start"]) + sum(len(s["latex"]) for s in d["steps"]) for d in derivations)
 
 
-def _pose(claim):
-    from .compose import is_composite
-    from .problem import pose, pose_composite
-    return pose_composite(claim) if is_composite(claim.lhs) or is_composite(claim.rhs) else pose(claim)
-
-
 def _context(r: Result, config: Config) -> dict:
-    problem = _pose(r.claim)
+    problem = pose_claim(r.claim)
     c = r.claim
     ctx = {
         "hash": proof_hash(r), "version": __version__, "name": r.name, "label": r.name,

@@ -15,10 +15,12 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from .compose import LAYER, Simulated, Stack, stack
+from .compose import stack
 from .domain import value_at
 from .errors import ClaimError
-from .evaluate import evaluate, evaluate_model
+from .evaluate import evaluate
+from .ir import LAYER, Simulated, Stack
+from .model_ops import evaluate_model
 from .index import index, size
 from .matrix import MatInput, Slice, matrix, tensor
 from .layer import (CrossWeights, LayerWeights, sdnc_decoder_layer, sdnc_layer, sdnc_token_step,
@@ -102,9 +104,5 @@ def sdnc_shared_memory_stack(X: MatInput, weights: WeightsOf, *, depth, slots, n
                 layers[layer][t] = evaluate_model(step, at, {**row, keys.name: K, values.name: V}, backend)[0]
         return layers[L]
 
-    return Simulated(f"{depth} sDNC steps sharing one memory", X.rows, X.cols, _no_formula,
+    return Simulated(f"{depth} sDNC steps sharing one memory", X.rows, X.cols,
                      ((1, depth), (depth * X.rows, slots)), simulate=simulate, inputs=(X, *weight_inputs))
-
-
-def _no_formula(i, j):
-    raise ClaimError("a memory shared by all layers is a recurrence with no entry formula", field="rhs")

@@ -7,7 +7,9 @@ import numpy as np
 from symcheck.context import Context
 from symcheck.evaluate import evaluate
 from symcheck.index import index, sizes
+from symcheck.ir import Formula, Model
 from symcheck.matrix import matrix
+from symcheck.model_ops import entry_of
 
 T, d, N = sizes("T d N")
 t, b = index("t"), index("b")
@@ -42,3 +44,8 @@ def same(x: np.ndarray, y: np.ndarray, tol: float = 1e-9) -> bool:
     if not np.array_equal(fx, fy):
         return False
     return bool(np.allclose(x[fx], y[fy], rtol=tol, atol=tol))
+
+
+def inlined(model: Model) -> Formula:
+    """The model as one entry formula (applications inlined): the other semantics of a composition."""
+    return Formula(model.label, model.rows, model.cols, lambda i, j: entry_of(model, i, j), model.constraints)

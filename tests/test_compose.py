@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from symcheck import ClaimError, apply, from_index, make_sum, matrix, size, stack, tensor
-from symcheck.compose import LAYER, evaluate_composite, leaf_inputs
-from symcheck.evaluate import evaluate_model
 from symcheck.index import Element, index
+from symcheck.ir import LAYER
 from symcheck.matrix import MatInput
+from symcheck.model_ops import entry_of, evaluate_model, leaf_inputs
 from symcheck.models import causal_attention
 
-from helpers import N, T, d, same
+from helpers import N, T, d, inlined, same
 
 L = size("L")
 X = matrix("X", T, d)
@@ -41,9 +41,9 @@ def test_apply_names_placeholders_after_parameters_and_hides_them():
      "parameter 'X' of <lambda> has the name of an input it also reads"),
     (lambda: stack(lambda Y, layer: from_index(T, N, lambda i, j: Y[i, 1]), X, depth=L),
      "a layer must keep its input's shape"),
-    (lambda: apply(lambda Y: causal_attention(Y, Y, Y), prefix_sum(X)).entry(index("t"), index("b")),
+    (lambda: entry_of(apply(lambda Y: causal_attention(Y, Y, Y), prefix_sum(X)), index("t"), index("b")),
      "cannot be inlined into a matrix-level term"),
-    (lambda: stack(lambda Y, layer: prefix_sum(Y), X, depth=L).entry(index("t"), index("b")),
+    (lambda: entry_of(stack(lambda Y, layer: prefix_sum(Y), X, depth=L), index("t"), index("b")),
      "has no entry formula"),
     (lambda: tensor("w", L).at(1), "no axis left after the layer axis"),
 ])
@@ -63,7 +63,7 @@ def test_stage_by_stage_evaluation_equals_the_inlined_formula():
     for Tv, dv in ((1, 1), (3, 2), (4, 5)):
         sizes = {"T": Tv, "d": dv, "L": 2}
         inputs = {"X": rng.standard_normal((Tv, dv)), "W": rng.standard_normal((2, dv))}
-        assert same(evaluate_composite(model, sizes, inputs), evaluate_model(model, sizes, inputs))
+        assert same(evaluate_model(model, sizes, inputs), evaluate_model(inlined(model), sizes, inputs))
 
 
 def test_a_stack_is_its_layers_applied_in_order():
@@ -72,8 +72,8 @@ def test_a_stack_is_its_layers_applied_in_order():
     unrolled = apply(lambda Y: scaled(Y, 3), apply(lambda Y: scaled(Y, 2), apply(lambda Y: scaled(Y, 1), X)))
     sizes = {"T": 3, "d": 2, "L": 3}
     inputs = {"X": rng.standard_normal((3, 2)), "W": rng.standard_normal((3, 2))}
-    assert same(evaluate_composite(s, sizes, inputs), evaluate_composite(unrolled, sizes, inputs))
-    assert not same(evaluate_composite(s, {**sizes, "L": 2}, inputs), evaluate_composite(unrolled, sizes, inputs))
+    assert same(evaluate_model(s, sizes, inputs), evaluate_model(unrolled, sizes, inputs))
+    assert not same(evaluate_model(s, {**sizes, "L": 2}, inputs), evaluate_model(unrolled, sizes, inputs))
 
 
 def test_inlining_never_captures_the_callers_bound_index():
@@ -84,7 +84,7 @@ def test_inlining_never_captures_the_callers_bound_index():
     model = apply(running, apply(running, X))
     sizes = {"T": 4, "d": 2}
     inputs = {"X": rng.standard_normal((4, 2))}
-    assert same(evaluate_composite(model, sizes, inputs), evaluate_model(model, sizes, inputs))
+    assert same(evaluate_model(model, sizes, inputs), evaluate_model(inlined(model), sizes, inputs))
 
 
 def test_an_apply_inside_an_applied_function_inlines_too():
@@ -93,4 +93,4 @@ def test_an_apply_inside_an_applied_function_inlines_too():
     model = apply(lambda M: apply(prefix_sum, M), apply(prefix_sum, X))
     sizes = {"T": 3, "d": 2}
     inputs = {"X": rng.standard_normal((3, 2))}
-    assert same(evaluate_composite(model, sizes, inputs), evaluate_model(model, sizes, inputs))
+    assert same(evaluate_model(model, sizes, inputs), evaluate_model(inlined(model), sizes, inputs))

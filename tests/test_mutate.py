@@ -11,7 +11,7 @@ import pytest
 from symcheck import Config, check
 from symcheck.mutate import mutants
 from symcheck.oracle import numerically_equal
-from symcheck.problem import pose
+from symcheck.problem import pose_claim
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ def population(library_results):
     out = []
     for r in library_results.values():
         if r.claim.expect == "proved" and r.claim.module not in ("layer", "stacks", "encoder_decoder"):
-            p = pose(r.claim)
+            p = pose_claim(r.claim)
             out += mutants(r.claim, {"lhs": r.proof.lhs, "rhs": r.proof.rhs}, p.row, p.col, p.rows, p.cols)
     return out
 

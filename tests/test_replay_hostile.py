@@ -325,8 +325,8 @@ def one_step(claim, rule):
     """A certificate of `claim` (posed from a file the way `--against` re-poses it) whose lhs goes to the rhs
     in one root step by `rule`, as `attacks/forge_against.py` writes it."""
     from symcheck.certificate import FORMAT, _flat_claim
-    from symcheck.problem import pose
-    p = pose(claim)
+    from symcheck.problem import pose_claim
+    p = pose_claim(claim)
     cert = {"symcheck": "0.1.0", "format": FORMAT,
             "claim": {"name": claim.qualname, "file": claim.file, "statement": claim.statement, "expect": "proved",
                       **_flat_claim(claim, p)},

@@ -182,11 +182,10 @@ def test_8_content_addressing_does_not_capture_a_query_row_named_like_its_indice
 
 # -- 9. the safety net -------------------------------------------------------------------------------
 def test_9_the_portfolio_reaches_size_6_unequal_sizes_and_domains_with_no_small_point():
-    problem = pose(Claim("c", entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: V[t, b]), statement="s"))
+    problem = pose(entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: V[t, b]))
     points = portfolio_sizes(problem, 0)
     assert max(max(p.values()) for p in points) == 6 and any(p["T"] != p["d"] for p in points)
-    far = pose(Claim("c", entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: V[t, b]), statement="s",
-                     where=((40, T),)))
+    far = pose(entrywise(lambda t, b: V[t, b]), entrywise(lambda t, b: V[t, b]), where=((40, T),))
     assert all(p["T"] >= 40 for p in portfolio_sizes(far, 0)) and portfolio_sizes(far, 0)
 
 

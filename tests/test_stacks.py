@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from symcheck import matrix, sizes
-from symcheck.compose import evaluate_composite
+from symcheck.model_ops import evaluate_model
 from symcheck.stacks import sdnc_shared_memory_stack, sdnc_stack, stacked_weights, transformer_stack
 
 T, D, H, d_h, F, N, L = sizes("T D H d_h F N L")
@@ -30,7 +30,7 @@ def test_one_shared_memory_is_the_stack_at_depth_one_and_not_after(norm_first):
     own = sdnc_stack(X, W, depth=L, slots=N, norm_first=norm_first)
     for depth, equal in ((1, True), (2, False), (3, False)):
         sizes_, inputs = _inputs(rng, depth)
-        a, b = evaluate_composite(shared, sizes_, inputs), evaluate_composite(own, sizes_, inputs)
+        a, b = evaluate_model(shared, sizes_, inputs), evaluate_model(own, sizes_, inputs)
         assert np.allclose(a, b, rtol=1e-10, atol=1e-10) is equal
         assert np.allclose(a[0], b[0]) is equal            # from layer 2 on, token 1 already reads two slots
 
@@ -38,6 +38,6 @@ def test_one_shared_memory_is_the_stack_at_depth_one_and_not_after(norm_first):
 def test_a_stack_evaluates_each_layer_with_its_own_weights():
     rng = np.random.default_rng(1)
     sizes_, inputs = _inputs(rng, 2)
-    stack2 = evaluate_composite(transformer_stack(X, W, depth=L), sizes_, inputs)
+    stack2 = evaluate_model(transformer_stack(X, W, depth=L), sizes_, inputs)
     same_weights = {k: (np.stack([v[0], v[0]]) if k != "X" else v) for k, v in inputs.items()}
-    assert not np.allclose(stack2, evaluate_composite(transformer_stack(X, W, depth=L), sizes_, same_weights))
+    assert not np.allclose(stack2, evaluate_model(transformer_stack(X, W, depth=L), sizes_, same_weights))

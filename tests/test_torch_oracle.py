@@ -15,8 +15,9 @@ F = torch.nn.functional
 from symcheck import (cross_attention, causal_attention, gqa_attention, matrix, mqa_attention,  # noqa: E402
                       multihead_attention, sdnc_gqa_read, sdnc_mqa_read, sdnc_multihead_read, sdnc_read, sizes,
                       tensor)
-from symcheck.compose import evaluate_composite  # noqa: E402
-from symcheck.evaluate import evaluate_model  # noqa: E402
+from symcheck.model_ops import evaluate_model  # noqa: E402
+
+from helpers import inlined  # noqa: E402
 
 TOL = 1e-10                       # float64; both computations are exact up to rounding
 T, S, d, H, D = 64, 48, 32, 4, 32
@@ -188,8 +189,8 @@ def test_layer_and_sdnc_step_match_transformer_encoder_layer(norm_first, causal)
     env = {"T": T, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": T}
     for model in (transformer_layer(X, W, norm_first=norm_first, causal=causal),
                   sdnc_layer(X, W, slots=Ns, norm_first=norm_first, causal=causal)):
-        close(evaluate_composite(model, env, inputs), ref)
-    close(evaluate_model(transformer_layer(X, W, norm_first=norm_first, causal=causal), env, inputs), ref)
+        close(evaluate_model(model, env, inputs), ref)
+    close(evaluate_model(inlined(transformer_layer(X, W, norm_first=norm_first, causal=causal)), env, inputs), ref)
 
 
 @LN_OPTIONS
@@ -203,7 +204,7 @@ def test_decoder_layer_and_sdnc_step_match_transformer_decoder_layer(norm_first)
     env = {"T": T, "S": S, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": T + S}
     for model in (transformer_decoder_layer(X, M, W, C, norm_first=norm_first),
                   sdnc_decoder_layer(X, M, W, C, slots=Ns, norm_first=norm_first)):
-        close(evaluate_composite(model, env, inputs), ref)
+        close(evaluate_model(model, env, inputs), ref)
 
 
 @LN_OPTIONS
@@ -221,9 +222,9 @@ def test_stacks_match_transformer_encoder(norm_first):
     env = {"T": T, "D": D, "H": H, "d_h": dh, "F": FFN_WIDTH, "N": depth * T, "L": depth}
     for model in (transformer_stack(X, W, depth=Ls, norm_first=norm_first),
                   sdnc_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first)):
-        close(evaluate_composite(model, env, inputs), ref)
+        close(evaluate_model(model, env, inputs), ref)
     small = {**env, "T": 8}
-    shared = evaluate_composite(sdnc_shared_memory_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first), small,
+    shared = evaluate_model(sdnc_shared_memory_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first), small,
                                 {**inputs, "X": inputs["X"][:8]})
     assert np.abs(shared - ref[:8].detach().numpy()).max() > 1e-3          # one shared memory is another machine
 
@@ -243,7 +244,7 @@ def test_encoder_decoder_composition_matches_pytorch():
     lhs = apply(lambda M: transformer_decoder_layer(Y, M, W, C), transformer_layer(X, E, causal=False))
     rhs = apply(lambda M: sdnc_decoder_layer(Y, M, W, C, slots=Ns), sdnc_layer(X, E, slots=Ns, causal=False))
     for model in (lhs, rhs):
-        close(evaluate_composite(model, env, inputs), ref)
+        close(evaluate_model(model, env, inputs), ref)
 
 
 def perturbed(stack_module):
@@ -279,4 +280,4 @@ def test_encoder_decoder_stacks_match_pytorch():
     rhs = apply(lambda M: sdnc_decoder_stack(Y, M, W, C, depth=Ld, slots=Ns),
                 sdnc_stack(X, E, depth=Le, slots=Ns, causal=False))
     for model in (lhs, rhs):
-        close(evaluate_composite(model, env, inputs), ref)
+        close(evaluate_model(model, env, inputs), ref)
