@@ -47,8 +47,21 @@ def _prod_factor(r, c, site):
     return None if site.le(r.lo - 1, r.hi) else "the number of factors h - l + 1 is not provably >= 0"
 
 
+def _without(args: list, parts: tuple) -> list | None:
+    """`args` less one α-equal occurrence of each of `parts` (α-equivalence is an equivalence: greedy
+    removal finds a matching whenever there is one), or None."""
+    rest = list(args)
+    for p in parts:
+        hit = next((n for n, a in enumerate(rest) if alpha_equal(a, p)), None)
+        if hit is None:
+            return None
+        del rest[hit]
+    return rest
+
+
 def _absorb(kind, op, part: str):
-    """R_{j=l}^{h-1} f ⊕ f_h = R_{j=l}^{h} f (R a sum or a product) when l <= h, f_h the body at j = h."""
+    """R_{j=l}^{h-1} f ⊕ f_h = R_{j=l}^{h} f (R a sum or a product) when l <= h; f_h, the body at j = h, is
+    one of the other arguments or (flattened by sympy) several of them."""
     def check(r, c, site):
         if not isinstance(r, op):
             return f"not a {'product' if op is sp.Mul else 'sum'} of {part}s"
@@ -56,10 +69,9 @@ def _absorb(kind, op, part: str):
             if not isinstance(g, kind):
                 continue
             nxt = subst(g.body, {g.var: g.hi + 1})
-            for i, f in enumerate(r.args):
-                rest = (a for m, a in enumerate(r.args) if m not in (k, i))
-                if i != k and alpha_equal(f, nxt) and alpha_equal(c, op(*rest, kind(g.body, g.var, g.lo, g.hi + 1))):
-                    return None if site.le(g.lo, g.hi + 1) else "the grown range is not provably nonempty"
+            rest = _without(r.args[:k] + r.args[k + 1:], nxt.args if isinstance(nxt, op) else (nxt,))
+            if rest is not None and alpha_equal(c, op(*rest, kind(g.body, g.var, g.lo, g.hi + 1))):
+                return None if site.le(g.lo, g.hi + 1) else "the grown range is not provably nonempty"
         return f"not a range grown by the {part} after it"
     return check
 

@@ -42,18 +42,25 @@ def conditions_for(matches: Iterator[Match], contractum: sp.Expr) -> tuple[Condi
     return next((conds for out, conds in matches if out == contractum), ())
 
 
+def _without(args: list, parts: tuple) -> list | None:
+    """`args` with one occurrence of each of `parts` removed, or None if some part is missing."""
+    rest = list(args)
+    for p in parts:
+        if p not in rest:
+            return None
+        rest.remove(p)
+    return rest
+
+
 def absorb_last(expr: sp.Expr, kind: type, op: Callable) -> Iterator[Match]:
     """Every way `expr` (an Add for sums, a Mul for products) has a `kind` node R over l..m and,
-    beside it, R's body at m + 1 *exactly* (no normalization, no renaming): R grown to l..m + 1,
-    under the condition l <= m + 1."""
+    beside it, R's body at m + 1 *exactly* (as trees, no normalization, no renaming; its own terms or
+    factors, which sympy flattens into `expr`, among the others): R grown to l..m + 1, under the
+    condition l <= m + 1."""
     args = expr.args
     for k, r in enumerate(args):
         if not isinstance(r, kind):
             continue
-        nxt = subst(r.body, {r.var: r.hi + 1})
-        for i, g in enumerate(args):
-            if i == k or g != nxt:
-                continue
-            rest = (a for m, a in enumerate(args) if m not in (k, i))
+        rest = _without(args[:k] + args[k + 1:], arguments(subst(r.body, {r.var: r.hi + 1}), op))
+        if rest is not None:
             yield op(*rest, kind(r.body, r.var, r.lo, r.hi + 1)), (Le(r.lo, r.hi + 1),)
-            break
