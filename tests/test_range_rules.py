@@ -189,3 +189,15 @@ def test_a_shift_by_any_integer_offset_and_never_by_a_fraction():
     assert by_two(Sigma(f(j), j, 1, t), world_context()) == Sigma(f(j - 2), j, 3, t + 2)
     half = Sigma(f(j), j, 1, t)
     assert shifting(lambda s: sp.Rational(1, 2))(half, world_context()) == half
+
+
+@pytest.mark.parametrize("name,expr", [
+    ("sum-absorb-last", Sigma(f(t), t, 1, t - 1) + f(t)),             # bound t; the outer t in the range and the term
+    ("prod-absorb-last", Prod(f(t), t, 1, t - 1) * f(t)),
+    ("sum-range-difference", Sigma(f(t), t, 1, t) - Sigma(f(k), k, 1, t - 1)),
+])
+def test_a_range_that_mentions_the_bound_name_keeps_its_outer_meaning(name, expr):
+    after = step(name, expr)
+    assert after is not None and after != expr
+    inputs = draw_inputs(np.random.default_rng(2), 4, 3)
+    assert same(values(expr, 4, 3, 4, inputs), values(after, 4, 3, 4, inputs)), after
