@@ -1,12 +1,12 @@
 """The replay checker's own α-equivalence and capture-avoiding substitution.
 
-Sums (`Sigma`) and computed rows (`Lambda`) bind. Two trees are α-equivalent when a bijection
+Sums and products over ranges (`RANGES`) and computed rows (`Lambda`) bind. Two trees are α-equivalent when a bijection
 between their binders, respecting scope, makes them identical: a bound occurrence on one
 side must refer to the binder matched with the one its counterpart refers to, and a free
 symbol equals only itself, never a bound one. Add and Mul arguments are matched as
 multisets (sympy orders them by names, so a renaming may reorder them). With `renaming`
-(what `alpha-rename` may do), directly nested sums whose ranges mention none of the block's
-variables may also be permuted (Fubini), and terms that renaming made identical may be
+(what `alpha-rename` may do), directly nested sums (or products) whose ranges mention none of the
+block's variables may also be permuted (Fubini), and terms that renaming made identical may be
 collected as sympy's constructors collect them (Σ_i f + Σ_j f = 2·Σ_j f, x^a·x^b = x^(a+b)
 for the merges sympy makes: natural exponents, positive bases, exp); nothing else.
 """
@@ -18,9 +18,11 @@ from itertools import islice
 
 import sympy as sp
 
-from .index import Sigma
+from .index import Prod, Sigma
 
-__all__ = ["alpha_equal", "subst", "MAX_ORDERS"]
+__all__ = ["alpha_equal", "subst", "RANGES", "MAX_ORDERS"]
+
+RANGES = (Sigma, Prod)  # the nodes binding one index over lo..hi: (body, var, lo, hi)
 
 MAX_ORDERS = 720       # orders of one block of independent nested sums tried (those whose ranges fit)
 
@@ -31,11 +33,12 @@ def alpha_equal(x: sp.Basic, y: sp.Basic, renaming: bool = False) -> bool:
     return _Alpha(renaming).eq(x, y, {}, {})
 
 
-def _block(e: Sigma) -> list[Sigma]:
-    """The longest run of directly nested sums none of whose ranges mentions a variable of the run."""
-    run: list[Sigma] = []
+def _block(e) -> list:
+    """The longest run of directly nested sums (or products) none of whose ranges mentions a variable of
+    the run."""
+    run: list = []
     node = e
-    while isinstance(node, Sigma):
+    while type(node) is type(e):
         bound = {s.var for s in run} | {node.var}
         if any(bound & (s.lo.free_symbols | s.hi.free_symbols) for s in (*run, node)):
             break
@@ -60,12 +63,12 @@ class _Alpha:
             k = hash("symbol")
         elif isinstance(e, sp.IndexedBase):
             k = hash(("IndexedBase", str(e.label)))
-        elif isinstance(e, Sigma):
+        elif isinstance(e, RANGES):
             ranges, node = [], e
-            while isinstance(node, Sigma):
+            while type(node) is type(e):
                 ranges.append(hash((self.key(node.lo), self.key(node.hi))))
                 node = node.body
-            k = hash(("Sigma", tuple(sorted(ranges)), self.key(node)))
+            k = hash((type(e).__name__, tuple(sorted(ranges)), self.key(node)))
         elif isinstance(e, (sp.Add, sp.Mul)):
             k = hash((type(e).__name__, tuple(sorted(self.key(a) for a in e.args))))
         elif not e.args:
@@ -95,7 +98,7 @@ class _Alpha:
             return False
         if not x.args:
             return x == y
-        if isinstance(x, Sigma):
+        if isinstance(x, RANGES):
             return self.sums(x, y, left, right)
         if isinstance(x, sp.Lambda):
             if len(x.variables) != len(y.variables):
@@ -106,7 +109,7 @@ class _Alpha:
             return self.eq(x.expr, y.expr, left, right)
         return all(self.eq(a, b, left, right) for a, b in zip(x.args, y.args))
 
-    def sums(self, x: Sigma, y: Sigma, left: dict, right: dict) -> bool:
+    def sums(self, x, y, left: dict, right: dict) -> bool:
         if self.renaming:
             bx, by = _block(x), _block(y)
             n = min(len(bx), len(by))
@@ -239,7 +242,7 @@ def _matchings(fits: list[list[int]], taken: tuple = ()):
             yield from _matchings(fits, (*taken, p))
 
 
-def _after(e: Sigma, n: int) -> sp.Basic:
+def _after(e, n: int) -> sp.Basic:
     for _ in range(n):
         e = e.body
     return e
@@ -257,7 +260,7 @@ def _subst(e, m):
         return m.get(e, e)
     if not e.args:
         return e
-    if isinstance(e, Sigma):
+    if isinstance(e, RANGES):
         lo, hi = _subst(e.lo, m), _subst(e.hi, m)
         inner = {k: v for k, v in m.items() if k != e.var}
         body, var = e.body, e.var
@@ -267,7 +270,7 @@ def _subst(e, m):
         body = _subst(body, inner) if inner else body
         if body is e.body and var is e.var and lo is e.lo and hi is e.hi:
             return e
-        return Sigma(body, var, lo, hi)
+        return e.func(body, var, lo, hi)
     if isinstance(e, sp.Lambda):
         inner = {k: v for k, v in m.items() if k not in e.variables}
         if not inner:

@@ -20,7 +20,7 @@ from .memory import ContentWeight, MemoryCell
 from .replay_alpha import alpha_equal, subst
 from .replay_entail import linear
 
-__all__ = ["EXACT", "delta_point", "polynomial", "MAX_MONOMIALS"]
+__all__ = ["EXACT", "delta_point", "polynomial", "checker_power", "MAX_MONOMIALS"]
 
 MAX_MONOMIALS = 20_000       # terms of one polynomial the checker expands (the library's largest: a few hundred)
 MAX_POWER = 8                # exponent of an expanded power (the prover's limit)
@@ -159,7 +159,7 @@ def _expand_power(r, c, site):
 
 
 # -- content addressing -------------------------------------------------------------------------------------
-def _power(base, ex):
+def checker_power(base, ex):
     """base^ex as symcheck builds it: sympy's Pow only for a natural exponent or a base known positive."""
     ex = sp.sympify(ex)
     return sp.Pow(base, ex) if (ex.is_Integer and ex >= 0) or base.is_positive is True else Power(base, ex)
@@ -172,7 +172,7 @@ def _similarity(r: ContentWeight, slot, a: sp.Symbol):
     if r.similarity == "dot":
         return dot
     half = sp.Rational(-1, 2)
-    return dot * _power(Sigma(q ** 2, a, 1, width), half) * _power(Sigma(m ** 2, a, 1, width), half)
+    return dot * checker_power(Sigma(q ** 2, a, 1, width), half) * checker_power(Sigma(m ** 2, a, 1, width), half)
 
 
 def _content(r, c, site):
@@ -183,7 +183,7 @@ def _content(r, c, site):
     a, m = sp.Dummy("a", integer=True), sp.Dummy("m", integer=True)
     num = sp.exp(r.strength * _similarity(r, r.slot, a))
     den = Sigma(sp.exp(r.strength * _similarity(r, m, a)), m, 1, r.hi)
-    return None if alpha_equal(num * _power(den, -1), c) else "not the content weighting's formula"
+    return None if alpha_equal(num * checker_power(den, -1), c) else "not the content weighting's formula"
 
 
 def _alpha_rename(r, c, site):

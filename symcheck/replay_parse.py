@@ -18,7 +18,7 @@ import sympy as sp
 from sympy.core.symbol import Str
 from sympy.logic.boolalg import BooleanAtom
 
-from .index import Element, Entry, Iverson, Log, Power, Relu, Sigma
+from .index import Element, Entry, Iverson, Log, Power, Prod, Relu, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, TensorInput
 from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
 
@@ -258,6 +258,7 @@ _NODES = {
     "Tuple": _node("Tuple", sp.Tuple, "expr", "*"),
     "Lambda": _node("Lambda", sp.Lambda, "tuple", "expr"),
     "Sigma": _node("Sigma", Sigma, "expr", "symbol", "expr", "expr"),
+    "Prod": _node("Prod", Prod, "expr", "symbol", "expr", "expr"),
     "Entry": _node("Entry", Entry, "matrix", "expr", "expr"),
     "Element": _node("Element", Element, "tensor", "expr", "*"),
     "MatInput": _node("MatInput", MatInput, "name", "expr", "expr"),

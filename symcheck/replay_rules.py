@@ -18,9 +18,11 @@ import sympy as sp
 from .index import Element, Entry, Iverson, Power, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
 from .memory import Memory, MemoryCell, Rows, WriteWeight
+from .replay_alpha import RANGES
 from .replay_entail import entails, proves, refutes
 from .replay_exact import EXACT
 from .replay_parse import Rejected
+from .replay_ranges import RANGE_RULES
 
 __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
            "expected_obligations"]
@@ -49,18 +51,8 @@ def _tree(x):
 
 
 # -- binders ----------------------------------------------------------------------------------------------
-def _binders(e) -> set:
-    out = set()
-    for node in sp.preorder_traversal(e):
-        if isinstance(node, Sigma):
-            out.add(node.var)
-        elif isinstance(node, sp.Lambda):
-            out |= set(node.variables)
-    return out
-
-
 def substitute(e, mapping: dict):
-    """e with free occurrences of symbols replaced at once; sums and computed rows bind their own.
+    """e with free occurrences of symbols replaced at once; sums, products and computed rows bind their own.
     Rejected rather than capture: a value's symbol bound inside e."""
     mapping = {k: v for k, v in mapping.items() if k != v}
     if not mapping:
@@ -69,15 +61,15 @@ def substitute(e, mapping: dict):
         return mapping[e]
     if not e.args:
         return e
-    if isinstance(e, (Sigma, sp.Lambda)):
-        bound = {e.var} if isinstance(e, Sigma) else set(e.variables)
+    if isinstance(e, (*RANGES, sp.Lambda)):
+        bound = {e.var} if isinstance(e, RANGES) else set(e.variables)
         inner = {k: v for k, v in mapping.items() if k not in bound}
-        body = e.body if isinstance(e, Sigma) else e.expr
+        body = e.body if isinstance(e, RANGES) else e.expr
         if inner and any(bound & v.free_symbols for v in inner.values()) \
                 and inner.keys() & body.free_symbols:
             raise Rejected("a substitution would capture a bound index")
-        if isinstance(e, Sigma):
-            return Sigma(substitute(body, inner), e.var, substitute(e.lo, mapping), substitute(e.hi, mapping))
+        if isinstance(e, RANGES):
+            return e.func(substitute(body, inner), e.var, substitute(e.lo, mapping), substitute(e.hi, mapping))
         return sp.Lambda(e.variables, substitute(body, inner))
     return e.func(*(substitute(a, mapping) for a in e.args))
 
@@ -90,20 +82,20 @@ def canonical(e, depth: int = 0):
     equal exactly for alpha-equivalent trees."""
     if not e.args:
         return e
-    if isinstance(e, Sigma):
+    if isinstance(e, RANGES):
         if depth >= len(_CANON):
             raise Rejected("sums nested too deeply")
         body = canonical(substitute(e.body, {e.var: _CANON[depth]}), depth + 1)
-        return Sigma(body, _CANON[depth], canonical(e.lo, depth), canonical(e.hi, depth))
+        return e.func(body, _CANON[depth], canonical(e.lo, depth), canonical(e.hi, depth))
     return e.func(*(canonical(a, depth) for a in e.args))
 
 
 def facts_at(expr, path, facts: tuple) -> tuple:
-    """The facts at `path`: `facts`, plus lo <= j <= hi for each sum whose body the path enters;
+    """The facts at `path`: `facts`, plus lo <= j <= hi for each sum or product whose body the path enters;
     a binder forgets what was known about the name it rebinds."""
     facts = list(facts)
     for k in path:
-        if isinstance(expr, Sigma) and k == 0:
+        if isinstance(expr, RANGES) and k == 0:
             facts = [f for f in facts if expr.var not in (f[0].free_symbols | f[1].free_symbols)]
             facts += [(expr.lo, expr.var), (expr.var, expr.hi)]
         elif isinstance(expr, sp.Lambda) and k == 1:
@@ -323,6 +315,7 @@ SHAPES = {
     "sum-peel-last": _peel,
     "unit-norm": _unit_norm,
     **EXACT,
+    **RANGE_RULES,
 }
 
 

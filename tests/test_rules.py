@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 
 from helpers import K, Q, V, N, T, b, d, t, draw_inputs, same, values, world_context
 from symcheck.context import UnitRows
-from symcheck.index import Entry, Iverson, Sigma, index, make_sum, power, reciprocal
+from symcheck.index import Entry, Iverson, Prod, Sigma, index, make_sum, power, reciprocal
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
@@ -69,6 +69,18 @@ CASES: dict[str, list] = {
     "unit-norm": [make_sum(Q.base[t, a] ** 2, a, 1, d) * V[t, b]],
     "alpha-rename": [make_sum(make_sum(Q[k, j] * K[k, j], j, 1, d), k, 1, t)],
     "sum-peel-last": [make_sum(Q[j, b] * j, j, 1, t)],
+    "sum-absorb-last": [make_sum(Q[j, b], j, 1, t - 1) + Q[t, b], make_sum(j * Q[j, b], j, t, t - 1) + t * Q[t, b] + K[t, b]],
+    "sum-range-difference": [make_sum(Q[j, b], j, 1, t) - make_sum(Q[k, b], k, 1, t - 1),
+                             make_sum(Q[j, b], j, 1, t - 1) + make_sum(-Q[k, b], k, 1, t),
+                             make_sum(Q[j, b], j, b, d) - make_sum(Q[j, b], j, b, b - 1)],
+    "sum-shift": [make_sum(Q[j, b], j, t, T), make_sum(Q[j, b] * j, j, 0, t - 1)],
+    "sum-reverse": [make_sum(Q[j, b] * j, j, 1, t), make_sum(Q[j, b], j, b, t)],
+    "prod-empty": [Prod(Q[j, b], j, t + 1, t), Prod(Q[j, b] + 2, j, T + 1, t)],
+    "prod-one": [Prod(1, j, 1, t) + Q[t, b], Prod(1, j, t + 1, t) * Q[t, b]],
+    "prod-singleton": [Prod(Q[j, b] * j, j, t, t)],
+    "prod-exp": [Prod(sp.exp(Q[j, b]), j, 1, t), Prod(sp.exp(Q[j, b]), j, t + 1, t)],
+    "prod-factor": [Prod(Q[t, b] * K[j, b], j, 1, t), Prod(2 * Q[t, b] * K[j, b], j, t, t - 1), Prod(-Q[t, b], j, b, d)],
+    "prod-absorb-last": [Prod(K[j, b], j, 1, t - 1) * K[t, b], Prod(K[j, b] + 1, j, t, t - 1) * (K[t, b] + 1) * Q[t, b]],
 }
 NEEDS_UNIT_Q = {"unit-norm"}
 
@@ -80,7 +92,7 @@ def test_every_rule_has_soundness_cases():
 def _one_step(name, expr):
     ctx = world_context([UNIT_Q] if name in NEEDS_UNIT_Q else [])
     rule = RULES[name]
-    if rule not in NORMALIZING.rules:         # sum-peel-last, alpha-rename: applied at the root, by name
+    if rule not in NORMALIZING.rules:         # sum-peel-last, alpha-rename, re-indexing: applied at the root, by name
         after = rule(expr, ctx)
         return after if after != expr else None
     step = Normalizer(rules=(rule,)).rewrite_once(expr, ctx)
@@ -163,7 +175,8 @@ DEFAULT_PRIORITY = [
     "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
     "iverson-decide", "iverson-idempotent",                                                      # guards
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
-    "sum-factor-in",                                                                             # sums
+    "sum-factor-in", "sum-absorb-last", "sum-range-difference",                                  # sums
+    "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
     "distribute", "expand-power", "exp-merge",                                                   # algebra
     "unit-norm",                                                                                 # norms
 ]
@@ -176,8 +189,8 @@ def test_the_default_priority_is_the_explicit_order():
 def test_every_rule_is_in_exactly_one_set():
     owners = Counter(r.name for s in RULE_SETS for r in s.rules)
     assert set(owners) == set(RULES) and set(owners.values()) == {1}
-    assert {s.name for s in RULE_SETS} >= {"induction", "binders"}
-    assert set(RULES) - set(DEFAULT_PRIORITY) == {"sum-peel-last", "alpha-rename"}
+    assert {s.name for s in RULE_SETS} >= {"induction", "reindex", "binders"}
+    assert set(RULES) - set(DEFAULT_PRIORITY) == {"sum-peel-last", "alpha-rename", "sum-shift", "sum-reverse"}
 
 
 def test_a_name_defined_twice_is_an_error():

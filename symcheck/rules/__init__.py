@@ -2,8 +2,9 @@
 
 Priority is explicit: `NORMALIZING` asks the sets in the order written here, and each
 set its rules in the order listed at the end of its module. `INDUCTION` (the peel of an
-induction step) and `BINDERS` (the final canonical renaming) are applied by name or by
-their own phase, never while normalizing.
+induction step), `REINDEX` (shifting and reversing a sum, for a scheme that lines sums
+up) and `BINDERS` (the final canonical renaming) are applied by name or by their own
+phase, never while normalizing.
 """
 
 from .algebra import ALGEBRA
@@ -13,11 +14,13 @@ from .guards import GUARDS
 from .lowering import LOWERING
 from .memory import MEMORY
 from .norms import NORMS
+from .products import PRODUCTS
+from .reindex import REINDEX
 from .sums import INDUCTION, SUMS
 
-__all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
+__all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "REINDEX", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
            "Condition"]
 
-NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, GUARDS, SUMS, ALGEBRA, NORMS)
-RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, GUARDS, SUMS, ALGEBRA, NORMS, INDUCTION, BINDERS)
+NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS)
+RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS, INDUCTION, REINDEX, BINDERS)
 RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules

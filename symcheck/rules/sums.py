@@ -1,9 +1,11 @@
-"""Rules for finite sums over integer ranges: linearity, guards as ranges, deltas.
+"""Rules for finite sums over integer ranges: linearity, guards as ranges, deltas, growing and cancelling ranges.
 
 All sums follow the empty-range convention of `index.Sigma` (Σ over hi < lo is 0).
 """
 
 from __future__ import annotations
+
+from typing import Iterator
 
 import sympy as sp
 
@@ -12,8 +14,9 @@ from ..binders import fresh, subst, symbol_names
 from ..context import Context
 from ..index import Iverson, Power, Sigma, make_sum
 from .base import Le, RuleSet, rule
+from .ranges import Match, absorb_last, conditions_for, first_holding
 
-__all__ = ["guard_bound", "has_root", "SUMS", "INDUCTION"]
+__all__ = ["guard_bound", "has_root", "range_differences", "SUMS", "INDUCTION"]
 
 
 def _factors(e):
@@ -182,6 +185,60 @@ def sum_peel_last(expr: Sigma, ctx: Context):
     return make_sum(expr.body, expr.var, expr.lo, expr.hi - 1) + subst(expr.body, {expr.var: expr.hi})
 
 
+@rule("sum-absorb-last", r"\sum_{j=l}^{h-1} f_j + f_h = \sum_{j=l}^{h} f_j \quad (l \le h)", sp.Add,
+      side_conditions="l <= h provable; the term f_h is the body at j = h exactly",
+      requires=lambda r, c, ctx: conditions_for(absorb_last(r, Sigma, sp.Add), c))
+def sum_absorb_last(expr: sp.Add, ctx: Context):
+    """Grow a sum by the term after its range: the canonical direction (`sum-peel-last` is its inverse,
+    for induction steps only). Sound when l <= h is entailed: then l..h is l..h-1 and h, so the sums
+    agree for every f, including h = l (a sum of one term, 0 + f_l). It needs l <= h, not only
+    l <= h + 1: at l = h + 1 the left side is 0 + f_h and the right side is the empty sum 0. f_h must be
+    the body with j := h as a tree, so both sides add exactly the same numbers."""
+    out = first_holding(absorb_last(expr, Sigma, sp.Add), ctx)
+    return expr if out is None else out
+
+
+def _signed_sum(term):
+    """(body, var, lo, hi) of a sum with the value of `term`: Σ f itself, or −Σ f as Σ (−f) (linearity, any
+    range); None for any other term."""
+    if isinstance(term, Sigma):
+        return term.args
+    if isinstance(term, sp.Mul) and len(term.args) == 2 and term.args[0] == -1 and isinstance(term.args[1], Sigma):
+        body, var, lo, hi = term.args[1].args
+        return -body, var, lo, hi
+    return None
+
+
+def range_differences(expr: sp.Add) -> Iterator[Match]:
+    """Every pair of terms Σ_{j=l}^{h} f and Σ_{k=l}^{m} (−f) (or −Σ_{k=l}^{m} f) of `expr`, the bodies
+    compared as trees with both indices named alike: their sum is Σ_{j=m+1}^{h} f when l − 1 <= m <= h."""
+    sums = [(k, p) for k, a in enumerate(expr.args) if (p := _signed_sum(a)) is not None]
+    if len(sums) < 2:
+        return
+    x = sp.Dummy("x", integer=True)
+    named = {k: subst(f, {j: x}) for k, (f, j, _, _) in sums}       # once per term: pairs compare trees
+    for k, (f, j, lo, hi) in sums:
+        minus = -named[k]
+        for i, (g, v, lo2, m) in sums:
+            if i != k and lo2 == lo and named[i] == minus:
+                rest = (a for n, a in enumerate(expr.args) if n not in (k, i))
+                yield sp.Add(*rest, make_sum(f, j, m + 1, hi)), (Le(lo - 1, m), Le(m, hi))
+
+
+@rule("sum-range-difference",
+      r"\sum_{j=l}^{h} f_j - \sum_{j=l}^{m} f_j = \sum_{j=m+1}^{h} f_j \quad (l - 1 \le m \le h)", sp.Add,
+      side_conditions="l - 1 <= m and m <= h provable; the bodies are negations of each other up to the name of "
+                      "the index",
+      requires=lambda r, c, ctx: conditions_for(range_differences(r), c))
+def sum_range_difference(expr: sp.Add, ctx: Context):
+    """Cancel a common start: Σ_l^h f = Σ_l^m f + Σ_{m+1}^h f for every split point l − 1 <= m <= h
+    (m = l − 1 splits off the empty sum, m = h leaves the empty sum Σ_{h+1}^h = 0). Both bounds are
+    needed: for m > h the difference is −Σ_{h+1}^m f, and for m < l − 1 the right side would add the
+    terms m+1..l−1 that neither sum has. An empty Σ_l^h (h < l) forces m = l − 1 = h: 0 − 0 = 0."""
+    out = first_holding(range_differences(expr), ctx)
+    return expr if out is None else out
+
+
 SUMS = RuleSet("sums", (sum_empty, sum_zero, sum_singleton, sum_split_add, sum_guard_to_range, sum_delta,
-                        sum_factor_in))
+                        sum_factor_in, sum_absorb_last, sum_range_difference))
 INDUCTION = RuleSet("induction", (sum_peel_last,))     # an induction step's first move, never a normalizing one

@@ -1,0 +1,87 @@
+"""Rules for finite products over integer ranges: empty and one-element ranges, exponentials, constant
+factors, absorbing the next factor.
+
+All products follow the empty-range convention of `index.Prod` (Π over hi < lo is 1). Under the
+total semantics every body value is a real number, so these are identities of a commutative ring
+(and of exp) for every value, 0 included.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..binders import subst
+from ..context import Context
+from ..index import Prod, make_sum, power
+from .base import Le, RuleSet, rule
+from .ranges import absorb_last, arguments, conditions_for, first_holding
+
+__all__ = ["PRODUCTS", "constant_factors"]
+
+
+@rule("prod-empty", r"\prod_{j=l}^{h} f_j = 1 \quad (h < l)", Prod, side_conditions="h < l provable",
+      requires=lambda r, c, ctx: (Le(r.hi + 1, r.lo),))
+def prod_empty(expr: Prod, ctx: Context):
+    """Sound wherever h < l is entailed: the range is empty at every point of the position's domain,
+    and an empty product is 1 by definition. A product of ones is `prod-one`'s (no side condition)."""
+    return sp.S.One if expr.body != 1 and ctx.proves_lt(expr.hi, expr.lo) else expr
+
+
+@rule("prod-one", r"\prod_{j} 1 = 1", Prod)
+def prod_one(expr: Prod, ctx: Context):
+    """Sound for every range: a product of ones is 1, and so is the empty product."""
+    return sp.S.One if expr.body == 1 else expr
+
+
+@rule("prod-singleton", r"\prod_{j=l}^{l} f_j = f_l", Prod)
+def prod_singleton(expr: Prod, ctx: Context):
+    """Sound when h - l is identically 0: the range has the one element l (never empty); the
+    substitution is capture-avoiding."""
+    if sp.expand(expr.hi - expr.lo) != 0:
+        return expr
+    return subst(expr.body, {expr.var: expr.lo})
+
+
+@rule("prod-exp", r"\prod_{j=l}^{h} e^{a_j} = e^{\sum_{j=l}^{h} a_j}", Prod)
+def prod_exp(expr: Prod, ctx: Context):
+    """Sound for every range: e^a e^b = e^(a+b) for all reals, and the empty range gives 1 = e^0
+    (the empty sum). Sums are what the other rules normalize, so a product of exponentials becomes one."""
+    if not isinstance(expr.body, sp.exp):
+        return expr
+    return sp.exp(make_sum(expr.body.args[0], expr.var, expr.lo, expr.hi))
+
+
+def constant_factors(expr: Prod) -> tuple[list, list]:
+    """The body's factors free of the product's index, and the others."""
+    factors = arguments(expr.body, sp.Mul)
+    const = [f for f in factors if expr.var not in f.free_symbols]
+    return const, [f for f in factors if expr.var in f.free_symbols]
+
+
+@rule("prod-factor", r"\prod_{j=l}^{h} c\, f_j = c^{h-l+1} \prod_{j=l}^{h} f_j \quad (l - 1 \le h)", Prod,
+      side_conditions="c is free of j; l - 1 <= h provable (the number of factors h - l + 1 is a natural number)",
+      requires=lambda r, c, ctx: (Le(r.lo - 1, r.hi),))
+def prod_factor(expr: Prod, ctx: Context):
+    """Pull each factor c free of j out as c^(h-l+1), one power per factor. Sound when h - l + 1 >= 0 is
+    entailed: then the range has exactly h - l + 1 elements (none when h = l - 1, where both sides are 1:
+    c^0 = 1 for every c, 0 included), and a commutative product regroups. Without it, h < l - 1 would give
+    a negative exponent: c^(-2) on the right, the empty product 1 on the left."""
+    const, rest = constant_factors(expr)
+    if not const or not ctx.proves_le(expr.lo - 1, expr.hi):
+        return expr
+    n = expr.hi - expr.lo + 1
+    return sp.Mul(*(power(c, n) for c in const)) * Prod(sp.Mul(*rest), expr.var, expr.lo, expr.hi)
+
+
+@rule("prod-absorb-last", r"\prod_{j=l}^{h-1} f_j \cdot f_h = \prod_{j=l}^{h} f_j \quad (l \le h)", sp.Mul,
+      side_conditions="l <= h provable; the factor f_h is the body at j = h exactly",
+      requires=lambda r, c, ctx: conditions_for(absorb_last(r, Prod, sp.Mul), c))
+def prod_absorb_last(expr: sp.Mul, ctx: Context):
+    """Grow a product by the factor after its range (the canonical direction). Sound when l <= h is
+    entailed: l..h is l..h-1 and h, including h = l (1 · f_l). Not at l = h + 1: there the left side is
+    1 · f_h and the right side the empty product 1. f_h must be the body with j := h as a tree."""
+    out = first_holding(absorb_last(expr, Prod, sp.Mul), ctx)
+    return expr if out is None else out
+
+
+PRODUCTS = RuleSet("products", (prod_empty, prod_one, prod_singleton, prod_exp, prod_factor, prod_absorb_last))

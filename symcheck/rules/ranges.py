@@ -1,0 +1,66 @@
+"""What the rules for sums and products over ranges share: absorbing the next term, and rules that choose
+one of several matches.
+
+A rule that looks for a pair of arguments (a range and its next term, two sums with a common
+start) may match in several ways, each with its own side conditions. It lists its matches as
+(contractum, conditions) pairs, structurally and without proving anything; `first_holding`
+(the rule) takes the first match whose conditions the context proves, and `conditions_for`
+(its `requires`) gives the conditions of the match that produced a contractum, so the kernel
+re-proves exactly what the rewrite relied on.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import sympy as sp
+
+from ..binders import subst
+from ..context import Context
+from .base import Condition, Le
+
+__all__ = ["Match", "arguments", "first_holding", "conditions_for", "absorb_last"]
+
+Match = tuple[sp.Expr, tuple[Condition, ...]]
+
+
+def arguments(e: sp.Expr, op: type) -> tuple[sp.Expr, ...]:
+    """The terms (op = Add) or factors (op = Mul) of e; e alone if it is not an `op`."""
+    return e.args if isinstance(e, op) else (e,)
+
+
+def first_holding(matches: Iterator[Match], ctx: Context) -> sp.Expr | None:
+    """The contractum of the first match whose side conditions `ctx` proves, else None."""
+    for out, conditions in matches:
+        if all(c.holds(ctx) for c in conditions):
+            return out
+    return None
+
+
+def conditions_for(matches: Iterator[Match], contractum: sp.Expr) -> tuple[Condition, ...]:
+    """The side conditions of the first match that produces `contractum`."""
+    return next((conds for out, conds in matches if out == contractum), ())
+
+
+def _without(args: list, parts: tuple) -> list | None:
+    """`args` with one occurrence of each of `parts` removed, or None if some part is missing."""
+    rest = list(args)
+    for p in parts:
+        if p not in rest:
+            return None
+        rest.remove(p)
+    return rest
+
+
+def absorb_last(expr: sp.Expr, kind: type, op: Callable) -> Iterator[Match]:
+    """Every way `expr` (an Add for sums, a Mul for products) has a `kind` node R over l..m and,
+    beside it, R's body at m + 1 *exactly* (as trees, no normalization, no renaming; its own terms or
+    factors, which sympy flattens into `expr`, among the others): R grown to l..m + 1, under the
+    condition l <= m + 1."""
+    args = expr.args
+    for k, r in enumerate(args):
+        if not isinstance(r, kind):
+            continue
+        rest = _without(args[:k] + args[k + 1:], arguments(subst(r.body, {r.var: r.hi + 1}), op))
+        if rest is not None:
+            yield op(*rest, kind(r.body, r.var, r.lo, r.hi + 1)), (Le(r.lo, r.hi + 1),)
