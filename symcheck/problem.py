@@ -19,7 +19,7 @@ from .claim import Claim
 from .context import Context, UnitRows
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
-from .binders import fresh, rename_apart, subst
+from .binders import fresh, rebind, rename_apart, subst, symbol_names
 from .domain import Domain, require_points
 from .index import Sigma, index, size
 from .ir import Applied, Constraints, Model, Simulated, Stack, joint_constraints
@@ -136,7 +136,18 @@ def _built_entry(model, field: str, row, col) -> sp.Expr:
     """The entry at (row, col), built at placeholders and then substituted capture-free: a user's own
     bound index named like the position (a sum over b beside the column b) is renamed, not captured."""
     r, c = _placeholders()
-    return subst(safe_tree(sp.sympify(entry_of(model, r, c)), field), {r: row, c: col})
+    built = safe_tree(sp.sympify(entry_of(model, r, c)), field)
+    used = symbol_names(built) | {row.name, col.name}
+
+    def rebound(v: sp.Symbol, scope) -> sp.Symbol | None:
+        """A sum that binds the row or column itself (Σ_{t=t}^{T}) binds an ordinary fresh index instead."""
+        if v not in (r, c):
+            return None
+        new = fresh(used, "j")
+        used.add(new.name)
+        return new
+
+    return subst(rebind(built, rebound), {r: row, c: col})
 
 
 def position(model: Model, avoid: frozenset[str] = frozenset()) -> tuple[sp.Symbol, sp.Symbol]:
