@@ -28,8 +28,9 @@ from .errors import ClaimError
 from .index import Element, Entry, Iverson, Log, power
 from .memory import ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, WriteWeight
 from .nodes import find_spec, spec_of
+from .nodes.recurrence import Prev, Recurrence, State
 
-__all__ = ["build_entry", "safe_tree", "check_in_range", "NameClash"]
+__all__ = ["build", "build_entry", "safe_tree", "check_in_range", "NameClash"]
 
 _NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
 
@@ -44,11 +45,16 @@ class NameClash(ClaimError):
 
 
 def build_entry(entry: Callable, i, j, field: str = "entry") -> sp.Expr:
-    """The user's entry (i, j), built without sympy's folding and then rebuilt safely. Names are
-    checked before the rebuild: canonicalizing [j <= N] with a bound j and a size N both named N
-    would decide it on the spot."""
+    """The user's entry (i, j), built without sympy's folding and then rebuilt safely (`build`)."""
+    return build(entry, (i, j), field)
+
+
+def build(fn: Callable, args: tuple, field: str) -> sp.Expr:
+    """`fn(*args)` built without sympy's folding and then rebuilt safely. Names are checked before
+    the rebuild: canonicalizing [j <= N] with a bound j and a size N both named N would decide it
+    on the spot."""
     with sp.evaluate(False):
-        raw = sp.sympify(entry(i, j))
+        raw = sp.sympify(fn(*args))
     by_name: dict[str, set] = {}
     for s in raw.atoms(sp.Symbol):
         by_name.setdefault(s.name, set()).add(s)
@@ -228,5 +234,24 @@ def _feedback_read(r: _Ranges, e: FeedbackRead, ctx):
     r.within((e.time, e.col), (e.queries.rows, e.values.cols), f"read {e}", ctx)
 
 
+def _state(r: _Ranges, e: State, ctx):
+    r.integer(e.time, "the state's time")
+    r.require(0, e.time, f"{e}: the time may be negative", ctx)
+    r.within((e.row, e.col), e.rec.shape, f"state entry {e}", ctx)
+    r.walk(e.rec, ctx)
+
+
+def _recurrence(r: _Ranges, e: Recurrence, ctx):
+    (a, b), (rows, cols) = e.init.variables, e.shape
+    r.walk(e.init.expr, ctx.with_facts((1, a), (a, rows), (1, b), (b, cols)))
+    t, a, b = e.update.variables
+    r.walk(e.update.expr, ctx.with_facts((1, t), (t, e.steps), (1, a), (a, rows), (1, b), (b, cols)))
+
+
+def _prev(r: _Ranges, e: Prev, ctx):
+    r.within((e.row, e.col), e.shape, f"previous state entry {e}", ctx)
+
+
 _CHECKS = {Element: _element, Entry: _entry, MemoryCell: _memory_cell, WriteWeight: _write_weight,
-           ContentWeight: _content_weight, Memory: _memory, FeedbackRead: _feedback_read}
+           ContentWeight: _content_weight, Memory: _memory, FeedbackRead: _feedback_read, State: _state,
+           Recurrence: _recurrence, Prev: _prev}

@@ -13,11 +13,12 @@ from .guards import GUARDS
 from .lowering import LOWERING
 from .memory import MEMORY
 from .norms import NORMS
+from .recurrence import RECURRENCE
 from .sums import INDUCTION, SUMS
 
 __all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
            "Condition"]
 
-NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, GUARDS, SUMS, ALGEBRA, NORMS)
-RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, GUARDS, SUMS, ALGEBRA, NORMS, INDUCTION, BINDERS)
+NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, ALGEBRA, NORMS)
+RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, ALGEBRA, NORMS, INDUCTION, BINDERS)
 RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules
