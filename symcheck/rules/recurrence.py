@@ -23,11 +23,21 @@ def updated(rec: Recurrence, time, row, col, previous) -> sp.Expr:
     """F(S_{time-1}, time)[row, col] with S_{time-1}[x, y] given by `previous(x, y)`, which is used only
     inside the state's shape (outside it S_{time-1} is 0, as `Prev` is)."""
     t, a, b = rec.update.variables
-    body = subst(rec.update.expr, {t: time, a: row, b: col})
     rows, cols = rec.shape
     inside = lambda x, y: Iverson(sp.Le(1, x)) * Iverson(sp.Le(x, rows)) * Iverson(sp.Le(1, y)) * Iverson(sp.Le(y, cols))  # noqa: E731
-    return body.xreplace({p: previous(p.row, p.col) * inside(p.row, p.col)
-                          for p in body.atoms(Prev) if p.name == rec.name})
+    return _reads_replaced(subst(rec.update.expr, {t: time, a: row, b: col}), rec.name,
+                           lambda p: previous(p.row, p.col) * inside(p.row, p.col))
+
+
+def _reads_replaced(e: sp.Basic, name: str, value) -> sp.Basic:
+    """e with each read `Prev` of the state `name` replaced by value(read). A nested recurrence is not
+    entered: a `Prev` in its update reads *its* previous state, even under the same name."""
+    if isinstance(e, Prev) and e.name == name:
+        return value(e)
+    if not e.args or isinstance(e, Recurrence):
+        return e
+    args = [_reads_replaced(x, name, value) for x in e.args]
+    return e if all(x is y for x, y in zip(args, e.args)) else e.func(*args)
 
 
 def _obligations(expr: State, ctx: Context):
