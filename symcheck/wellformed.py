@@ -241,7 +241,19 @@ def _state(r: _Ranges, e: State, ctx):
     r.walk(e.rec, ctx)
 
 
+def _reads(e) -> list:
+    """The `Prev` nodes of e outside nested recurrences (a nested recurrence's reads are its own)."""
+    if isinstance(e, Prev):
+        return [e]
+    if isinstance(e, Recurrence) or not e.args:
+        return []
+    return [p for a in e.args for p in _reads(a)]
+
+
 def _recurrence(r: _Ranges, e: Recurrence, ctx):
+    if _reads(e.init.expr) or any(p.name != e.name for p in _reads(e.update.expr)):
+        raise ClaimError(f"the state {e.name} may read a previous state only in its own update, and only its own",
+                         field=r.field)
     (a, b), (rows, cols) = e.init.variables, e.shape
     r.walk(e.init.expr, ctx.with_facts((1, a), (a, rows), (1, b), (b, cols)))
     t, a, b = e.update.variables
