@@ -22,7 +22,7 @@ def _read(at):
     """y_t[c] = Σ_b W_at(t)[c, b] φ(q_t)[b]."""
     b = index("b")
     return from_index(T, d_v, lambda t, c: make_sum(state(W, at(t), c, b) * Q[t, b], b, 1, d_k),
-                      label="fast weights W_t φ(q_t)")
+                      label="fast weights W_t phi(q_t)")
 
 
 def _linear_attention():
