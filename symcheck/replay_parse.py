@@ -3,7 +3,7 @@
 An expression in a certificate is sympy `srepr` text. It is read with `ast.parse` (which
 only parses) and rebuilt by the table below: each whitelisted node type says which
 *typed* arguments it takes. Text becomes a string in exactly two places, a symbol's
-name and a `Str` in a name position (an input's name, a mask, a similarity); every
+name and a `Str` in a name position (an input's, a recurrence's name, a mask, a similarity); every
 other constructor receives only ints or trees already built here, so nothing can reach
 `sympify`, `eval` or `parse_expr`. Sizes are bounded (nesting depth, digits of an
 integer, numeric exponents) so that building a tree is cheap whatever the input.
