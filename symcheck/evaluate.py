@@ -38,6 +38,7 @@ import sympy as sp
 from .binders import rebind
 from .index import Power, index
 from .nodes import spec_of
+from .nodes.recurrence import STEP
 
 __all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "EvaluationError", "TooLarge"]
 
@@ -133,12 +134,13 @@ class _Evaluator:
     """The grid machinery that node specs compute with (`spec.value`, `spec.matrix`)."""
 
     def __init__(self, sizes: dict[str, int], inputs: dict[str, np.ndarray], backend: Backend, axes: dict,
-                 ndim: int):
+                 ndim: int, previous: tuple | None = None):
         self.sizes = sizes
-        self.inputs = {k: backend.convert(v) for k, v in inputs.items()}
+        self.inputs = inputs        # already in the backend's numbers (`_evaluate` converts once)
         self.b = backend
         self.axes = axes            # index symbol -> axis number
         self.ndim = ndim
+        self.previous = previous    # (recurrence name, S_{t-1}) while an update is evaluated
         self.cache: dict = {}
 
     # integer index arithmetic -------------------------------------------------
@@ -232,9 +234,17 @@ class _Evaluator:
         out[tuple(slice(w[0], w[0] + n) for w, n in zip(widths, table.shape))] = table
         return out, 1 - before
 
-    def subgrid(self, expr, dims: dict):
-        """`expr` on a grid of its own (index symbol -> extent), e.g. the rows a memory receives."""
-        return _evaluate(expr, dims, self.sizes, self.inputs, self.b)
+    def subgrid(self, expr, dims: dict, step: int | None = None, previous: tuple | None = None):
+        """`expr` on a grid of its own (index symbol -> extent), e.g. the rows a memory receives, or a
+        recurrence's update at time `step` (the symbol `STEP`) given (its name, the previous state)."""
+        sizes = self.sizes if step is None else {**self.sizes, STEP.name: step}
+        return _run(expr, dims, sizes, self.inputs, self.b, previous)
+
+    def previous_state(self, name: str):
+        """S_{t-1} of the recurrence `name` whose update is being evaluated."""
+        if self.previous is None or self.previous[0] != name:
+            raise EvaluationError(f"{name}_(t-1) is used outside the update of the recurrence {name}")
+        return self.previous[1]
 
     def reduce_range(self, e, env, unit: int, reduce):
         """`reduce` (np.sum, np.prod ...) of a range binder's body over its range, on the binder's own axis;
@@ -325,8 +335,12 @@ def _plan(expr, free: tuple):
 
 
 def _evaluate(expr, free, sizes, inputs, backend):
+    return _run(expr, free, sizes, {k: backend.convert(v) for k, v in inputs.items()}, backend, None)
+
+
+def _run(expr, free, sizes, inputs, backend, previous):
     expr, ndim, axes = _plan(expr, tuple(free))
-    ev = _Evaluator(sizes, inputs, backend, axes, ndim)
+    ev = _Evaluator(sizes, inputs, backend, axes, ndim, previous)
     env = {}
     for s, n in free.items():
         shape = [1] * ndim

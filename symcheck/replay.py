@@ -13,8 +13,9 @@ into a quick `Rejected`. For a certificate it checks that
    enclosing sums' ranges), re-proved by the checker's own entailment (`replay_entail`);
 3. numerically, by its own total mpmath semantics, `before` and `after` agree at several
    concrete sizes (including size 1 and unequal sizes) with random inputs;
-4. both derivations end in the certified normal form, and a memory is unrolled only
-   after its induction base and step (re-posed by the checker) are certified.
+4. both derivations end in the certified normal form, and a memory is unrolled (a recurrence
+   replaced by its closed form) only after its induction base and step, re-posed by the
+   checker, are certified.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ import sympy as sp
 
 from .digest import claim_digest
 from .memory import Memory
+from .nodes.recurrence import Recurrence
 from .replay_compose import check_argument
 from .replay_parse import Rejected, parse, symbols
+from .replay_recurrence import recurrence_obligations
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
 from .replay_semantics import DIGITS, World, scalar_value
 
@@ -276,29 +279,29 @@ class _Checker:
         return current
 
     def obligations(self) -> None:
-        """Each obligation must be the induction base or step of a memory, as the checker poses it,
-        and hold; a memory with both certified may be unrolled."""
+        """Each obligation must be the induction base or step of a memory or of a recurrence of the claim,
+        as the checker poses it, and hold; one with both certified may be unrolled (in later obligations too)."""
         certified = set()
         for ob in self.cert["obligations"]:
             title = ob["title"]
             domain = tuple(self.pairs(ob["domain"], f"obligation {title!r}: domain"))
             lhs, rhs = self.parse(ob["lhs"]["start"]), self.parse(ob["rhs"]["start"])
-            kind = None
-            for mem in sorted(lhs.atoms(Memory), key=sp.default_sort_key):
-                for k, (facts, left, right) in expected_obligations(mem).items():
-                    if facts == frozenset(domain) and canonical(lhs) == canonical(left) \
-                            and canonical(rhs) == canonical(right):
-                        kind = (mem, k)
-            if kind is None:
-                raise Rejected(f"obligation {title!r} is not the induction base or step of a memory")
+            kinds = {(mem, k) for mem in lhs.atoms(Memory) for k, (facts, left, right) in expected_obligations(mem).items()
+                     if facts == frozenset(domain) and canonical(lhs) == canonical(left)
+                     and canonical(rhs) == canonical(right)}
+            kinds |= recurrence_obligations(self.recurrences, domain, lhs, rhs, self.size_set)
+            if not kinds:
+                raise Rejected(f"obligation {title!r} is not the induction base or step of a memory or a recurrence")
             left = self.derivation(ob["lhs"], f"obligation {title!r}, left", self.domain + domain, domain)
             right = self.derivation(ob["rhs"], f"obligation {title!r}, right", self.domain + domain, domain)
             if left != right:
                 raise Rejected(f"obligation {title!r}: the two sides end in different forms")
-            certified.add(kind)
-        self.unrolled = frozenset(m for m, k in certified if (m, "base") in certified and (m, "step") in certified)
+            certified |= kinds     # a later obligation may use what is certified (a recurrence read by another)
+            self.unrolled = frozenset(m for m, k in certified if (m, "base") in certified and (m, "step") in certified)
 
     def run(self) -> Replayed:
+        self.recurrences = sorted(set().union(*(self.parse(self.cert[s]["start"]).atoms(Recurrence)
+                                                for s in ("lhs", "rhs"))), key=sp.default_sort_key)
         self.obligations()
         lhs = self.derivation(self.cert["lhs"], "lhs", self.facts)
         rhs = self.derivation(self.cert["rhs"], "rhs", self.facts)

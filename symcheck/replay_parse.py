@@ -3,7 +3,7 @@
 An expression in a certificate is sympy `srepr` text. It is read with `ast.parse` (which
 only parses) and rebuilt by the table below: each whitelisted node type says which
 *typed* arguments it takes. Text becomes a string in exactly two places, a symbol's
-name and a `Str` in a name position (an input's name, a mask, a similarity); every
+name and a `Str` in a name position (an input's, a recurrence's name, a mask, a similarity); every
 other constructor receives only ints or trees already built here, so nothing can reach
 `sympify`, `eval` or `parse_expr`. Sizes are bounded (nesting depth, digits of an
 integer, numeric exponents) so that building a tree is cheap whatever the input.
@@ -21,6 +21,7 @@ from sympy.logic.boolalg import BooleanAtom
 from .index import Element, Entry, Iverson, Log, Power, Prod, Relu, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, TensorInput
 from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
+from .nodes.recurrence import Prev, Recurrence, State
 
 __all__ = ["Rejected", "parse", "symbols", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_NAME", "MAX_TEXT"]
 
@@ -163,6 +164,8 @@ _KINDS = {
     "base": lambda x: isinstance(x, sp.IndexedBase),
     "lambda": lambda x: isinstance(x, sp.Lambda) and all(isinstance(v, sp.Symbol) for v in x.variables),
     "tuple": lambda x: isinstance(x, sp.Tuple) and all(_is_expr(a) for a in x.args),
+    "recurrence": lambda x: isinstance(x, Recurrence),
+    "closed": lambda x: isinstance(x, Str) or _KINDS["lambda"](x),
 }
 
 
@@ -233,6 +236,23 @@ def _rows(name, fn, shape):
     return Rows(name, fn, shape)
 
 
+def _recurrence(name, shape, steps, init, update, closed):
+    """A state of shape rows × cols: init of (a, b), update and claimed closed form of (t, a, b)."""
+    if len(shape) != 2:
+        _bad("a recurrence's shape is (rows, cols)")
+    if len(init.variables) != 2 or len(update.variables) != 3:
+        _bad("a recurrence's init takes (a, b) and its update (t, a, b)")
+    if isinstance(closed, Str) and closed.name != "none" or isinstance(closed, sp.Lambda) and len(closed.variables) != 3:
+        _bad("a recurrence's closed form is Str('none') or a function of (t, a, b)")
+    return Recurrence(name, shape, steps, init, update, closed)
+
+
+def _prev(name, shape, row, col):
+    if len(shape) != 2:
+        _bad("a previous state's shape is (rows, cols)")
+    return Prev(name, shape, row, col)
+
+
 _REL = {c.__name__: c for c in (sp.LessThan, sp.StrictLessThan, sp.GreaterThan, sp.StrictGreaterThan,
                                 sp.Equality, sp.Unequality)}
 _NODES = {
@@ -273,4 +293,7 @@ _NODES = {
     "WriteWeight": _node("WriteWeight", WriteWeight, "memory", "expr", "expr"),
     "ContentWeight": _node("ContentWeight", _content, "memory", "expr", "input", "expr", "expr", "expr", "name",
                            "expr"),
+    "Recurrence": _node("Recurrence", _recurrence, "name", "tuple", "expr", "lambda", "lambda", "closed"),
+    "State": _node("State", State, "recurrence", "expr", "expr", "expr"),
+    "Prev": _node("Prev", _prev, "name", "tuple", "expr", "expr"),
 }

@@ -23,6 +23,7 @@ from .replay_entail import entails, proves, refutes
 from .replay_exact import EXACT
 from .replay_parse import Rejected
 from .replay_ranges import RANGE_RULES
+from .replay_recurrence import recurrence_closed_form
 
 __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
            "expected_obligations"]
@@ -31,7 +32,7 @@ __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical"
 @dataclass(frozen=True)
 class Site:
     """What holds where a rule fires: integer facts (pairs lo <= hi), the claim's unit-norm
-    assumptions, input shapes, and the memories whose induction obligations are certified."""
+    assumptions, input shapes, and the memories and recurrences whose induction obligations are certified."""
 
     facts: tuple = ()
     assumed: frozenset = frozenset()
@@ -301,6 +302,7 @@ SHAPES = {
     "entry-masked-softmax": _softmax,
     "fresh-slot-allocation": _fresh_slot,
     "unroll-write-once": _unroll,
+    "recurrence-closed-form": recurrence_closed_form,
     "iverson-decide": _decide,
     "iverson-idempotent": _shape(lambda r, c, s: isinstance(r, sp.Pow) and isinstance(r.base, Iverson)
                                  and r.exp.is_Integer and r.exp >= 1 and c == r.base),

@@ -4,8 +4,8 @@ Independent of the prover by design: nothing here comes from the normalizer, the
 or the vectorised evaluator. The semantics is total, as in Lean or Isabelle, so no value
 is ever undefined: x^e is the real power where it exists and 0 otherwise (1/0 = 0),
 log x = 0 for x <= 0, an entry outside its matrix is 0, a memory read after the last
-write sees the last state. Work is bounded (summation ranges, dimensions, evaluations)
-so that a hostile certificate is rejected, never a hang.
+write sees the last state, a recurrent state at τ outside 0..T is S_0 or S_T. Work is bounded
+(summation ranges, dimensions, evaluations) so that a hostile certificate is rejected, never a hang.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 from .index import Element, Entry, Iverson, Log, Power, Prod, Relu, Sigma
 from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT
 from .memory import ContentWeight, MemoryCell, Rows, WriteWeight
+from .nodes.recurrence import Prev, State
 from .replay_parse import Rejected, parse
 
 __all__ = ["Rejected", "parse", "World", "scalar_value", "DIGITS", "MAX_RANGE", "MAX_DIM", "MAX_WORK"]
@@ -36,6 +37,7 @@ class World:
         self.sizes, self.inputs = sizes, inputs
         self.cache: dict = {}
         self.work = 0
+        self.frame: tuple | None = None     # (recurrence, t, S_{t-1}) while its update at step t is evaluated
 
     def integer(self, e, env) -> int:
         v = self.value(e, env)
@@ -159,7 +161,8 @@ def _iverson(w, e, env):
 
 def _sigma(w, e, env):
     """Memoised on the values of the sum's free indices: a LayerNorm's mean is met once per token."""
-    key = ("sum", e, tuple((s.name, env[s.name]) for s in sorted(e.free_symbols, key=str) if s.name in env))
+    key = ("sum", e, w.frame and w.frame[:2],      # inside an update, a sum may read the previous state
+           tuple((s.name, env[s.name]) for s in sorted(e.free_symbols, key=str) if s.name in env))
     if key not in w.cache:
         w.cache[key] = _sum(w, e, env)
     return w.cache[key]
@@ -192,7 +195,7 @@ def _checked(rows: list, what: str) -> list:
 
 
 def _matrix(w, term):
-    key = ("matrix", term)
+    key = ("matrix", term, w.frame and w.frame[:2])
     if key not in w.cache:
         handler = _MATRIX.get(type(term))
         if handler is None:
@@ -245,7 +248,7 @@ def _entry(w, e, env):
 def _history(w, mem):
     """The write-once memory after 0, 1, ..., R writes (R rows written; step s writes row s to
     slot s, nothing when s > N)."""
-    key = ("memory", mem)
+    key = ("memory", mem, w.frame and w.frame[:2])
     if key not in w.cache:
         rows = _written(w, mem.written)
         slots = w.dimension(mem.slots)
@@ -339,6 +342,43 @@ def _content_weight(w, e, env):
     return mpmath.exp(beta * sim(n)) * total_power(z, -1)
 
 
+def _steps(w, rec):
+    """S_0..S_T of a recurrence, step by step: S_0[a, b] = init(a, b), S_t[a, b] = update(t, a, b) with
+    `Prev` reading S_{t-1} (0 outside the shape); a previous state read elsewhere has no value."""
+    key = ("recurrence", rec)
+    if key not in w.cache:
+        rows, cols, steps = w.dimension(rec.shape[0]), w.dimension(rec.shape[1]), w.dimension(rec.steps)
+        _checked([[ZERO] * cols] * rows, f"the state {rec.name}")
+
+        def grid(fn, env):
+            return [[w.value(fn.expr, {**env, fn.variables[-2].name: a, fn.variables[-1].name: b})
+                     for b in range(1, cols + 1)] for a in range(1, rows + 1)]
+
+        outer, w.frame = w.frame, None
+        try:
+            states = [grid(rec.init, {})]
+            for t in range(1, steps + 1):
+                w.frame = (rec, t, states[-1])
+                states.append(grid(rec.update, {rec.update.variables[0].name: t}))
+        finally:
+            w.frame = outer
+        w.cache[key] = states
+    return w.cache[key]
+
+
+def _state_of(w, e, env):
+    """S_τ[a, b], τ clamped to 0..T."""
+    states = _steps(w, e.rec)
+    tau = min(max(w.integer(e.time, env), 0), len(states) - 1)
+    return _lookup(states[tau], w.integer(e.row, env) - 1, w.integer(e.col, env) - 1)
+
+
+def _prev(w, e, env):
+    if w.frame is None or w.frame[0].name != e.name:
+        raise Rejected(f"the previous state of {e.name} is read outside the update of {e.name}")
+    return _lookup(w.frame[2], w.integer(e.row, env) - 1, w.integer(e.col, env) - 1)
+
+
 def _mp(x):
     return [_mp(v) for v in x] if isinstance(x, list) else mpmath.mpf(x)
 
@@ -353,5 +393,6 @@ def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list], env: dict
 _HANDLERS = {
     sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, Power: _pow, sp.exp: _exp, sp.log: _log, Log: _log, Relu: _relu,
     sp.Abs: _abs, sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Prod: _prod, Entry: _entry, Element: _element,
-    MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight,
+    MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight, State: _state_of,
+    Prev: _prev,
 }

@@ -28,7 +28,7 @@ from .errors import ClaimError
 from .index import Iverson, Log, power
 from .nodes import find_spec, spec_of
 
-__all__ = ["build_entry", "safe_tree", "check_in_range", "NameClash"]
+__all__ = ["build", "build_entry", "safe_tree", "check_in_range", "NameClash"]
 
 _NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
 
@@ -43,11 +43,16 @@ class NameClash(ClaimError):
 
 
 def build_entry(entry: Callable, i, j, field: str = "entry") -> sp.Expr:
-    """The user's entry (i, j), built without sympy's folding and then rebuilt safely. Names are
-    checked before the rebuild: canonicalizing [j <= N] with a bound j and a size N both named N
-    would decide it on the spot."""
+    """The user's entry (i, j), built without sympy's folding and then rebuilt safely (`build`)."""
+    return build(entry, (i, j), field)
+
+
+def build(fn: Callable, args: tuple, field: str) -> sp.Expr:
+    """`fn(*args)` built without sympy's folding and then rebuilt safely. Names are checked before
+    the rebuild: canonicalizing [j <= N] with a bound j and a size N both named N would decide it
+    on the spot."""
     with sp.evaluate(False):
-        raw = sp.sympify(entry(i, j))
+        raw = sp.sympify(fn(*args))
     by_name: dict[str, set] = {}
     for s in raw.atoms(sp.Symbol):
         by_name.setdefault(s.name, set()).add(s)

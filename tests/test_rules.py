@@ -22,6 +22,7 @@ from symcheck.index import Entry, Iverson, Prod, Sigma, index, make_sum, power, 
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
+from symcheck.recurrent import State, recurrence
 from symcheck.rules import NORMALIZING, RULE_SETS, RULES, Rule, RuleSet
 from symcheck.rules.base import by_name
 from symcheck.rules.sums import SUMS
@@ -29,6 +30,7 @@ from symcheck.rules.sums import SUMS
 j, k, n, s, a = (index(x) for x in "jknsa")
 Mk, Mv = Memory("K", K, N), Memory("V", V, N)
 UNIT_Q = UnitRows("Q", d)
+FAST = recurrence("F", (d, d), T, lambda prev, t, a, b: prev(a, b) + V[t, a] * K[t, b])     # fast weights
 
 CASES: dict[str, list] = {
     "entry-input": [Entry(Q, t, b)],
@@ -43,6 +45,7 @@ CASES: dict[str, list] = {
     "fresh-slot-allocation": [make_sum(make_sum(n * WriteWeight(Mk, s, n) * Q[s, b], s, 1, t), n, 1, N)],
     "unroll-write-once": [make_sum(n * MemoryCell(Mk, t, n, b), n, 1, N),
                           make_sum(MemoryCell(Mv, t - 1, n, b), n, 1, N)],
+    "recurrence-closed-form": [State(FAST, t, b, 1) * Q[t, b], make_sum(State(FAST, t - 1, b, j), j, 1, d)],
     "iverson-decide": [make_sum(Iverson(sp.Le(j, T)) * Q[j, b], j, 1, t), Iverson(sp.Lt(T, t)) * Q[t, b],
                        make_sum(Iverson(sp.Eq(j, t + 1)) * Q[j, b], j, 1, t)],
     "iverson-idempotent": [make_sum(Iverson(sp.Le(j, b)) ** 2 * Q[j, b], j, 1, T)],
@@ -173,6 +176,7 @@ def test_every_rule_has_a_statement_name_and_words_for_its_side_conditions():
 DEFAULT_PRIORITY = [
     "entry-input", "entry-transpose", "entry-scale", "entry-matmul", "entry-masked-softmax",      # lowering
     "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
+    "recurrence-closed-form",                                                                    # recurrence
     "iverson-decide", "iverson-idempotent",                                                      # guards
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
     "sum-factor-in", "sum-absorb-last", "sum-range-difference",                                  # sums
