@@ -31,7 +31,7 @@ def recurrence(name: str, shape: tuple, steps, update: Callable, *, init: Callab
     if len(shape) != 2:
         raise ClaimError(f"the state {name} must be a matrix (rows, cols), got shape {shape}", field="shape")
     shape = sp.Tuple(*map(sp.sympify, shape))
-    t, a, b = index("t"), index("a"), index("b")
+    t, a, b = index("t_step"), index("a_row"), index("b_col")     # bound names a user rarely picks
     prev = lambda x, y: Prev(name, shape, x, y)        # noqa: E731
     init_fn = init if callable(init) else (lambda a, b, v=init: v)
     start = sp.Lambda((a, b), build(init_fn, (a, b), "init"))

@@ -165,8 +165,10 @@ def test_the_certificate_replays(cert):
 def test_a_tampered_closed_form_is_rejected(cert):
     bad = copy.deepcopy(cert)
     step = closed_step(bad)
-    row = sp.srepr(index("i_row"))
-    step["contractum"] = step["contractum"].replace(f"Integer(1), {row})", f"Integer(2), {row})")
+    row = cert["claim"]["row"]                      # srepr of the compared row
+    tampered = step["contractum"].replace(f"Integer(1), {row})", f"Integer(2), {row})")
+    assert tampered != step["contractum"]
+    step["contractum"] = tampered
     assert "not the recurrence's claimed closed form" in rejected(bad)
 
 
@@ -178,7 +180,8 @@ def test_a_missing_step_obligation_is_rejected(cert):
 
 def test_a_time_outside_0_to_T_is_rejected(cert):
     bad = copy.deepcopy(cert)
-    row, beyond = sp.srepr(index("i_row")), sp.srepr(T + 1)
+    row, beyond = cert["claim"]["row"], sp.srepr(T + 1)
+    assert row in bad["lhs"]["start"]
     bad["lhs"]["start"] = bad["lhs"]["start"].replace(row, beyond, 1)
     step = closed_step(bad)
     step["redex"] = step["redex"].replace(row, beyond, 1)
