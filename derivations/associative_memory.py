@@ -7,8 +7,8 @@ with the unnormalised weights relu(k_i · x_t): y_t = Σ_i relu(k_i · x_t) v_i.
 are not a distribution, so a softmax read of the same memory is a different model.
 """
 
-from symcheck import Claim, apply, cross_attention, from_index, index, make_sum, matrix, sizes
-from symcheck.index import Relu
+from symcheck import Claim, cross_attention, from_index, index, make_sum, matrix, sizes
+from symcheck.index import Entry, Relu
 
 T, d, d_ff, d_out = sizes("T d d_ff d_out")
 
@@ -19,17 +19,11 @@ SOURCES = ("Geva et al. 2021, Transformer Feed-Forward Layers Are Key-Value Memo
            "claims catalogue AM-5")
 
 
-def _hidden():
-    """h_t = relu(W₁ x_t)."""
-    m = index("m")
-    return from_index(T, d_ff, lambda t, i: Relu(make_sum(W1[i, m] * X[t, m], m, 1, d)), label="relu(W1 x_t)")
-
-
 def _ffn():
-    """y_t = W₂ h_t, stage by stage: the hidden layer is the next stage's input."""
+    """y_t = W₂ relu(W₁ x_t), in matrix form: y_t[c] = Σ_i W₂[c, i] relu((W₁ Xᵀ)[i, t])."""
     i = index("i")
-    return apply(lambda H: from_index(T, d_out, lambda t, c: make_sum(W2[c, i] * H[t, i], i, 1, d_ff),
-                                      label="W2 h_t"), _hidden(), label="FFN W2 relu(W1 x_t)")
+    return from_index(T, d_out, lambda t, c: make_sum(W2[c, i] * Relu(Entry(W1 @ X.T, i, t)), i, 1, d_ff),
+                      label="FFN W2 relu(W1 x_t)")
 
 
 def _memory_read():
