@@ -4,11 +4,16 @@ Claim LA-2 of the claims catalogue (§3.1; Schlag, Irie & Schmidhuber 2021): the
 weights W_t = W_{t-1} + v_t φ(k_t)ᵀ (d_v × d_k, W_0 = 0), read by y_t = W_t φ(q_t),
 equal causal linear attention y_t = Σ_{j<=t} (φ(q_t)·φ(k_j)) v_j. The feature map is
 applied beforehand: the inputs are φ(Q) and φ(K).
+
+Also here: the normalized form (LA-1, two recurrences: the state and its normaliser z_t),
+the scalar-gated state (SimpleGLA, RetNet, SSD) and GLA's per-channel gate, each with the
+parallel form it is run as, and the near misses that are not equivalent.
 """
 
 from sympy import exp
 
 from symcheck import Claim, from_index, index, make_sum, matrix, sizes
+from symcheck.index import reciprocal
 from symcheck.recurrent import recurrence, state
 
 T, d_k, d_v = sizes("T d_k d_v")
@@ -89,3 +94,102 @@ decay_mask_off_by_one = Claim(
     statement="The same with the mask exp(G_t - G_{j-1}) = exp(sum_{r=j}^{t} g_r): the decay of step j applied "
               "to its own write (false).",
     expect="refuted", cites=SOURCES)
+
+
+# -- normalized linear attention (LA-1): two recurrences, a numerator and a normaliser -------------------------
+Z = recurrence("z", (d_k, 1), T, lambda prev, t, a, b: prev(a, b) + K[t, a])      # z_t = z_{t-1} + φ(k_t)
+
+
+def _normalised_read(at):
+    """y_t[c] = (W_t φ(q_t))[c] / (z_at(t) · φ(q_t)): the fast-weight read over the running normaliser."""
+    b = index("k")
+    return from_index(T, d_v, lambda t, c: make_sum(state(W, t, c, b) * Q[t, b], b, 1, d_k)
+                      * reciprocal(make_sum(state(Z, at(t), b, 1) * Q[t, b], b, 1, d_k)),
+                      label="normalized fast weights")
+
+
+def _normalised_attention():
+    """y_t = Σ_{j<=t} (φ(q_t)·φ(k_j)) v_j / Σ_{j<=t} φ(q_t)·φ(k_j)."""
+    j, b = index("j"), index("k")
+    score = lambda t, j: make_sum(Q[t, b] * K[j, b], b, 1, d_k)      # noqa: E731
+    return from_index(T, d_v, lambda t, c: make_sum(score(t, j) * V[j, c], j, 1, t)
+                      * reciprocal(make_sum(score(t, j), j, 1, t)), label="normalized causal linear attention")
+
+
+NORMALISED = ("Katharopoulos et al. 2020, Transformers are RNNs", "claims catalogue LA-1")
+
+normalized_linear_attention = Claim(
+    "normalized_linear_attention",
+    lhs=_normalised_read(lambda t: t), rhs=_normalised_attention(),
+    statement="The recurrences S_t = S_{t-1} + phi(k_t) v_t^T and z_t = z_{t-1} + phi(k_t) from 0, read by "
+              "y_t = S_t^T phi(q_t) / (z_t . phi(q_t)), equal normalized causal linear attention "
+              "y_t = sum_{j<=t} (phi(q_t).phi(k_j)) v_j / sum_{j<=t} phi(q_t).phi(k_j) (1/x total: 1/0 = 0).",
+    expect="proved", cites=NORMALISED)
+
+normaliser_before_update = Claim(
+    "normaliser_before_update",
+    lhs=_normalised_read(lambda t: t - 1), rhs=_normalised_attention(),
+    statement="The same with the exclusive normaliser z_{t-1} . phi(q_t) under the inclusive numerator "
+              "S_t^T phi(q_t) (false).",
+    expect="refuted", cites=NORMALISED)
+
+non_causal_normaliser = Claim(
+    "non_causal_normaliser",
+    lhs=_normalised_read(lambda t: T), rhs=_normalised_attention(),
+    statement="The same with the full-sequence normaliser z_T . phi(q_t) (false: it is not causal).",
+    expect="refuted", cites=NORMALISED)
+
+
+# -- GLA: a per-channel gate on the key dimension ---------------------------------------------------------------
+GK = matrix("GK", T, d_k)         # log-decays g_t[a]: row a of the state is multiplied by exp(g_t[a])
+
+
+def _channel_decay(lo, hi, a):
+    """exp(Σ_{r=lo}^{hi} g_r[a]): channel a's decay from step lo to step hi."""
+    r = index("r")
+    return exp(make_sum(GK[r, a], r, lo, hi))
+
+
+S_GLA = recurrence("S", (d_k, d_v), T, lambda prev, t, a, b: exp(GK[t, a]) * prev(a, b) + K[t, a] * V[t, b],
+                   closed_form=lambda t, a, b: make_sum(_channel_decay(index("s") + 1, t, a) * K[index("s"), a]
+                                                        * V[index("s"), b], index("s"), 1, t))
+
+
+def _gla_read():
+    """o_t[b] = Σ_a S_t[a, b] q_t[a]."""
+    a = index("k")
+    return from_index(T, d_v, lambda t, b: make_sum(state(S_GLA, t, a, b) * Q[t, a], a, 1, d_k),
+                      label="GLA state S_t^T q_t")
+
+
+def _gla_parallel():
+    """o_t[b] = Σ_{j<=t} Σ_a q_t[a] k_j[a] exp(Σ_{r=j+1}^{t} g_r[a]) v_j[b]."""
+    j, a = index("j"), index("k")
+    return from_index(T, d_v, lambda t, b: make_sum(make_sum(Q[t, a] * K[j, a] * _channel_decay(j + 1, t, a), a, 1, d_k)
+                                                    * V[j, b], j, 1, t), label="GLA parallel form")
+
+
+def _mean_gated_parallel():
+    """The scalar-gated parallel form with the mean gate ḡ_r = (1/d_k) Σ_a g_r[a]."""
+    j, a, c, r = index("j"), index("k"), index("c"), index("r")
+    mean_decay = lambda lo, hi: exp(make_sum(make_sum(GK[r, c], c, 1, d_k) / d_k, r, lo, hi))   # noqa: E731
+    return from_index(T, d_v, lambda t, b: make_sum(make_sum(Q[t, a] * K[j, a], a, 1, d_k) * mean_decay(j + 1, t)
+                                                    * V[j, b], j, 1, t), label="mean-gated parallel form")
+
+
+GLA_SOURCES = ("Yang et al. 2024, Gated Linear Attention Transformers with Hardware-Efficient Training",
+               "claims catalogue GLA-1")
+
+gla_is_channel_decayed_attention = Claim(
+    "gla_is_channel_decayed_attention",
+    lhs=_gla_read(), rhs=_gla_parallel(),
+    statement="The GLA state S_t[a, b] = exp(g_t[a]) S_{t-1}[a, b] + k_t[a] v_t[b] from S_0 = 0, read by "
+              "o_t = S_t^T q_t, equals o_t[b] = sum_{j<=t} sum_a q_t[a] k_j[a] exp(sum_{r=j+1}^{t} g_r[a]) v_j[b].",
+    expect="proved", cites=GLA_SOURCES)
+
+gla_is_mean_gated = Claim(
+    "gla_is_mean_gated",
+    lhs=_gla_read(), rhs=_mean_gated_parallel(),
+    statement="GLA equals the scalar-gated form with the mean gate: o_t = sum_{j<=t} (q_t.k_j) "
+              "exp(sum_{r=j+1}^{t} mean_a g_r[a]) v_j (false: the channels decay at their own rates).",
+    expect="refuted", cites=GLA_SOURCES + ("claims catalogue GLA-1 F1",))

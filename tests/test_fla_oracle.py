@@ -90,3 +90,97 @@ def test_the_off_by_one_decay_mask_is_not_simple_gla(linear, qkv, gates):
     theirs, _ = reference("simple_gla").naive_recurrent_simple_gla(q, k, v, gates, scale=1.0)
     ours = _gated_per_head(linear.decay_mask_off_by_one.rhs, q, k, v, gates)
     assert np.abs(ours - theirs[0].double().numpy()).max() > 1e-2
+
+
+@pytest.fixture(scope="module")
+def features():
+    """φ(Q), φ(K) > 0 (as for φ = elu + 1), so the normaliser of LA-1 is bounded away from 0."""
+    g = torch.Generator().manual_seed(2)
+    return tuple(torch.rand(1, T, H, D_K, generator=g, dtype=torch.float64) + 0.1 for _ in range(2))
+
+
+def _normalized(q, k, v):
+    theirs, _ = reference("linear_attn").naive_recurrent_linear_attn(q, k, v, scale=1.0, normalize=True)
+    return theirs[0].double().numpy()          # ≈ ours: its eps 1e-10 is far below float32 rounding here
+
+
+@pytest.mark.parametrize("side", ["lhs", "rhs"])
+def test_normalized_linear_attention_is_flas_normalized_recurrence(linear, features, qkv, side):
+    (q, k), v = features, qkv[2]
+    ours = _per_head(getattr(linear.normalized_linear_attention, side), q, k, v)
+    np.testing.assert_allclose(ours, _normalized(q, k, v), **FLOAT32)
+
+
+@pytest.mark.parametrize("claim", ["normaliser_before_update", "non_causal_normaliser"])
+def test_the_wrong_normalisers_are_not_flas_normalized_linear_attention(linear, features, qkv, claim):
+    (q, k), v = features, qkv[2]
+    ours = _per_head(getattr(linear, claim).lhs, q, k, v)
+    assert np.abs(ours - _normalized(q, k, v)).max() > 1e-2
+
+
+@pytest.fixture(scope="module")
+def channel_gates():
+    g = torch.Generator().manual_seed(3)
+    return -torch.rand(1, T, H, D_K, generator=g, dtype=torch.float64)     # log-decays per key channel
+
+
+def _gla_per_head(model, q, k, v, gk):
+    """`naive_recurrent_gla` fixes the scale to d_k^(-1/2) on q; ours reads q as given, so it gets the scaled q."""
+    sizes = {"T": T, "d_k": D_K, "d_v": D_V}
+    q = q * D_K ** -0.5
+    return np.stack([evaluate_model(model, sizes, {"Q": q[0, :, h].numpy(), "K": k[0, :, h].numpy(),
+                                                   "V": v[0, :, h].numpy(), "GK": gk[0, :, h].numpy()})
+                     for h in range(H)], axis=1)
+
+
+def _gla(q, k, v, gk):
+    theirs, _ = reference("gla").naive_recurrent_gla(q, k, v, gk)
+    return theirs[0].double().numpy()
+
+
+@pytest.mark.parametrize("side", ["lhs", "rhs"])
+def test_the_gla_state_and_its_parallel_form_are_flas_recurrent_gla(linear, qkv, channel_gates, side):
+    q, k, v = qkv
+    ours = _gla_per_head(getattr(linear.gla_is_channel_decayed_attention, side), q, k, v, channel_gates)
+    np.testing.assert_allclose(ours, _gla(q, k, v, channel_gates), **FLOAT32)
+
+
+def test_the_mean_gate_is_not_gla(linear, qkv, channel_gates):
+    q, k, v = qkv
+    ours = _gla_per_head(linear.gla_is_mean_gated.rhs, q, k, v, channel_gates)
+    assert np.abs(ours - _gla(q, k, v, channel_gates)).max() > 1e-2
+
+
+# -- the FFN as a key-value memory: plain torch is the oracle ----------------------------------------------------
+D, D_FF, D_OUT = 8, 16, 5
+
+
+@pytest.fixture(scope="module")
+def ffn_weights():
+    """H independent instances (x_t, W₁, W₂), like the heads above."""
+    g = torch.Generator().manual_seed(4)
+    return [tuple(torch.randn(*shape, generator=g, dtype=torch.float64) for shape in ((T, D), (D_FF, D), (D_OUT, D_FF)))
+            for _ in range(H)]
+
+
+def _ffn_pairs(model, weights):
+    sizes = {"T": T, "d": D, "d_ff": D_FF, "d_out": D_OUT}
+    for x, w1, w2 in weights:
+        ours = evaluate_model(model, sizes, {"X": x.numpy(), "W1": w1.numpy(), "W2": w2.numpy()})
+        yield ours, (torch.relu(x @ w1.T) @ w2.T).numpy()
+
+
+@pytest.fixture(scope="module")
+def memory():
+    return _derivation("associative_memory")
+
+
+@pytest.mark.parametrize("side", ["lhs", "rhs"])
+def test_the_ffn_and_its_memory_read_are_torchs_ffn(memory, ffn_weights, side):
+    for ours, theirs in _ffn_pairs(getattr(memory.ffn_is_key_value_memory, side), ffn_weights):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_a_softmax_read_of_the_memory_is_not_the_ffn(memory, ffn_weights):
+    for ours, theirs in _ffn_pairs(memory.ffn_is_softmax_memory_read.rhs, ffn_weights):
+        assert np.abs(ours - theirs).max() > 1e-2
