@@ -9,6 +9,8 @@ spec is an `UnknownNode` error, never a guessed `\\operatorname{...}`.
 
 from __future__ import annotations
 
+import unicodedata
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
@@ -32,8 +34,24 @@ _UNICODE = {
 
 
 def escape(text: str) -> str:
-    """Free text (names, statements, citations) made safe for LaTeX (pdflatex, T1)."""
-    return "".join(_ESCAPES.get(ch) or _UNICODE.get(ch) or ch for ch in str(text))
+    """Free text (names, statements, citations) made safe for LaTeX (pdflatex, T1): a character pdflatex
+    cannot typeset from the input is never passed through (a φ in a label once stopped the appendix)."""
+    return "".join(_ESCAPES.get(ch) or _UNICODE.get(ch) or (ch if ch.isascii() else _unicode(ch)) for ch in str(text))
+
+
+_LATIN_LOOKALIKES = {"alpha": "A", "beta": "B", "epsilon": "E", "zeta": "Z", "eta": "H", "iota": "I", "kappa": "K",
+                     "mu": "M", "nu": "N", "omicron": "O", "rho": "P", "tau": "T", "chi": "X"}   # capitals: no macro
+
+
+def _unicode(ch: str) -> str:
+    """A Greek letter as its math symbol ($\\phi$, $\\Phi$); any other character by its code point."""
+    name = unicodedata.name(ch, "")
+    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and len(name.split()) == 4:
+        letter = {"lamda": "lambda"}.get(name.split()[-1].lower(), name.split()[-1].lower())
+        if "SMALL" in name:
+            return "o" if letter == "omicron" else rf"$\{letter}$"
+        return _LATIN_LOOKALIKES.get(letter) or rf"$\{letter.capitalize()}$"
+    return rf"\texttt{{[U+{ord(ch):04X}]}}"
 
 
 class SymcheckLatexPrinter(LatexPrinter):

@@ -51,6 +51,13 @@ def test_every_notation_macro_has_a_definition_with_its_arity():
     ("a_b", r"a\_b"), ("50%", r"50\%"), ("A&B", r"A\&B"), ("#1", r"\#1"), ("$x$", r"\$x\$"),
     ("{x}", r"\{x\}"), (r"a\b", r"a\textbackslash{}b"), ("x^2", r"x\textasciicircum{}2"),
     ("~", r"\textasciitilde{}"), ("β ≤ 1", r"$\beta$ $\le$ 1"),
+    ("W_t φ(q_t)", r"W\_t $\phi$(q\_t)"), ("Φ Λ", r"$\Phi$ $\Lambda$"), ("Α", "A"), ("∂", r"\texttt{[U+2202]}"),
 ])
 def test_escape(raw, expected):
     assert escape(raw) == expected
+
+
+def test_escaped_text_is_ascii_whatever_the_user_writes():
+    """pdflatex cannot typeset an arbitrary character from the input: a φ in a model's label once stopped the
+    appendix from compiling."""
+    assert escape("".join(map(chr, range(0x80, 0x3000)))).isascii()
