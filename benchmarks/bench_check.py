@@ -1,6 +1,6 @@
 """Time to check the bundled library, against a baseline commit measured in the same run.
 
-    python benchmarks/bench_check.py [--baseline REF] [--repeats N]
+    python benchmarks/bench_check.py [--baseline REF] [--repeats N] [PATH ...]
 
 The baseline is checked out into a temporary git worktree and both trees run
 `symcheck check derivations` in fresh processes (cold: import and sympy caches
@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(tree: Path) -> tuple[float, str]:
+def _run(tree: Path, paths: list[str]) -> tuple[float, str]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     start = time.monotonic()
-    out = subprocess.run([sys.executable, "-m", "symcheck", "check", "derivations"], cwd=tree, env=env,
+    out = subprocess.run([sys.executable, "-m", "symcheck", "check", *paths], cwd=tree, env=env,
                          capture_output=True, text=True)
     elapsed = time.monotonic() - start
     summary = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr.strip()[-200:]
@@ -36,6 +36,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="82cb649", help="git ref of the baseline (default: before issue 9)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("paths", nargs="*", default=["derivations"],
+                        help="derivation files or directories, relative to each tree (default: derivations); "
+                             "name the baseline's files to compare like with like when the library has grown")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "baseline"
@@ -45,7 +48,7 @@ def main() -> int:
             summaries = {}
             for k in range(args.repeats):
                 for name, tree in (("baseline", base), ("current", ROOT)):
-                    seconds, summaries[name] = _run(tree)
+                    seconds, summaries[name] = _run(tree, args.paths)
                     times[name].append(seconds)
                     print(f"run {k + 1}: {name:8s} {seconds:6.1f} s  {summaries[name]}", flush=True)
         finally:
@@ -53,7 +56,8 @@ def main() -> int:
     med = {k: statistics.median(v) for k, v in times.items()}
     ratio = med["current"] / med["baseline"]
     lines = ["# Checking the bundled library: current against a baseline", "",
-             f"`python benchmarks/bench_check.py --baseline {args.baseline} --repeats {args.repeats}`: "
+             f"`python benchmarks/bench_check.py --baseline {args.baseline} --repeats {args.repeats} "
+             f"{' '.join(args.paths)}`: "
              "fresh processes, alternating, same machine, same run.", "",
              "| tree | median wall time | runs | last summary |", "|---|---|---|---|"]
     for name in ("baseline", "current"):
