@@ -308,15 +308,7 @@ def compile_written(node):
         name, r, c = node[1], node[2], node[3]
         return lambda env: env["@"][name](r.value(env), c.value(env))
     if tag in ("+", "*"):
-        parts = [compile_written(a) for a in node[1:]]
-        op = v_add if tag == "+" else v_mul
-
-        def fold(env):
-            out = parts[0](env)
-            for p in parts[1:]:
-                out = op(out, p(env))
-            return out
-        return fold
+        return _folded([compile_written(a) for a in node[1:]], v_add if tag == "+" else v_mul)
     if tag == "/":
         a, b = compile_written(node[1]), compile_written(node[2])
         return lambda env: v_mul(a(env), v_pow(b(env), Fraction(-1)))
@@ -432,9 +424,11 @@ def compile_tree(e):
 
 
 def _fold_tree(e):
-    parts = [compile_tree(a) for a in e.args]
-    op = v_add if isinstance(e, sp.Add) else v_mul
+    return _folded([compile_tree(a) for a in e.args], v_add if isinstance(e, sp.Add) else v_mul)
 
+
+def _folded(parts: list, op):
+    """The value of parts[0] op parts[1] op ..., left to right (the oracle's own n-ary + and ·)."""
     def fold(env):
         out = parts[0](env)
         for p in parts[1:]:
