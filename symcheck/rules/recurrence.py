@@ -52,16 +52,16 @@ def _obligations(expr: State, ctx: Context):
     reserved = ctx.reserved | taken | {t.name, a.name, b.name}
     base_ctx = Context(assumptions=ctx.assumptions, reserved=reserved).with_facts(*facts)
     step_ctx = base_ctx.with_facts(*step_facts)
-    scope = reserved
     init = subst(rec.init.expr, dict(zip(rec.init.variables, (a, b))))
     lhs = closed_at(rec, t, a, b)
+    # the step peels C(t)'s last term: a decayed term (Σ_{r=s+1}^{t} g) only meets F(C(t-1), t) that way
     peel = "sum-peel-last" if isinstance(lhs, Sigma) and lhs.hi == t else None
-    base = Obligation(f"Induction base for the state {rec.name}", rename_apart(closed_at(rec, 0, a, b), scope),
-                      rename_apart(init, scope), base_ctx,
+    base = Obligation(f"Induction base for the state {rec.name}", rename_apart(closed_at(rec, 0, a, b), reserved),
+                      rename_apart(init, reserved), base_ctx,
                       statement=sp.Eq(State(rec, 0, a, b), init, evaluate=False), constraints=facts)
     step = Obligation(
-        f"Induction step for the state {rec.name}", rename_apart(lhs, scope),
-        rename_apart(updated(rec, t, a, b, lambda x, y: closed_at(rec, t - 1, x, y)), scope),
+        f"Induction step for the state {rec.name}", rename_apart(lhs, reserved),
+        rename_apart(updated(rec, t, a, b, lambda x, y: closed_at(rec, t - 1, x, y)), reserved),
         step_ctx, lhs_first=peel, constraints=step_facts,
         statement=sp.Eq(State(rec, t, a, b), updated(rec, t, a, b, lambda x, y: State(rec, t - 1, x, y)),
                         evaluate=False))
