@@ -77,6 +77,8 @@ def _flat_claim(c: Claim, problem) -> dict:
         "rows": sp.srepr(problem.rows), "cols": sp.srepr(problem.cols),
         "inputs": [{"name": m.name, "shape": [sp.srepr(x) for x in m.shape]} for m in problem.inputs],
         "assumptions": _assumptions(c),
+        **({} if problem.chunks is None else {"chunks": {
+            k: sp.srepr(getattr(problem.chunks, k)) for k in ("chunk", "offset", "size", "count")}}),
     }
 
 

@@ -37,6 +37,8 @@ class Claim:
     `method` is how to prove it: "auto" (by composition when both sides are
     compositions, else by normalization) or "normalization" (inline every
     composition and normalize the whole entry formula).
+    `chunk_size` C compares the rows as t = (c − 1)·C + i for 1 <= c <= rows/C and
+    1 <= i <= C (a chunkwise form's chunk c and offset i); rows must be a multiple of C.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Claim:
     where: tuple = ()
     cites: tuple[str, ...] = ()
     method: str = "auto"
+    chunk_size: object = None
     file: str = ""          # set by the loader
     module: str = ""        # set by the loader: the derivation module's name
     lemma_number: tuple[int, ...] = ()   # set by a composite proof: (2, 1) is lemma 1 of lemma 2 of `module`'s claim

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -18,19 +20,59 @@ from .affine import Fact, entails_nonneg, nonneg
 __all__ = ["Context", "UnitRows"]
 
 
+# The integer symbols an abstracted atom (a Mod, a floor, a monomial) stands over, by its name: a
+# binder that rebinds one of them invalidates every fact about the atom.
+_ATOM_SYMBOLS: dict[str, frozenset[str]] = {}
+
+
+def _atom(name: str, over) -> sp.Symbol:
+    _ATOM_SYMBOLS.setdefault(name, frozenset(s.name for s in over))
+    return sp.Symbol(name, integer=True)
+
+
+def monomial_name(factors) -> str:
+    """The atom that stands for a product of integer symbols, named by its sorted factors (`<C*c>`), so
+    a monomial read off an expression and one formed by multiplying two facts are the same atom."""
+    return "<" + "*".join(sorted(factors)) + ">"
+
+
+def _factor_names(term: sp.Expr) -> list[str] | None:
+    """The integer symbols of a monomial with multiplicity (x**2 -> [x, x]), or None for anything else."""
+    names: list[str] = []
+    for f in sp.Mul.make_args(term):
+        base, exp = f.as_base_exp()
+        if not (isinstance(base, sp.Symbol) and base.is_integer and exp.is_Integer and exp > 0):
+            return None
+        names += [base.name] * int(exp)
+    return names
+
+
+def _linearized(expr: sp.Expr) -> sp.Expr:
+    """expr with each product of two or more integer symbols replaced by its monomial atom. Sound for
+    entailment: an integer point gives every atom the (integer) value of its monomial, so facts about
+    the atoms hold there; treating them as independent only loses what links them (see `_products`)."""
+    expr = sp.expand(expr)
+    out = sp.S.Zero
+    for term, c in expr.as_coefficients_dict().items():
+        names = _factor_names(term) if term != 1 else None
+        if names is not None and len(names) >= 2:
+            term = _atom(monomial_name(names), term.free_symbols)
+        out += c * term
+    return out
+
+
 def _abstracted(pairs):
     """`pairs` with each Mod(x, G) and floor(p/q) replaced by an integer symbol named after it,
     and the facts that bound it: 0 <= m <= G - 1 (G a size or a positive number), and
-    q·v <= p <= q·v + q - 1 (q a positive integer). Fourier–Motzkin knows neither function."""
+    q·v <= p <= q·v + q - 1 (q a positive integer); then each monomial of two or more integer
+    symbols replaced by its atom (`_linearized`). Fourier–Motzkin knows none of these."""
     pairs = [(sp.sympify(lo), sp.sympify(hi)) for lo, hi in pairs]
     atoms = set()
     for lo, hi in pairs:
         atoms |= lo.atoms(sp.Mod, sp.floor) | hi.atoms(sp.Mod, sp.floor)
-    if not atoms:
-        return pairs, []
     repl, extra = {}, []
     for a in sorted(atoms, key=sp.default_sort_key):
-        v = sp.Symbol(f"<{sp.srepr(a)}>", integer=True)
+        v = _atom(f"<{sp.srepr(a)}>", a.free_symbols)
         if isinstance(a, sp.Mod) and (a.args[1].is_positive is True):
             repl[a] = v
             extra += [(0, v), (v, a.args[1] - 1)]
@@ -41,7 +83,70 @@ def _abstracted(pairs):
                 p = sp.expand(q * a.args[0])
                 repl[a] = v
                 extra += [(q * v, p), (p, q * v + q - 1)]
-    return [(lo.xreplace(repl), hi.xreplace(repl)) for lo, hi in pairs], extra
+    return [(_linearized(sp.sympify(lo).xreplace(repl)), _linearized(sp.sympify(hi).xreplace(repl)))
+            for lo, hi in (*pairs, *extra)]
+
+
+def quotient_split(expr: sp.floor) -> tuple[sp.Expr, sp.Expr, sp.Expr] | None:
+    """(q, r, C) with floor's argument = (C·q + r)/C: C an integer that sympy knows is positive, q the
+    terms of the numerator that C divides as polynomials (integer-valued, perhaps 0), r the rest; None otherwise."""
+    num, den = sp.fraction(sp.together(expr.args[0]))
+    if den == 1 or den.is_integer is not True or den.is_positive is not True:
+        return None
+    q = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(num)):
+        part = sp.cancel(term / den)
+        if sp.fraction(part)[1] == 1:
+            q += part
+    if q.is_integer is not True:
+        return None
+    return q, sp.expand(num - den * q), den
+
+
+def _symbols_of(name: str) -> frozenset[str]:
+    return _ATOM_SYMBOLS.get(name, frozenset((name,)))
+
+
+def _monomials(form: Fact) -> set[str]:
+    return {k for k, _ in form[0] if k.startswith("<") and "*" in k and k in _ATOM_SYMBOLS}
+
+
+def _product(f: Fact, g: Fact) -> Fact:
+    """f·g for two affine forms, its degree-2 terms as monomial atoms: f, g >= 0 imply f·g >= 0."""
+    terms: dict[str, Fraction] = {}
+    (fi, fc), (gi, gc) = f, g
+    for k, c in fi:
+        terms[k] = terms.get(k, Fraction(0)) + c * gc
+    for k, c in gi:
+        terms[k] = terms.get(k, Fraction(0)) + c * fc
+    for k, c in fi:
+        for m, d in gi:
+            name = monomial_name((k, m))
+            _ATOM_SYMBOLS.setdefault(name, frozenset((k, m)))
+            terms[name] = terms.get(name, Fraction(0)) + c * d
+    return tuple(sorted((k, v) for k, v in terms.items() if v != 0)), fc * gc
+
+
+@lru_cache(maxsize=20000)
+def _products(facts: frozenset[Fact], goal: Fact, limit: int = 400) -> frozenset[Fact]:
+    """Products of two linear facts whose degree-2 terms are monomials the goal or the facts mention
+    (McCormick-style: (c - 1)·(C - 1) >= 0 gives c·C >= c + C - 1). Each is implied by the facts, so
+    adding them is sound; they are what links a monomial atom to its factors."""
+    wanted = _monomials(goal) | {m for f in facts for m in _monomials(f)}
+    if not wanted:
+        return frozenset()
+    factors = {n for m in wanted for n in _ATOM_SYMBOLS[m]}
+    linear = sorted((f for f in facts if not any(k.startswith("<") for k, _ in f[0])
+                     and any(k in factors for k, _ in f[0])), key=str)
+    out = set()
+    for n, f in enumerate(linear):
+        for g in linear[n:]:
+            p = _product(f, g)
+            if _monomials(p) <= wanted:
+                out.add(p)
+                if len(out) >= limit:
+                    return frozenset(out)
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -65,8 +170,11 @@ class Context:
     def with_facts(self, *pairs: tuple[sp.Expr, sp.Expr]) -> "Context":
         """Add facts lo <= hi (non-affine pairs are ignored: knowing less is sound). A Mod or
         floor in a pair stands for an integer with its defining bounds (`integer_atoms`)."""
-        pairs, extra = _abstracted(pairs)
-        new = {f for lo, hi in (*pairs, *extra) if (f := nonneg(lo, hi)) is not None}
+        forms = [(nonneg(lo, hi), (lo, hi)) for lo, hi in pairs]
+        new = {f for f, _ in forms if f is not None}
+        hard = [self._floors_known(pair) for f, pair in forms if f is None]
+        if hard:
+            new |= {f for lo, hi in _abstracted(hard) if (f := nonneg(lo, hi)) is not None}
         return Context(self.facts | new, self.assumptions, self.reserved, self.binders)
 
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
@@ -81,19 +189,41 @@ class Context:
         """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
         names = {v.name for v in variables}
         outer = self.facts
-        if any(k in names for f in outer for k, _ in f[0]):
-            outer = frozenset(f for f in outer if all(k not in names for k, _ in f[0]))
+        if any(_symbols_of(k) & names for f in outer for k, _ in f[0]):
+            outer = frozenset(f for f in outer if not any(_symbols_of(k) & names for k, _ in f[0]))
         return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables))
 
     def proves_le(self, lo, hi) -> bool:
         """Do the facts imply lo <= hi?"""
-        form = nonneg(lo, hi)
+        form, facts = nonneg(lo, hi), self.facts
         if form is None:
-            ((lo, hi),), extra = _abstracted(((sp.sympify(lo), sp.sympify(hi)),))
-            if not extra:
+            lo, hi = self._floors_known((lo, hi))
+            form = nonneg(lo, hi)
+        if form is None:
+            (lo, hi), *extra = _abstracted(((sp.sympify(lo), sp.sympify(hi)),))
+            form = nonneg(lo, hi)
+            if form is None:
                 return False
-            return self.with_facts(*extra).proves_le(lo, hi)
-        return entails_nonneg(self.facts, form)
+            facts = self.with_facts(*extra).facts if extra else facts
+        if entails_nonneg(facts, form):
+            return True
+        products = _products(facts, form)
+        return bool(products) and entails_nonneg(facts | products, form)
+
+    def _floors_known(self, pair: tuple) -> tuple:
+        """The pair with each floor the facts determine (`_quotient`) replaced by its value."""
+        lo, hi = map(sp.sympify, pair)
+        floors = lo.atoms(sp.floor) | hi.atoms(sp.floor)
+        known = {f: q for f in floors if (q := self._quotient(f)) is not None}
+        return (lo.xreplace(known), hi.xreplace(known)) if known else (lo, hi)
+
+    def _quotient(self, f: sp.floor) -> sp.Expr | None:
+        """q when the facts show floor((C·q + r)/C) = q, i.e. 0 <= r <= C − 1 (the chunk of a position)."""
+        split = quotient_split(f)
+        if split is None:
+            return None
+        q, r, den = split
+        return q if self.proves_le(0, r) and self.proves_le(r, den - 1) else None
 
     def proves_lt(self, lo, hi) -> bool:
         return self.proves_le(sp.sympify(lo) + 1, hi)

@@ -13,7 +13,8 @@ import json
 
 __all__ = ["FLAT", "COMPOSITION", "claim_digest"]
 
-FLAT = ("name", "sizes", "constraints", "row", "col", "rows", "cols", "inputs", "assumptions")
+FLAT = ("name", "sizes", "constraints", "row", "col", "rows", "cols", "inputs", "assumptions", "chunks")
+OPTIONAL = ("chunks",)      # present only when the claim poses it: its rows compared chunk by chunk
 COMPOSITION = ("name", "constraints", "assumptions", "lhs", "rhs")
 
 
@@ -24,7 +25,7 @@ def claim_digest(cert: dict) -> str:
     if cert.get("kind") == "composition":
         bound = {"kind": "composition", **{k: claim[k] for k in COMPOSITION}}
     else:
-        bound = {"kind": "flat", **{k: claim[k] for k in FLAT},
+        bound = {"kind": "flat", **{k: claim[k] for k in FLAT if k in claim or k not in OPTIONAL},
                  "lhs": cert["lhs"]["start"], "rhs": cert["rhs"]["start"]}
     text = json.dumps(bound, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()

@@ -41,7 +41,7 @@ def numerically_equal(claim: Claim, seed: int = 0) -> bool:
             inputs[m.name] = values
         for i in range(1, value_at(problem.rows, sizes) + 1):
             for j in range(1, value_at(problem.cols, sizes) + 1):
-                point = {problem.row.name: i, problem.col.name: j}
+                point = problem.point(i, j, sizes)
                 a = scalar_value(problem.lhs, sizes, inputs, point)
                 b = scalar_value(problem.rhs, sizes, inputs, point)
                 if (a is None) != (b is None) or (a is not None and abs(a - b) > 1e-12 * (1 + abs(a) + abs(b))):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from .claim import Claim
@@ -20,7 +21,7 @@ from .context import Context, UnitRows
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
 from .binders import fresh, rebind, rename_apart, subst, symbol_names
-from .domain import Domain, require_points
+from .domain import Domain, require_points, value_at
 from .index import Sigma, index, size
 from .ir import Applied, Constraints, Model, Simulated, Stack, joint_constraints
 from .matrix import MatScale
@@ -29,7 +30,32 @@ from .model_ops import entry_of, evaluate_model, leaf_inputs
 from .wellformed import NameClash, check_in_range, safe_tree
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Problem", "pose", "pose_claim", "position", "entry_formula"]
+__all__ = ["Problem", "Chunks", "pose", "pose_claim", "position", "entry_formula"]
+
+
+@dataclass(frozen=True)
+class Chunks:
+    """Rows compared as t = (chunk − 1)·size + offset with 1 <= chunk <= count and 1 <= offset <= size.
+    Division with remainder makes this a one-to-one map onto the rows 1..count·size, so equality at
+    every (chunk, offset) is equality at every row: the scheme a chunkwise form is proved under."""
+
+    chunk: sp.Symbol
+    offset: sp.Symbol
+    size: sp.Expr
+    count: sp.Expr
+
+    @property
+    def row(self) -> sp.Expr:
+        return (self.chunk - 1) * self.size + self.offset
+
+    @property
+    def facts(self) -> Constraints:
+        return ((1, self.chunk), (self.chunk, self.count), (1, self.offset), (self.offset, self.size))
+
+    def at(self, row: int, sizes: dict[str, int]) -> dict[str, int]:
+        """The (chunk, offset) of a concrete row."""
+        size = value_at(self.size, sizes)
+        return {self.chunk.name: (row - 1) // size + 1, self.offset.name: (row - 1) % size + 1}
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,7 @@ class Problem:
     inputs: tuple[MatInput | TensorInput, ...]
     context: Context | None      # None for a composite claim
     domain: Domain | None = None    # sizes and constraints, shown nonempty when posed
+    chunks: Chunks | None = None    # rows compared chunk by chunk: the sides are in (chunk, offset, col)
 
     @property
     def composite(self) -> bool:
@@ -58,10 +85,20 @@ class Problem:
         """Both sides' output matrices at concrete sizes."""
         if self.composite:
             return tuple(evaluate_model(m, sizes, inputs, backend) for m in self.models)
-        env = {s: sizes[s.name] for s in self.sizes}
-        free = {self.row: int(sp.sympify(self.rows).subs(env)), self.col: int(sp.sympify(self.cols).subs(env))}
-        return (evaluate(self.lhs, free, sizes, inputs, backend),
-                evaluate(self.rhs, free, sizes, inputs, backend))
+        rows, cols = value_at(self.rows, sizes), value_at(self.cols, sizes)
+        if self.chunks is None:
+            free = {self.row: rows, self.col: cols}
+        else:
+            k = self.chunks
+            free = {k.chunk: value_at(k.count, sizes), k.offset: value_at(k.size, sizes), self.col: cols}
+        return tuple(np.reshape(evaluate(side, free, sizes, inputs, backend), (rows, cols))
+                     for side in (self.lhs, self.rhs))
+
+    def point(self, row: int, col: int, sizes: dict[str, int]) -> dict[str, int]:
+        """The free indices' values at the entry (row, col) of the output."""
+        if self.chunks is None:
+            return {self.row.name: row, self.col.name: col}
+        return {**self.chunks.at(row, sizes), self.col.name: col}
 
 
 def _size_symbols(*exprs) -> set[sp.Symbol]:
@@ -240,19 +277,24 @@ def pose_claim(claim: Claim, method: str | None = None) -> Problem:
     """The problem `claim` poses (`pose` on its sides, name, constraints and assumptions), by its
     own method unless `method` says otherwise."""
     return pose(claim.lhs, claim.rhs, name=claim.qualname, where=claim.where, assume=claim.assume,
-                method=method or claim.method)
+                method=method or claim.method, chunk_size=claim.chunk_size)
 
 
 def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), assume: tuple[UnitRows, ...] = (),
-         method: str = "auto") -> Problem:
+         method: str = "auto", chunk_size=None) -> Problem:
     """The problem of lhs ≡ rhs under `where` (pairs (lo, hi): lo <= hi) and `assume`; raises
     ClaimError for shape or input mismatches. Stacks and simulations have no entry formula, and
     two applications are proved part by part unless `method` asks for one normalization of the
-    inlined whole: those are posed as compositions, everything else entrywise."""
+    inlined whole: those are posed as compositions, everything else entrywise; `chunk_size` poses
+    the rows chunk by chunk (`Chunks`)."""
     _same_shape(name, lhs, rhs)
     where = tuple((sp.sympify(lo), sp.sympify(hi)) for lo, hi in where)
-    pose_as = _pose_composite if _by_composition(lhs, rhs, method) else _pose_entrywise
-    return pose_as(name, lhs, rhs, where, tuple(assume))
+    if _by_composition(lhs, rhs, method):
+        if chunk_size is not None:
+            raise ClaimError("chunk_size compares entry formulas: a composite claim has none",
+                             claim=name, field="chunk_size")
+        return _pose_composite(name, lhs, rhs, where, tuple(assume))
+    return _pose_entrywise(name, lhs, rhs, where, tuple(assume), chunk_size)
 
 
 def _by_composition(lhs: Model, rhs: Model, method: str) -> bool:
@@ -280,35 +322,59 @@ def _pose_composite(name: str, lhs: Model, rhs: Model, where: Constraints, assum
                    ordered, tuple(inputs.values()), None, domain)
 
 
-def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assume) -> Problem:
+def _chunked(name: str, chunk_size, rows: sp.Expr, row: sp.Symbol, sides) -> Chunks:
+    """The chunk and offset symbols (fresh) for rows = count · chunk_size; errors name the claim."""
+    size_expr = sp.sympify(chunk_size)
+    if size_expr.is_integer is not True or size_expr.is_positive is not True or any(
+            s != size(s.name) for s in size_expr.free_symbols):
+        raise ClaimError(f"chunk_size must be a positive integer expression of sizes, got {chunk_size!r}",
+                         claim=name, field="chunk_size")
+    count = sp.cancel(rows / size_expr)
+    if sp.fraction(count)[1] != 1 or count.is_integer is not True:
+        raise ClaimError(f"the rows {rows} are not a multiple of chunk_size {size_expr}: write them as "
+                         f"(number of chunks)*{size_expr}", claim=name, field="chunk_size")
+    taken = {s.name for e in (*sides, rows, size_expr) for s in e.atoms(sp.Symbol)} | {row.name}
+    chunk = fresh(taken, "c")
+    return Chunks(chunk, fresh(taken | {chunk.name}, "i"), size_expr, count)
+
+
+def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assume, chunk_size=None) -> Problem:
     """Both sides' entries at one symbolic position, in the context of the claim's facts."""
     row, col, left, right = _entries(name, lhs, rhs)
+    chunks = None if chunk_size is None else _chunked(name, chunk_size, lhs.rows, row, (left, right))
+    if chunks is not None:
+        left, right = (subst(e, {row: chunks.row}) for e in (left, right))
+    position_facts = chunks.facts if chunks is not None else ((1, row), (row, lhs.rows))
+    free_position = {chunks.chunk, chunks.offset} if chunks is not None else {row}
     inputs = _merge_inputs(name, left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput))
     model_constraints = lhs.constraints + rhs.constraints
     constraints = joint_constraints(lhs, rhs, where=where)
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
                           *(e for pair in model_constraints for e in pair), left, right)
     sizes |= _size_symbols(*(e for pair in where for e in pair))    # a declared size, even if unused
-    _check_domain(name, where, sizes, {row, col}, ("lhs", left), ("rhs", right))
+    _check_domain(name, where, sizes, free_position | {col}, ("lhs", left), ("rhs", right))
     _check_symbols(name, sizes, row, col, (("lhs", left), ("rhs", right)))
     left, right = _apart(left, row, col), _apart(right, row, col)
-    facts = [(1, s) for s in sizes] + [(1, row), (row, lhs.rows), (1, col), (col, lhs.cols)]
+    facts = [(1, s) for s in sizes] + [*position_facts, (1, col), (col, lhs.cols)]
     facts += list(constraints)
     for a in assume:
         if a.name not in inputs:
             raise ClaimError(f"assumption names input {a.name!r}, which neither side uses",
                              claim=name, field="assume")
     reserved = frozenset({s.name for e in (left, right) for s in e.free_symbols if isinstance(s, sp.Symbol)}
-                         | {s.name for s in sizes} | {row.name, col.name})
+                         | {s.name for s in sizes} | {row.name, col.name} | {s.name for s in free_position})
     ctx = Context(assumptions=frozenset(assume), reserved=reserved).with_facts(*facts)
     ordered = tuple(sorted(sizes, key=lambda s: s.name))
     domain = Domain(ordered, constraints + ((1, lhs.rows), (1, lhs.cols)))
     require_points(domain, name)
     _check_shapes(name, ctx, sizes, lhs, inputs.values(), (("lhs", left), ("rhs", right)))
+    if chunks is not None and not ctx.proves_le(1, chunks.count):
+        raise ClaimError(f"the number of chunks {chunks.count} is not >= 1 throughout the domain",
+                         claim=name, field="chunk_size")
     for field, side in (("lhs", left), ("rhs", right)):
         try:
             check_in_range(side, ctx, field)
         except ClaimError as err:
             raise ClaimError(str(err), claim=name) from None
     return Problem((lhs, rhs), assume, left, right, row, col, lhs.rows, lhs.cols, ordered, tuple(inputs.values()),
-                   ctx, domain)
+                   ctx, domain, chunks)

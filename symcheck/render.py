@@ -148,11 +148,18 @@ def _proof(v: ProofView, problem) -> dict:
                        for o in v.obligations]
         if _typeset_size(sides, obligations) <= TYPESET_CHARS:
             return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
-                    "rows": latex(problem.rows), "cols": latex(problem.cols), "sides": sides,
+                    "rows": latex(problem.rows), "cols": latex(problem.cols), "chunks": _chunks(problem), "sides": sides,
                     "obligations": obligations, "explanations": _explanations(v),
                     "normal_form": latex(v.sides[0].derivation.result)}
     return {"kind": "summary", "steps": v.steps, "rules_used": v.rules_used,
             "obligation_titles": [escape(o.title) for o in v.obligations if o.holds]}
+
+
+def _chunks(problem) -> dict | None:
+    """The chunk and offset a chunk-by-chunk comparison ranges over, as LaTeX."""
+    k = problem.chunks
+    return None if k is None else {"chunk": latex(k.chunk), "offset": latex(k.offset), "size": latex(k.size),
+                                   "count": latex(k.count), "row": latex(k.row)}
 
 
 def _explanations(v: ProofView) -> list[str]:

@@ -21,6 +21,7 @@ into a quick `Rejected`. For a certificate it checks that
 from __future__ import annotations
 
 import itertools
+import math
 import json
 import random
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from .digest import claim_digest
 from .memory import Memory
 from .nodes.recurrence import Recurrence
 from .replay_compose import check_argument
+from .replay_positions import positions
 from .replay_parse import Rejected, parse, symbols
 from .replay_recurrence import recurrence_obligations
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
@@ -133,8 +135,9 @@ class _Checker:
                                  if a["kind"] == "unit_rows")
         _need(len(self.assumed) == len(claim["assumptions"]), "unknown assumption kind")
         self.domain = tuple((sp.S.One, s) for s in self.sizes) + tuple(self.constraints)
-        self.facts = self.domain + ((sp.S.One, self.row), (self.row, self.rows), (sp.S.One, self.col),
-                                    (self.col, self.cols))
+        self.positions = positions(claim.get("chunks"), self.parse, self.sizes, self.domain,
+                                   (self.row, self.rows), (self.col, self.cols))
+        self.facts = self.domain + tuple(f for v, lo, hi in self.positions for f in ((lo, v), (v, hi)))
         self.rng = random.Random(seed)
         self.worlds = self._worlds()
         self.values: dict = {} if memo is None else memo
@@ -210,11 +213,11 @@ class _Checker:
 
     def _choose_points(self, world, domain):
         if domain is None:
-            rows, cols = world.dimension(self.rows), world.dimension(self.cols)
-            if rows * cols <= MAX_POINTS:
-                return [{self.row.name: i, self.col.name: j} for i in range(1, rows + 1) for j in range(1, cols + 1)]
-            return [{self.row.name: self.rng.randint(1, rows), self.col.name: self.rng.randint(1, cols)}
-                    for _ in range(MAX_POINTS)]
+            extents = [(v.name, world.dimension(hi)) for v, _, hi in self.positions]
+            if math.prod(n for _, n in extents) <= MAX_POINTS:
+                return [dict(zip((name for name, _ in extents), values))
+                        for values in itertools.product(*(range(1, n + 1) for _, n in extents))]
+            return [{name: self.rng.randint(1, n) for name, n in extents} for _ in range(MAX_POINTS)]
         free = sorted({s.name for lo, hi in domain for s in (lo.free_symbols | hi.free_symbols)} - set(world.sizes))
         if len(free) > MAX_FREE:
             raise Rejected(f"an obligation over more than {MAX_FREE} indices")

@@ -85,6 +85,8 @@ def _le(lo: sp.Basic, hi: sp.Basic, strict: bool = False) -> Ineq | None | bool:
     False if it is not linear. A strict one is scaled to integer coefficients first, then
     e < 0 becomes e + 1 <= 0."""
     form = linear(lo - hi)
+    if form is None:                    # a product of sums, c·(C − 1): linear once multiplied out
+        form = linear(sp.expand(lo - hi))
     if form is None:
         return False
     coeffs, const = form
@@ -135,7 +137,8 @@ def _infeasible(system: list[Ineq]) -> bool:
 
 @lru_cache(maxsize=65536)
 def entails(facts: tuple[tuple[sp.Basic, sp.Basic], ...], lo: sp.Basic, hi: sp.Basic, strict: bool = False) -> bool:
-    """facts (pairs a <= b) imply lo <= hi (lo < hi if strict), for all integer values of the atoms."""
+    """facts (pairs a <= b) imply lo <= hi (lo < hi if strict), for all integer values of the atoms;
+    where a product of atoms occurs, also with the products of pairs of facts (`_product_facts`)."""
     negation = _le(hi, lo, strict=not strict)      # ¬(lo <= hi) is hi < lo; ¬(lo < hi) is hi <= lo
     if negation is False or negation is None:      # not linear, or the negation always holds
         return False
@@ -144,7 +147,37 @@ def entails(facts: tuple[tuple[sp.Basic, sp.Basic], ...], lo: sp.Basic, hi: sp.B
         f = _le(a, b)
         if f is not False and f is not None:
             system.append(f)
-    return _infeasible(system)
+    if _infeasible(system):
+        return True
+    extra = _product_facts(facts, sp.expand(hi - lo))
+    return bool(extra) and _infeasible(system + extra)
+
+
+def _degree_two(e: sp.Basic) -> set:
+    """The products of two or more symbols among e's terms."""
+    return {t for t in sp.Add.make_args(sp.expand(e)) for t in [t.as_coeff_Mul()[1]]
+            if sum(int(x.as_base_exp()[1]) for x in sp.Mul.make_args(t) if x.free_symbols) >= 2}
+
+
+def _product_facts(facts, goal: sp.Basic, limit: int = 400) -> list[Ineq]:
+    """(b − a)(d − c) >= 0 for two facts a <= b, c <= d that are linear in symbols, kept when every
+    product of symbols it has occurs in the goal or the facts: sound (a product of two nonnegative
+    numbers is nonnegative), and what ties an atom such as c·C to c and C."""
+    wanted = _degree_two(goal)
+    for a, b in facts:
+        wanted |= _degree_two(b - a)
+    if not wanted:
+        return []
+    plain = [sp.expand(b - a) for a, b in facts if not _degree_two(b - a) and linear(sp.expand(b - a)) is not None]
+    out: list[Ineq] = []
+    for n, f in enumerate(plain):
+        for g in plain[n:]:
+            p = sp.expand(f * g)
+            if _degree_two(p) <= wanted and (ineq := _le(-p, sp.S.Zero)) not in (None, False):
+                out.append(ineq)
+                if len(out) >= limit:
+                    return out
+    return out
 
 
 def _atoms_integer(*es) -> bool:

@@ -267,6 +267,7 @@ _NODES = {
     "exp": _node("exp", sp.exp, "expr"),
     "Log": _node("Log", Log, "expr"),
     "Abs": _node("Abs", sp.Abs, "expr"),
+    "floor": _node("floor", sp.floor, "expr"),
     "Relu": _node("Relu", Relu, "expr"),
     "IndexedBase": _node("IndexedBase", sp.IndexedBase, "symbol"),
     "Indexed": _node("Indexed", sp.Indexed, "base", "expr", "*"),

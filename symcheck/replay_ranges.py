@@ -102,6 +102,73 @@ def _difference(r, c, site):
     return "not Σ_{l}^{h} f − Σ_{l}^{m} f = Σ_{m+1}^{h} f for two terms of the sum"
 
 
+def _swapped(term):
+    """Σ_k Σ_j f as (Σ_k f, j, lo_j, hi_j) when neither range mentions the other's index (finite sums
+    commute), else None."""
+    if not (isinstance(term, Sigma) and isinstance(term.body, Sigma)):
+        return None
+    outer, inner = term, term.body
+    if inner.var == outer.var or outer.var in inner.lo.free_symbols | inner.hi.free_symbols \
+            or inner.var in outer.lo.free_symbols | outer.hi.free_symbols:
+        return None
+    return Sigma(inner.body, outer.var, outer.lo, outer.hi), inner.var, inner.lo, inner.hi
+
+
+def _concat(r, c, site):
+    """±Σ_{j=l}^{m} f ± Σ_{k=m+1}^{h} f = ±Σ_{j=l}^{h} f (one sign) when l − 1 <= m <= h; a double sum may be
+    read in its other order; the bodies are compared modulo α and the order of independent nested sums."""
+    if not isinstance(r, sp.Add):
+        return "not a sum of terms"
+    views = []
+    for k, a in enumerate(r.args):
+        if (p := _signed(a)) is not None:
+            views.append((k, p, isinstance(a, Sigma)))
+        if (p := _swapped(a)) is not None:
+            views.append((k, p, True))
+    x = sp.Dummy("x", integer=True)
+    for k, (f, j, lo, m), positive in views:
+        for i, (g, v, start, hi), positive2 in views:
+            if i == k or positive != positive2 or sp.expand(start - m - 1) != 0 \
+                    or not alpha_equal(subst(f, {j: x}), subst(g, {v: x}), renaming=True):
+                continue
+            rest = [a for n, a in enumerate(r.args) if n not in (k, i)]
+            merged = Sigma(f, j, lo, hi) if positive else -Sigma(-f, j, lo, hi)
+            if alpha_equal(c, sp.Add(*rest, merged), renaming=True):
+                return None if site.le(lo - 1, m) and site.le(m, hi) else "the ranges are not provably adjacent"
+    return "not Σ_{l}^{m} f + Σ_{m+1}^{h} f = Σ_{l}^{h} f for two terms of the sum"
+
+
+def _blocks(r, c, site):
+    """Σ_{u=l}^{h} Σ_{s=A(u)}^{B(u)} f = Σ_{s=A(l)}^{B(h)} f when f is free of u, A(u + 1) = B(u) + 1 and the
+    width B(u) − A(u) + 1 is free of u and >= 0 (the blocks tile A(l)..B(h); both sides empty for h < l)."""
+    if not (isinstance(r, Sigma) and isinstance(r.body, Sigma)):
+        return "not a sum of sums"
+    u, inner = r.var, r.body
+    if inner.var == u or u in inner.body.free_symbols:
+        return "the inner body depends on the outer index"
+    if sp.expand(subst(inner.lo, {u: u + 1}) - inner.hi - 1) != 0:
+        return "block u + 1 does not start right after block u"
+    width = sp.expand(inner.hi - inner.lo + 1)
+    if u in width.free_symbols:
+        return "the blocks do not have one width"
+    if not alpha_equal(c, Sigma(inner.body, inner.var, subst(inner.lo, {u: r.lo}), subst(inner.hi, {u: r.hi}))):
+        return "not the one sum over A(l)..B(h)"
+    return None if site.le(0, width) else "the width is not provably >= 0"
+
+
+def _floor_quotient(r, c, site):
+    """floor((C·q + r)/C) = q for a positive integer C, an integer-valued q and 0 <= r <= C − 1."""
+    if not isinstance(r, sp.floor):
+        return "not a floor"
+    num, den = sp.fraction(sp.together(r.args[0]))
+    if den.is_integer is not True or den.is_positive is not True or c.is_integer is not True:
+        return "not an integer-valued quotient over a positive integer"
+    rest = sp.expand(num - den * c)
+    if rest.free_symbols and not all(s.is_integer for s in rest.free_symbols):
+        return "the remainder is not integer-valued"
+    return None if site.le(0, rest) and site.le(rest, den - 1) else "the remainder is not provably in 0..C-1"
+
+
 def _shift(r, c, site):
     """Σ_{j=l}^{h} f(j) = Σ_{j=l+c}^{h+c} f(j − c) for a nonzero integer c."""
     if not (isinstance(r, Sigma) and isinstance(c, Sigma)):
@@ -134,6 +201,9 @@ RANGE_RULES = {
     "prod-absorb-last": _absorb(Prod, sp.Mul, "factor"),
     "sum-absorb-last": _absorb(Sigma, sp.Add, "term"),
     "sum-range-difference": _difference,
+    "sum-concat": _concat,
+    "sum-blocks": _blocks,
+    "floor-quotient": _floor_quotient,
     "sum-shift": _shift,
     "sum-reverse": _reverse,
 }

@@ -97,21 +97,22 @@ def _pow(w, e, env):
     return total_power(w.value(e.args[0], env), w.value(e.args[1], env))
 
 
-def _exp(w, e, env):
-    return mpmath.exp(w.value(e.args[0], env))
+_UNARY = {sp.exp: mpmath.exp, sp.log: lambda v: mpmath.log(v) if v > 0 else ZERO, Relu: lambda v: max(v, ZERO),
+          sp.Abs: abs}
+_UNARY[Log] = _UNARY[sp.log]
 
 
-def _log(w, e, env):
-    v = w.value(e.args[0], env)
-    return mpmath.log(v) if v > 0 else ZERO
+def _unary(w, e, env):
+    return _UNARY[type(e)](w.value(e.args[0], env))
 
 
-def _relu(w, e, env):
-    return max(w.value(e.args[0], env), ZERO)
-
-
-def _abs(w, e, env):
-    return abs(w.value(e.args[0], env))
+def _floor(w, e, env):
+    """floor(p/q), by integer division when p and q are integer-valued (no rounding near an integer)."""
+    num, den = sp.fraction(e.args[0])
+    p, q = w.value(num, env), w.value(den, env)
+    if q == 0:
+        return ZERO                                  # floor(p/0) = floor(0): the total 1/0 = 0
+    return mpmath.mpf(int(p) // int(q)) if p == int(p) and q == int(q) else mpmath.floor(p / q)
 
 
 def _lookup(table, *idx):
@@ -391,8 +392,8 @@ def scalar_value(expr, sizes: dict[str, int], inputs: dict[str, list], env: dict
 
 
 _HANDLERS = {
-    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, Power: _pow, sp.exp: _exp, sp.log: _log, Log: _log, Relu: _relu,
-    sp.Abs: _abs, sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Prod: _prod, Entry: _entry, Element: _element,
+    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, Power: _pow, sp.floor: _floor, **{k: _unary for k in _UNARY},
+    sp.Indexed: _indexed, Iverson: _iverson, Sigma: _sigma, Prod: _prod, Entry: _entry, Element: _element,
     MemoryCell: _memory_cell, WriteWeight: _write_weight, ContentWeight: _content_weight, State: _state_of,
     Prev: _prev,
 }

@@ -25,7 +25,6 @@ REPLAY_INLINE = {"Rational", "Float", "Symbol", "Exp1"}
 PROVER_ONLY = {
     "Pi": "no rule produces it; certificates carry rationals only",
     "Mod": "index arithmetic of strided layouts; the certificate parser has no Mod",
-    "floor": "index arithmetic of strided layouts; the certificate parser has no floor",
     "FeedbackRead": "no rule rewrites it, so no proof step mentions it",
 }
 

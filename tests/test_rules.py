@@ -76,6 +76,12 @@ CASES: dict[str, list] = {
     "sum-range-difference": [make_sum(Q[j, b], j, 1, t) - make_sum(Q[k, b], k, 1, t - 1),
                              make_sum(Q[j, b], j, 1, t - 1) + make_sum(-Q[k, b], k, 1, t),
                              make_sum(Q[j, b], j, b, d) - make_sum(Q[j, b], j, b, b - 1)],
+    "sum-concat": [make_sum(Q[j, b], j, 1, t - 1) + make_sum(Q[k, b], k, t, T),
+                   make_sum(j * Q[j, b], j, 1, t) + make_sum(k * Q[k, b], k, t + 1, t),      # an empty second part
+                   make_sum(make_sum(Q[j, a], j, 1, t), a, 1, d) + make_sum(make_sum(Q[j, a], a, 1, d), j, t + 1, T)],
+    "sum-blocks": [make_sum(make_sum(Q[j, b], j, (k - 1) * d + 1, k * d), k, 1, t),
+                   make_sum(make_sum(j * Q[j, b], j, k + 2, k + 2), k, b, t)],
+    "floor-quotient": [sp.floor((d * (t - 1) + b - 1) / d) * Q[t, b], sp.floor((b - 1) / d) + K[t, b]],
     "sum-shift": [make_sum(Q[j, b], j, t, T), make_sum(Q[j, b] * j, j, 0, t - 1)],
     "sum-reverse": [make_sum(Q[j, b] * j, j, 1, t), make_sum(Q[j, b], j, b, t)],
     "prod-empty": [Prod(Q[j, b], j, t + 1, t), Prod(Q[j, b] + 2, j, T + 1, t)],
@@ -177,9 +183,10 @@ DEFAULT_PRIORITY = [
     "entry-input", "entry-transpose", "entry-scale", "entry-matmul", "entry-masked-softmax",      # lowering
     "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
     "recurrence-closed-form",                                                                    # recurrence
+    "floor-quotient",                                                                            # integers
     "iverson-decide", "iverson-idempotent",                                                      # guards
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
-    "sum-factor-in", "sum-absorb-last", "sum-range-difference",                                  # sums
+    "sum-factor-in", "sum-absorb-last", "sum-range-difference", "sum-concat", "sum-blocks",      # sums
     "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
     "distribute", "expand-power", "exp-merge",                                                   # algebra
     "unit-norm",                                                                                 # norms

@@ -10,7 +10,7 @@ from typing import Iterator
 import sympy as sp
 
 from ..affine import affine
-from ..binders import fresh, subst, symbol_names
+from ..binders import canonical_names, fresh, subst, symbol_names
 from ..context import Context
 from ..index import Iverson, Power, Sigma, make_sum
 from .base import Le, RuleSet, rule
@@ -239,6 +239,100 @@ def sum_range_difference(expr: sp.Add, ctx: Context):
     return expr if out is None else out
 
 
+def fubini_view(term) -> tuple | None:
+    """Σ_k Σ_j f read as Σ_j Σ_k f, as (Σ_k f, j, lo_j, hi_j): when neither range mentions the other's
+    index, finite sums commute (Fubini), so the two are the same number for every f. None otherwise."""
+    if not (isinstance(term, Sigma) and isinstance(term.body, Sigma)):
+        return None
+    outer, inner = term, term.body
+    if outer.var in (inner.lo.free_symbols | inner.hi.free_symbols) or \
+            inner.var in (outer.lo.free_symbols | outer.hi.free_symbols) or inner.var == outer.var:
+        return None
+    return make_sum(inner.body, outer.var, outer.lo, outer.hi), inner.var, inner.lo, inner.hi
+
+
+def adjacent_ranges(expr: sp.Add) -> Iterator[Match]:
+    """Every pair of terms ±Σ_{j=l}^{m} f and ±Σ_{k=m+1}^{h} f of `expr` (one sign, the bodies compared as
+    trees with both indices named alike, m + 1 and the second start equal as polynomials): their sum is
+    ±Σ_{j=l}^{h} f when l − 1 <= m <= h. Bodies are compared with canonical bound names. A double sum is also read in its other order (`fubini_view`), so
+    that Σ_k Σ_{j<=m} f and Σ_{j>m} Σ_k f join as Σ_j Σ_k f."""
+    views = []
+    for k, a in enumerate(expr.args):
+        if (p := _signed_sum(a)) is not None:
+            views.append((k, p, isinstance(a, Sigma)))
+        if (p := fubini_view(a)) is not None:
+            views.append((k, p, True))
+    if len(views) < 2:
+        return
+    x = sp.Dummy("x", integer=True)
+    names = symbol_names(expr)
+    named: dict[int, sp.Expr] = {}
+
+    def body(n: int) -> sp.Expr:        # canonical names are costly: only for the bodies of adjacent ranges
+        if n not in named:
+            f, j = views[n][1][:2]
+            named[n] = canonical_names(subst(f, {j: x}), names)
+        return named[n]
+
+    for n, (k, (f, j, lo, m), positive) in enumerate(views):
+        for n2, (i, (_, _, start, hi), positive2) in enumerate(views):
+            if i != k and positive == positive2 and sp.expand(start - m - 1) == 0 and body(n2) == body(n):
+                rest = (a for q, a in enumerate(expr.args) if q not in (k, i))
+                merged = make_sum(f, j, lo, hi) if positive else -make_sum(-f, j, lo, hi)
+                yield sp.Add(*rest, merged), (Le(lo - 1, m), Le(m, hi))
+
+
+@rule("sum-concat",
+      r"\sum_{j=l}^{m} f_j + \sum_{j=m+1}^{h} f_j = \sum_{j=l}^{h} f_j \quad (l - 1 \le m \le h)", sp.Add,
+      side_conditions="l - 1 <= m and m <= h provable; the second range starts at m + 1; the bodies are equal up "
+                      "to the name of the index",
+      requires=lambda r, c, ctx: conditions_for(adjacent_ranges(r), c))
+def sum_concat(expr: sp.Add, ctx: Context):
+    """Join two sums over adjacent ranges, such as a chunkwise form's earlier chunks Σ_{1}^{(c-1)C} and its
+    own chunk Σ_{(c-1)C+1}^{t}. Sound when l − 1 <= m <= h: then l..m and m+1..h partition l..h (either
+    part may be empty). Without it the parts overlap (m > h: the terms h+1..m are counted on the left
+    only) or leave a gap (m < l − 1: the terms m+1..l−1 are counted on the left only)."""
+    out = first_holding(adjacent_ranges(expr), ctx)
+    return expr if out is None else out
+
+
+def consecutive_blocks(expr: Sigma) -> tuple[sp.Expr, tuple] | None:
+    """Σ_{u=l}^{h} Σ_{s=A(u)}^{B(u)} f(s), f free of u, where block u + 1 starts right after block u
+    (A(u + 1) = B(u) + 1 as polynomials) and every block has the same width B(u) − A(u) + 1, free of u:
+    the blocks tile A(l)..B(h), so the double sum is Σ_{s=A(l)}^{B(h)} f(s) when the width is >= 0.
+    None when the shape does not match."""
+    inner = expr.body
+    if not isinstance(inner, Sigma) or expr.var in inner.body.free_symbols or inner.var == expr.var:
+        return None
+    u, lo, hi = expr.var, inner.lo, inner.hi
+    if sp.expand(subst(lo, {u: u + 1}) - hi - 1) != 0:
+        return None
+    width = sp.expand(hi - lo + 1)
+    if u in width.free_symbols:
+        return None
+    merged = make_sum(inner.body, inner.var, subst(lo, {u: expr.lo}), subst(hi, {u: expr.hi}))
+    return merged, (Le(0, width),)
+
+
+@rule("sum-blocks",
+      r"\sum_{u=l}^{h} \sum_{s=A(u)}^{A(u)+w-1} f_s = \sum_{s=A(l)}^{A(h)+w-1} f_s \quad (A(u+1) = A(u) + w,\ w \ge 0)",
+      Sigma,
+      side_conditions="block u + 1 starts right after block u, as polynomials; the width w is free of u and w >= 0 "
+                      "provable; f free of u",
+      requires=lambda r, c, ctx: () if (m := consecutive_blocks(r)) is None else m[1])
+def sum_blocks(expr: Sigma, ctx: Context):
+    """Flatten a sum over consecutive blocks of one width, such as the chunks a chunkwise state adds up:
+    Σ_{u=1}^{c} Σ_{s=(u−1)C+1}^{uC} f(s) = Σ_{s=1}^{cC} f(s). A(u + 1) − A(u) = w for a w free of u makes A
+    affine in u, so B(h) = A(l) + (h − l + 1)·w − 1. Sound for w >= 0 by induction on h: for h <= l − 1 the
+    left side is empty and so is the right (B(h) <= A(l) − 1); adding block h + 1 to A(l)..B(h) joins
+    adjacent ranges (B(h) + 1 = A(h + 1)) with A(l) − 1 <= B(h) <= B(h + 1). With w < 0 the right side
+    would run backwards over other terms, hence the side condition."""
+    m = consecutive_blocks(expr)
+    if m is None or not all(c.holds(ctx) for c in m[1]):
+        return expr
+    return m[0]
+
+
 SUMS = RuleSet("sums", (sum_empty, sum_zero, sum_singleton, sum_split_add, sum_guard_to_range, sum_delta,
-                        sum_factor_in, sum_absorb_last, sum_range_difference))
+                        sum_factor_in, sum_absorb_last, sum_range_difference, sum_concat, sum_blocks))
 INDUCTION = RuleSet("induction", (sum_peel_last,))     # an induction step's first move, never a normalizing one
