@@ -35,9 +35,8 @@ def _decay(lo, hi):
 
 
 # -- plain linear attention ------------------------------------------------------------------------------
-H = recurrence("H", (d_k, d_v), N,
-               lambda prev, c, a, b: prev(a, b) + make_sum(K[s, a] * V[s, b], s, (c - 1) * C + 1, c * C),
-               closed_form=lambda c, a, b: make_sum(K[s, a] * V[s, b], s, 1, c * C))
+H = recurrence("H", (d_k, d_v), N,      # additive: symcheck derives H_c = Σ_{u<=c} Σ_{s in chunk u} k_s v_sᵀ
+               lambda prev, c, a, b: prev(a, b) + make_sum(K[s, a] * V[s, b], s, (c - 1) * C + 1, c * C))
 
 
 def _chunkwise(inclusive=False):
