@@ -34,11 +34,12 @@ GATED = ("Yang, Kautz & Hatamizadeh 2025, Gated Delta Networks",
          "fla-org/flash-linear-attention fla/ops/gated_delta_rule/naive.py", "claims catalogue GDN-1, GDN-2")
 
 MISSING_STEP_RULE = (
-    "the pseudo-values u_t are a second recurrence without a closed form (a triangular solve), and symcheck has "
-    "no rule that unfolds a state one step, U_t = F(U_{t-1}, t); the claimed closed form S_t = sum_{s<=t} "
-    "DECAY k_s u_s^T therefore fails its induction step, whose left side reads U_t and whose right side reads "
-    "U_{t-1}. Missing: a rule recurrence-step (S_tau -> F(S_{tau-1}, tau) for 1 <= tau <= T, for a state without "
-    "a closed form) with its replay check; with it the step closes by peeling s = t and the guard rules")
+    "the pseudo-values u_t are a second recurrence without a closed form (a triangular solve); the claimed closed "
+    "form S_t = sum_{s<=t} DECAY k_s u_s^T fails its induction step, whose left side reads U_t and whose right side "
+    "reads U_{t-1}, and symcheck cannot unfold U_t = F(U_{t-1}, t). A free-standing unfolding rule does not "
+    "terminate (tried: under sum_{j<=t-1} the range proves 1 <= t-1, so it unfolds again). Missing: an induction "
+    "scheme that unfolds the second state exactly once, at the step's own time t, with its replay check; by hand "
+    "the step then closes by peeling s = t")
 
 
 def _dot(X, i, Y, j):
