@@ -135,7 +135,7 @@ gated_wy_without_decay_in_solve = Claim(
     lhs=gated_deltanet, rhs=_wy(_decay, solve_decay=_no_decay, label="WY form decayed in the read only"),
     statement="Gated DeltaNet equals the decayed read of the undecayed pseudo-values, u_t = beta_t (v_t - "
               "sum_{j<t} (k_t.k_j) u_j) (false: the decay belongs inside the solve too).",
-    expect="refuted", cites=GATED + ("claims catalogue GDN-2 F1",))
+    expect="refuted", cites=GATED)
 
 
 # -- elementwise φ = exp is not softmax attention (catalogue LA-1 F1) -------------------------------------------
