@@ -17,6 +17,7 @@ from .ir import Model, joint_constraints
 __all__ = ["Claim", "unit_rows"]
 
 METHODS = ("auto", "normalization")
+EXPECTS = ("proved", "refuted", "undecided")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -32,7 +33,9 @@ class Claim:
     """`lhs ≡ rhs` for all inputs and all sizes in the domain, under `assume`.
 
     `expect` is the verdict the library's authors expect: `proved` for theorems,
-    `refuted` for known-false variants kept as regression cases. `where` adds
+    `refuted` for known-false variants kept as regression cases, `undecided` for a
+    theorem symcheck cannot prove yet; `reason` (required with `undecided`, and only
+    then) says why, so the gap stays visible in every report. `where` adds
     size constraints as pairs (lo, hi) meaning lo <= hi, or sympy relations.
     `method` is how to prove it: "auto" (by composition when both sides are
     compositions, else by normalization) or "normalization" (inline every
@@ -51,6 +54,7 @@ class Claim:
     cites: tuple[str, ...] = ()
     method: str = "auto"
     chunk_size: object = None
+    reason: str = ""        # with expect="undecided": why symcheck cannot decide it (the missing rule or scheme)
     file: str = ""          # set by the loader
     module: str = ""        # set by the loader: the derivation module's name
     lemma_number: tuple[int, ...] = ()   # set by a composite proof: (2, 1) is lemma 1 of lemma 2 of `module`'s claim
@@ -63,9 +67,12 @@ class Claim:
     def __post_init__(self):
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ClaimError(f"name must be an identifier, got {self.name!r}", field="name")
-        if self.expect not in ("proved", "refuted"):
-            raise ClaimError(f"expect must be 'proved' or 'refuted', got {self.expect!r}",
+        if self.expect not in EXPECTS:
+            raise ClaimError(f"expect must be one of {', '.join(EXPECTS)}, got {self.expect!r}",
                              claim=self.name, field="expect")
+        if (self.expect == "undecided") != bool(self.reason):
+            raise ClaimError("reason= is required with expect='undecided' and only then", claim=self.name,
+                             field="reason")
         if self.method not in METHODS:
             raise ClaimError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}",
                              claim=self.name, field="method")

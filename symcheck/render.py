@@ -1,7 +1,7 @@
 """Proof appendices: checked results rendered through Jinja2 templates as LaTeX.
 
 Only checked results are rendered: a proved claim as its derivations, a refuted
-one as its counterexample. Claims that did not get their expected verdict are
+one as its counterexample, an expected-undecided one as open, with its reason. Claims that did not get their expected verdict are
 not rendered at all, so an appendix never says more than was established.
 Each claim file carries the hash of the result it was rendered from;
 `check_current` re-renders in memory and reports any file that differs.
@@ -101,6 +101,8 @@ def proof_hash(r: Result) -> str:
     memo: dict = {}
     payload = {"name": r.name, "statement": r.claim.statement, "verdict": r.verdict, "scope": r.scope,
                "assume": [a.describe() for a in r.claim.assume]}
+    if r.claim.reason:
+        payload["open"] = r.claim.reason
     if r.verdict == "proved":
         payload["proof"] = _proof_payload(r.proof, memo)
     if r.counterexample is not None:
@@ -190,6 +192,8 @@ def _context(r: Result, config: Config) -> dict:
     v = r.view()
     if r.verdict == "proved":
         ctx["proof"] = _proof(v, problem)
+    elif r.verdict == "undecided":
+        ctx["open"] = escape(c.reason)
     else:
         ce = v.counterexample
         ctx["ce"] = {
@@ -205,14 +209,14 @@ def _context(r: Result, config: Config) -> dict:
 
 
 def renderable(r: Result) -> bool:
-    """Only results that are established and expected are rendered."""
-    return r.ok and r.verdict in ("proved", "refuted")
+    """Only results that are established and expected are rendered (an expected `undecided` is stated as open)."""
+    return r.ok and r.verdict in ("proved", "refuted", "undecided")
 
 
 @dataclass(frozen=True)
 class Rendered:
     files: dict[str, str]          # file name -> content, appendix included
-    skipped: list[Result]          # results not rendered (unexpected, undecided, error)
+    skipped: list[Result]          # results not rendered (unexpected verdicts, errors)
 
 
 def render(results: list[Result], config: Config = Config(), template_dir: str | None = None) -> Rendered:

@@ -18,7 +18,8 @@ __all__ = ["row", "summary", "summary_line", "as_json", "as_junit", "show"]
 def row(r: Result, width: int = 48) -> str:
     scope = r.scope or "-"
     mark = "ok" if r.ok else f"EXPECTED {r.claim.expect}"
-    return f"{r.name:<{width}} {r.verdict:<9} {scope:<9} {r.seconds:6.2f}s  {mark}"
+    line = f"{r.name:<{width}} {r.verdict:<9} {scope:<9} {r.seconds:6.2f}s  {mark}"
+    return line + (f"\n    open: {r.claim.reason}" if r.claim.expect == "undecided" else "")
 
 
 def summary(results: list[Result]) -> dict:
@@ -36,7 +37,7 @@ def summary_line(results: list[Result]) -> str:
 def claim_json(r: Result) -> dict:
     return {
         "name": r.name, "file": r.claim.file, "statement": r.claim.statement,
-        "verdict": r.verdict, "expected": r.claim.expect, "ok": r.ok,
+        "verdict": r.verdict, "expected": r.claim.expect, "expected_reason": r.claim.reason or None, "ok": r.ok,
         "scope": r.scope, "sizes": r.sizes, "seconds": round(r.seconds, 4), "steps": r.steps,
         "counterexample": r.counterexample.as_json() if r.counterexample else None,
         "reason": r.reason, "cites": list(r.claim.cites),
@@ -108,6 +109,8 @@ def show(r: Result, config: Config) -> str:
         lines.append(f"  sources: {'; '.join(c.cites)}")
     if c.assume:
         lines.append(f"  assuming: {'; '.join(a.describe() for a in c.assume)}")
+    if c.expect == "undecided":
+        lines.append(f"  open: {c.reason}")
     lines.append(f"  lhs: {c.lhs.label}    rhs: {c.rhs.label}")
     lines.append(f"  config: seed={config.seed} max_steps={config.max_steps} max_seconds={config.max_seconds}")
     lines += _proof_lines(v)

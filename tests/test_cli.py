@@ -86,6 +86,18 @@ def test_unexpected_verdict_exits_1(tmp_path, capsys):
     assert code == 1 and out.strip().endswith("0 passed, 1 failed") and "EXPECTED proved" in out
 
 
+def test_an_expected_undecided_claim_prints_its_reason(tmp_path, capsys):
+    f = write(tmp_path, "open_claim.py",
+              "from symcheck import from_index, make_sum, index\n"
+              "c = Claim('c', from_index(T, d, lambda t, b: make_sum(1, index('j'), 1, t)), from_index(T, d, "
+              "lambda t, b: t), 'x', expect='undecided', reason='no rule evaluates a constant sum')\n")
+    target = tmp_path / "r.json"
+    code, out, _ = run(["check", f, "--json", str(target)], capsys)
+    assert code == 0 and "undecided" in out and "    open: no rule evaluates a constant sum\n" in out
+    (c,) = json.loads(target.read_text())["claims"]
+    assert (c["expected"], c["expected_reason"], c["ok"]) == ("undecided", "no rule evaluates a constant sum", True)
+
+
 @pytest.mark.parametrize("body,needle", [
     ("raise RuntimeError('boom')\n", r"raises\.py:4: RuntimeError: boom"),
     ("M = matrix('M', T, d + 1)\nc = causal_attention(Q, K, M @ M)\n", r"raises\.py:5: .*field shape"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
-from symcheck import Claim, Config, check, from_index, indices, make_sum, matrix, sizes, causal_attention
+from symcheck import Claim, ClaimError, Config, check, from_index, indices, make_sum, matrix, sizes, causal_attention
 
 T, d = sizes("T d")
 Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
@@ -19,6 +20,29 @@ def test_true_but_unprovable_claim_is_undecided_not_refuted():
     r = check(claim, Config(max_size=3))
     assert r.verdict == "undecided"
     assert "normal forms differ" in r.reason and "no counterexample" in r.reason
+
+
+def _count_claim(**kw) -> Claim:
+    (j,) = indices("j")
+    return Claim("count", from_index(T, d, lambda t, b: make_sum(1, j, 1, t)), from_index(T, d, lambda t, b: t),
+                 "x", **kw)
+
+
+def test_an_expected_undecided_claim_passes_only_when_undecided_and_numerically_checked():
+    r = check(_count_claim(expect="undecided", reason="no rule evaluates a constant sum"), Config(max_size=3))
+    assert r.verdict == "undecided" and r.trials > 0 and r.ok
+    unchecked = check(_count_claim(expect="undecided", reason="r"), Config(max_size=3, max_trials=0))
+    assert unchecked.verdict == "undecided" and unchecked.trials == 0 and not unchecked.ok
+    false = Claim("f", causal_attention(Q, K, V), causal_attention(Q, K, V, scale=1), "x", expect="undecided",
+                  reason="r")
+    assert check(false, Config(max_size=2)).verdict == "refuted" and not check(false, Config(max_size=2)).ok
+
+
+@pytest.mark.parametrize("kw", [{"expect": "undecided"}, {"expect": "proved", "reason": "why"},
+                                {"expect": "undecided", "reason": ""}])
+def test_reason_goes_with_expect_undecided_and_only_with_it(kw):
+    with pytest.raises(ClaimError, match=r"claim count, field reason: reason= is required with expect='undecided'"):
+        _count_claim(**kw)
 
 
 def test_budget_exhaustion_is_undecided_with_reason():
