@@ -225,6 +225,22 @@ class Context:
         q, r, den = split
         return q if self.proves_le(0, r) and self.proves_le(r, den - 1) else None
 
+    def assuming(self, cond: sp.Basic) -> "Context":
+        """The context where an integer condition a <= b or a = b also holds (others add nothing)."""
+        if isinstance(cond, sp.LessThan):
+            return self.with_facts((cond.lhs, cond.rhs))
+        if isinstance(cond, sp.Equality):
+            return self.with_facts((cond.lhs, cond.rhs), (cond.rhs, cond.lhs))
+        return self
+
+    def refutes(self, cond: sp.Basic) -> bool:
+        """Do the facts show the integer condition a <= b or a = b false?"""
+        if isinstance(cond, sp.LessThan):
+            return self.proves_lt(cond.rhs, cond.lhs)
+        if isinstance(cond, sp.Equality):
+            return self.proves_lt(cond.lhs, cond.rhs) or self.proves_lt(cond.rhs, cond.lhs)
+        return False
+
     def proves_lt(self, lo, hi) -> bool:
         return self.proves_le(sp.sympify(lo) + 1, hi)
 

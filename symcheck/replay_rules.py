@@ -189,6 +189,19 @@ def _decide(r, c, site):
                  f"the checker cannot show that {cond} {'holds' if c == 1 else 'fails'} here")
 
 
+def _exclusive(r, c, site):
+    """[P]·[Q]·f = 0 when the facts and P (an inequality or equation, as facts) refute Q."""
+    if not isinstance(r, sp.Mul) or c != 0:
+        return "not a product rewritten to 0"
+    brackets = [f.args[0] for f in r.args if isinstance(f, Iverson)]
+    for p in brackets:
+        if isinstance(p, (sp.LessThan, sp.Equality)):
+            given = ((p.lhs, p.rhs),) if isinstance(p, sp.LessThan) else ((p.lhs, p.rhs), (p.rhs, p.lhs))
+            if any(q is not p and refutes(site.facts + given, q) for q in brackets):
+                return None
+    return "no bracket of the product refutes another"
+
+
 def _fresh_slot(r, c, site):
     if not isinstance(r, WriteWeight) or c != Iverson(sp.Eq(r.slot, r.step)):
         return "not the one-hot [n = s]"
@@ -304,6 +317,7 @@ SHAPES = {
     "unroll-write-once": _unroll,
     "recurrence-closed-form": recurrence_closed_form,
     "iverson-decide": _decide,
+    "iverson-exclusive": _exclusive,
     "iverson-idempotent": _shape(lambda r, c, s: isinstance(r, sp.Pow) and isinstance(r.base, Iverson)
                                  and r.exp.is_Integer and r.exp >= 1 and c == r.base),
     "sum-empty": _sum_empty,

@@ -81,6 +81,8 @@ CASES: dict[str, list] = {
                    make_sum(make_sum(Q[j, a], j, 1, t), a, 1, d) + make_sum(make_sum(Q[j, a], a, 1, d), j, t + 1, T)],
     "sum-blocks": [make_sum(make_sum(Q[j, b], j, (k - 1) * d + 1, k * d), k, 1, t),
                    make_sum(make_sum(j * Q[j, b], j, k + 2, k + 2), k, b, t)],
+    "iverson-exclusive": [Iverson(sp.Eq(t, b)) * Iverson(sp.Le(b + 1, t)) * Q[t, b],
+                          Iverson(sp.Le(t, b)) * Iverson(sp.Le(b + 1, t)) + K[t, b]],
     "floor-quotient": [sp.floor((d * (t - 1) + b - 1) / d) * Q[t, b], sp.floor((b - 1) / d) + K[t, b]],
     "sum-shift": [make_sum(Q[j, b], j, t, T), make_sum(Q[j, b] * j, j, 0, t - 1)],
     "sum-reverse": [make_sum(Q[j, b] * j, j, 1, t), make_sum(Q[j, b], j, b, t)],
@@ -184,7 +186,7 @@ DEFAULT_PRIORITY = [
     "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
     "recurrence-closed-form",                                                                    # recurrence
     "floor-quotient",                                                                            # integers
-    "iverson-decide", "iverson-idempotent",                                                      # guards
+    "iverson-decide", "iverson-idempotent", "iverson-exclusive",                                 # guards
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
     "sum-factor-in", "sum-absorb-last", "sum-range-difference", "sum-concat", "sum-blocks",      # sums
     "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
@@ -220,3 +222,14 @@ def test_rule_preserves_value_at_fixed_instantiations(name, Tv, dv, extra):
     for expr in CASES[name]:
         after = _one_step(name, expr)
         assert same(values(expr, Tv, dv, Tv + extra, inputs), values(after, Tv, dv, Tv + extra, inputs)), name
+
+
+@pytest.mark.parametrize("expr,zero", [
+    (Iverson(sp.Eq(t, b)) * Iverson(sp.Le(b + 1, t)) * Q[t, b], True),
+    (Iverson(sp.Le(t, b)) * Iverson(sp.Le(b + 1, t)), True),
+    (Iverson(sp.Le(t, b)) * Iverson(sp.Le(b, t)) * Q[t, b], False),         # both hold at t = b
+    (Iverson(sp.Eq(t, b)) * Iverson(sp.Le(b, t)), False),
+    (Iverson(sp.Le(t + 1, b)) * Iverson(sp.Le(b, T)), False),               # b <= T holds: nothing excluded
+])
+def test_iverson_exclusive_only_where_the_brackets_cannot_both_hold(expr, zero):
+    assert (_one_step("iverson-exclusive", expr) == 0) is zero

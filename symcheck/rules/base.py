@@ -24,7 +24,7 @@ import sympy as sp
 
 from ..context import Context
 
-__all__ = ["Rule", "RuleSet", "Obligation", "rule", "by_name", "Le", "Assumed", "Condition"]
+__all__ = ["Rule", "RuleSet", "Obligation", "rule", "by_name", "Le", "Assumed", "Excludes", "Condition"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,22 @@ class Assumed:
         return self.assumption.describe()
 
 
-Condition = Le | Assumed
+@dataclass(frozen=True)
+class Excludes:
+    """Side condition: the facts at the redex together with the integer condition `given` prove
+    `fails` false (two brackets that cannot both be 1)."""
+
+    given: sp.Basic
+    fails: sp.Basic
+
+    def holds(self, ctx: Context) -> bool:
+        return ctx.assuming(self.given).refutes(self.fails)
+
+    def text(self) -> str:
+        return f"{self.given} excludes {self.fails}"
+
+
+Condition = Le | Assumed | Excludes
 
 
 def _none(redex, contractum, ctx) -> tuple:

@@ -6,7 +6,7 @@ import sympy as sp
 
 from ..context import Context
 from ..index import Iverson
-from .base import Le, RuleSet, rule
+from .base import Excludes, Le, RuleSet, rule
 
 __all__ = ["GUARDS"]
 
@@ -51,4 +51,25 @@ def iverson_idempotent(expr: sp.Pow, ctx: Context):
     return expr
 
 
-GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent))
+def exclusive_pair(expr: sp.Mul, ctx: Context) -> Excludes | None:
+    """The first pair of bracket factors [P]·[Q] of a product where P, with the facts, refutes Q."""
+    brackets = [f.args[0] for f in expr.args if isinstance(f, Iverson)]
+    for p in brackets:
+        for q in brackets:
+            if q is not p and (cond := Excludes(p, q)).holds(ctx):
+                return cond
+    return None
+
+
+@rule("iverson-exclusive", r"[P]\,[Q]\, f = 0 \quad (P \Rightarrow \neg Q)", sp.Mul,
+      side_conditions="the facts at the product together with P prove Q false",
+      requires=lambda r, c, ctx: () if (e := exclusive_pair(r, ctx)) is None else (e,))
+def iverson_exclusive(expr: sp.Mul, ctx: Context):
+    """Sound for every value of the other factors: where P is false [P] = 0; where P holds, the facts
+    and P refute Q, so [Q] = 0. Either way the product is 0 (the semantics is total: every factor is a
+    number). It decides a bracket from another one, which `iverson-decide` (facts only) cannot:
+    [t = i]·[i + 1 <= t] = 0."""
+    return sp.S.Zero if exclusive_pair(expr, ctx) is not None else expr
+
+
+GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent, iverson_exclusive))
