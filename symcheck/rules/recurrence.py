@@ -50,7 +50,7 @@ def _obligations(expr: State, ctx: Context):
     facts = ((1, a), (a, rows), (1, b), (b, cols))
     step_facts = facts + ((1, t), (t, rec.steps))
     reserved = ctx.reserved | taken | {t.name, a.name, b.name}
-    base_ctx = Context(assumptions=ctx.assumptions, reserved=reserved).with_facts(*facts)
+    base_ctx = Context(assumptions=ctx.assumptions, reserved=reserved, recurrences=ctx.recurrences).with_facts(*facts)
     step_ctx = base_ctx.with_facts(*step_facts)
     init = subst(rec.init.expr, dict(zip(rec.init.variables, (a, b))))
     lhs = closed_at(rec, t, a, b)
@@ -80,7 +80,7 @@ def _requires(r: State, c, ctx) -> tuple:
       explanation=r"The rule \rulename{recurrence-closed-form} replaces a recurrent state by its closed form. "
                   r"It is justified by induction on the step $t$: "
                   r"each obligation below is discharged by normalizing both of its sides.",
-      obligations=_obligations, obligation_key=lambda e: ("recurrence-closed-form", e.rec),
+      obligations=_obligations, obligation_key=lambda e, ctx: ("recurrence-closed-form", e.rec),
       requires=_requires)
 def recurrence_closed_form(expr: State, ctx: Context):
     """Sound for 0 <= τ <= T and (a, b) inside the shape only: the base proves C(0) = S_0 and the step
