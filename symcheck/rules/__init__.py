@@ -10,6 +10,7 @@ phase, never while normalizing.
 from .algebra import ALGEBRA
 from .base import Assumed, Condition, Le, Obligation, Rule, RuleSet, by_name, rule
 from .binders import BINDERS
+from .congruence import CONGRUENCE
 from .guards import GUARDS
 from .lowering import LOWERING
 from .memory import MEMORY
@@ -22,7 +23,8 @@ from .sums import INDUCTION, SUMS
 __all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "REINDEX", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
            "Condition"]
 
-NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS)
-RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS, INDUCTION, REINDEX,
-                                  BINDERS)
+NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, CONGRUENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA,
+                             NORMS)
+RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, CONGRUENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS,
+                                  INDUCTION, REINDEX, BINDERS)
 RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules
