@@ -51,6 +51,7 @@ MAX_TOTAL_WORK = 30_000_000  # node evaluations of one certificate, lemmas inclu
 MAX_LEMMA_DEPTH = 8          # compositions nested in compositions
 MAX_POINTS = 100             # entries (row, col) compared per instantiation; more are sampled
 MAX_FREE = 6                 # free indices of an obligation's domain
+MAX_RECURRENCES = 16         # recurrences of a claim (an obligation is matched against every ordered pair)
 EXHAUSTIVE = 3 ** 8          # size assignments in 1..3 enumerated; beyond that, sampled
 FAR_TRIES = 20_000           # random size assignments tried when none in 1..3 satisfies the constraints
 FAR_SIZE = 64                # the largest size tried there
@@ -309,6 +310,8 @@ class _Checker:
     def run(self) -> Replayed:
         self.recurrences = sorted(set().union(*(self.parse(self.cert[s]["start"]).atoms(Recurrence)
                                                 for s in ("lhs", "rhs"))), key=sp.default_sort_key)
+        if len(self.recurrences) > MAX_RECURRENCES:
+            raise Rejected(f"more than {MAX_RECURRENCES} recurrences in one claim")
         self.obligations()
         lhs = self.derivation(self.cert["lhs"], "lhs", self.facts)
         rhs = self.derivation(self.cert["rhs"], "rhs", self.facts)

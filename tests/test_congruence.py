@@ -220,3 +220,11 @@ def test_the_shape_check_re_proves_each_side_condition():
     assert "0..T" in check_(state(OTHER, t + 1, b, 1), state(FIRST, t + 1, b, 1), certified)
     assert "shape" in check_(state(OTHER, t, b, 2), state(FIRST, t, b, 2), certified)
     assert "same time and entry" in check_(state(OTHER, t, b, 1), state(FIRST, t - 1, b, 1), certified)
+
+
+def test_a_certificate_with_too_many_recurrences_is_rejected_quickly(cert):
+    """Every ordered pair of recurrences is a candidate congruence: their number is bounded."""
+    bad = copy.deepcopy(cert)
+    many = sum(state(recurrence(f"R{k}", (d, 1), T, lambda prev, t, a, b: prev(a, b) + k), t, b, 1) for k in range(17))
+    bad["lhs"]["start"] = sp.srepr(many)
+    assert "more than 16 recurrences in one claim" in rejected(bad)

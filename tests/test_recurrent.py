@@ -4,11 +4,14 @@ it by induction, and near misses that stay unproved."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
+from conftest import ROOT
 from helpers import T, V, b, d
 from symcheck import Claim, check, from_index, make_sum
 from symcheck.evaluate import evaluate
@@ -137,3 +140,16 @@ def test_decay_after_the_add_is_not_the_decay_mask(expanded):
                       label="decay mask")
     r_ = check(Claim("after", from_index(T, d, lambda t, c: state(rec, t, c, 1)), mask, statement="decay after add"))
     assert r_.verdict == "refuted"
+
+
+def test_the_library_s_gated_state_decayed_after_the_add_is_refuted():
+    """The attack at full size: S_t = e^{g_t}(S_{t-1} + k_t v_tᵀ) read by S_tᵀ q_t against the decay mask."""
+    spec = importlib.util.spec_from_file_location("linear_attention", ROOT / "derivations" / "linear_attention.py")
+    la = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(la)
+    after = recurrence("S", (la.d_k, la.d_v), la.T, lambda prev, t, a, b: sp.exp(la.G[t, 1]) * (
+        prev(a, b) + la.K[t, a] * la.V[t, b]))
+    k = index("k")
+    read = from_index(la.T, la.d_v, lambda t, b: make_sum(state(after, t, k, b) * la.Q[t, k], k, 1, la.d_k),
+                      label="decay after the add")
+    assert check(Claim("after", read, la._masked_parallel(), statement="decay after the add")).verdict == "refuted"
