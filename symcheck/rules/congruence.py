@@ -52,15 +52,15 @@ def _obligations(expr: State, ctx: Context):
     facts = ((1, a), (a, rows), (1, b), (b, cols))
     step_facts = facts + ((1, t), (t, source.steps))
     reserved = ctx.reserved | taken | {t.name, a.name, b.name}
-    init_ctx = Context(assumptions=ctx.assumptions, reserved=reserved, recurrences=ctx.recurrences).with_facts(*facts)
+    entry_ctx = Context(assumptions=ctx.assumptions, reserved=reserved, recurrences=ctx.recurrences).with_facts(*facts)
     inits = [subst(r.init.expr, dict(zip(r.init.variables, (a, b)))) for r in (source, into)]
     previous = lambda x, y: State(into, t - 1, x, y)     # noqa: E731
     updates = [updated(r, t, a, b, previous) for r in (source, into)]
     title = f"Congruence of the states {source.name} and {into.name}"
-    return (Obligation(f"{title}: initial values", *(rename_apart(x, reserved) for x in inits), init_ctx,
+    return (Obligation(f"{title}: initial values", *(rename_apart(x, reserved) for x in inits), entry_ctx,
                        statement=sp.Eq(*inits, evaluate=False), constraints=facts),
             Obligation(f"{title}: updates", *(rename_apart(x, reserved) for x in updates),
-                       init_ctx.with_facts(*step_facts), statement=sp.Eq(*updates, evaluate=False),
+                       entry_ctx.with_facts(*step_facts), statement=sp.Eq(*updates, evaluate=False),
                        constraints=step_facts))
 
 
