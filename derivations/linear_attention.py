@@ -63,9 +63,7 @@ def _decay(lo, hi):
     return exp(make_sum(G[r, 1], r, lo, hi))
 
 
-S = recurrence("S", (d_k, d_v), T, lambda prev, t, a, b: exp(G[t, 1]) * prev(a, b) + K[t, a] * V[t, b],
-               closed_form=lambda t, a, b: make_sum(_decay(index("s") + 1, t) * K[index("s"), a] * V[index("s"), b],
-                                                    index("s"), 1, t))
+S = recurrence("S", (d_k, d_v), T, lambda prev, t, a, b: exp(G[t, 1]) * prev(a, b) + K[t, a] * V[t, b])
 
 
 def _gated_read():
@@ -150,9 +148,7 @@ def _channel_decay(lo, hi, a):
     return exp(make_sum(GK[r, a], r, lo, hi))
 
 
-S_GLA = recurrence("S", (d_k, d_v), T, lambda prev, t, a, b: exp(GK[t, a]) * prev(a, b) + K[t, a] * V[t, b],
-                   closed_form=lambda t, a, b: make_sum(_channel_decay(index("s") + 1, t, a) * K[index("s"), a]
-                                                        * V[index("s"), b], index("s"), 1, t))
+S_GLA = recurrence("S", (d_k, d_v), T, lambda prev, t, a, b: exp(GK[t, a]) * prev(a, b) + K[t, a] * V[t, b])
 
 
 def _gla_read():

@@ -1,8 +1,9 @@
 """What a rule may assume at a position: facts about indices, and the claim's assumptions.
 
 A `Context` is immutable. Entering the body of Σ_{j=lo}^{hi} adds lo <= j <= hi;
-the claim contributes its size domain (sizes >= 1, 1 <= t <= T, N >= T ...) and
-named assumptions (unit-norm rows). Rules ask it questions; it answers only
+the claim contributes its size domain (sizes >= 1, 1 <= t <= T, N >= T ...),
+named assumptions (unit-norm rows) and its recurrences (a congruence rewrites the
+state of one into the state of another). Rules ask it questions; it answers only
 what it can prove.
 """
 
@@ -166,6 +167,7 @@ class Context:
     assumptions: frozenset = frozenset()
     reserved: frozenset[str] = frozenset()      # names that bound indices must avoid
     binders: tuple[str, ...] = ()               # enclosing bound indices, outermost first
+    recurrences: frozenset = frozenset()        # the claim's recurrences (`Recurrence`), for congruence
 
     def with_facts(self, *pairs: tuple[sp.Expr, sp.Expr]) -> "Context":
         """Add facts lo <= hi (non-affine pairs are ignored: knowing less is sound). A Mod or
@@ -175,15 +177,20 @@ class Context:
         hard = [self._floors_known(pair) for f, pair in forms if f is None]
         if hard:
             new |= {f for lo, hi in _abstracted(hard) if (f := nonneg(lo, hi)) is not None}
-        return Context(self.facts | new, self.assumptions, self.reserved, self.binders)
+        return Context(self.facts | new, self.assumptions, self.reserved, self.binders, self.recurrences)
+
+    def with_recurrences(self, recurrences) -> "Context":
+        """The claim's recurrences are `recurrences` (those a congruence may rewrite a state into)."""
+        return Context(self.facts, self.assumptions, self.reserved, self.binders, frozenset(recurrences))
 
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
         """The body's context of a range binder (a sum, a product): lo <= var <= hi, and nothing
         more about var (a binder that rebinds a name shadows it, so facts about the outer one do
         not hold for it)."""
         inner = self.enter_binder((var,))
-        ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders).with_facts((lo, var), (var, hi))
-        return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders)
+        ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders, self.recurrences)
+        ctx = ctx.with_facts((lo, var), (var, hi))
+        return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders, self.recurrences)
 
     def enter_binder(self, variables: tuple[sp.Symbol, ...]) -> "Context":
         """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
@@ -191,7 +198,8 @@ class Context:
         outer = self.facts
         if any(_symbols_of(k) & names for f in outer for k, _ in f[0]):
             outer = frozenset(f for f in outer if not any(_symbols_of(k) & names for k, _ in f[0]))
-        return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables))
+        return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables),
+                       self.recurrences)
 
     def proves_le(self, lo, hi) -> bool:
         """Do the facts imply lo <= hi?"""

@@ -141,7 +141,7 @@ class Normalizer:
     def _obligations_hold(self, r: Rule, e, ctx) -> tuple[str, ...] | None:
         if r.obligations is None:
             return ()
-        key = r.obligation_key(e) if r.obligation_key else (r.name, e)
+        key = r.obligation_key(e, ctx) if r.obligation_key else (r.name, e)
         done = self.obligations.get(key, lambda: tuple(self.discharge(ob) for ob in r.obligations(e, ctx)))
         if not all(o.holds for o in done):
             return None

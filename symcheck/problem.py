@@ -26,6 +26,7 @@ from .index import Sigma, index, size
 from .ir import Applied, Constraints, Model, Simulated, Stack, joint_constraints
 from .matrix import MatScale
 from .memory import ContentWeight, FeedbackRead, Memory
+from .nodes.recurrence import Recurrence
 from .model_ops import entry_of, evaluate_model, leaf_inputs
 from .wellformed import NameClash, check_in_range, safe_tree
 from .matrix import MatInput, TensorInput
@@ -363,7 +364,8 @@ def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assum
                              claim=name, field="assume")
     reserved = frozenset({s.name for e in (left, right) for s in e.free_symbols if isinstance(s, sp.Symbol)}
                          | {s.name for s in sizes} | {row.name, col.name} | {s.name for s in free_position})
-    ctx = Context(assumptions=frozenset(assume), reserved=reserved).with_facts(*facts)
+    recurrences = frozenset(left.atoms(Recurrence) | right.atoms(Recurrence))
+    ctx = Context(assumptions=frozenset(assume), reserved=reserved, recurrences=recurrences).with_facts(*facts)
     ordered = tuple(sorted(sizes, key=lambda s: s.name))
     domain = Domain(ordered, constraints + ((1, lhs.rows), (1, lhs.cols)))
     require_points(domain, name)

@@ -15,7 +15,8 @@ into a quick `Rejected`. For a certificate it checks that
    concrete sizes (including size 1 and unequal sizes) with random inputs;
 4. both derivations end in the certified normal form, and a memory is unrolled (a recurrence
    replaced by its closed form) only after its induction base and step, re-posed by the
-   checker, are certified.
+   checker, are certified; a recurrence's state becomes another's only after their equal
+   initial values and updates, re-posed by the checker, are certified.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .digest import claim_digest
 from .memory import Memory
 from .nodes.recurrence import Recurrence
 from .replay_compose import check_argument
+from .replay_congruence import congruence_obligations
 from .replay_positions import positions
 from .replay_parse import Rejected, parse, symbols
 from .replay_recurrence import recurrence_obligations
@@ -51,6 +53,7 @@ MAX_TOTAL_WORK = 30_000_000  # node evaluations of one certificate, lemmas inclu
 MAX_LEMMA_DEPTH = 8          # compositions nested in compositions
 MAX_POINTS = 100             # entries (row, col) compared per instantiation; more are sampled
 MAX_FREE = 6                 # free indices of an obligation's domain
+MAX_RECURRENCES = 16         # recurrences of a claim (an obligation is matched against every ordered pair)
 EXHAUSTIVE = 3 ** 8          # size assignments in 1..3 enumerated; beyond that, sampled
 FAR_TRIES = 20_000           # random size assignments tried when none in 1..3 satisfies the constraints
 FAR_SIZE = 64                # the largest size tried there
@@ -144,6 +147,7 @@ class _Checker:
         self.point_cache: dict = {}
         self.steps = 0
         self.unrolled: frozenset = frozenset()
+        self.congruent: frozenset = frozenset()
 
     # -- numeric instantiations --------------------------------------------------------------------------
     def _worlds(self) -> list[World]:
@@ -270,7 +274,7 @@ class _Checker:
                 raise Rejected(f"{where}: {err}") from None
             if found != redex:
                 raise Rejected(f"{where}: the redex is not at the recorded position")
-            site = Site(facts_at(current, path, facts), self.assumed, self.shapes, self.unrolled)
+            site = Site(facts_at(current, path, facts), self.assumed, self.shapes, self.unrolled, self.congruent)
             why = check_step(rule, redex, contractum, site)
             if why is not None:
                 raise Rejected(f"{where}: {why}" if why != "this rewrite is not what the rule does"
@@ -282,8 +286,9 @@ class _Checker:
         return current
 
     def obligations(self) -> None:
-        """Each obligation must be the induction base or step of a memory or of a recurrence of the claim,
-        as the checker poses it, and hold; one with both certified may be unrolled (in later obligations too)."""
+        """Each obligation must be the induction base or step of a memory or of a recurrence of the claim, or
+        one half of the congruence of two of its recurrences, as the checker poses it, and hold; one with both
+        halves certified may be unrolled, or rewritten into the other (in later obligations too)."""
         certified = set()
         for ob in self.cert["obligations"]:
             title = ob["title"]
@@ -293,18 +298,23 @@ class _Checker:
                      if facts == frozenset(domain) and canonical(lhs) == canonical(left)
                      and canonical(rhs) == canonical(right)}
             kinds |= recurrence_obligations(self.recurrences, domain, lhs, rhs, self.size_set)
+            kinds |= congruence_obligations(self.recurrences, domain, lhs, rhs, self.size_set)
             if not kinds:
-                raise Rejected(f"obligation {title!r} is not the induction base or step of a memory or a recurrence")
+                raise Rejected(f"obligation {title!r} is not the induction base or step of a memory or a recurrence, "
+                               "nor the congruence of two recurrences")
             left = self.derivation(ob["lhs"], f"obligation {title!r}, left", self.domain + domain, domain)
             right = self.derivation(ob["rhs"], f"obligation {title!r}, right", self.domain + domain, domain)
             if left != right:
                 raise Rejected(f"obligation {title!r}: the two sides end in different forms")
             certified |= kinds     # a later obligation may use what is certified (a recurrence read by another)
             self.unrolled = frozenset(m for m, k in certified if (m, "base") in certified and (m, "step") in certified)
+            self.congruent = frozenset(p for p, k in certified if (p, "init") in certified and (p, "update") in certified)
 
     def run(self) -> Replayed:
         self.recurrences = sorted(set().union(*(self.parse(self.cert[s]["start"]).atoms(Recurrence)
                                                 for s in ("lhs", "rhs"))), key=sp.default_sort_key)
+        if len(self.recurrences) > MAX_RECURRENCES:
+            raise Rejected(f"more than {MAX_RECURRENCES} recurrences in one claim")
         self.obligations()
         lhs = self.derivation(self.cert["lhs"], "lhs", self.facts)
         rhs = self.derivation(self.cert["rhs"], "rhs", self.facts)

@@ -23,6 +23,7 @@ from .replay_entail import entails, proves, refutes
 from .replay_exact import EXACT
 from .replay_parse import Rejected
 from .replay_ranges import RANGE_RULES
+from .replay_congruence import recurrence_congruence
 from .replay_recurrence import recurrence_closed_form
 
 __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
@@ -32,12 +33,14 @@ __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical"
 @dataclass(frozen=True)
 class Site:
     """What holds where a rule fires: integer facts (pairs lo <= hi), the claim's unit-norm
-    assumptions, input shapes, and the memories and recurrences whose induction obligations are certified."""
+    assumptions, input shapes, the memories and recurrences whose induction obligations are certified, and
+    the pairs of recurrences (source, target) whose equal initial values and updates are certified."""
 
     facts: tuple = ()
     assumed: frozenset = frozenset()
     shapes: dict = field(default_factory=dict)
     unrolled: frozenset = frozenset()
+    congruent: frozenset = frozenset()
 
     def le(self, lo, hi) -> bool:
         return entails(self.facts, _tree(lo), _tree(hi))
@@ -316,6 +319,7 @@ SHAPES = {
     "fresh-slot-allocation": _fresh_slot,
     "unroll-write-once": _unroll,
     "recurrence-closed-form": recurrence_closed_form,
+    "recurrence-congruence": recurrence_congruence,
     "iverson-decide": _decide,
     "iverson-exclusive": _exclusive,
     "iverson-idempotent": _shape(lambda r, c, s: isinstance(r, sp.Pow) and isinstance(r.base, Iverson)

@@ -22,7 +22,7 @@ from symcheck.index import Entry, Iverson, Prod, Sigma, index, make_sum, power, 
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
-from symcheck.recurrent import State, recurrence
+from symcheck.recurrent import Recurrence, State, recurrence
 from symcheck.rules import NORMALIZING, RULE_SETS, RULES, Rule, RuleSet
 from symcheck.rules.base import by_name
 from symcheck.rules.sums import SUMS
@@ -31,6 +31,8 @@ j, k, n, s, a = (index(x) for x in "jknsa")
 Mk, Mv = Memory("K", K, N), Memory("V", V, N)
 UNIT_Q = UnitRows("Q", d)
 FAST = recurrence("F", (d, d), T, lambda prev, t, a, b: prev(a, b) + V[t, a] * K[t, b])     # fast weights
+FACTORED = recurrence("A", (d, 1), T, lambda prev, t, a, b: (prev(a, b) + V[t, a]) * K[t, a])  # no closed form
+EXPANDED = recurrence("B", (d, 1), T, lambda prev, t, a, b: K[t, a] * prev(a, b) + K[t, a] * V[t, a])
 
 CASES: dict[str, list] = {
     "entry-input": [Entry(Q, t, b)],
@@ -46,6 +48,8 @@ CASES: dict[str, list] = {
     "unroll-write-once": [make_sum(n * MemoryCell(Mk, t, n, b), n, 1, N),
                           make_sum(MemoryCell(Mv, t - 1, n, b), n, 1, N)],
     "recurrence-closed-form": [State(FAST, t, b, 1) * Q[t, b], make_sum(State(FAST, t - 1, b, j), j, 1, d)],
+    "recurrence-congruence": [State(FACTORED, t, b, 1) * Q[t, b] + State(EXPANDED, t, b, 1),
+                              make_sum(State(FACTORED, t - 1, j, 1) * State(EXPANDED, j, b, 1), j, 1, d)],
     "iverson-decide": [make_sum(Iverson(sp.Le(j, T)) * Q[j, b], j, 1, t), Iverson(sp.Lt(T, t)) * Q[t, b],
                        make_sum(Iverson(sp.Eq(j, t + 1)) * Q[j, b], j, 1, t)],
     "iverson-idempotent": [make_sum(Iverson(sp.Le(j, b)) ** 2 * Q[j, b], j, 1, T)],
@@ -101,7 +105,7 @@ def test_every_rule_has_soundness_cases():
 
 
 def _one_step(name, expr):
-    ctx = world_context([UNIT_Q] if name in NEEDS_UNIT_Q else [])
+    ctx = world_context([UNIT_Q] if name in NEEDS_UNIT_Q else []).with_recurrences(expr.atoms(Recurrence))
     rule = RULES[name]
     if rule not in NORMALIZING.rules:         # sum-peel-last, alpha-rename, re-indexing: applied at the root, by name
         after = rule(expr, ctx)
@@ -184,7 +188,7 @@ def test_every_rule_has_a_statement_name_and_words_for_its_side_conditions():
 DEFAULT_PRIORITY = [
     "entry-input", "entry-transpose", "entry-scale", "entry-matmul", "entry-masked-softmax",      # lowering
     "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
-    "recurrence-closed-form",                                                                    # recurrence
+    "recurrence-closed-form", "recurrence-congruence",                                           # recurrence
     "floor-quotient",                                                                            # integers
     "iverson-decide", "iverson-idempotent", "iverson-exclusive",                                 # guards
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",

@@ -10,6 +10,7 @@ phase, never while normalizing.
 from .algebra import ALGEBRA
 from .base import Assumed, Condition, Le, Obligation, Rule, RuleSet, by_name, rule
 from .binders import BINDERS
+from .congruence import CONGRUENCE
 from .guards import GUARDS
 from .integers import INTEGERS
 from .lowering import LOWERING
@@ -23,7 +24,8 @@ from .sums import INDUCTION, SUMS
 __all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "REINDEX", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
            "Condition"]
 
-NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, INTEGERS, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS)
-RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, INTEGERS, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS, INDUCTION, REINDEX,
-                                  BINDERS)
+NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, CONGRUENCE, INTEGERS, GUARDS, SUMS, PRODUCTS,
+                             ALGEBRA, NORMS)
+RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, CONGRUENCE, INTEGERS, GUARDS, SUMS, PRODUCTS, ALGEBRA,
+                                  NORMS, INDUCTION, REINDEX, BINDERS)
 RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules

@@ -103,7 +103,7 @@ class Rule:
     side_conditions: str = ""           # the side conditions in words (`requires` is the data)
     explanation: str = ""               # LaTeX-safe sentences for the appendix, for a rule that needs them
     obligations: Callable[[sp.Expr, Context], tuple[Obligation, ...]] | None = None
-    obligation_key: Callable[[sp.Expr], object] | None = None
+    obligation_key: Callable[[sp.Expr, Context], object] | None = None    # what the obligations depend on
     requires: Callable[[sp.Expr, sp.Expr, Context], tuple[Condition, ...]] = _none   # side conditions as data
 
     def __call__(self, expr: sp.Expr, ctx: Context) -> sp.Expr:

@@ -101,7 +101,7 @@ def _unroll_obligations(expr: MemoryCell, ctx: Context):
       explanation=r"The rule \rulename{unroll-write-once} replaces a write-once memory by its closed form. "
                   r"It is justified by induction on the number of writes: "
                   r"each obligation below is discharged by normalizing both of its sides.",
-      obligations=_unroll_obligations, obligation_key=lambda e: ("unroll-write-once", e.mem),
+      obligations=_unroll_obligations, obligation_key=lambda e, ctx: ("unroll-write-once", e.mem),
       requires=lambda r, c, ctx: (Le(0, r.time), Le(r.time, r.mem.slots), Le(r.time, _rows_written(r.mem))))
 def unroll_write_once(expr: MemoryCell, ctx: Context):
     """Sound for 0 <= τ <= N only: the base proves the closed form at τ = 0 and the step carries

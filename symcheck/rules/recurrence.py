@@ -52,7 +52,8 @@ def _obligations(expr: State, ctx: Context):
     reserved = ctx.reserved | taken | {t.name, a.name, b.name}
     # every size is >= 1 in every claim's domain (the checker re-proves under the claim's whole domain)
     sizes = [(1, s) for s in sorted(rec.atoms(sp.Symbol), key=sp.default_sort_key) if s.is_positive and s.is_integer]
-    base_ctx = Context(assumptions=ctx.assumptions, reserved=reserved).with_facts(*sizes, *facts)
+    base_ctx = Context(assumptions=ctx.assumptions, reserved=reserved,
+                       recurrences=ctx.recurrences).with_facts(*sizes, *facts)
     step_ctx = base_ctx.with_facts(*step_facts)
     init = subst(rec.init.expr, dict(zip(rec.init.variables, (a, b))))
     lhs = closed_at(rec, t, a, b)
@@ -82,7 +83,7 @@ def _requires(r: State, c, ctx) -> tuple:
       explanation=r"The rule \rulename{recurrence-closed-form} replaces a recurrent state by its closed form. "
                   r"It is justified by induction on the step $t$: "
                   r"each obligation below is discharged by normalizing both of its sides.",
-      obligations=_obligations, obligation_key=lambda e: ("recurrence-closed-form", e.rec),
+      obligations=_obligations, obligation_key=lambda e, ctx: ("recurrence-closed-form", e.rec),
       requires=_requires)
 def recurrence_closed_form(expr: State, ctx: Context):
     """Sound for 0 <= τ <= T and (a, b) inside the shape only: the base proves C(0) = S_0 and the step
