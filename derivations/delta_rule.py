@@ -6,7 +6,8 @@ Its WY / UT form (Yang et al. 2024; catalogue DN-4) is S_t = Σ_{j<=t} k_j u_j�
 pseudo-values U = (I + tril(diag(β) K Kᵀ, −1))⁻¹ diag(β) V: the rows u_t of U (T × d_v) are
 a forward substitution, u_t = β_t (v_t − Σ_{j<t} (k_t·k_j) u_j), so o_t = Σ_{j<=t} (q_t·k_j) u_j.
 The solve needs no new node: it is a recurrence whose T × d_v state gets row t at step t and
-reads rows j < t. Gated DeltaNet (Yang, Kautz & Hatamizadeh 2025; catalogue GDN-1) first
+reads rows j < t. The proof is an induction on t for S's claimed closed form S_t = Σ_{s<=t} k_s u_sᵀ
+(read from U_t) in which the step unfolds U_t once, U_t = F_U(U_{t-1}, t): then both sides read U_{t-1}. Gated DeltaNet (Yang, Kautz & Hatamizadeh 2025; catalogue GDN-1) first
 decays the state by α_t = exp(g_t), then takes the delta step; its WY form carries the decay
 exp(Σ_{r=j+1}^{t} g_r) into both the solve and the read.
 
@@ -32,15 +33,6 @@ DELTANET = ("Schlag, Irie & Schmidhuber 2021, Linear Transformers Are Secretly F
             "fla-org/flash-linear-attention fla/ops/delta_rule/naive.py", "claims catalogue DN-4")
 GATED = ("Yang, Kautz & Hatamizadeh 2025, Gated Delta Networks",
          "fla-org/flash-linear-attention fla/ops/gated_delta_rule/naive.py", "claims catalogue GDN-1, GDN-2")
-
-MISSING_STEP_RULE = (
-    "the pseudo-values u_t are a second recurrence without a closed form (a triangular solve); the claimed closed "
-    "form S_t = sum_{s<=t} DECAY k_s u_s^T fails its induction step, whose left side reads U_t and whose right side "
-    "reads U_{t-1}, and symcheck cannot unfold U_t = F(U_{t-1}, t). A free-standing unfolding rule does not "
-    "terminate (tried: under sum_{j<=t-1} the range proves 1 <= t-1, so it unfolds again). Missing: an induction "
-    "scheme that unfolds the second state exactly once, at the step's own time t, with its replay check; by hand "
-    "the step then closes by peeling s = t")
-
 
 def _dot(X, i, Y, j):
     """x_i · y_j over the key width."""
@@ -113,7 +105,7 @@ deltanet_is_wy_form = Claim(
     statement="DeltaNet S_t = S_{t-1} + k_t (beta_t (v_t - S_{t-1}^T k_t))^T from S_0 = 0, read by o_t = S_t^T q_t, "
               "equals its WY / UT form o_t = sum_{j<=t} (q_t.k_j) u_j with U = (I + tril(diag(beta) K K^T, -1))^{-1} "
               "diag(beta) V, i.e. u_t = beta_t (v_t - sum_{j<t} (k_t.k_j) u_j).",
-    expect="undecided", reason=MISSING_STEP_RULE.replace("DECAY ", ""), cites=DELTANET)
+    expect="proved", cites=DELTANET)
 
 deltanet_without_inverse = Claim(
     "deltanet_without_inverse",
@@ -128,7 +120,7 @@ gated_deltanet_is_wy_form = Claim(
     statement="Gated DeltaNet S_t = a_t S_{t-1} + beta_t k_t (v_t - a_t S_{t-1}^T k_t)^T with a_t = exp(g_t), "
               "read by o_t = S_t^T q_t, equals o_t = sum_{j<=t} (q_t.k_j) exp(sum_{r=j+1}^{t} g_r) u_j with "
               "u_t = beta_t (v_t - sum_{j<t} (k_t.k_j) exp(sum_{r=j+1}^{t} g_r) u_j).",
-    expect="undecided", reason=MISSING_STEP_RULE.replace("DECAY", "exp(sum_{r=s+1}^{t} g_r)"), cites=GATED)
+    expect="proved", cites=GATED)
 
 gated_wy_without_decay_in_solve = Claim(
     "gated_wy_without_decay_in_solve",

@@ -5,7 +5,9 @@ only where the induction covers it (0 <= τ <= T, the entry inside the shape), a
 the certificate holds both obligations as the checker poses them here:
 
 * base: C(0, a, b) = init(a, b) for a, b inside the shape;
-* step: C(t, a, b) = F(S_{t-1} := C(t-1)·[inside the shape], t)(a, b) for 1 <= t <= T as well.
+* step: C(t, a, b) = F(S_{t-1} := C(t-1)·[inside the shape], t)(a, b) for 1 <= t <= T as well, where
+  a state R_t of another recurrence with the same steps, read at exactly t, is one step of its own
+  definition, F_R(R_{t-1}, t) inside R's shape (the DeltaNet state over its pseudo-values).
 
 Every name is the certificate's, so an obligation is recognised up to a bijective renaming of
 its free variables: an obligation is a universally quantified statement, and renaming its
@@ -39,11 +41,30 @@ def _inside(rec: Recurrence, x, y) -> sp.Basic:
 def _previous(e, rec: Recurrence, time):
     """e with each read S_{t-1}[x, y] of `rec` replaced by C(time - 1, x, y)·[(x, y) inside the shape]. A
     nested recurrence is not entered: a `Prev` there reads that recurrence's own previous state."""
-    if isinstance(e, Prev) and e.name == rec.name:
-        return closed_at(rec, time - 1, e.row, e.col) * _inside(rec, e.row, e.col)
+    return _reads(e, rec, lambda p: closed_at(rec, time - 1, p.row, p.col) * _inside(rec, p.row, p.col))
+
+
+def _unfolded(e, rec: Recurrence, t):
+    """e with each state R_t[x, y] of another recurrence R with rec's steps, read at exactly the step's time t,
+    replaced by F_R(R_{t-1}, t)[x, y]·[(x, y) inside R's shape]: R's own definition, for 1 <= t <= T."""
+    if isinstance(e, State) and e.rec != rec and e.time == t and e.rec.steps == rec.steps:
+        r = e.rec
+        update = subst(r.update.expr, dict(zip(r.update.variables, (t, e.row, e.col))))
+        return _reads(update, r, lambda p: State(r, t - 1, p.row, p.col) * _inside(r, p.row, p.col)) \
+            * _inside(r, e.row, e.col)
     if not e.args or isinstance(e, Recurrence):
         return e
-    args = [_previous(a, rec, time) for a in e.args]
+    args = [_unfolded(x, rec, t) for x in e.args]
+    return e if all(x is y for x, y in zip(args, e.args)) else e.func(*args)
+
+
+def _reads(e, rec: Recurrence, value):
+    """e with each read S_{t-1}[x, y] of `rec` replaced by value(read); nested recurrences are not entered."""
+    if isinstance(e, Prev) and e.name == rec.name:
+        return value(e)
+    if not e.args or isinstance(e, Recurrence):
+        return e
+    args = [_reads(x, rec, value) for x in e.args]
     return e if all(x is y for x, y in zip(args, e.args)) else e.func(*args)
 
 
@@ -55,7 +76,8 @@ def _posed(rec: Recurrence, kind: str, t, a, b) -> tuple[frozenset, sp.Basic, sp
         init = subst(rec.init.expr, dict(zip(rec.init.variables, (a, b))))
         return frozenset(facts), closed_at(rec, sp.S.Zero, a, b), init
     update = subst(rec.update.expr, dict(zip(rec.update.variables, (t, a, b))))
-    return frozenset(facts + [(sp.S.One, t), (t, rec.steps)]), closed_at(rec, t, a, b), _previous(update, rec, t)
+    return frozenset(facts + [(sp.S.One, t), (t, rec.steps)]), _unfolded(closed_at(rec, t, a, b), rec, t), \
+        _unfolded(_previous(update, rec, t), rec, t)
 
 
 def recurrence_obligations(recurrences, domain: tuple, lhs, rhs, sizes: frozenset) -> set:

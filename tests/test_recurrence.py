@@ -213,3 +213,53 @@ def test_the_induction_step_leaves_a_nested_recurrence_of_the_same_name_alone():
     step = updated(outer, t, b, 1, lambda x, y: sp.Integer(7))
     assert CUMULATIVE in step.atoms(Recurrence) and step.has(sp.Integer(7))
     assert not any(p.name == "C" for p in step.atoms(Prev) - CUMULATIVE.atoms(Prev))
+
+
+# -- a closed form that reads another recurrence at the step's time: one unfolding, exactly at t ----------------
+from symcheck.rules.recurrence import unfolded_at  # noqa: E402
+
+STEPS_T = recurrence("U", (T, d), T, lambda prev, t, a, b: (1 - Iverson(sp.Eq(a, t))) * prev(a, b)
+                     + Iverson(sp.Eq(a, t)) * (V[t, b] - make_sum(prev(s, b), s, 1, t - 1)))
+
+
+def test_unfolding_happens_only_at_the_step_time_and_only_for_another_recurrence_with_its_steps():
+    at_t = state(STEPS_T, t, s, b)
+    assert unfolded_at(at_t, CUMULATIVE, t) != at_t
+    for untouched in (state(STEPS_T, t - 1, s, b), state(STEPS_T, T, s, b)):
+        assert unfolded_at(untouched, CUMULATIVE, t) == untouched
+    assert unfolded_at(at_t, STEPS_T, t) == at_t                     # its own state: never
+    shorter = recurrence("U", (T, d), T - 1, lambda prev, t, a, b: prev(a, b) + V[t, b])
+    assert unfolded_at(state(shorter, t, s, b), CUMULATIVE, t) == state(shorter, t, s, b)
+
+
+@pytest.mark.parametrize("Tv,dv", [(1, 1), (3, 2), (4, 3)])
+def test_one_unfolding_keeps_the_value_for_every_step(Tv, dv):
+    """U_t[x, y] = F_U(U_{t-1}, t)[x, y]·[inside], at every 1 <= t <= T and every (x, y), inside the shape or not."""
+    rng = np.random.default_rng(Tv * 10 + dv)
+    inputs = {"V": rng.standard_normal((Tv, dv)), "G": rng.standard_normal((Tv, dv))}
+    x, y = index("x"), index("y")
+    expr = state(STEPS_T, t, x, y)
+    after = unfolded_at(expr, CUMULATIVE, t)
+    sizes = {"T": Tv, "d": dv, "N": Tv}
+    grid = {t: Tv, x: Tv + 1, y: dv + 1}
+    assert np.allclose(evaluate(expr, grid, sizes, inputs), evaluate(after, grid, sizes, inputs))
+
+
+def test_a_false_wy_form_is_refuted_not_proved():
+    """DeltaNet's WY form with the correction left unscaled by β (u_t = β_t v_t − Σ_{j<t} (k_t·k_j) u_j)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "derivations" / "delta_rule.py"
+    spec = importlib.util.spec_from_file_location("delta_rule_attack", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    BETA, K, Vd, Qd, Td, dk, dv = module.BETA, module.K, module.V, module.Q, module.T, module.d_k, module.d_v
+
+    def update(prev, t, a, b):
+        j, c = index("j"), index("c")
+        u = BETA[t, 1] * Vd[t, b] - make_sum(make_sum(K[t, c] * K[j, c], c, 1, dk) * prev(j, b), j, 1, t - 1)
+        return (1 - Iverson(sp.Eq(a, t))) * prev(a, b) + Iverson(sp.Eq(a, t)) * u
+    U = recurrence("U", (Td, dv), Td, update)
+    j, c = index("j"), index("c")
+    wy = from_index(Td, dv, lambda t, b: make_sum(make_sum(Qd[t, c] * K[j, c], c, 1, dk) * state(U, t, j, b), j, 1, t))
+    assert check(Claim("c", module.deltanet, wy, statement="s")).verdict == "refuted"

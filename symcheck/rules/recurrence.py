@@ -23,10 +23,8 @@ def updated(rec: Recurrence, time, row, col, previous) -> sp.Expr:
     """F(S_{time-1}, time)[row, col] with S_{time-1}[x, y] given by `previous(x, y)`, which is used only
     inside the state's shape (outside it S_{time-1} is 0, as `Prev` is)."""
     t, a, b = rec.update.variables
-    rows, cols = rec.shape
-    inside = lambda x, y: Iverson(sp.Le(1, x)) * Iverson(sp.Le(x, rows)) * Iverson(sp.Le(1, y)) * Iverson(sp.Le(y, cols))  # noqa: E731
     return _reads_replaced(subst(rec.update.expr, {t: time, a: row, b: col}), rec.name,
-                           lambda p: previous(p.row, p.col) * inside(p.row, p.col))
+                           lambda p: previous(p.row, p.col) * _inside(rec, p.row, p.col))
 
 
 def _reads_replaced(e: sp.Basic, name: str, value) -> sp.Basic:
@@ -37,6 +35,25 @@ def _reads_replaced(e: sp.Basic, name: str, value) -> sp.Basic:
     if not e.args or isinstance(e, Recurrence):
         return e
     args = [_reads_replaced(x, name, value) for x in e.args]
+    return e if all(x is y for x, y in zip(args, e.args)) else e.func(*args)
+
+
+def _inside(rec: Recurrence, x, y) -> sp.Expr:
+    rows, cols = rec.shape
+    return Iverson(sp.Le(1, x)) * Iverson(sp.Le(x, rows)) * Iverson(sp.Le(1, y)) * Iverson(sp.Le(y, cols))
+
+
+def unfolded_at(e: sp.Basic, rec: Recurrence, t) -> sp.Basic:
+    """e with each state R_t[x, y] of another recurrence R, read at the step's own time t, replaced by one
+    step of its definition, F_R(R_{t-1}, t)[x, y]·[(x, y) inside R's shape]. Sound for 1 <= t <= T_R, which
+    the step's domain gives (R has the steps of the recurrence it is read with; checked by the caller):
+    that is what R_t is. Only at t, and only once, so it cannot run away: the DeltaNet state reads its
+    pseudo-values U_t, whose one step U_t = F(U_{t-1}, t) meets F_S(C(t-1), t), which reads U_{t-1}."""
+    if isinstance(e, State) and e.rec != rec and e.time == t and e.rec.steps == rec.steps:
+        return updated(e.rec, t, e.row, e.col, lambda x, y: State(e.rec, t - 1, x, y)) * _inside(e.rec, e.row, e.col)
+    if not e.args or isinstance(e, Recurrence):
+        return e
+    args = [unfolded_at(x, rec, t) for x in e.args]
     return e if all(x is y for x, y in zip(args, e.args)) else e.func(*args)
 
 
@@ -56,7 +73,7 @@ def _obligations(expr: State, ctx: Context):
                        recurrences=ctx.recurrences).with_facts(*sizes, *facts)
     step_ctx = base_ctx.with_facts(*step_facts)
     init = subst(rec.init.expr, dict(zip(rec.init.variables, (a, b))))
-    lhs = closed_at(rec, t, a, b)
+    lhs = unfolded_at(closed_at(rec, t, a, b), rec, t)
     # the step peels C(t)'s last term: a decayed term (Σ_{r=s+1}^{t} g) only meets F(C(t-1), t) that way
     peel = "sum-peel-last" if isinstance(lhs, Sigma) and lhs.hi == t else None
     base = Obligation(f"Induction base for the state {rec.name}", rename_apart(closed_at(rec, 0, a, b), reserved),
@@ -64,7 +81,7 @@ def _obligations(expr: State, ctx: Context):
                       statement=sp.Eq(State(rec, 0, a, b), init, evaluate=False), constraints=facts)
     step = Obligation(
         f"Induction step for the state {rec.name}", rename_apart(lhs, reserved),
-        rename_apart(updated(rec, t, a, b, lambda x, y: closed_at(rec, t - 1, x, y)), reserved),
+        rename_apart(unfolded_at(updated(rec, t, a, b, lambda x, y: closed_at(rec, t - 1, x, y)), rec, t), reserved),
         step_ctx, lhs_first=peel, constraints=step_facts,
         statement=sp.Eq(State(rec, t, a, b), updated(rec, t, a, b, lambda x, y: State(rec, t - 1, x, y)),
                         evaluate=False))
