@@ -94,6 +94,40 @@ decay_mask_off_by_one = Claim(
     expect="refuted", cites=SOURCES)
 
 
+def _cumulative(t):
+    """G_t = Σ_{r=1}^{t} g_r, the inclusive cumulative sum of the log-decays (G_0 = 0)."""
+    r = index("r")
+    return make_sum(G[r, 1], r, 1, t)
+
+
+def _cumulative_mask_parallel():
+    """o_t = Σ_{j<=t} (q_t·k_j) exp(G_t − G_j) v_j: the mask as kernels compute it, from cumulative sums."""
+    j, k = index("j"), index("k")
+    return from_index(T, d_v, lambda t, b: make_sum(make_sum(Q[t, k] * K[j, k], k, 1, d_k)
+                                                    * exp(_cumulative(t) - _cumulative(j)) * V[j, b], j, 1, t),
+                      label="cumulative-sum mask exp(G_t - G_j)")
+
+
+mask_is_cumulative_sum_difference = Claim(
+    "mask_is_cumulative_sum_difference",
+    lhs=_masked_parallel(), rhs=_cumulative_mask_parallel(),
+    statement="The decay mask L_tj = exp(sum_{r=j+1}^{t} g_r) [j <= t] equals exp(G_t - G_j) [j <= t] with G the "
+              "inclusive cumulative sum G_t = sum_{r<=t} g_r, as fla's simple_gla computes it.",
+    expect="proved", cites=SOURCES + ("fla-org/flash-linear-attention fla/ops/simple_gla/naive.py",))
+
+S_AFTER = recurrence("S", (d_k, d_v), T, lambda prev, t, a, b: exp(G[t, 1]) * (prev(a, b) + K[t, a] * V[t, b]))
+
+decay_after_the_add = Claim(
+    "decay_after_the_add",
+    lhs=from_index(T, d_v, lambda t, b: make_sum(state(S_AFTER, t, index("k"), b) * Q[t, index("k")], index("k"),
+                                                 1, d_k), label="S_t = exp(g_t)(S_{t-1} + k_t v_t^T), read S_t^T q_t"),
+    rhs=_masked_parallel(),
+    statement="The decay applied after the add, S_t = exp(g_t) (S_{t-1} + k_t v_t^T), read by S_t^T q_t, equals "
+              "(Q K^T o L) V with L_tj = exp(sum_{r=j+1}^{t} g_r) [j <= t] (false: every write is decayed once more, "
+              "by its own step's gate).",
+    expect="refuted", cites=SOURCES)
+
+
 # -- normalized linear attention (LA-1): two recurrences, a numerator and a normaliser -------------------------
 Z = recurrence("z", (d_k, 1), T, lambda prev, t, a, b: prev(a, b) + K[t, a])      # z_t = z_{t-1} + φ(k_t)
 

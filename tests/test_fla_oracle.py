@@ -85,10 +85,22 @@ def test_the_gated_state_and_its_decay_mask_are_flas_simple_gla(linear, qkv, gat
     np.testing.assert_allclose(ours, theirs[0].double().numpy(), **FLOAT32)
 
 
-def test_the_off_by_one_decay_mask_is_not_simple_gla(linear, qkv, gates):
+@pytest.mark.parametrize("claim,side", [("gated_state_is_decay_masked_attention", "rhs"),
+                                        ("mask_is_cumulative_sum_difference", "rhs"),
+                                        ("mask_is_cumulative_sum_difference", "lhs")])
+def test_the_cumulative_sum_mask_is_flas_parallel_simple_gla(linear, qkv, gates, claim, side):
+    q, k, v = qkv
+    theirs = reference("simple_gla").naive_parallel_simple_gla(q, k, v, gates, scale=1.0)
+    theirs = theirs[0] if isinstance(theirs, tuple) else theirs
+    ours = _gated_per_head(getattr(getattr(linear, claim), side), q, k, v, gates)
+    np.testing.assert_allclose(ours, theirs[0].double().numpy(), **FLOAT32)
+
+
+@pytest.mark.parametrize("claim,side", [("decay_mask_off_by_one", "rhs"), ("decay_after_the_add", "lhs")])
+def test_the_off_by_one_decays_are_not_simple_gla(linear, qkv, gates, claim, side):
     q, k, v = qkv
     theirs, _ = reference("simple_gla").naive_recurrent_simple_gla(q, k, v, gates, scale=1.0)
-    ours = _gated_per_head(linear.decay_mask_off_by_one.rhs, q, k, v, gates)
+    ours = _gated_per_head(getattr(getattr(linear, claim), side), q, k, v, gates)
     assert np.abs(ours - theirs[0].double().numpy()).max() > 1e-2
 
 
