@@ -12,6 +12,8 @@ from .result import Result  # noqa: E402
 from .compose import apply, stack  # noqa: E402
 from .config import Config  # noqa: E402
 from .engine import check  # noqa: E402
+from .loader import load  # noqa: E402
+from .runner import check_all  # noqa: E402
 from .errors import ClaimError, DerivationFileError, SymcheckError  # noqa: E402
 from .index import Iverson, index, indices, make_sum, size, sizes  # noqa: E402
 from .matrix import matrix, tensor  # noqa: E402
@@ -21,7 +23,7 @@ from .multihead import (gqa_attention, mqa_attention, multihead_attention, sdnc_
                         sdnc_mqa_read, sdnc_multihead_read)
 
 __all__ = [
-    "Claim", "Result", "Config", "check", "unit_rows",
+    "Claim", "Result", "Config", "check", "check_all", "load", "unit_rows",
     "size", "sizes", "index", "indices", "matrix", "tensor", "make_sum", "Iverson",
     "Model", "apply", "stack", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index",
     "multihead_attention", "sdnc_multihead_read", "mqa_attention", "sdnc_mqa_read",

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
 from .config import Config
 from .engine import check
 from .errors import SymcheckError, UsageError
-from .loader import load, select
-from .report import as_json, as_junit, row, show, summary_line
+from .cache import DEFAULT_DIR, ProofCache
+from .loader import load, load_surviving, select
+from .report import as_json, as_junit, header, row, show, summary_line
+from .runner import check_all, default_jobs
 
 __all__ = ["main"]
 
@@ -34,13 +37,23 @@ def _parser() -> argparse.ArgumentParser:
         sp_.add_argument("--seed", type=int, default=0, help="seed of the falsifier's random inputs (default 0)")
         sp_.add_argument("--max-steps", type=int, default=Config.max_steps, help="rewrite steps per side")
         sp_.add_argument("--max-seconds", type=float, default=Config.max_seconds, help="wall time per claim")
-        sp_.add_argument("-k", dest="pattern", help="select claims by dotted name: substring or glob")
+        sp_.add_argument("-k", dest="pattern", help="select claims: a dotted name, a claim or module name, or a glob")
+
+    def running(sp_):
+        sp_.add_argument("-j", "--jobs", type=int, default=default_jobs(),
+                         help=f"claims checked in parallel processes (default: the machine's {default_jobs()} cores)")
+        sp_.add_argument("--no-cache", action="store_true", help="check every claim, ignoring the proof cache")
+        sp_.add_argument("--cache-dir", default=DEFAULT_DIR, help=f"where decided claims are cached (default {DEFAULT_DIR}/)")
 
     c = sub.add_parser("check", help="check every claim; one row per claim, then 'N passed, M failed'")
     c.add_argument("paths", nargs="*", help=f"derivation files or directories (default: {DEFAULT_PATH}/)")
     c.add_argument("--json", dest="json_out", metavar="FILE", help="write results as JSON ('-' for stdout)")
     c.add_argument("--junit", metavar="FILE", help="write results as JUnit XML")
     c.add_argument("--certificates", metavar="DIR", help="write one JSON certificate per proved claim")
+    running(c)
+    ls = sub.add_parser("list", help="list the claims (name, expected verdict, file:line) without checking them")
+    ls.add_argument("paths", nargs="*", help=f"derivation files or directories (default: {DEFAULT_PATH}/)")
+    ls.add_argument("-k", dest="pattern", help="select claims: a dotted name, a claim or module name, or a glob")
     budget(c)
     s = sub.add_parser("show", help="print the proof trace or the counterexample of one claim")
     s.add_argument("name", help="dotted claim name, e.g. sdnc.causal_attention_is_sdnc")
@@ -53,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--check", metavar="DIR", help="exit 1 if DIR differs from what would be rendered now")
     r.add_argument("--templates", metavar="DIR", help="templates that override the bundled ones, by file name")
     budget(r)
+    running(r)
     rp = sub.add_parser("replay", help="re-check certificates with the independent checker")
     rp.add_argument("certs", nargs="+", help="certificate files, or directories of them")
     rp.add_argument("--seed", type=int, default=0, help="seed of the checker's random sizes and inputs")
@@ -67,22 +81,32 @@ def _config(args) -> Config:
     return Config().with_(seed=args.seed, max_steps=args.max_steps, max_seconds=args.max_seconds)
 
 
+def _run(args, config: Config, claims, table) -> list:
+    """Check `claims` as the options say (jobs, cache), printing each row as soon as it is in order."""
+    width = max(len(c.qualname) for c in claims)
+    cache = None if args.no_cache else ProofCache(args.cache_dir)
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    print(header(width), file=table, flush=True)
+    return check_all(claims, config, jobs=args.jobs, cache=cache,
+                     on_result=lambda r, hit: print(row(r, width, cached=hit), file=table, flush=True))
+
+
 def _cmd_check(args) -> int:
     config = _config(args)
-    claims = select(load(args.paths or [DEFAULT_PATH]), args.pattern)
-    if not claims:
+    start = time.monotonic()
+    claims, failures = load_surviving(args.paths or [DEFAULT_PATH])
+    claims = select(claims, args.pattern)
+    if not claims and not failures:
         raise UsageError("no claims to check" + (f" match -k {args.pattern!r}" if args.pattern else ""))
     table = sys.stderr if args.json_out == "-" else sys.stdout
-    width = max(len(c.qualname) for c in claims)
     print(f"symcheck {__version__}: {len(claims)} claims; seed={config.seed} max_steps={config.max_steps} "
-          f"max_seconds={config.max_seconds} max_size={config.max_size}", file=table, flush=True)
-    results = []
-    for claim in claims:
-        r = check(claim, config)
-        results.append(r)
-        print(row(r, width), file=table, flush=True)
-    _write(args.json_out, as_json(results, config))
-    _write(args.junit, as_junit(results))
+          f"max_seconds={config.max_seconds} max_size={config.max_size}; jobs={args.jobs}", file=table, flush=True)
+    for f in failures:
+        print(f"{f.file}: error: {f.message}", file=table, flush=True)
+    results = _run(args, config, claims, table) if claims else []
+    _write(args.json_out, as_json(results, config, failures))
+    _write(args.junit, as_junit(results, failures))
     if args.certificates:
         from .certificate import write_certificates
         written, skipped = write_certificates(results, args.certificates)
@@ -93,19 +117,33 @@ def _cmd_check(args) -> int:
         if r.verdict == "error":
             kind = "internal error" if r.error_kind == "internal" else "error"
             print(f"symcheck: {kind}: {r.claim.file}: {r.name}: {r.reason}", file=sys.stderr)
-    print(summary_line(results), file=table, flush=True)
-    return exit_code(results)
+    for f in failures:
+        print(f"symcheck: error: {f.message}", file=sys.stderr)
+    print(summary_line(results, failures, time.monotonic() - start), file=table, flush=True)
+    return exit_code(results, failures)
 
 
-def exit_code(results) -> int:
+def exit_code(results, failures=()) -> int:
     """The worst outcome: 3 an internal error (a bug, a failed soundness check), 2 a malformed
-    claim, 1 a verdict not as expected, 0 all as expected."""
+    claim or a file that does not load, 1 a verdict not as expected, 0 all as expected."""
     kinds = {r.error_kind for r in results if r.verdict == "error"}
     if "internal" in kinds:
         return 3
-    if kinds:
+    if kinds or failures:
         return 2
     return 0 if all(r.ok for r in results) else 1
+
+
+def _cmd_list(args) -> int:
+    claims, failures = load_surviving(args.paths or [DEFAULT_PATH])
+    claims = select(claims, args.pattern)
+    width = max((len(c.qualname) for c in claims), default=0)
+    for c in claims:
+        print(f"{c.qualname:<{width}}  {c.expect:<9}  {c.file}")
+    for f in failures:
+        print(f"symcheck: error: {f.message}", file=sys.stderr)
+    print(f"{len(claims)} claims" + (f", {len(failures)} files that do not load" if failures else ""))
+    return 2 if failures else 0
 
 
 def _write(target: str | None, content: str):
@@ -139,7 +177,8 @@ def _cmd_render(args) -> int:
     claims = select(load(args.paths or [DEFAULT_PATH]), args.pattern)
     if not claims:
         raise UsageError("no claims to render")
-    rendered = render([check(c, config) for c in claims], config, args.templates)
+    results = check_all(claims, config, jobs=args.jobs, cache=None if args.no_cache else ProofCache(args.cache_dir))
+    rendered = render(results, config, args.templates)
     for r in rendered.skipped:
         print(f"symcheck: not rendered: {r.name}: {r.verdict}, expected {r.claim.expect}", file=sys.stderr)
     if args.check:
@@ -205,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             _parser().print_help()
             return 2
-        return {"check": _cmd_check, "show": _cmd_show, "render": _cmd_render,
+        return {"check": _cmd_check, "list": _cmd_list, "show": _cmd_show, "render": _cmd_render,
                 "replay": _cmd_replay}[args.command](args)
     except SymcheckError as err:
         print(f"symcheck: error: {err}", file=sys.stderr)

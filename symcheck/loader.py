@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+from dataclasses import dataclass
 import importlib.util
 import itertools
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 from .claim import Claim
 from .errors import DerivationFileError, SymcheckError
 
-__all__ = ["discover", "load_file", "load", "select"]
+__all__ = ["discover", "load_file", "load", "load_surviving", "LoadFailure", "select"]
 
 _COUNTER = itertools.count()
 
@@ -79,10 +80,40 @@ def load(paths: list[str]) -> list[Claim]:
     return claims
 
 
+@dataclass(frozen=True)
+class LoadFailure:
+    """A derivation file that could not be loaded: one error row in a run that goes on."""
+
+    file: str
+    message: str         # what went wrong, with the file and line where it went wrong
+
+
+def load_surviving(paths: list[str]) -> tuple[list[Claim], list[LoadFailure]]:
+    """The claims of every file that loads, and one failure per file that does not (or that declares a
+    name another file declared first). A missing path is still an error of the whole command."""
+    claims: list[Claim] = []
+    failures: list[LoadFailure] = []
+    seen: dict[str, str] = {}
+    for f in discover(paths):
+        try:
+            loaded = load_file(f)
+            clash = next((c for c in loaded if c.qualname in seen), None)
+            if clash is not None:
+                raise DerivationFileError(str(f), f"claim {clash.qualname} is also declared in {seen[clash.qualname]}")
+        except DerivationFileError as err:
+            failures.append(LoadFailure(str(f), str(err)))
+            continue
+        for c in loaded:
+            seen[c.qualname] = str(f)
+        claims += loaded
+    return claims, failures
+
+
 def select(claims: list[Claim], pattern: str | None) -> list[Claim]:
-    """-k: a glob (`sdnc.*cosine*`) or a substring of the claim's dotted name."""
+    """-k: a glob over dotted names (`sdnc.*cosine*`), else an exact name: a claim's dotted name, its own
+    name, or its module (`-k sdnc` is the sdnc file's claims, not every `*_is_sdnc_*`)."""
     if not pattern:
         return claims
     if any(ch in pattern for ch in "*?["):
         return [c for c in claims if fnmatch.fnmatchcase(c.qualname, pattern)]
-    return [c for c in claims if pattern in c.qualname]
+    return [c for c in claims if pattern in (c.qualname, c.name, c.module)]

@@ -8,30 +8,41 @@ import xml.etree.ElementTree as ET
 
 from . import __version__
 from .config import Config
+from .loader import LoadFailure
 from .result import VERDICTS, Result
 from .textform import text
 from .view import ProofView, Side
 
-__all__ = ["row", "summary", "summary_line", "as_json", "as_junit", "show"]
+__all__ = ["header", "row", "summary", "summary_line", "as_json", "as_junit", "show"]
 
 
-def row(r: Result, width: int = 48) -> str:
+def header(width: int = 48) -> str:
+    return f"{'claim':<{width}} {'verdict':<9} {'scope':<9} {'time':>7}  result"
+
+
+def row(r: Result, width: int = 48, cached: bool = False) -> str:
     scope = r.scope or "-"
     mark = "ok" if r.ok else f"EXPECTED {r.claim.expect}"
-    line = f"{r.name:<{width}} {r.verdict:<9} {scope:<9} {r.seconds:6.2f}s  {mark}"
+    line = f"{r.name:<{width}} {r.verdict:<9} {scope:<9} {r.seconds:6.2f}s  {mark}" + ("  (cached)" if cached else "")
     return line + (f"\n    open: {r.claim.reason}" if r.claim.expect == "undecided" else "")
 
 
-def summary(results: list[Result]) -> dict:
+def summary(results: list[Result], failures: tuple[LoadFailure, ...] | list = ()) -> dict:
     out = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
     out["passed"] = sum(r.ok for r in results)
     out["failed"] = len(results) - out["passed"]
+    out["files_not_loaded"] = len(failures)
     return out
 
 
-def summary_line(results: list[Result]) -> str:
-    s = summary(results)
-    return f"{s['passed']} passed, {s['failed']} failed"
+def summary_line(results: list[Result], failures: tuple[LoadFailure, ...] | list = (),
+                 seconds: float | None = None) -> str:
+    s = summary(results, failures)
+    counts = ", ".join(f"{s[v]} {v}" for v in VERDICTS if s[v])
+    line = f"{s['passed']} passed, {s['failed']} failed" + (f" ({counts})" if counts else "")
+    if failures:
+        line += f"; {len(failures)} file{'s' if len(failures) > 1 else ''} not loaded"
+    return line + (f" in {seconds:.1f}s" if seconds is not None else "")
 
 
 def claim_json(r: Result) -> dict:
@@ -45,16 +56,22 @@ def claim_json(r: Result) -> dict:
     }
 
 
-def as_json(results: list[Result], config: Config) -> str:
+def as_json(results: list[Result], config: Config, failures: tuple[LoadFailure, ...] | list = ()) -> str:
     doc = {"symcheck": __version__, "config": config.as_dict(),
-           "claims": [claim_json(r) for r in results], "summary": summary(results)}
+           "claims": [claim_json(r) for r in results],
+           "files_not_loaded": [{"file": f.file, "message": f.message} for f in failures],
+           "summary": summary(results, failures)}
     return json.dumps(doc, indent=2, allow_nan=False)
 
 
-def as_junit(results: list[Result]) -> str:
-    s = summary(results)
-    suite = ET.Element("testsuite", name="symcheck", tests=str(len(results)), failures=str(s["failed"] - s["error"]),
-                       errors=str(s["error"]), time=f"{sum(r.seconds for r in results):.3f}")
+def as_junit(results: list[Result], failures: tuple[LoadFailure, ...] | list = ()) -> str:
+    s = summary(results, failures)
+    suite = ET.Element("testsuite", name="symcheck", tests=str(len(results) + len(failures)),
+                       failures=str(s["failed"] - s["error"]), errors=str(s["error"] + len(failures)),
+                       time=f"{sum(r.seconds for r in results):.3f}")
+    for f in failures:
+        case = ET.SubElement(suite, "testcase", classname="files", name=f.file, time="0", file=f.file)
+        ET.SubElement(case, "error", message=f.message)
     for r in results:
         case = ET.SubElement(suite, "testcase", classname=r.claim.module or "claims", name=r.claim.name,
                              time=f"{r.seconds:.3f}", file=r.claim.file)

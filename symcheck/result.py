@@ -83,6 +83,15 @@ class Result:
     def name(self) -> str:
         return self.claim.qualname
 
+    def __bool__(self) -> bool:
+        """`assert check(claim)` asserts the expected verdict, never merely that a result exists."""
+        return self.ok
+
+    def __repr__(self) -> str:
+        scope = f", {self.scope}" if self.scope else ""
+        return (f"<Result {self.name}: {self.verdict}{scope}, {self.seconds:.2f}s, "
+                f"{'as expected' if self.ok else f'expected {self.claim.expect}'}>")
+
     def view(self) -> ProofView:
         """The rows every presentation shows (terminal, notebook, appendix)."""
         p = self.proof

@@ -1,5 +1,10 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
+
+# the CLI's proof cache: one fresh directory per test session, never the working tree's
+os.environ.setdefault("SYMCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="symcheck-cache-"))
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -37,7 +37,7 @@ def test_check_bundled_library_passes(capsys):
     code, out, err = run(["check", SDNC], capsys)
     assert code == 0
     last = out.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ passed, 0 failed", last)
+    assert re.fullmatch(r"\d+ passed, 0 failed \(\d+ proved, \d+ refuted\) in [\d.]+s", last)
     assert "sdnc.causal_attention_is_sdnc" in out and "proved" in out
 
 
@@ -59,7 +59,7 @@ def test_json_follows_the_contract(tmp_path, capsys):
 
 
 def test_json_to_stdout_is_pure_json(capsys):
-    code, out, err = run(["check", DERIVATIONS, "-k", "key_strength", "--json", "-"], capsys)
+    code, out, err = run(["check", DERIVATIONS, "-k", "key_strength_one", "--json", "-"], capsys)
     doc = json.loads(out)
     assert code == 0 and [c["name"] for c in doc["claims"]] == ["sdnc.key_strength_one"]
     assert "1 passed, 0 failed" in err
@@ -83,7 +83,7 @@ def test_unexpected_verdict_exits_1(tmp_path, capsys):
     f = write(tmp_path, "wrong_expectation.py",
               "c = Claim('c', causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N, strength=1), 'x')\n")
     code, out, _ = run(["check", f], capsys)
-    assert code == 1 and out.strip().endswith("0 passed, 1 failed") and "EXPECTED proved" in out
+    assert code == 1 and out.strip().splitlines()[-1].startswith("0 passed, 1 failed") and "EXPECTED proved" in out
 
 
 def test_an_expected_undecided_claim_prints_its_reason(tmp_path, capsys):
@@ -173,3 +173,63 @@ def test_module_entry_point_has_no_traceback():
     proc = subprocess.run([sys.executable, "-m", "symcheck", "check", "missing.py"], capture_output=True,
                           text=True, cwd=ROOT)
     assert proc.returncode == 2 and proc.stderr.strip() == "symcheck: error: missing.py: no such file or directory"
+
+
+BROKEN = "x = 1 / 0\n"
+TRUE_AND_FALSE = ("ok = Claim('ok', lhs=causal_attention(Q, K, V), rhs=causal_attention(Q, K, V), statement='s')\n"
+                  "near = Claim('near', lhs=causal_attention(Q, K, V), rhs=causal_attention(Q, K, K), statement='s', "
+                  "expect='refuted')\n")
+
+
+def test_a_file_that_does_not_load_is_one_error_row_and_the_run_goes_on(tmp_path, capsys):
+    write(tmp_path, "good.py", TRUE_AND_FALSE)
+    (tmp_path / "broken.py").write_text(BROKEN)
+    code, out, err = run(["check", str(tmp_path), "--json", str(tmp_path / "r.json"), "--junit",
+                          str(tmp_path / "r.xml"), "--no-cache"], capsys)
+    assert code == 2 and "broken.py:1: ZeroDivisionError" in err and "good.near" in out
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert [c["name"] for c in doc["claims"]] == ["good.ok", "good.near"] and len(doc["files_not_loaded"]) == 1
+    suite = ET.parse(tmp_path / "r.xml").getroot()
+    assert suite.get("errors") == "1" and suite.get("tests") == "3"
+
+
+def test_parallel_and_cached_runs_print_what_a_serial_run_prints(tmp_path, capsys):
+    write(tmp_path, "good.py", TRUE_AND_FALSE)
+    rows = {}
+    for jobs, cache in (("1", "--no-cache"), ("2", "--no-cache"), ("2", None), ("1", None)):
+        argv = ["check", str(tmp_path), "-j", jobs] + ([cache] if cache else ["--cache-dir", str(tmp_path / "c")])
+        code, out, _ = run(argv, capsys)
+        assert code == 0
+        rows[(jobs, cache)] = [re.sub(r"\s+[\d.]+s\s+", " ", line).replace("  (cached)", "")
+                               for line in out.splitlines()[1:-1]]
+    assert len({tuple(r) for r in rows.values()}) == 1
+    assert "(cached)" in out                  # the last run read both claims from the cache
+
+
+def test_the_cache_sees_an_edited_file(tmp_path, capsys):
+    path = write(tmp_path, "good.py", TRUE_AND_FALSE)
+    run(["check", path, "--cache-dir", str(tmp_path / "c")], capsys)
+    Path(path).write_text(Path(path).read_text().replace("causal_attention(Q, K, K)", "causal_attention(Q, K, V)"))
+    code, out, _ = run(["check", path, "--cache-dir", str(tmp_path / "c")], capsys)
+    assert code == 1 and "good.near" in out and "(cached)" not in out.split("good.near")[1].splitlines()[0]
+
+
+def test_list_names_the_claims_without_checking(tmp_path, capsys):
+    write(tmp_path, "good.py", TRUE_AND_FALSE)
+    code, out, _ = run(["list", str(tmp_path)], capsys)
+    assert code == 0 and "good.ok" in out and "refuted" in out and out.strip().endswith("2 claims")
+
+
+def test_k_is_exact_or_a_glob(capsys):
+    code, out, _ = run(["list", DERIVATIONS, "-k", "sdnc"], capsys)
+    names = [line.split()[0] for line in out.splitlines()[:-1]]
+    assert names and all(n.startswith("sdnc.") for n in names)
+    code, out, _ = run(["list", DERIVATIONS, "-k", "*_is_sdnc*"], capsys)
+    assert any(not line.startswith("sdnc.") for line in out.splitlines()[:-1])
+
+
+def test_a_result_asserts_its_expected_verdict(tmp_path):
+    from symcheck import check_all, load
+    claims = load([write(tmp_path, "good.py", TRUE_AND_FALSE)])
+    results = check_all(claims, jobs=2)
+    assert all(results) and "good.near: refuted" in repr(results[1])

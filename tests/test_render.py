@@ -146,17 +146,17 @@ def test_long_proofs_are_summarised(library):
 
 def test_cli_render_and_template_override(tmp_path, capsys):
     out_dir = tmp_path / "out"
-    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength"]) == 0
+    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength_one"]) == 0
     assert (out_dir / "sdnc-key_strength_one.tex").exists() and (out_dir / "appendix.tex").exists()
     templates = tmp_path / "tpl"
     templates.mkdir()
     (templates / "claim.tex.j2").write_text("% symcheck-proof-hash: \\VAR{hash}\nCUSTOM \\VAR{title}\n")
-    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength",
+    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength_one",
                  "--templates", str(templates)]) == 0
     assert "CUSTOM sdnc.key\\_strength\\_one" in (out_dir / "sdnc-key_strength_one.tex").read_text()
     (templates / "claim.tex.j2").write_text("\\VAR{no_such_variable}\n")
     capsys.readouterr()
-    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength",
+    assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength_one",
                  "--templates", str(templates)]) == 2
     assert "'no_such_variable' is undefined" in capsys.readouterr().err
 
