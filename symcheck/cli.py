@@ -87,9 +87,10 @@ def _run(args, config: Config, claims, table) -> list:
     cache = None if args.no_cache else ProofCache(args.cache_dir)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    colour = table.isatty() and not os.environ.get("NO_COLOR")          # https://no-color.org
     print(header(width), file=table, flush=True)
     return check_all(claims, config, jobs=args.jobs, cache=cache,
-                     on_result=lambda r, hit: print(row(r, width, cached=hit), file=table, flush=True))
+                     on_result=lambda r, hit: print(row(r, width, cached=hit, colour=colour), file=table, flush=True))
 
 
 def _cmd_check(args) -> int:

@@ -20,9 +20,18 @@ def header(width: int = 48) -> str:
     return f"{'claim':<{width}} {'verdict':<9} {'scope':<9} {'time':>7}  result"
 
 
-def row(r: Result, width: int = 48, cached: bool = False) -> str:
+_COLOURS = {"ok": "32", "EXPECTED": "1;31"}          # green, bold red (ANSI SGR)
+
+
+def _paint(text: str, code: str | None) -> str:
+    return f"\033[{code}m{text}\033[0m" if code else text
+
+
+def row(r: Result, width: int = 48, cached: bool = False, colour: bool = False) -> str:
     scope = r.scope or "-"
     mark = "ok" if r.ok else f"EXPECTED {r.claim.expect}"
+    if colour:
+        mark = _paint(mark, _COLOURS["ok" if r.ok else "EXPECTED"])
     line = f"{r.name:<{width}} {r.verdict:<9} {scope:<9} {r.seconds:6.2f}s  {mark}" + ("  (cached)" if cached else "")
     return line + (f"\n    open: {r.claim.reason}" if r.claim.expect == "undecided" else "")
 
