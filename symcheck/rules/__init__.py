@@ -16,13 +16,15 @@ from .memory import MEMORY
 from .norms import NORMS
 from .products import PRODUCTS
 from .reindex import REINDEX
+from .softmax import SOFTMAX
 from .recurrence import RECURRENCE
 from .sums import INDUCTION, SUMS
 
 __all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "REINDEX", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
            "Condition"]
 
-NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS)
-RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA, NORMS, INDUCTION, REINDEX,
-                                  BINDERS)
+NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA, SOFTMAX,
+                             NORMS)
+RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, GUARDS, SUMS, PRODUCTS, ALGEBRA, SOFTMAX, NORMS, INDUCTION,
+                                  REINDEX, BINDERS)
 RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules
