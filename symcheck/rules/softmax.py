@@ -86,11 +86,11 @@ def _finite(expr: sp.Mul) -> sp.Expr:
 
 @rule("softmax-shift",
       r"e^{A}\Big(\sum_{k} r_k\, e^{B_k}\Big)^{-1} = e^{A - c}\Big(\sum_{k} r_k\, e^{B_k - c}\Big)^{-1}"
-      r"\quad(c 	ext{ free of } k)",
+      r"\quad(c \text{ free of } k)",
       (Power, sp.Pow, sp.Mul),
       side_conditions="c is free of the summation index k: over a range, c is the part of the exponent free of k "
-                      "(a per-query term); over finitely many slots (n_i numbers), c = A; no other condition: "
-                      "e^{c} > 0 for every real c")
+                      "(a per-query term); over finitely many slots (number coefficients), c = A; no other "
+                      "condition: exp(c) > 0 for every real c")
 def softmax_shift(expr: sp.Expr, ctx: Context):
     """Sound for every value of every term: Σ_k r_k e^{B_k} = e^{c} Σ_k r_k e^{B_k - c} by distributivity and
     e^{B} = e^{c} e^{B - c}, because c does not depend on k. Under the total semantics (1/0 = 0), with
