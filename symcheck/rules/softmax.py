@@ -15,7 +15,7 @@ from ..context import Context
 from ..index import Power, Sigma, reciprocal
 from .base import RuleSet, rule
 
-__all__ = ["SOFTMAX", "shifted", "per_query_term", "is_finite_normaliser"]
+__all__ = ["SOFTMAX"]
 
 
 def _split_exp(term: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
@@ -30,7 +30,7 @@ def _split_exp(term: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
     return sp.Mul(*(f for f in factors if f is not exps[0])), exps[0].args[0]
 
 
-def shifted(term: sp.Expr, c: sp.Expr) -> sp.Expr:
+def _shifted(term: sp.Expr, c: sp.Expr) -> sp.Expr:
     """r·e^{B - c} for term = r·e^{B}: the term times e^{-c}, merged into its exponential."""
     r, b = _split_exp(term)
     return r * sp.exp(b - c)
@@ -43,7 +43,7 @@ def _reciprocal_base(expr: sp.Expr) -> sp.Expr | None:
     return None
 
 
-def per_query_term(denominator: sp.Expr) -> sp.Expr:
+def _per_query_term(denominator: sp.Expr) -> sp.Expr:
     """For a normaliser Σ_k r_k e^{B_k}: the terms of B_k free of k (0 if none, or if it is no such sum)."""
     if not isinstance(denominator, Sigma):
         return sp.S.Zero
@@ -54,7 +54,7 @@ def per_query_term(denominator: sp.Expr) -> sp.Expr:
     return sp.Add(*(a for a in terms if denominator.var not in a.free_symbols))
 
 
-def is_finite_normaliser(denominator: sp.Expr) -> bool:
+def _is_finite_normaliser(denominator: sp.Expr) -> bool:
     """Whether D = Σ_i n_i e^{B_i} over finitely many slots: an Add of numbers times at most one
     exponential each, one exponential at least (a two-slot head's 1 + e^{a}, a sigmoid's 1 + e^{-a})."""
     if not isinstance(denominator, sp.Add):
@@ -66,8 +66,8 @@ def is_finite_normaliser(denominator: sp.Expr) -> bool:
 def _normaliser(denominator: sp.Expr, c: sp.Expr) -> sp.Expr:
     """Σ r e^{B - c}: every term of the normaliser shifted by c."""
     if isinstance(denominator, Sigma):
-        return Sigma(shifted(denominator.body, c), denominator.var, denominator.lo, denominator.hi)
-    return sp.Add(*(shifted(term, c) for term in denominator.args))
+        return Sigma(_shifted(denominator.body, c), denominator.var, denominator.lo, denominator.hi)
+    return sp.Add(*(_shifted(term, c) for term in denominator.args))
 
 
 def _finite(expr: sp.Mul) -> sp.Expr:
@@ -78,7 +78,7 @@ def _finite(expr: sp.Mul) -> sp.Expr:
         return expr
     for f in expr.args:
         denominator = _reciprocal_base(f)
-        if denominator is not None and is_finite_normaliser(denominator):
+        if denominator is not None and _is_finite_normaliser(denominator):
             rest = sp.Mul(*(g for g in expr.args if g is not f and g is not exps[0]))
             return rest * reciprocal(_normaliser(denominator, exps[0].args[0]))
     return expr
@@ -100,7 +100,7 @@ def softmax_shift(expr: sp.Expr, ctx: Context):
     over a range keeps no term free of k, and a finite one leaves no exponential beside it."""
     if isinstance(expr, sp.Mul):
         return _finite(expr)
-    c = per_query_term(_reciprocal_base(expr))
+    c = _per_query_term(_reciprocal_base(expr))
     if c == 0:
         return expr
     return sp.exp(-c) * reciprocal(_normaliser(_reciprocal_base(expr), c))
