@@ -22,7 +22,7 @@ from .index import Element, Entry, Iverson, index
 from .memory import MemoryCell, WriteWeight
 from .nodes.spec import registered, spec_of
 
-__all__ = ["POOL", "fresh", "subst", "canonical_names", "symbol_names", "rebind", "rename_apart"]
+__all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names", "rebind", "rename_apart"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
 
@@ -131,6 +131,27 @@ def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:
     pool = [n for n in POOL if n not in reserved]
     pool += [f"j{k}" for k in range(1, 64) if f"j{k}" not in reserved]
     return _canon(expr, 0, pool)
+
+
+_LEVELS = tuple(sp.Dummy(f"level{k}", integer=True) for k in range(256))
+
+
+def alpha_key(e: sp.Basic, depth: int = 0) -> sp.Basic:
+    """`e` with each bound index renamed to a placeholder fixed by its binder depth (no name can clash with
+    one): identical exactly for trees that differ only in the names of bound indices. Cheaper than
+    `canonical_names` (no Fubini order), for a rule that must recognise a term up to those names."""
+    if not e.args:
+        return e
+    spec = spec_of(e)
+    if spec.opaque:
+        return e
+    b = spec.binder
+    if b is None:
+        return e.func(*[alpha_key(a, depth) for a in e.args])
+    variables = b.variables(e)
+    names = _LEVELS[depth:depth + len(variables)]
+    body = alpha_key(subst(b.scope(e), dict(zip(variables, names))), depth + len(variables))
+    return b.rebuild(e, names, body, {k: alpha_key(e.args[k], depth) for k in b.outside(e)})
 
 
 def _chain(e):

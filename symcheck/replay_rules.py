@@ -2,7 +2,8 @@
 
 A step names a rule; this table, never the certificate's text, says what that rule needs.
 Every rule's contractum is recomputed exactly (here, or in `replay_exact` for deltas, ring
-identities, content addressing and renaming, compared modulo α where the prover picks
+identities, content addressing and renaming, `replay_ranges` for ranges, `replay_softmax` for the
+softmax shift, compared modulo α where the prover picks
 fresh names); every side condition (a decided guard, an empty or nonempty range, a bound
 inside a range, a slot that exists) is re-proved from the facts at the redex by the
 checker's own entailment (`replay_entail`). The numeric agreement check that follows
@@ -25,6 +26,7 @@ from .replay_parse import Rejected
 from .replay_ranges import RANGE_RULES
 from .replay_congruence import recurrence_congruence
 from .replay_recurrence import recurrence_closed_form
+from .replay_softmax import SOFTMAX_RULES
 
 __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
            "expected_obligations"]
@@ -336,6 +338,7 @@ SHAPES = {
     "unit-norm": _unit_norm,
     **EXACT,
     **RANGE_RULES,
+    **SOFTMAX_RULES,
 }
 
 

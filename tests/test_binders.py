@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symcheck.binders import canonical_names, subst
+from symcheck.binders import alpha_key, canonical_names, subst
 from symcheck.index import index, make_sum, size
 
 T, d = size("T"), size("d")
@@ -30,3 +30,10 @@ def test_dependent_ranges_keep_their_order():
     e = make_sum(make_sum(q[j, k], k, 1, j), j, 1, t)
     out = canonical_names(e, {"t"})
     assert out.hi == t and out.body.hi == out.var
+
+
+def test_alpha_key_is_equal_exactly_for_renamed_bound_indices():
+    inner = lambda v: make_sum(q[t, v] * kk[v, a], v, 1, d)      # noqa: E731
+    assert alpha_key(make_sum(inner(k), j, 1, t)) == alpha_key(make_sum(inner(j), k, 1, t))
+    assert alpha_key(inner(k)) != alpha_key(make_sum(q[t, k] * kk[k, k], k, 1, d))     # a free index is not bound
+    assert alpha_key(make_sum(q[j, a], j, 1, t)) != alpha_key(make_sum(q[j, a], k, 1, t))

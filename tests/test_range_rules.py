@@ -16,7 +16,7 @@ from symcheck.normalize import Normalizer
 from symcheck.rules import NORMALIZING, RULES
 from symcheck.rules.reindex import shifting
 
-j, k = index("j"), index("k")
+j, k, m = index("j"), index("k"), index("m")
 
 
 def step(name: str, expr):
@@ -60,6 +60,13 @@ FIRES = [
     ("sum-absorb-last", Sigma(f(j), j, t + 1, t - 1) + f(t), None),                     # l = h + 1
     ("sum-absorb-last", Sigma(f(j), j, b, t - 1) + f(t), None),
     ("sum-absorb-last", Sigma(f(j), j, 1, t - 1) + 2 * f(t), None),                     # exact match only
+    # ... up to the names of bound indices: the next term's inner sum binds m, the body's binds k
+    ("sum-absorb-last", Sigma(Sigma(Q[j, k] * K[k, b], k, 1, d), j, 1, t - 1) + Sigma(Q[t, m] * K[m, b], m, 1, d),
+     Sigma(Sigma(Q[j, k] * K[k, b], k, 1, d), j, 1, t)),
+    ("sum-absorb-last", Sigma(Sigma(Q[j, k] * K[k, b], k, 1, d), j, 1, t - 1) + Sigma(Q[t, m] * K[m, m], m, 1, d),
+     None),                                                                             # the free b is not bound
+    ("prod-absorb-last", Prod(Sigma(Q[j, k], k, 1, d), j, 1, t - 1) * Sigma(Q[t, m], m, 1, d),
+     Prod(Sigma(Q[j, k], k, 1, d), j, 1, t)),
     ("sum-range-difference", Sigma(f(j), j, 1, t) - Sigma(f(k), k, 1, t - 1), Sigma(f(j), j, t, t)),
     ("sum-range-difference", Sigma(f(j), j, 1, t - 1) + Sigma(-f(k), k, 1, t), Sigma(-f(k), k, t, t)),
     ("sum-range-difference", Sigma(f(j), j, b, d) - Sigma(f(j), j, b, b - 1), Sigma(f(j), j, b, d)),

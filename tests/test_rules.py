@@ -73,6 +73,10 @@ CASES: dict[str, list] = {
     "distribute": [Q[t, b] * (K[t, b] + 1)],
     "expand-power": [(Q[t, b] + K[t, b]) ** 2],
     "exp-merge": [sp.exp(Q[t, b]) * sp.exp(K[t, b])],
+    "softmax-shift": [make_sum(sp.exp(Q[t, b] + K[j, b]) * V[j, b] * reciprocal(make_sum(sp.exp(Q[t, b] + K[k, b]), k, 1, t)),
+                               j, 1, t),
+                      reciprocal(make_sum(Iverson(sp.Le(k, t)) * sp.exp(Q[t, b] - K[k, b]), k, 1, T)),
+                      sp.exp(K[t, b]) * reciprocal(1 + sp.exp(K[t, b])) * Q[t, b]],
     "unit-norm": [make_sum(Q.base[t, a] ** 2, a, 1, d) * V[t, b]],
     "alpha-rename": [make_sum(make_sum(Q[k, j] * K[k, j], j, 1, d), k, 1, t)],
     "sum-peel-last": [make_sum(Q[j, b] * j, j, 1, t)],
@@ -195,6 +199,7 @@ DEFAULT_PRIORITY = [
     "sum-factor-in", "sum-absorb-last", "sum-range-difference", "sum-concat", "sum-blocks",      # sums
     "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
     "distribute", "expand-power", "exp-merge",                                                   # algebra
+    "softmax-shift",                                                                             # softmax
     "unit-norm",                                                                                 # norms
 ]
 

@@ -18,6 +18,7 @@ from .memory import MEMORY
 from .norms import NORMS
 from .products import PRODUCTS
 from .reindex import REINDEX
+from .softmax import SOFTMAX
 from .recurrence import RECURRENCE
 from .sums import INDUCTION, SUMS
 
@@ -25,7 +26,7 @@ __all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "REINDEX", "Rule", "R
            "Condition"]
 
 NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, CONGRUENCE, INTEGERS, GUARDS, SUMS, PRODUCTS,
-                             ALGEBRA, NORMS)
+                             ALGEBRA, SOFTMAX, NORMS)
 RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, CONGRUENCE, INTEGERS, GUARDS, SUMS, PRODUCTS, ALGEBRA,
-                                  NORMS, INDUCTION, REINDEX, BINDERS)
+                                  SOFTMAX, NORMS, INDUCTION, REINDEX, BINDERS)
 RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules

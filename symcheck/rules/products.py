@@ -74,12 +74,13 @@ def prod_factor(expr: Prod, ctx: Context):
 
 
 @rule("prod-absorb-last", r"\prod_{j=l}^{h-1} f_j \cdot f_h = \prod_{j=l}^{h} f_j \quad (l \le h)", sp.Mul,
-      side_conditions="l <= h provable; the factor f_h is the body at j = h exactly",
+      side_conditions="l <= h provable; the factor f_h is the body at j = h exactly, up to the names of bound indices",
       requires=lambda r, c, ctx: conditions_for(absorb_last(r, Prod, sp.Mul), c))
 def prod_absorb_last(expr: sp.Mul, ctx: Context):
     """Grow a product by the factor after its range (the canonical direction). Sound when l <= h is
     entailed: l..h is l..h-1 and h, including h = l (1 · f_l). Not at l = h + 1: there the left side is
-    1 · f_h and the right side the empty product 1. f_h must be the body with j := h as a tree."""
+    1 · f_h and the right side the empty product 1. f_h must be the body with j := h as a tree, up to the names
+    of its bound indices."""
     out = first_holding(absorb_last(expr, Prod, sp.Mul), ctx)
     return expr if out is None else out
 

@@ -11,11 +11,12 @@ re-proves exactly what the rewrite relied on.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Iterator
 
 import sympy as sp
 
-from ..binders import subst
+from ..binders import alpha_key, subst
 from ..context import Context
 from .base import Condition, Le
 
@@ -42,21 +43,31 @@ def conditions_for(matches: Iterator[Match], contractum: sp.Expr) -> tuple[Condi
     return next((conds for out, conds in matches if out == contractum), ())
 
 
+@lru_cache(maxsize=50_000)
+def _key(e: sp.Basic) -> sp.Basic:
+    return alpha_key(e)
+
+
 def _without(args: list, parts: tuple) -> list | None:
-    """`args` with one occurrence of each of `parts` removed, or None if some part is missing."""
+    """`args` with one occurrence of each of `parts` removed, each matched as a tree up to the names of its
+    bound indices, or None if some part is missing."""
     rest = list(args)
     for p in parts:
-        if p not in rest:
+        if p in rest:
+            rest.remove(p)
+            continue
+        hit = next((n for n, a in enumerate(rest) if _key(a) == _key(p)), None)
+        if hit is None:
             return None
-        rest.remove(p)
+        del rest[hit]
     return rest
 
 
 def absorb_last(expr: sp.Expr, kind: type, op: Callable) -> Iterator[Match]:
     """Every way `expr` (an Add for sums, a Mul for products) has a `kind` node R over l..m and,
-    beside it, R's body at m + 1 *exactly* (as trees, no normalization, no renaming; its own terms or
-    factors, which sympy flattens into `expr`, among the others): R grown to l..m + 1, under the
-    condition l <= m + 1."""
+    beside it, R's body at m + 1 *exactly* (as trees up to the names of bound indices, no normalization;
+    its own terms or factors, which sympy flattens into `expr`, among the others): R grown to l..m + 1,
+    under the condition l <= m + 1."""
     args = expr.args
     for k, r in enumerate(args):
         if not isinstance(r, kind):

@@ -186,14 +186,15 @@ def sum_peel_last(expr: Sigma, ctx: Context):
 
 
 @rule("sum-absorb-last", r"\sum_{j=l}^{h-1} f_j + f_h = \sum_{j=l}^{h} f_j \quad (l \le h)", sp.Add,
-      side_conditions="l <= h provable; the term f_h is the body at j = h exactly",
+      side_conditions="l <= h provable; the term f_h is the body at j = h exactly, up to the names of bound indices",
       requires=lambda r, c, ctx: conditions_for(absorb_last(r, Sigma, sp.Add), c))
 def sum_absorb_last(expr: sp.Add, ctx: Context):
     """Grow a sum by the term after its range: the canonical direction (`sum-peel-last` is its inverse,
     for induction steps only). Sound when l <= h is entailed: then l..h is l..h-1 and h, so the sums
     agree for every f, including h = l (a sum of one term, 0 + f_l). It needs l <= h, not only
     l <= h + 1: at l = h + 1 the left side is 0 + f_h and the right side is the empty sum 0. f_h must be
-    the body with j := h as a tree, so both sides add exactly the same numbers."""
+    the body with j := h as a tree up to the names of its bound indices, so both sides add exactly the same
+    numbers."""
     out = first_holding(absorb_last(expr, Sigma, sp.Add), ctx)
     return expr if out is None else out
 
