@@ -48,6 +48,20 @@ def _key(e: sp.Basic) -> sp.Basic:
     return alpha_key(e)
 
 
+@lru_cache(maxsize=200_000)
+def _shape(e: sp.Basic) -> tuple:
+    """e's tree with every symbol's name forgotten: equal for trees that differ only in names, and cheap
+    (no sympy construction), so only trees of one shape pay for `alpha_key`."""
+    if isinstance(e, sp.Symbol):
+        return ("symbol",)
+    if not e.args:
+        return (e,)
+    children = [_shape(a) for a in e.args]
+    if isinstance(e, (sp.Add, sp.Mul)):          # sympy orders these by names: forget the order too
+        children.sort(key=hash)
+    return (type(e).__name__, *children)
+
+
 def _without(args: list, parts: tuple) -> list | None:
     """`args` with one occurrence of each of `parts` removed, each matched as a tree up to the names of its
     bound indices, or None if some part is missing."""
@@ -56,7 +70,7 @@ def _without(args: list, parts: tuple) -> list | None:
         if p in rest:
             rest.remove(p)
             continue
-        hit = next((n for n, a in enumerate(rest) if _key(a) == _key(p)), None)
+        hit = next((n for n, a in enumerate(rest) if _shape(a) == _shape(p) and _key(a) == _key(p)), None)
         if hit is None:
             return None
         del rest[hit]

@@ -266,18 +266,23 @@ def adjacent_ranges(expr: sp.Add) -> Iterator[Match]:
     if len(views) < 2:
         return
     x = sp.Dummy("x", integer=True)
-    names = symbol_names(expr)
-    named: dict[int, sp.Expr] = {}
+    named: dict = {}
 
     def body(n: int) -> sp.Expr:        # canonical names are costly: only for the bodies of adjacent ranges
         if n not in named:
+            if "names" not in named:
+                named["names"] = symbol_names(expr)
             f, j = views[n][1][:2]
-            named[n] = canonical_names(subst(f, {j: x}), names)
+            named[n] = canonical_names(subst(f, {j: x}), named["names"])
         return named[n]
 
+    starts: dict = {}                    # the views by where they start: adjacency is a lookup, not n² expansions
+    for n2, (_, (_, _, start, _), _) in enumerate(views):
+        starts.setdefault(sp.expand(start), []).append(n2)
     for n, (k, (f, j, lo, m), positive) in enumerate(views):
-        for n2, (i, (_, _, start, hi), positive2) in enumerate(views):
-            if i != k and positive == positive2 and sp.expand(start - m - 1) == 0 and body(n2) == body(n):
+        for n2 in starts.get(sp.expand(m + 1), ()):
+            i, (_, _, _, hi), positive2 = views[n2]
+            if i != k and positive == positive2 and body(n2) == body(n):
                 rest = (a for q, a in enumerate(expr.args) if q not in (k, i))
                 merged = make_sum(f, j, lo, hi) if positive else -make_sum(-f, j, lo, hi)
                 yield sp.Add(*rest, merged), (Le(lo - 1, m), Le(m, hi))
