@@ -17,12 +17,19 @@ import sympy as sp
 
 from .affine import Fact, entails_nonneg, nonneg
 
-__all__ = ["Context", "UnitRows"]
+__all__ = ["Context", "UnitRows", "atom_like"]
 
 
 # The integer symbols an abstracted atom (a Mod, a floor, a monomial) stands over, by its name: a
 # binder that rebinds one of them invalidates every fact about the atom.
 _ATOM_SYMBOLS: dict[str, frozenset[str]] = {}
+
+
+def atom_like(name: str) -> bool:
+    """Could a user's symbol named `name` pass for an abstracted atom? Facts are keyed by name, so a size
+    named <A*B> would be the monomial A·B (a fact about one is a fact about the other), and a symbol named
+    a*b beside c would make <a*b*c> name two monomials. Claims may not use these characters."""
+    return "<" in name or "*" in name
 
 
 def _atom(name: str, over) -> sp.Symbol:

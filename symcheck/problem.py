@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim
-from .context import Context, UnitRows
+from .context import Context, UnitRows, atom_like
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
 from .binders import fresh, rebind, rename_apart, subst, symbol_names
@@ -202,10 +202,15 @@ def _check_symbols(name: str, sizes: set, row, col, sides) -> None:
     for _, side in sides:
         for s in side.atoms(sp.Symbol):
             by_name.setdefault(s.name, set()).add(s)
-    for name, group in sorted(by_name.items()):
+    for symbol, group in sorted(by_name.items()):
         if len(group) > 1:
-            raise ClaimError(f"two different symbols are named {name} (e.g. a size and an index); give them "
+            raise ClaimError(f"two different symbols are named {symbol} (e.g. a size and an index); give them "
                              "different names", claim=name, field="lhs")
+    for symbol in sorted(set(by_name) | {s.name for s in sizes}):
+        if atom_like(symbol):
+            raise ClaimError(f"the symbol name {symbol!r} contains '<' or '*', which symcheck reserves for the "
+                             "atoms of its entailment (a product such as <A*B>); rename it", claim=name,
+                             field="sizes" if symbol in {s.name for s in sizes} else "lhs")
     for s in sizes:
         if s != size(s.name):
             raise ClaimError(f"size {s.name} carries assumptions beyond a positive integer "
