@@ -70,7 +70,7 @@ def _linearized(expr: sp.Expr) -> sp.Expr:
 
 def _abstracted(pairs):
     """`pairs` with each Mod(x, G) and floor(p/q) replaced by an integer symbol named after it,
-    and the facts that bound it: 0 <= m <= G - 1 (G a size or a positive number), and
+    and the facts that bound it: 0 <= m <= G - 1 (x and G integers, G > 0: Mod(1, 3/2) = 1 > 1/2), and
     q·v <= p <= q·v + q - 1 (q a positive integer); then each monomial of two or more integer
     symbols replaced by its atom (`_linearized`). Fourier–Motzkin knows none of these."""
     pairs = [(sp.sympify(lo), sp.sympify(hi)) for lo, hi in pairs]
@@ -80,7 +80,7 @@ def _abstracted(pairs):
     repl, extra = {}, []
     for a in sorted(atoms, key=sp.default_sort_key):
         v = _atom(f"<{sp.srepr(a)}>", a.free_symbols)
-        if isinstance(a, sp.Mod) and (a.args[1].is_positive is True):
+        if isinstance(a, sp.Mod) and a.args[1].is_positive is True and all(x.is_integer is True for x in a.args):
             repl[a] = v
             extra += [(0, v), (v, a.args[1] - 1)]
         elif isinstance(a, sp.floor):
