@@ -329,9 +329,12 @@ def _pose_composite(name: str, lhs: Model, rhs: Model, where: Constraints, assum
 
 def _chunked(name: str, chunk_size, rows: sp.Expr, row: sp.Symbol, sides) -> Chunks:
     """The chunk and offset symbols (fresh) for rows = count · chunk_size; errors name the claim."""
-    size_expr = sp.sympify(chunk_size)
-    if size_expr.is_integer is not True or size_expr.is_positive is not True or any(
-            s != size(s.name) for s in size_expr.free_symbols):
+    try:
+        size_expr = sp.sympify(chunk_size, strict=True)         # no text: a string is not parsed
+    except sp.SympifyError:
+        size_expr = None
+    if not isinstance(size_expr, sp.Expr) or size_expr.is_integer is not True or size_expr.is_positive is not True \
+            or any(s != size(s.name) for s in size_expr.free_symbols):
         raise ClaimError(f"chunk_size must be a positive integer expression of sizes, got {chunk_size!r}",
                          claim=name, field="chunk_size")
     count = sp.cancel(rows / size_expr)
