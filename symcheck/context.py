@@ -18,12 +18,19 @@ import sympy as sp
 
 from .affine import Fact, entails_nonneg, nonneg
 
-__all__ = ["Context", "UnitRows"]
+__all__ = ["Context", "UnitRows", "atom_like"]
 
 
 # The integer symbols an abstracted atom (a Mod, a floor, a monomial) stands over, by its name: a
 # binder that rebinds one of them invalidates every fact about the atom.
 _ATOM_SYMBOLS: dict[str, frozenset[str]] = {}
+
+
+def atom_like(name: str) -> bool:
+    """Could a user's symbol named `name` pass for an abstracted atom? Facts are keyed by name, so a size
+    named <A*B> would be the monomial A·B (a fact about one is a fact about the other), and a symbol named
+    a*b beside c would make <a*b*c> name two monomials. Claims may not use these characters."""
+    return "<" in name or "*" in name
 
 
 def _atom(name: str, over) -> sp.Symbol:
@@ -64,7 +71,7 @@ def _linearized(expr: sp.Expr) -> sp.Expr:
 
 def _abstracted(pairs):
     """`pairs` with each Mod(x, G) and floor(p/q) replaced by an integer symbol named after it,
-    and the facts that bound it: 0 <= m <= G - 1 (G a size or a positive number), and
+    and the facts that bound it: 0 <= m <= G - 1 (x and G integers, G > 0: Mod(1, 3/2) = 1 > 1/2), and
     q·v <= p <= q·v + q - 1 (q a positive integer); then each monomial of two or more integer
     symbols replaced by its atom (`_linearized`). Fourier–Motzkin knows none of these."""
     pairs = [(sp.sympify(lo), sp.sympify(hi)) for lo, hi in pairs]
@@ -74,7 +81,7 @@ def _abstracted(pairs):
     repl, extra = {}, []
     for a in sorted(atoms, key=sp.default_sort_key):
         v = _atom(f"<{sp.srepr(a)}>", a.free_symbols)
-        if isinstance(a, sp.Mod) and (a.args[1].is_positive is True):
+        if isinstance(a, sp.Mod) and a.args[1].is_positive is True and all(x.is_integer is True for x in a.args):
             repl[a] = v
             extra += [(0, v), (v, a.args[1] - 1)]
         elif isinstance(a, sp.floor):

@@ -26,7 +26,6 @@ precision.
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -36,7 +35,7 @@ import numpy as np
 import sympy as sp
 
 from .binders import rebind
-from .index import Power, index
+from .index import index
 from .nodes import spec_of
 from .nodes.recurrence import STEP
 
@@ -162,14 +161,10 @@ class _Evaluator:
             return out
         if isinstance(e, sp.Mod):
             return np.mod(self.idx(e.args[0], env), self.idx(e.args[1], env))
-        if isinstance(e, sp.floor) and isinstance(e.args[0], sp.Mul) and any(
-                _reciprocal_of(a) is not None for a in e.args[0].args):
-            num = [a for a in e.args[0].args if _reciprocal_of(a) is None]
-            den = [_reciprocal_of(a) for a in e.args[0].args if _reciprocal_of(a) is not None]
-            return np.floor_divide(self.idx(sp.Mul(*num), env), self.idx(sp.Mul(*den), env))
-        if isinstance(e, sp.floor):                 # floor(p/q) for p integer-valued, q a positive integer
-            q = math.lcm(*(int(sp.Rational(c).q) for c in sp.expand(e.args[0]).as_coefficients_dict().values()))
-            return np.floor_divide(self.idx(sp.expand(q * e.args[0]), env), q)
+        if isinstance(e, sp.floor):                 # floor(p/q), p and q integer-valued (`wellformed`)
+            num, den = _quotient(e.args[0])
+            p, q = self.idx(num, env), self.idx(den, env)
+            return np.where(q == 0, 0, np.floor_divide(p, np.where(q == 0, 1, q)))    # total: p/0 = 0
         raise EvaluationError(f"index expression not supported: {e}")
 
     def dimension(self, e) -> int:
@@ -279,11 +274,10 @@ class _Evaluator:
         return reduce(masked, axis=ax, keepdims=True)
 
 
-def _reciprocal_of(a):
-    """x for a factor 1/x (a sympy power or symcheck's `Power`), else None."""
-    if isinstance(a, (sp.Pow, Power)) and a.args[1] == -1:
-        return a.args[0]
-    return None
+@lru_cache(maxsize=4096)
+def _quotient(arg: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(p, q) with arg = p/q as integer polynomials: (t − 1)/C, t/2 + 1/3 = (3t + 2)/6, (t − 1)/(2C)."""
+    return sp.fraction(sp.together(arg))
 
 
 def _unique_binders(expr):

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim
-from .context import Context, UnitRows
+from .context import Context, UnitRows, atom_like
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
 from .binders import fresh, rebind, rename_apart, subst, symbol_names
@@ -203,10 +203,15 @@ def _check_symbols(name: str, sizes: set, row, col, sides) -> None:
     for _, side in sides:
         for s in side.atoms(sp.Symbol):
             by_name.setdefault(s.name, set()).add(s)
-    for name, group in sorted(by_name.items()):
+    for symbol, group in sorted(by_name.items()):
         if len(group) > 1:
-            raise ClaimError(f"two different symbols are named {name} (e.g. a size and an index); give them "
+            raise ClaimError(f"two different symbols are named {symbol} (e.g. a size and an index); give them "
                              "different names", claim=name, field="lhs")
+    for symbol in sorted(set(by_name) | {s.name for s in sizes}):
+        if atom_like(symbol):
+            raise ClaimError(f"the symbol name {symbol!r} contains '<' or '*', which symcheck reserves for the "
+                             "atoms of its entailment (a product such as <A*B>); rename it", claim=name,
+                             field="sizes" if symbol in {s.name for s in sizes} else "lhs")
     for s in sizes:
         if s != size(s.name):
             raise ClaimError(f"size {s.name} carries assumptions beyond a positive integer "
@@ -260,15 +265,16 @@ def _apart(side: sp.Expr, row, col) -> sp.Expr:
     return rename_apart(side, {s.name for s in side.free_symbols} | {row.name, col.name})
 
 
-def _entries(name: str, lhs: Model, rhs: Model):
+def _entries(name: str, lhs: Model, rhs: Model, declared: frozenset[str]):
     """(row, col, lhs entry, rhs entry) at a position whose names no symbol of the claim has (a size
-    of the user's may be named t, a stray index b): both entries are built at placeholders first."""
+    of the user's may be named t, a stray index b, and `declared` names the symbols of its constraints:
+    a size t that only `where` mentions must not become the row): both entries are built at placeholders first."""
     r, c = _placeholders()
     try:
         built = [_side_entry(name, f, m, r, c) for f, m in (("lhs", lhs), ("rhs", rhs))]
     except NameClash as clash:
         raise ClaimError(clash.detail, claim=name, field=clash.field) from None
-    taken = frozenset(s.name for e in built for s in e.atoms(sp.Symbol) if s not in (r, c))
+    taken = frozenset(s.name for e in built for s in e.atoms(sp.Symbol) if s not in (r, c)) | declared
     row, col = position(lhs, taken)
     left, right = (subst(e, {r: row, c: col}) for e in built)
     return row, col, left, right
@@ -323,33 +329,38 @@ def _pose_composite(name: str, lhs: Model, rhs: Model, where: Constraints, assum
                    ordered, tuple(inputs.values()), None, domain)
 
 
-def _chunked(name: str, chunk_size, rows: sp.Expr, row: sp.Symbol, sides) -> Chunks:
-    """The chunk and offset symbols (fresh) for rows = count · chunk_size; errors name the claim."""
-    size_expr = sp.sympify(chunk_size)
-    if size_expr.is_integer is not True or size_expr.is_positive is not True or any(
-            s != size(s.name) for s in size_expr.free_symbols):
+def _chunked(name: str, chunk_size, rows: sp.Expr, row: sp.Symbol, sides, declared: frozenset[str]) -> Chunks:
+    """The chunk and offset symbols (fresh, also for the names `declared` by the constraints) for
+    rows = count · chunk_size; errors name the claim."""
+    try:
+        size_expr = sp.sympify(chunk_size, strict=True)         # no text: a string is not parsed
+    except sp.SympifyError:
+        size_expr = None
+    if not isinstance(size_expr, sp.Expr) or size_expr.is_integer is not True or size_expr.is_positive is not True \
+            or any(s != size(s.name) for s in size_expr.free_symbols):
         raise ClaimError(f"chunk_size must be a positive integer expression of sizes, got {chunk_size!r}",
                          claim=name, field="chunk_size")
     count = sp.cancel(rows / size_expr)
     if sp.fraction(count)[1] != 1 or count.is_integer is not True:
         raise ClaimError(f"the rows {rows} are not a multiple of chunk_size {size_expr}: write them as "
                          f"(number of chunks)*{size_expr}", claim=name, field="chunk_size")
-    taken = {s.name for e in (*sides, rows, size_expr) for s in e.atoms(sp.Symbol)} | {row.name}
+    taken = {s.name for e in (*sides, rows, size_expr) for s in e.atoms(sp.Symbol)} | {row.name} | declared
     chunk = fresh(taken, "c")
     return Chunks(chunk, fresh(taken | {chunk.name}, "i"), size_expr, count)
 
 
 def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assume, chunk_size=None) -> Problem:
     """Both sides' entries at one symbolic position, in the context of the claim's facts."""
-    row, col, left, right = _entries(name, lhs, rhs)
-    chunks = None if chunk_size is None else _chunked(name, chunk_size, lhs.rows, row, (left, right))
+    constraints = joint_constraints(lhs, rhs, where=where)
+    declared = frozenset(s.name for pair in constraints for e in pair for s in sp.sympify(e).atoms(sp.Symbol))
+    row, col, left, right = _entries(name, lhs, rhs, declared)
+    chunks = None if chunk_size is None else _chunked(name, chunk_size, lhs.rows, row, (left, right), declared)
     if chunks is not None:
         left, right = (subst(e, {row: chunks.row}) for e in (left, right))
     position_facts = chunks.facts if chunks is not None else ((1, row), (row, lhs.rows))
     free_position = {chunks.chunk, chunks.offset} if chunks is not None else {row}
     inputs = _merge_inputs(name, left.atoms(MatInput, TensorInput) | right.atoms(MatInput, TensorInput))
     model_constraints = lhs.constraints + rhs.constraints
-    constraints = joint_constraints(lhs, rhs, where=where)
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
                           *(e for pair in model_constraints for e in pair), left, right)
     sizes |= _size_symbols(*(e for pair in where for e in pair))    # a declared size, even if unused

@@ -150,6 +150,16 @@ def _integer_valued(ev, e, env):
     return ev.b.convert(ev.idx(e, env))
 
 
+def _in_range_integer_division(r, e, ctx):
+    """Mod(p, q) and floor(p/q) are index arithmetic: p and q integer-valued (for floor, as the lowest-terms
+    fraction of its argument), as the evaluator computes them and as the entailment's atoms assume (an
+    integer Mod between 0 and q − 1). Mod of an input, or Mod(t, 3/2), is an input error, not a value."""
+    parts = sp.fraction(sp.together(e.args[0])) if isinstance(e, sp.floor) else e.args
+    for p in parts:
+        r.integer(p, f"in {e}, the operand")
+        r.walk(p, ctx)
+
+
 # -- notation -------------------------------------------------------------------------------------------
 def _raised(out: str, exp) -> str:
     return f"{out}^{{{exp}}}" if exp else out
@@ -220,8 +230,8 @@ for _spec in (
              mutations=_exp_mutations),
     NodeSpec(sp.log, value=_log),
     NodeSpec(sp.Abs, value=_abs),
-    NodeSpec(sp.Mod, value=_integer_valued),
-    NodeSpec(sp.floor, value=_integer_valued),
+    NodeSpec(sp.Mod, value=_integer_valued, in_range=_in_range_integer_division),
+    NodeSpec(sp.floor, value=_integer_valued, in_range=_in_range_integer_division),
     NodeSpec(sp.Indexed, value=_indexed, mutations=_indexed_mutations,
              latex=lambda p, e: f"{{{p._print(e.base.label)}}}_{{{','.join(p._print(i) for i in e.indices)}}}"),
     NodeSpec(sp.IndexedBase),
