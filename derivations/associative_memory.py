@@ -10,6 +10,9 @@ are not a distribution, so a softmax read of the same memory is a different mode
 from symcheck import Claim, cross_attention, from_index, index, make_sum, matrix, sizes
 from symcheck.index import Entry, Relu
 
+TITLE = "Feed-forward layers as associative memories"
+ORDER = 17
+
 T, d, d_ff, d_out = sizes("T d d_ff d_out")
 
 X = matrix("X", T, d)                 # the inputs x_t, one per row

@@ -18,6 +18,9 @@ from symcheck import Claim, from_index, index, make_sum, matrix, sizes
 from symcheck.chunked import chunk_of, chunk_start
 from symcheck.recurrent import recurrence, state
 
+TITLE = "Chunkwise forms"
+ORDER = 11
+
 N, C, d_k, d_v = sizes("N C d_k d_v")
 T = N * C
 

@@ -10,6 +10,9 @@ from sympy import sqrt
 from symcheck import Claim, cross_attention, matrix, sdnc_read, sizes, tensor
 from symcheck import multihead_attention, sdnc_multihead_read
 
+TITLE = "Cross-attention reads a separate memory"
+ORDER = 2
+
 T, S, d, d_v, N = sizes("T S d d_v N")
 Q, K, V = matrix("Q", T, d), matrix("K", S, d), matrix("V", S, d_v)
 SOURCES = ("Tang & Xie 2026, arXiv:2603.19272 (cross-attention extension)", "claims catalogue SDNC-3")

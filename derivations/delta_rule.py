@@ -22,6 +22,9 @@ from symcheck import Claim, Iverson, causal_attention, from_index, index, make_s
 from symcheck.index import reciprocal
 from symcheck.recurrent import recurrence, state
 
+TITLE = "The delta rule and the DNC's erase-and-write memory"
+ORDER = 12
+
 T, d_k, d_v = sizes("T d_k d_v")
 
 Q, K, V = matrix("Q", T, d_k), matrix("K", T, d_k), matrix("V", T, d_v)

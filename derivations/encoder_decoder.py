@@ -14,6 +14,9 @@ from symcheck.layer import (CrossWeights, LayerWeights, sdnc_decoder_layer, sdnc
 from symcheck.stacks import (decoder_stack, sdnc_decoder_stack, sdnc_stack, stacked_cross_weights, stacked_weights,
                              transformer_stack)
 
+TITLE = "Encoder-decoder Transformers"
+ORDER = 4
+
 T, S, D, H, d_h, F, N = sizes("T S D H d_h F N")
 X, Y, M = matrix("X", S, D), matrix("Y", T, D), matrix("M", S, D)
 E = LayerWeights.declare(D, H, d_h, F, prefix="E", gain="e")      # encoder

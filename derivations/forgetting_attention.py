@@ -13,6 +13,9 @@ from sympy import exp, sqrt
 from symcheck import Claim, from_index, index, make_sum, matrix, sizes
 from symcheck.heads import softmax_read
 
+TITLE = "Forgetting attention"
+ORDER = 15
+
 T, d, d_v = sizes("T d d_v")
 Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d_v)
 G = matrix("G", T, 1)             # G_t: cumulative log forget gates (any reals)

@@ -10,6 +10,9 @@ from symcheck import Claim, matrix, sizes, tensor
 from symcheck import (gqa_attention, mqa_attention, multihead_attention, sdnc_gqa_read, sdnc_mqa_read,
                       sdnc_multihead_read)
 
+TITLE = "Multi-head, multi-query and grouped-query attention as read heads"
+ORDER = 1
+
 T, H, d_h, d_v, D, N, G, R = sizes("T H d_h d_v D N G R")
 Q, K, V, W_O = tensor("Q", T, H, d_h), tensor("K", T, H, d_h), tensor("V", T, H, d_v), tensor("W_O", H, d_v, D)
 SOURCES = ("Tang & Xie 2026, arXiv:2603.19272 (claim 4)", "claims catalogue SDNC-2")

@@ -12,6 +12,9 @@ which does not rely on the composition argument.
 from symcheck import Claim, matrix, sizes
 from symcheck.layer import LayerWeights, sdnc_layer, transformer_layer
 
+TITLE = "A Transformer layer is one sDNC step"
+ORDER = 3
+
 T, D, H, d_h, F, N = sizes("T D H d_h F N")
 X = matrix("X", T, D)
 W = LayerWeights.declare(D, H, d_h, F)

@@ -16,6 +16,9 @@ from symcheck import Claim, from_index, index, make_sum, matrix, sizes
 from symcheck.index import reciprocal
 from symcheck.recurrent import recurrence, state
 
+TITLE = "Linear attention and fast weights"
+ORDER = 10
+
 T, d_k, d_v = sizes("T d_k d_v")
 
 Q, K, V = matrix("Q", T, d_k), matrix("K", T, d_k), matrix("V", T, d_v)

@@ -20,6 +20,9 @@ from symcheck import Claim, Iverson, from_index, index, make_sum, matrix, sizes
 from symcheck.heads import softmax_read
 from symcheck.index import Entry, Relu, reciprocal
 
+TITLE = "MLP neurons as attention heads"
+ORDER = 16
+
 T, d, d_ff, d_out, beta = sizes("T d d_ff d_out beta")     # beta: an inverse temperature, any positive integer
 X = matrix("X", T, d)                 # the tokens x_t, one per row
 w = matrix("w", d, 1)                 # one neuron's input weights

@@ -19,6 +19,9 @@ from symcheck import Claim, causal_attention, from_index, index, make_sum, matri
 from symcheck.index import Relu, reciprocal
 from symcheck.recurrent import recurrence, state
 
+TITLE = "Online softmax"
+ORDER = 14
+
 T, d, d_v = sizes("T d d_v")
 Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d_v)
 SOURCES = ("Milakov & Gimelshein 2018, Online normalizer calculation for softmax",

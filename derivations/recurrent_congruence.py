@@ -19,6 +19,9 @@ from symcheck import Claim, from_index, index, make_sum, matrix, sizes
 from symcheck.index import Iverson
 from symcheck.recurrent import recurrence, state
 
+TITLE = "Recurrences that are the same update written twice"
+ORDER = 13
+
 T, d_k, d_v = sizes("T d_k d_v")
 Q, K, V = matrix("Q", T, d_k), matrix("K", T, d_k), matrix("V", T, d_v)
 G, B = matrix("G", T, 1), matrix("B", T, 1)      # log forget gates g_t (α_t = exp(g_t)) and write strengths β_t

@@ -11,6 +11,9 @@ from sympy import sqrt
 
 from symcheck import Claim, causal_attention, dnc_feedback_read, matrix, sdnc_read, sizes, unit_rows
 
+TITLE = "Causal attention is a stateless DNC"
+ORDER = 0
+
 T, d, d_v, N = sizes("T d d_v N")
 Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d_v)
 

@@ -9,6 +9,9 @@ from the second layer on, a read also sees the other layers' keys.
 from symcheck import Claim, matrix, sizes
 from symcheck.stacks import sdnc_shared_memory_stack, sdnc_stack, stacked_weights, transformer_stack
 
+TITLE = "Stacks of layers"
+ORDER = 5
+
 T, D, H, d_h, F, N, L = sizes("T D H d_h F N L")
 X = matrix("X", T, D)
 W = stacked_weights(L, D, H, d_h, F)

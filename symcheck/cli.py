@@ -14,6 +14,7 @@ from .engine import check
 from .errors import SymcheckError, UsageError
 from .cache import DEFAULT_DIR, ProofCache
 from .loader import load, load_surviving, select
+from .phases import DETAILS
 from .report import as_json, as_junit, header, row, show, summary_line
 from .runner import check_all, default_jobs
 
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="print the proof trace or the counterexample of one claim")
     s.add_argument("name", help="dotted claim name, e.g. sdnc.causal_attention_is_sdnc")
     s.add_argument("paths", nargs="*", help=f"where to look for it (default: {DEFAULT_PATH}/)")
+    s.add_argument("--detail", choices=DETAILS, default="full", help="full (default): every rule application; "
+                   "paper: one line per phase, as in the appendix; sketch: the unfolded and the normal forms")
     budget(s)
     r = sub.add_parser("render", help="LaTeX appendix: one .tex per checked claim and appendix.tex")
     r.add_argument("paths", nargs="*", help=f"derivation files or directories (default: {DEFAULT_PATH}/)")
@@ -65,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--out", metavar="DIR", help="write the .tex files here")
     where.add_argument("--check", metavar="DIR", help="exit 1 if DIR differs from what would be rendered now")
     r.add_argument("--templates", metavar="DIR", help="templates that override the bundled ones, by file name")
+    r.add_argument("--detail", choices=DETAILS, default="paper", help="paper (default): one line per phase; "
+                   "full: every rule application; sketch: the unfolded and the normal forms")
     budget(r)
     running(r)
     rp = sub.add_parser("replay", help="re-check certificates with the independent checker")
@@ -168,7 +173,7 @@ def _cmd_show(args) -> int:
     if len(claims) > 1:
         raise UsageError(f"{args.name!r} is ambiguous: {', '.join(c.qualname for c in claims)}")
     r = check(claims[0], config)
-    print(show(r, config))
+    print(show(r, config, args.detail))
     return exit_code([r])
 
 
@@ -179,7 +184,7 @@ def _cmd_render(args) -> int:
     if not claims:
         raise UsageError("no claims to render")
     results = check_all(claims, config, jobs=args.jobs, cache=None if args.no_cache else ProofCache(args.cache_dir))
-    rendered = render(results, config, args.templates)
+    rendered = render(results, config, args.templates, args.detail)
     for r in rendered.skipped:
         print(f"symcheck: not rendered: {r.name}: {r.verdict}, expected {r.claim.expect}", file=sys.stderr)
     if args.check:

@@ -17,21 +17,26 @@ class Notation:
     name: str          # macro name, without the backslash
     args: int          # number of arguments
     body: str          # LaTeX definition (#1, #2 ... for the arguments)
-    meaning: str       # one line for the notation glossary
+    meaning: str       # one line of LaTeX (text mode) for the notation glossary
+    example: tuple[str, ...] = ()   # arguments that show the symbol in the glossary
 
 
 NOTATION: tuple[Notation, ...] = (
     Notation("softmax", 0, r"\operatorname{softmax}", "row-wise softmax"),
-    Notation("iverson", 1, r"\left[#1\right]", "Iverson bracket: 1 if the condition holds, else 0"),
-    Notation("mat", 1, r"\mathbf{#1}", "an input matrix"),
-    Notation("tr", 1, r"{#1}^{\top}", "transpose"),
-    Notation("causalmask", 1, r"\mathbf{M}^{\mathrm{#1}}", "causal mask (inclusive: j <= i; strict: j < i)"),
-    Notation("memcell", 3, r"\bigl(\mathbf{M}^{#1}_{#2}\bigr)_{#3}", "entry of a write-once memory after a number of writes"),
-    Notation("writew", 3, r"w^{#1}_{#2}[#3]", "write weighting of a memory at a step, at a slot"),
+    Notation("iverson", 1, r"\left[#1\right]", "Iverson bracket: $1$ if $P$ holds, else $0$", ("P",)),
+    Notation("mat", 1, r"\mathbf{#1}", r"an input matrix (its entries: $X_{t,b}$)", ("X",)),
+    Notation("tr", 1, r"{#1}^{\top}", "transpose", ("A",)),
+    Notation("causalmask", 1, r"\mathbf{M}^{\mathrm{#1}}",
+             r"causal mask: $0$ where $j \le i$ ($j < i$ if strict), $-\infty$ elsewhere", ("inclusive",)),
+    Notation("memcell", 3, r"\bigl(\mathbf{M}^{#1}_{#2}\bigr)_{#3}",
+             r"entry $(s, b)$ of the write-once memory of $K$ after $\tau$ writes", ("K", r"\tau", "s,b")),
+    Notation("writew", 3, r"w^{#1}_{#2}[#3]", r"write weighting of the memory of $K$ at step $s$, slot $n$",
+             ("K", "s", "n")),
     Notation("content", 5, r"\mathcal{C}_{\mathrm{#5}}\bigl(\mathbf{M}^{#1}_{#2},\, #3,\, #4\bigr)",
-             "content-based read weighting (DNC) with the given similarity"),
-    Notation("relu", 1, r"\operatorname{relu}\left(#1\right)", "rectified linear unit, max(0, x)"),
-    Notation("rulename", 1, r"\textsf{\footnotesize #1}", "name of a rewrite rule"),
+             r"content-based read weighting (DNC) of key $q$ over the memory of $K$ after $\tau$ writes, "
+             r"key strength $\beta$, similarity dot product (or cosine)", ("K", r"\tau", "q", r"\beta", "dot")),
+    Notation("relu", 1, r"\operatorname{relu}\left(#1\right)", r"rectified linear unit, $\max(0, x)$", ("x",)),
+    Notation("rulename", 1, r"\textsf{\footnotesize #1}", "name of a rewrite rule", ("rule-name",)),
 )
 
 _BY_NAME = {n.name: n for n in NOTATION}

@@ -1,12 +1,14 @@
 """The notebook back-end of a proof view: MathJax-ready LaTeX for `Result._repr_latex_`.
 
 MathJax cannot load the appendix's macro definitions, so notation is expanded
-inline here; the content is the same checked derivation the appendix shows.
+inline here; the content is the same checked derivation the appendix shows, at the
+appendix's default `paper` detail (one line per phase), so its size stays bounded.
 """
 
 from __future__ import annotations
 
 from .latex import latex, latex_array
+from .phases import lines
 from .view import ProofView
 
 __all__ = ["view_latex"]
@@ -28,7 +30,8 @@ def view_latex(v: ProofView) -> str:
         for side in v.sides:
             rows.append(f"&{_text(side.title)} &&")
             rows.append(f"& {latex(side.derivation.start, True)} &&")
-            rows += [f"&= {latex(s.after, True)} && {_text(s.rule)}" for s in side.derivation.steps]
+            rows += [f"&= {latex(line.expr, True)} && " + _text(f"{line.label} ({', '.join(line.rules)})")
+                     for line in lines(side.derivation, "paper")]
     elif v.counterexample is not None:
         ce = v.counterexample
         rows.append("&" + _text("sizes: " + ", ".join(f"{k}={n}" for k, n in ce.sizes.items())) + " &&")

@@ -25,8 +25,10 @@ from . import __version__
 from .budget import BudgetExceeded, interrupt_at
 from .config import Config
 from .errors import UsageError
+from .families import family_of
 from .latex import escape, latex, latex_array
-from .notation import NOTATION
+from .notation import NOTATION, macro
+from .phases import DETAILS, Detail, lines, same_up_to_renaming
 from .problem import pose_claim
 from .result import CompositeProof, Result
 from .rules import RULES
@@ -35,13 +37,10 @@ from .view import ProofView
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
 
 APPENDIX = "appendix.tex"
-# A derivation longer than this, or whose typeset lines exceed TYPESET_CHARS, is summarised
-# (rules used, obligations, step count) rather than typeset line by line: pages of
-# layer-sized expressions (a LayerNorm inside a softmax) help no reader.
-RENDER_SECONDS = 120        # the bundled appendix renders in about a second
+STY = "symcheck.sty"
+RENDER_SECONDS = 120        # the bundled appendix renders in a few seconds
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_.-]+\.j2")
-TYPESET_LIMIT = 300
-TYPESET_CHARS = 40_000
+FORMAL_CHARS = 1500         # a statement whose sides print longer than this is stated in words only
 
 
 def _environment(template_dir: str | None) -> SandboxedEnvironment:
@@ -65,14 +64,14 @@ def _environment(template_dir: str | None) -> SandboxedEnvironment:
 
 
 def _package_template(name: str):
-    """Bundled templates: package data when installed, the checkout's templates/ otherwise.
+    """Bundled templates: the checkout's templates/ next to this package when there is one (an editable
+    install may map package data to another checkout), else package data.
     Only plain file names: a template's `include "/etc/passwd"` must not read the disk."""
     if not _TEMPLATE_NAME.fullmatch(name):
         return None
-    try:
+    root = Path(__file__).resolve().parent.parent / "templates"
+    if not root.is_dir():
         root = resources.files("symcheck.templates")
-    except ModuleNotFoundError:
-        root = Path(__file__).resolve().parent.parent / "templates"
     try:
         return root.joinpath(name).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -125,9 +124,23 @@ def _proof_payload(proof, memo):
                             for o in proof.obligations]}
 
 
-def _derivation(title, d):
-    return {"title": title, "start": latex(d.start),
-            "steps": [{"rule": s.rule, "latex": latex(s.after)} for s in d.steps]}
+def _derivation(title: str, d, detail: Detail) -> dict:
+    """A trace as the template's lines: at `full` one per step (tagged by its rule), else one per phase."""
+    shown = lines(d, detail)
+    if detail == "full":
+        typeset = [{"phase": None, "rule": line.label, "latex": latex(line.expr)} for line in shown]
+    else:
+        typeset = [{"phase": escape(line.label), "rules": ", ".join(macro("rulename", r) for r in line.rules),
+                    "latex": latex(line.expr)} for line in shown]
+    return {"title": title, "start": latex(d.start), "lines": typeset}
+
+
+def _view_digest(v: ProofView, memo: dict) -> str:
+    """What a lemma states and how it is proved, as a digest: equal digests typeset identically."""
+    parts = [v.claim.statement, *v.argument, *(_view_digest(lemma.view, memo) for lemma in v.lemmas)]
+    parts += [_digest(e, memo) for side in v.sides for e in (side.derivation.start, side.derivation.result)]
+    parts += [_digest(e, memo) for o in v.obligations for e in (o.lhs.start, o.rhs.start)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def _weights_label(label: str) -> str:
@@ -136,25 +149,39 @@ def _weights_label(label: str) -> str:
     return f"{kind} {label[label.rindex('('):]}" if "(" in label else kind
 
 
-def _proof(v: ProofView, problem) -> dict:
-    """What the template needs to typeset a proof: a derivation, a summary, or a composition."""
+def _proof(v: ProofView, problem, detail: Detail, seen: dict | None = None, name: str = "") -> dict:
+    """What the template needs to typeset a proof at `detail`: a derivation or a composition.
+    `seen` maps the digest of each lemma typeset so far (in this appendix) to where it was: a lemma
+    proved again word for word is referred to, except at `full` detail."""
     if v.composite:
-        return {"kind": "composite", "argument": [escape(line) for line in v.argument],
-                "lemmas": [{"title": escape(lemma.title), "statement": escape(lemma.view.claim.statement),
-                            "use": escape(lemma.use), "steps": lemma.view.steps,
-                            "proof": _proof(lemma.view, pose_claim(lemma.view.claim))} for lemma in v.lemmas]}
-    if v.steps <= TYPESET_LIMIT:
-        sides = [_derivation(side.title[:1].upper() + side.title[1:], side.derivation) for side in v.sides]
-        obligations = [{"title": escape(o.title), "lhs": _derivation("", o.lhs), "rhs": _derivation("", o.rhs),
-                        "statement": latex(o.statement) if o.statement is not None else None}
-                       for o in v.obligations]
-        if _typeset_size(sides, obligations) <= TYPESET_CHARS:
-            return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
-                    "rows": latex(problem.rows), "cols": latex(problem.cols), "chunks": _chunks(problem), "sides": sides,
-                    "obligations": obligations, "explanations": _explanations(v),
-                    "normal_form": latex(v.sides[0].derivation.result)}
-    return {"kind": "summary", "steps": v.steps, "rules_used": v.rules_used,
-            "obligation_titles": [escape(o.title) for o in v.obligations if o.holds]}
+        lemmas = []
+        for lemma in v.lemmas:
+            key = _view_digest(lemma.view, {})
+            label = f"symcheck:{name}:lemma-{lemma.title.split()[-1]}"
+            entry = {"title": escape(lemma.title), "statement": escape(lemma.view.claim.statement),
+                     "use": escape(lemma.use), "label": label, "same_as": None}
+            if detail != "full" and seen is not None and key in seen:
+                entry["same_as"] = seen[key]
+            else:
+                if seen is not None:
+                    seen[key] = {"label": label, "title": escape(lemma.title), "claim": name}
+                entry["proof"] = _proof(lemma.view, pose_claim(lemma.view.claim), detail, seen, name)
+            lemmas.append(entry)
+        return {"kind": "composite", "argument": [escape(line) for line in v.argument], "lemmas": lemmas}
+    if detail != "full" and not v.steps and v.sides[0].derivation.start == v.sides[1].derivation.start:
+        return {"kind": "identical"}
+    sides = [_derivation(side.title[:1].upper() + side.title[1:], side.derivation, detail) for side in v.sides]
+    obligations = []
+    for k, o in enumerate(v.obligations):
+        like = None if detail == "full" else next(
+            (p.title for p in v.obligations[:k] if same_up_to_renaming(p, o)), None)
+        obligations.append({"title": escape(o.title), "like": escape(like) if like else None,
+                            "lhs": _derivation("", o.lhs, detail), "rhs": _derivation("", o.rhs, detail),
+                            "statement": latex(o.statement) if o.statement is not None else None})
+    return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
+            "rows": latex(problem.rows), "cols": latex(problem.cols), "chunks": _chunks(problem), "sides": sides,
+            "obligations": obligations, "explanations": _explanations(v),
+            "normal_form": latex(v.sides[0].derivation.result)}
 
 
 def _chunks(problem) -> dict | None:
@@ -171,33 +198,52 @@ def _explanations(v: ProofView) -> list[str]:
     return [RULES[n].explanation for n in relying if RULES[n].explanation]
 
 
-def _typeset_size(sides, obligations) -> int:
-    derivations = sides + [d for o in obligations for d in (o["lhs"], o["rhs"])]
-    return sum(len(d["start"]) + sum(len(s["latex"]) for s in d["steps"]) for d in derivations)
+def _breakable(tex: str) -> str:
+    """Free text with ASCII formulas (`exp(sum_{r=1}^{t} g_r)`) may break after `=`, `+`, `,` and `(`."""
+    return re.sub(r"([=+,(])(?=\S)", r"\1\\allowbreak{}", tex)
 
 
-def _context(r: Result, config: Config) -> dict:
+def _formal(r: Result, problem) -> dict | None:
+    """The claim as an equation between its sides' entries, when it has one short enough to read."""
+    if problem.lhs is None or problem.chunks is not None:
+        return None
+    lhs, rhs = latex(problem.lhs), latex(problem.rhs)
+    if len(lhs) + len(rhs) > FORMAL_CHARS:
+        return None
+    return {"lhs": lhs, "rhs": rhs, "relation": "=" if r.verdict == "proved" else r"\overset{?}{=}"}
+
+
+def _constraints(c, sizes) -> list[str]:
+    """The size constraints a reader needs: not `T <= T`, nor `1 <= T` for a size (all are at least 1)."""
+    shown = []
+    for lo, hi in c.constraints:
+        gap = sp.expand(hi - lo)
+        if not ((gap.is_number and gap >= 0) or (lo == 1 and hi in sizes)):
+            shown.append(f"${latex(lo)} \\le {latex(hi)}$")
+    return shown
+
+
+def _context(r: Result, config: Config, detail: Detail, seen: dict) -> dict:
     problem = pose_claim(r.claim)
     c = r.claim
     ctx = {
         "hash": proof_hash(r), "version": __version__, "name": r.name, "label": r.name,
-        "title": escape(r.name), "statement": escape(c.statement), "cites": [escape(x) for x in c.cites],
+        "title": escape(c.name.replace("_", " ")), "statement": _breakable(escape(c.statement)), "cites": [escape(x) for x in c.cites],
         "assumptions": [escape(a.describe()) for a in c.assume], "verdict": r.verdict,
-        "sizes": ", ".join(latex(s) for s in problem.sizes),
-        "constraints": [f"{latex(lo)} \\le {latex(hi)}" for lo, hi in c.constraints],
-        "lhs_label": escape(c.lhs.label), "rhs_label": escape(c.rhs.label),
+        "sizes": ", ".join(f"${latex(s)}$" for s in problem.sizes), "constraints": _constraints(c, set(problem.sizes)),
+        "lhs_label": escape(c.lhs.label), "rhs_label": escape(c.rhs.label), "formal": _formal(r, problem),
         "row": latex(problem.row), "col": latex(problem.col), "rows": latex(problem.rows),
         "cols": latex(problem.cols), "digits": config.precision_digits,
     }
     v = r.view()
     if r.verdict == "proved":
-        ctx["proof"] = _proof(v, problem)
+        ctx["proof"] = _proof(v, problem, detail, seen, r.name)
     elif r.verdict == "undecided":
         ctx["open"] = escape(c.reason)
     else:
         ce = v.counterexample
         ctx["ce"] = {
-            "sizes": ",\\ ".join(f"{latex(sp.Symbol(k))} = {v}" for k, v in ce.sizes.items()),
+            "sizes": ", ".join(f"${latex(sp.Symbol(k))} = {v}$" for k, v in ce.sizes.items()),
             "inputs": [(latex(sp.Symbol(k)), latex_array(v)) for k, v in ce.inputs.items()],
             "lhs": latex_array(ce.lhs), "rhs": latex_array(ce.rhs), "where": escape(ce.where),
             "max_abs_diff": "---" if ce.max_abs_diff is None else f"{ce.max_abs_diff:.6g}",
@@ -219,11 +265,24 @@ class Rendered:
     skipped: list[Result]          # results not rendered (unexpected verdicts, errors)
 
 
-def render(results: list[Result], config: Config = Config(), template_dir: str | None = None) -> Rendered:
-    """Render every renderable result; a broken (or endless) template is reported as a usage error."""
+_DETAIL_SENTENCES = {
+    "paper": r"one displayed line per phase of the rewriting (naming the phase and its rules); "
+             r"\texttt{symcheck render --detail full} typesets every rule application.",
+    "full": "in full: every rule application on a line of its own, tagged with its rule.",
+    "sketch": r"as a sketch: the unfolded form and the normal form of each side; "
+              r"\texttt{symcheck render --detail full} typesets every rule application.",
+}
+
+
+def render(results: list[Result], config: Config = Config(), template_dir: str | None = None,
+           detail: Detail = "paper") -> Rendered:
+    """Render every renderable result at `detail` (a view of the same proofs: the certificates do not
+    depend on it); a broken (or endless) template is reported as a usage error."""
+    if detail not in DETAILS:
+        raise UsageError(f"--detail must be one of {', '.join(DETAILS)}, got {detail!r}")
     try:
         with interrupt_at(time.monotonic() + RENDER_SECONDS):
-            return _render(results, config, _environment(template_dir))
+            return _render(results, config, _environment(template_dir), detail)
     except BudgetExceeded:
         raise UsageError(f"templates took longer than {RENDER_SECONDS} s to render (a runaway loop?)") from None
     except jinja2.TemplateError as err:
@@ -231,20 +290,33 @@ def render(results: list[Result], config: Config = Config(), template_dir: str |
         raise UsageError(f"template error: {where}{type(err).__name__}: {err}") from None
 
 
-def _render(results, config, env) -> Rendered:
+def _render(results, config, env, detail) -> Rendered:
     claim_t, appendix_t = env.get_template("claim.tex.j2"), env.get_template("appendix.tex.j2")
-    files, shown = {}, []
+    families = {}
     for r in results:
-        if renderable(r):
-            files[file_name(r)] = claim_t.render(**_context(r, config))
-            shown.append(r)
+        if r.claim.module not in families:
+            families[r.claim.module] = family_of(r.claim.module, r.claim.file)
+    shown = sorted((r for r in results if renderable(r)), key=lambda r: families[r.claim.module].order)
+    seen: dict = {}
+    files = {file_name(r): claim_t.render(**_context(r, config, detail, seen)) for r in shown}
     used = sorted({s.rule for r in shown if r.proof is not None and r.verdict == "proved"
                    for d in r.proof.derivations() for s in d.steps})
+    sections = []
+    for f in families.values():
+        proved = [file_name(r)[:-4] for r in shown if r.verdict == "proved" and r.claim.module == f.module]
+        if proved:
+            sections.append({"module": f.module, "title": f.title, "sentence": f.sentence, "claims": proved,
+                             "order": f.order})
     files[APPENDIX] = appendix_t.render(
-        version=__version__, notation=NOTATION,
+        version=__version__, detail_sentence=_DETAIL_SENTENCES[detail],
+        notation=[{"symbol": macro(n.name, *n.example), "meaning": n.meaning} for n in NOTATION],
         compositions=any(isinstance(r.proof, CompositeProof) for r in shown if r.verdict == "proved"),
-        claims=[{"file": file_name(r)[:-4]} for r in shown],
-        rules=[{"name": n, "statement": RULES[n].statement, "side_conditions": escape(RULES[n].side_conditions)} for n in used])
+        families=sorted(sections, key=lambda f: f["order"]),
+        open=[file_name(r)[:-4] for r in shown if r.verdict == "undecided"],
+        near_misses=[file_name(r)[:-4] for r in shown if r.verdict == "refuted"],
+        rules=[{"name": n, "statement": RULES[n].statement, "side_conditions": escape(RULES[n].side_conditions)}
+               for n in used])
+    files[STY] = env.get_template("symcheck.sty.j2").render(version=__version__, notation=NOTATION)
     return Rendered(files, [r for r in results if not renderable(r)])
 
 

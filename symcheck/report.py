@@ -10,6 +10,8 @@ from . import __version__
 from .config import Config
 from .loader import LoadFailure
 from .result import VERDICTS, Result
+from .phases import Detail
+from .phases import lines as phase_lines
 from .textform import text
 from .view import ProofView, Side
 
@@ -95,24 +97,28 @@ def _short(v):
     return "undef" if v is None else round(v, 4)
 
 
-def _trace(side: Side) -> list[str]:
-    """The start, then each step's result with its rule and the side conditions proved for it."""
+def _trace(side: Side, detail: Detail) -> list[str]:
+    """The start, then each step's result with its rule and the side conditions proved for it
+    (`full`), or each phase's result with its rules (`paper`, `sketch`: the appendix's lines)."""
     lines = ["", f"{side.title}:", f"    {text(side.derivation.start)}"]
+    if detail != "full":
+        return lines + [f"  = {text(line.expr)}\n        [{line.label}: {', '.join(line.rules)}]"
+                        for line in phase_lines(side.derivation, detail)]
     for s in side.derivation.steps:
         conditions = f"; if {', '.join(c.text() for c in s.conditions)}" if s.conditions else ""
         lines.append(f"  = {text(s.after)}\n        [{s.rule}{conditions}]")
     return lines
 
 
-def _proof_lines(v: ProofView) -> list[str]:
+def _proof_lines(v: ProofView, detail: Detail) -> list[str]:
     if v.composite:
         lines = ["", "proof by composition:"] + [f"  {line}" for line in v.argument]
         for lemma in v.lemmas:
             lines += ["", f"{lemma.title} ({lemma.view.verdict}, {lemma.view.steps} steps; used with "
                           f"{lemma.use}): {lemma.view.claim.statement}"]
-            lines += [f"  {line}" for line in _proof_lines(lemma.view) if line]
+            lines += [f"  {line}" for line in _proof_lines(lemma.view, detail) if line]
         return lines
-    lines = [line for side in v.sides for line in _trace(side)]
+    lines = [line for side in v.sides for line in _trace(side, detail)]
     if v.obligations:
         lines += ["", "obligations:"]
         for o in v.obligations:
@@ -127,8 +133,8 @@ def _proof_lines(v: ProofView) -> list[str]:
     return lines
 
 
-def show(r: Result, config: Config) -> str:
-    """The proof trace or the counterexample of one claim, for a terminal (`symcheck show`)."""
+def show(r: Result, config: Config, detail: Detail = "full") -> str:
+    """The proof trace (at `detail`) or the counterexample of one claim, for a terminal (`symcheck show`)."""
     v, c = r.view(), r.claim
     lines = [v.heading, f"  {c.statement}"]
     if c.cites:
@@ -139,7 +145,7 @@ def show(r: Result, config: Config) -> str:
         lines.append(f"  open: {c.reason}")
     lines.append(f"  lhs: {c.lhs.label}    rhs: {c.rhs.label}")
     lines.append(f"  config: seed={config.seed} max_steps={config.max_steps} max_seconds={config.max_seconds}")
-    lines += _proof_lines(v)
+    lines += _proof_lines(v, detail)
     if v.counterexample is not None:
         ce = v.counterexample
         lines += ["", "counterexample (confirmed with mpmath):",

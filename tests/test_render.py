@@ -54,6 +54,50 @@ def compile_pdf(directory: Path) -> subprocess.CompletedProcess:
                           cwd=directory, capture_output=True, text=True, timeout=180)
 
 
+def overfull(log: str) -> list[float]:
+    """The widths (pt) by which boxes stick out, from a pdflatex log: a paper cannot have any."""
+    return [w for w in map(float, re.findall(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)", log)) if w > 1.0]
+
+
+def compile_tex(directory: Path, name: str) -> str:
+    proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", name], cwd=directory,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    return (directory / name.replace(".tex", ".log")).read_text(errors="replace")
+
+
+PAPER = r"""\documentclass[%s]{article}
+\usepackage{amsmath}
+\usepackage{symcheck}
+\begin{document}
+Theorem~\ref{symcheck:sdnc.causal_attention_is_sdnc} and its near miss~\ref{symcheck:sdnc.read_before_write}.
+\input{sdnc-causal_attention_is_sdnc}
+\input{sdnc-read_before_write}
+\end{document}
+"""
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("columns", ["onecolumn", "twocolumn"])
+def test_a_claim_inputs_into_a_plain_article_without_overfull_boxes(tmp_path, rendered_library, columns):
+    write(rendered_library, str(tmp_path))
+    (tmp_path / "paper.tex").write_text(PAPER % columns)
+    compile_tex(tmp_path, "paper.tex")
+    log = compile_tex(tmp_path, "paper.tex")          # twice: \ref resolves on the second run
+    assert overfull(log) == [] and "undefined" not in log.lower()
+
+
+@needs_pdflatex
+def test_appendix_has_no_overfull_boxes(tmp_path, rendered_library):
+    write(rendered_library, str(tmp_path))
+    assert overfull(compile_tex(tmp_path, "appendix.tex")) == []
+
+
+def test_overfull_boxes_are_read_from_the_log():
+    log = "Overfull \\hbox (0.5pt too wide) in paragraph\nOverfull \\hbox (152.3pt too wide) detected at line 4\n"
+    assert overfull(log) == [152.3]
+
+
 @needs_pdflatex
 def test_library_and_escaped_text_compile(tmp_path, rendered_library, nasty):
     write(rendered_library, str(tmp_path))
@@ -66,10 +110,9 @@ def test_library_and_escaped_text_compile(tmp_path, rendered_library, nasty):
     assert not re.search(r"^! ", proc.stdout, re.M)
 
 
-def test_every_step_is_one_line_with_its_rule(rendered_library, library):
-    files = rendered_library.files
-    main_tex = files["sdnc-causal_attention_is_sdnc.tex"]
+def test_full_detail_is_every_step_on_one_line_with_its_rule(library):
     r = next(x for x in library if x.name == "sdnc.causal_attention_is_sdnc")
+    main_tex = render([r], detail="full").files["sdnc-causal_attention_is_sdnc.tex"]
     step_lines = [l for l in main_tex.splitlines() if l.strip().startswith("&=")]
     n_steps = len(r.proof.lhs.steps) + len(r.proof.rhs.steps) + sum(
         len(o.lhs.steps) + len(o.rhs.steps) for o in r.proof.obligations)
@@ -82,14 +125,31 @@ def test_obligations_are_explained_in_their_rule_s_own_words(nasty, monkeypatch)
     from symcheck.rules import RULES
     unroll = RULES["unroll-write-once"]
     tex = render(nasty).files["my_mod-odd_name.tex"]
-    assert "\\subparagraph{Induction obligations.} " + unroll.explanation + "\n" in tex
+    assert "\\emph{Induction obligations.} " + unroll.explanation + "\n" in tex
     monkeypatch.setitem(RULES, unroll.name, dataclasses.replace(unroll, explanation="Told by the rule."))
-    assert "\\subparagraph{Induction obligations.} Told by the rule.\n" in render(nasty).files["my_mod-odd_name.tex"]
+    assert "\\emph{Induction obligations.} Told by the rule.\n" in render(nasty).files["my_mod-odd_name.tex"]
 
 
-def test_refuted_claim_shows_its_counterexample_table(rendered_library):
+def test_refuted_claim_is_a_near_miss_with_its_counterexample(rendered_library):
     tex = rendered_library.files["sdnc-read_before_write.tex"]
-    assert r"\begin{tabular}" in tex and "input $K$" in tex and "left side" in tex and "right side" in tex
+    assert r"\begin{nearmiss}[\symname{read before write}]\label{symcheck:sdnc.read_before_write}" in tex
+    assert r"\begin{proof}[Counterexample]" in tex and r"\symfit{K = \begin{bmatrix}" in tex
+    assert r"the left side is \symfit{" in tex and r"and the right side is \symfit{" in tex
+
+
+def test_a_claim_is_a_labelled_theorem_with_a_proof(rendered_library):
+    tex = rendered_library.files["sdnc-causal_attention_is_sdnc.tex"]
+    assert r"\label{symcheck:sdnc.causal_attention_is_sdnc}" in tex and tex.count(r"\begin{proof}") == 1
+    assert r"\begin{theorem}[\symname{causal attention is sdnc}]" in tex and r"\newtheorem{theorem}" in rendered_library.files["symcheck.sty"]
+    assert "Likewise, identical to Induction base for memory V up to renaming." in tex
+
+
+def test_appendix_orders_families_and_groups_near_misses(rendered_library):
+    tex = rendered_library.files["appendix.tex"]
+    order = [m.group(1) for m in re.finditer(r"\\input\{([^}]*)\}", tex)]
+    near = order.index("sdnc-read_before_write")
+    assert order.index("sdnc-causal_attention_is_sdnc") < near and "too long" not in "".join(rendered_library.files.values())
+    assert r"\section{Near misses}" in tex and order.index("stacks-post_ln_stack_is_sdnc_stack") < near
 
 
 def test_free_text_is_escaped(nasty):
@@ -100,7 +160,7 @@ def test_free_text_is_escaped(nasty):
 def test_only_expected_verdicts_are_rendered():
     wrong = Claim("wrong", causal_attention(Q, K, V), sdnc_read(Q, K, V, slots=N, strength=1), "x", module="m")
     out = render([check(wrong)])
-    assert list(out.files) == ["appendix.tex"] and [r.name for r in out.skipped] == ["m.wrong"]
+    assert list(out.files) == ["appendix.tex", "symcheck.sty"] and [r.name for r in out.skipped] == ["m.wrong"]
 
 
 def test_check_detects_stale_edited_missing_and_orphan_files(tmp_path, small):
@@ -136,12 +196,12 @@ def test_bundled_output_is_current(rendered_library):
     assert check_current(rendered_library, str(ROOT / "output")) == []
 
 
-def test_long_proofs_are_summarised(library):
-    from symcheck.render import TYPESET_LIMIT
+def test_long_proofs_are_typeset_by_phase_and_in_full(library):
     r = next(x for x in library if x.name == "layer.post_ln_layer_is_sdnc_step")
-    assert r.proof.steps > TYPESET_LIMIT
-    tex = render([r]).files["layer-post_ln_layer_is_sdnc_step.tex"]
-    assert f"in {r.proof.steps} rule applications" in tex and "&=" not in tex
+    paper = render([r]).files["layer-post_ln_layer_is_sdnc_step.tex"]
+    assert r"\symphase{" in paper and "&=" in paper and r"\tag*" not in paper
+    full = render([r], detail="full").files["layer-post_ln_layer_is_sdnc_step.tex"]
+    assert full.count(r"\tag*{\rulename{") == r.proof.steps
 
 
 def test_cli_render_and_template_override(tmp_path, capsys):
@@ -153,7 +213,7 @@ def test_cli_render_and_template_override(tmp_path, capsys):
     (templates / "claim.tex.j2").write_text("% symcheck-proof-hash: \\VAR{hash}\nCUSTOM \\VAR{title}\n")
     assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength_one",
                  "--templates", str(templates)]) == 0
-    assert "CUSTOM sdnc.key\\_strength\\_one" in (out_dir / "sdnc-key_strength_one.tex").read_text()
+    assert "CUSTOM key strength one" in (out_dir / "sdnc-key_strength_one.tex").read_text()
     (templates / "claim.tex.j2").write_text("\\VAR{no_such_variable}\n")
     capsys.readouterr()
     assert main(["render", str(ROOT / "derivations"), "--out", str(out_dir), "-k", "key_strength_one",
