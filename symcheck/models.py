@@ -80,7 +80,7 @@ def _index_attention(Q, K, V, scale, mask, window, sinks, bias) -> Formula:
     scale, width = default_scale(Q.cols, scale), Q.cols
 
     def entry(t, c):
-        a = index("a")
+        a = index("a_key")
         extra = (lambda j: build(bias, (t, j), "bias")) if bias is not None else (lambda j: 0)
         score = lambda j: scale * make_sum(q(t, a) * k(j, a), a, 1, width) + extra(j)       # noqa: E731
         guard = lambda j: mask_guard(mask, t, j) * band_guard(t, j, window, sinks)          # noqa: E731
@@ -161,7 +161,7 @@ def _computed_read(queries, keys, values, slots, beta, similarity: str, read: st
 
     def entry(t, b):
         tau = _tau(read, t, keys)
-        a = index("a")
+        a = index("a_key")
         dot = lambda n: make_sum(q(t, a) * MemoryCell(mk, tau, n, a), a, 1, keys.cols)        # noqa: E731
         norms = lambda n: (make_sum(q(t, a) ** 2, a, 1, keys.cols),                            # noqa: E731
                            make_sum(MemoryCell(mk, tau, n, a) ** 2, a, 1, keys.cols))
