@@ -131,6 +131,7 @@ def test_show_proof_and_counterexample(capsys):
     assert "normal forms meet" in out and "\nleft-hand side:\n" in out
     code, out, _ = run(["show", "sdnc.read_before_write", DERIVATIONS], capsys)
     assert code == 0 and "counterexample (confirmed with mpmath)" in out and "sizes: N=1, T=1" in out
+    assert out.index("counterexample (confirmed") < out.index("left-hand side:")    # the evidence first
 
 
 def readme_file(tmp_path, name: str):
@@ -161,3 +162,10 @@ def test_module_entry_point_has_no_traceback():
     proc = subprocess.run([sys.executable, "-m", "symcheck", "check", "missing.py"], capture_output=True,
                           text=True, cwd=ROOT)
     assert proc.returncode == 2 and proc.stderr.strip() == "symcheck: error: missing.py: no such file or directory"
+
+
+@pytest.mark.parametrize("name, verdict", [("window_variant.py", "proved"), ("projected_variant.py", "proved"),
+                                           ("sinks_variant.py", "refuted")])
+def test_readme_variants_check_as_the_readme_says(tmp_path, capsys, name, verdict):
+    code, out, _ = run(["check", readme_file(tmp_path, name)], capsys)
+    assert code == 0 and "1 passed, 0 failed" in out and re.search(rf"\s{verdict}\s", out)
