@@ -169,3 +169,21 @@ def test_module_entry_point_has_no_traceback():
 def test_readme_variants_check_as_the_readme_says(tmp_path, capsys, name, verdict):
     code, out, _ = run(["check", readme_file(tmp_path, name)], capsys)
     assert code == 0 and "1 passed, 0 failed" in out and re.search(rf"\s{verdict}\s", out)
+
+
+MISTAKES = {
+    "sympy.Sum(V[j, b], (j, 1, t))": "use make_sum(f, j, lo, hi), not sympy.Sum",
+    "V[t]": ":7: V is a matrix: an entry takes two indices",
+    "sum(V[t, a] for a in range(1, d + 1))": ":7: TypeError: 'Add' object cannot be interpreted as an integer (a sum over",
+}
+
+
+@pytest.mark.parametrize("entry, message", MISTAKES.items())
+def test_a_mistake_in_an_entry_function_is_an_input_error_with_its_line(tmp_path, capsys, entry, message):
+    f = tmp_path / "mistake.py"
+    f.write_text("import sympy\nfrom symcheck import Claim, from_index, index, matrix, sizes\n"
+                 "T, d = sizes('T d')\nV = matrix('V', T, d)\nj = index('j')\n\n"
+                 f"wrong = Claim('wrong', lhs=from_index(T, d, lambda t, b: {entry}),\n"
+                 "              rhs=from_index(T, d, lambda t, b: V[t, b]), statement='x')\n")
+    code, _, err = run(["check", str(f)], capsys)
+    assert code == 2 and "mistake.wrong" in err and message in err and "internal error" not in err
