@@ -42,6 +42,8 @@ def causal_attention(Q, K, V, *, scale=None, mask: str = "inclusive", window=Non
     matrices or any model (its output rows are the queries, keys or values)."""
     if mask not in MASKS:
         raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
+    for field, x in (("Q", Q), ("K", K), ("V", V)):
+        rows_of(x, field)
     _check_same(Q.cols, K.cols, "queries and keys must have the same width", "shape")
     _check_same(K.rows, V.rows, "keys and values must have the same number of rows", "shape")
     if mask != "none":
