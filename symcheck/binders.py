@@ -195,6 +195,12 @@ def _erase(e):
     return e.func(*[_erase(a) for a in e.args])
 
 
+def _read_at(atom, rename: dict):
+    """`atom` with its indices renamed, its opaque parts (a memory's written rows, whose own binders
+    may share the names) left alone: renaming two of a definition's variables alike is no tree."""
+    return atom.func(*(x if x.args and spec_of(x).opaque else x.xreplace(rename) for x in atom.args))
+
+
 def _orders(keys: list) -> list[tuple[int, ...]]:
     """Link orders sorted by name-independent keys; links with equal keys are tried both ways."""
     ranked = sorted(range(len(keys)), key=lambda i: keys[i])
@@ -227,7 +233,7 @@ def _canon(e, depth, pool):
         keys = []
         for i, (lo, hi) in enumerate(map(b.bounds, links)):
             rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {v: _HOLE for v in bound}
-            mentions = sorted(default_sort_key(a.xreplace(rename)) for a in atoms if temps[i] in a.free_symbols)
+            mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms if temps[i] in a.free_symbols)
             keys.append((default_sort_key(_erase(lo)), default_sort_key(_erase(hi)), mentions))
         orders = _orders(keys)
     best = None

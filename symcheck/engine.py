@@ -48,11 +48,26 @@ def _attempt(claim: Claim, problem: Problem, config: Config, deadline: float):
         try:
             return prove_by_composition(claim, lambda lemma: check(lemma, remaining())), None
         except NotComposable as err:
-            return None, f"no proof by composition: {err}"
+            return _inlined(claim, config, deadline, f"no proof by composition: {err}")
     try:
         return attempt_proof(problem, config, deadline), None
     except BudgetExceeded as err:
         return None, f"no proof: {err}"
+
+
+def _inlined(claim: Claim, config: Config, deadline: float, why: str):
+    """Two compositions of different shapes (apply of one input against apply of two) are proved, when
+    both have entry formulas, by one normalization of the inlined entries; stacks and simulations have none."""
+    try:
+        problem = pose_claim(claim, method="normalization")
+    except ClaimError:
+        return None, why
+    if problem.composite:
+        return None, why
+    try:
+        return attempt_proof(problem, config, deadline), None
+    except BudgetExceeded as err:
+        return None, f"{why}; no proof of the inlined entries: {err}"
 
 
 def check(claim: Claim, config: Config = Config()) -> Result:

@@ -13,13 +13,15 @@ from typing import Callable
 import sympy as sp
 
 from .errors import ClaimError
-from .heads import default_scale
-from .index import Entry, index, make_sum
-from .ir import Formula
-from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale
-from .memory import SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell
+from .heads import default_scale, softmax_read
+from .index import Entry, Iverson, index, make_sum
+from .ir import Formula, Model
+from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale, mask_guard
+from .memory import SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, similarity as content_similarity
+from .model_ops import Computed
 
-__all__ = ["causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index"]
+__all__ = ["causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index", "rows_of",
+           "band_guard"]
 
 READ_ORDERS = ("after_write", "before_write", "after_all_writes")
 DOMAINS = ("written", "all")
@@ -30,18 +32,65 @@ def _check_same(a, b, what: str, field: str):
         raise ClaimError(f"{what}: {a} vs {b}", field=field)
 
 
-def causal_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "inclusive") -> Formula:
+def causal_attention(Q, K, V, *, scale=None, mask: str = "inclusive", window=None, sinks=None,
+                     bias: Callable | None = None) -> Formula:
     """softmax(scale · Q Kᵀ + log M) V with M the causal mask (`inclusive`, `strict`, `none`).
 
-    `scale` defaults to 1/sqrt(d) for d the key width.
-    """
+    `scale` defaults to 1/sqrt(d) for d the key width. Variants: `window=W` keeps the keys in
+    (t − W, t] (sliding-window attention), `sinks=s` also keeps the first s keys (StreamingLLM's
+    attention sinks), `bias=lambda t, j: ...` adds a score bias b_tj. Q, K and V may be input
+    matrices or any model (its output rows are the queries, keys or values)."""
     if mask not in MASKS:
         raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
+    for field, x in (("Q", Q), ("K", K), ("V", V)):
+        rows_of(x, field)
     _check_same(Q.cols, K.cols, "queries and keys must have the same width", "shape")
     _check_same(K.rows, V.rows, "keys and values must have the same number of rows", "shape")
     if mask != "none":
         _check_same(Q.rows, K.rows, "a causal mask needs as many queries as keys", "shape")
-    return _attention(Q, K, V, scale, mask, f"causal attention ({mask} mask)")
+    if sinks is not None and window is None:
+        raise ClaimError("sinks= keeps the first keys beside a window: give window= too", field="sinks")
+    if window is None and bias is None and all(isinstance(x, MatInput) for x in (Q, K, V)):
+        return _attention(Q, K, V, scale, mask, f"causal attention ({mask} mask)")
+    return _index_attention(Q, K, V, scale, mask, window, sinks, bias)
+
+
+def rows_of(x, field: str) -> Callable:
+    """(i, j) -> entry (i, j) of an input matrix or of any model's output (inlined)."""
+    if isinstance(x, MatInput):
+        return lambda i, j: x[i, j]
+    if isinstance(x, Model):
+        x = Computed(x)
+    if isinstance(x, Computed):
+        return lambda i, j: x[i, j]
+    raise ClaimError(f"rows must be an input matrix or a model, got {type(x).__name__}", field=field)
+
+
+def band_guard(t, j, window, sinks) -> sp.Expr:
+    """[t − W < j] for a window of W keys, or [j <= s ∨ t − W < j] with s sinks; 1 without a window."""
+    if window is None:
+        return sp.S.One
+    band = sp.Ge(j, t - sp.sympify(window) + 1)
+    return Iverson(band if sinks is None else sp.Or(sp.Le(j, sp.sympify(sinks)), band))
+
+
+def _index_attention(Q, K, V, scale, mask, window, sinks, bias) -> Formula:
+    """The attention of `causal_attention` written at the index level, for computed rows and the
+    variants (window, sinks, bias) that the matrix-level term has no notation for."""
+    from .wellformed import build
+    q, k, v = rows_of(Q, "Q"), rows_of(K, "K"), rows_of(V, "V")
+    scale, width = default_scale(Q.cols, scale), Q.cols
+
+    def entry(t, c):
+        a = index("a_key")
+        extra = (lambda j: build(bias, (t, j), "bias")) if bias is not None else (lambda j: 0)
+        score = lambda j: scale * make_sum(q(t, a) * k(j, a), a, 1, width) + extra(j)       # noqa: E731
+        guard = lambda j: mask_guard(mask, t, j) * band_guard(t, j, window, sinks)          # noqa: E731
+        return softmax_read(score, lambda j: v(j, c), 1, K.rows, guard)
+
+    parts = [f"{mask} mask"] + [f"{n}={x}" for n, x in (("window", window), ("sinks", sinks)) if x is not None]
+    label = "causal attention (" + ", ".join(parts + (["score bias"] if bias is not None else [])) + ")"
+    return Formula(label, Q.rows, V.cols, entry)
 
 
 def _attention(Q, K, V, scale, mask, label) -> Formula:
@@ -84,16 +133,44 @@ def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, sim
         _check_same(queries.rows, keys.rows, "one query per written step", "shape")
     slots = sp.sympify(slots)
     beta = default_scale(keys.cols, strength)
+    if not all(isinstance(x, MatInput) for x in (queries, keys, values)):
+        return _computed_read(queries, keys, values, slots, beta, similarity, read, domain)
     mk, mv = Memory(keys.name, keys, slots), Memory(values.name, values, slots)
 
     def entry(t, b):
-        tau = {"after_write": t, "before_write": t - 1, "after_all_writes": keys.rows}[read]
+        tau = _tau(read, t, keys)
         hi = tau if domain == "written" else slots
         n = index("n")
         weight = ContentWeight(mk, tau, queries, t, n, beta, similarity, hi)
         return make_sum(weight * MemoryCell(mv, tau, n, b), n, 1, hi)
 
     label = f"sDNC read ({similarity}, {read.replace('_', ' ')}, {domain} slots)"
+    return Formula(label, queries.rows, values.cols, entry, constraints=((keys.rows, slots),))
+
+
+def _tau(read: str, t, keys):
+    """The number of writes before step t's read."""
+    return {"after_write": t, "before_write": t - 1, "after_all_writes": keys.rows}[read]
+
+
+def _computed_read(queries, keys, values, slots, beta, similarity: str, read: str, domain: str) -> Formula:
+    """`sdnc_read` on computed rows (any model's output): the memories hold `Rows`, and the content
+    read C(M_τ, q_t, β) is written out as the softmax of its similarities (as a layer's read heads are)."""
+    q = rows_of(queries, "queries")
+    s, e = index("s"), index("e")
+    mk, mv = (Memory(f"M_{role}", Rows(f"M_{role}", (s, e), rows_of(x, role)(s, e), (x.rows, x.cols)), slots)
+              for role, x in (("K", keys), ("V", values)))
+
+    def entry(t, b):
+        tau = _tau(read, t, keys)
+        a = index("a_key")
+        dot = lambda n: make_sum(q(t, a) * MemoryCell(mk, tau, n, a), a, 1, keys.cols)        # noqa: E731
+        norms = lambda n: (make_sum(q(t, a) ** 2, a, 1, keys.cols),                            # noqa: E731
+                           make_sum(MemoryCell(mk, tau, n, a) ** 2, a, 1, keys.cols))
+        score = lambda n: beta * content_similarity(similarity, dot(n), *norms(n))             # noqa: E731
+        return softmax_read(score, lambda n: MemoryCell(mv, tau, n, b), 1, tau if domain == "written" else slots)
+
+    label = f"sDNC read on computed rows ({similarity}, {read.replace('_', ' ')}, {domain} slots)"
     return Formula(label, queries.rows, values.cols, entry, constraints=((keys.rows, slots),))
 
 

@@ -97,10 +97,19 @@ def canonical(e, depth: int = 0):
 
 
 def facts_at(expr, path, facts: tuple) -> tuple:
-    """The facts at `path`: `facts`, plus lo <= j <= hi for each sum or product whose body the path enters;
-    a binder forgets what was known about the name it rebinds."""
+    """The facts at `path`: `facts`, plus lo <= j <= hi for each sum or product whose body the path enters,
+    and P for each bracket [P] (an inequality or an equation) beside a factor the path enters: where P
+    fails that product is 0 whatever the factor is. A binder forgets what was known about the name it
+    rebinds."""
     facts = list(facts)
     for k in path:
+        if isinstance(expr, sp.Mul):
+            for i, f in enumerate(expr.args):
+                cond = f.args[0] if i != k and isinstance(f, Iverson) else None
+                if isinstance(cond, (sp.LessThan, sp.Equality)):
+                    facts.append((cond.lhs, cond.rhs))
+                if isinstance(cond, sp.Equality):
+                    facts.append((cond.rhs, cond.lhs))
         if isinstance(expr, RANGES) and k == 0:
             facts = [f for f in facts if expr.var not in (f[0].free_symbols | f[1].free_symbols)]
             facts += [(expr.lo, expr.var), (expr.var, expr.hi)]

@@ -145,7 +145,14 @@ def show(r: Result, config: Config, detail: Detail = "full") -> str:
         lines.append(f"  open: {c.reason}")
     lines.append(f"  lhs: {c.lhs.label}    rhs: {c.rhs.label}")
     lines.append(f"  config: seed={config.seed} max_steps={config.max_steps} max_seconds={config.max_seconds}")
-    lines += _proof_lines(v, detail)
+    lines += _counterexample_lines(v) + _proof_lines(v, detail)     # a refuted claim: the counterexample first
+    if v.reason:
+        lines += ["", f"reason: {v.reason}"]
+    return "\n".join(lines)
+
+
+def _counterexample_lines(v) -> list[str]:
+    lines = []
     if v.counterexample is not None:
         ce = v.counterexample
         lines += ["", "counterexample (confirmed with mpmath):",
@@ -157,6 +164,4 @@ def show(r: Result, config: Config, detail: Detail = "full") -> str:
             for label, values in found.items():
                 lines.append(f"  {side} {label}:")
                 lines += [f"      {[_short(x) for x in row]}" for row in values]
-    if v.reason:
-        lines += ["", f"reason: {v.reason}"]
-    return "\n".join(lines)
+    return lines

@@ -19,6 +19,7 @@ import sympy as sp
 from .budget import StepBudget
 from .context import Context
 from .nodes import spec_of
+from .nodes.guards import Iverson
 from .proof import Step
 from .rules import Rule
 
@@ -39,6 +40,8 @@ def plain(r: Rule, expr: sp.Basic, ctx: Context) -> Step | None:
 def child_context(node: sp.Basic, k: int, ctx: Context) -> Context:
     """The context at `node`'s k-th argument: the scope of a binder also knows its range (its spec's
     `Binder`), and nothing about the outer meaning of the names it rebinds."""
+    if isinstance(node, sp.Mul):
+        return ctx.with_facts(*guard_facts(a for i, a in enumerate(node.args) if i != k))
     binder = spec_of(node).binder
     if binder is None or k != binder.body:
         return ctx
@@ -47,6 +50,20 @@ def child_context(node: sp.Basic, k: int, ctx: Context) -> Context:
         return ctx.enter_binder(binder.variables(node))
     (var,) = binder.variables(node)
     return ctx.enter_sum(var, *bounds)
+
+
+def guard_facts(factors) -> list[tuple[sp.Expr, sp.Expr]]:
+    """The facts lo <= hi of the brackets among a product's other factors. Sound under the total
+    semantics: where a sibling [P] is 0 the product is 0 whatever this factor's value, so a rewrite
+    of the factor that holds wherever P holds leaves the product unchanged everywhere."""
+    out = []
+    for f in factors:
+        cond = f.args[0] if isinstance(f, Iverson) else None
+        if isinstance(cond, sp.LessThan):
+            out.append((cond.lhs, cond.rhs))
+        elif isinstance(cond, sp.Equality):
+            out += [(cond.lhs, cond.rhs), (cond.rhs, cond.lhs)]
+    return out
 
 
 def opaque(node: sp.Basic) -> bool:

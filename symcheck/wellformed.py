@@ -24,13 +24,17 @@ from typing import Callable
 import sympy as sp
 
 from .context import Context
-from .errors import ClaimError
+from .errors import ClaimError, SymcheckError
 from .index import Iverson, Log, power
 from .nodes import find_spec, spec_of
 
 __all__ = ["build", "build_entry", "safe_tree", "check_in_range", "NameClash"]
 
 _NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
+_HINTS = {"Sum": " (use make_sum(f, j, lo, hi), not sympy.Sum: its reversed ranges follow Karr's convention)",
+          "Product": " (use symcheck.index.Prod, not sympy.Product)",
+          "Formula": " (a model is not an entry: pass it as Q, K, V or memory rows, or wrap this side in apply)",
+          "Applied": " (a model is not an entry: pass it as Q, K, V or memory rows, or wrap this side in apply)"}
 
 
 class NameClash(ClaimError):
@@ -52,7 +56,12 @@ def build(fn: Callable, args: tuple, field: str) -> sp.Expr:
     the rebuild: canonicalizing [j <= N] with a bound j and a size N both named N would decide it
     on the spot."""
     with sp.evaluate(False):
-        raw = sp.sympify(fn(*args))
+        try:
+            raw = sp.sympify(fn(*args))
+        except SymcheckError as err:
+            raise ClaimError(f"{_user_line(err)}{getattr(err, 'detail', err)}", field=field) from None
+        except (TypeError, ValueError, IndexError, AttributeError) as err:
+            raise ClaimError(f"{_user_line(err)}{type(err).__name__}: {err}{_hint(err)}", field=field) from None
     by_name: dict[str, set] = {}
     for s in raw.atoms(sp.Symbol):
         by_name.setdefault(s.name, set()).add(s)
@@ -60,6 +69,23 @@ def build(fn: Callable, args: tuple, field: str) -> sp.Expr:
     if clash:
         raise NameClash(clash[0], field)
     return safe_tree(raw, field, force=True)
+
+
+def _user_line(err: BaseException) -> str:
+    """'file:line: ' of the innermost frame outside symcheck and sympy: where the user's entry function went wrong."""
+    import traceback
+    from pathlib import Path
+    own = Path(__file__).resolve().parent
+    frames = [f for f in traceback.extract_tb(err.__traceback__)
+              if own not in Path(f.filename).resolve().parents and "site-packages" not in f.filename]
+    return f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+
+
+def _hint(err: BaseException) -> str:
+    """What the user probably meant, for the mistakes entry functions commonly make."""
+    if "cannot be interpreted as an integer" in str(err):
+        return " (a sum over a symbolic range is make_sum(f, a, 1, d); Python's range() needs numbers)"
+    return ""
 
 
 def safe_tree(expr: sp.Basic, field: str, force: bool = False) -> sp.Basic:
@@ -84,7 +110,8 @@ def safe_tree(expr: sp.Basic, field: str, force: bool = False) -> sp.Basic:
 def _one(e, walk, field, force):
     if find_spec(e) is None:
         name = getattr(type(e), "__name__", str(type(e)))
-        raise ClaimError(f"{name} ({e}) is not supported in an entry; symcheck knows {_NAMES}", field=field)
+        hint = _HINTS.get(name, "")
+        raise ClaimError(f"{name} ({e}) is not supported in an entry; symcheck knows {_NAMES}{hint}", field=field)
     if isinstance(e, sp.Float):
         return sp.Rational(repr(float(e)))
     if isinstance(e, sp.IndexedBase):

@@ -143,6 +143,7 @@ def test_show_proof_and_counterexample(capsys):
     assert "normal forms meet" in out and "\nleft-hand side:\n" in out
     code, out, _ = run(["show", "sdnc.read_before_write", DERIVATIONS], capsys)
     assert code == 0 and "counterexample (confirmed with mpmath)" in out and "sizes: N=1, T=1" in out
+    assert out.index("counterexample (confirmed") < out.index("left-hand side:")    # the evidence first
 
 
 def readme_file(tmp_path, name: str):
@@ -233,3 +234,28 @@ def test_a_result_asserts_its_expected_verdict(tmp_path):
     claims = load([write(tmp_path, "good.py", TRUE_AND_FALSE)])
     results = check_all(claims, jobs=2)
     assert all(results) and "good.near: refuted" in repr(results[1])
+
+
+@pytest.mark.parametrize("name, verdict", [("window_variant.py", "proved"), ("projected_variant.py", "proved"),
+                                           ("sinks_variant.py", "refuted")])
+def test_readme_variants_check_as_the_readme_says(tmp_path, capsys, name, verdict):
+    code, out, _ = run(["check", readme_file(tmp_path, name)], capsys)
+    assert code == 0 and "1 passed, 0 failed" in out and re.search(rf"\s{verdict}\s", out)
+
+
+MISTAKES = {
+    "sympy.Sum(V[j, b], (j, 1, t))": "use make_sum(f, j, lo, hi), not sympy.Sum",
+    "V[t]": ":7: V is a matrix: an entry takes two indices",
+    "sum(V[t, a] for a in range(1, d + 1))": ":7: TypeError: 'Add' object cannot be interpreted as an integer (a sum over",
+}
+
+
+@pytest.mark.parametrize("entry, message", MISTAKES.items())
+def test_a_mistake_in_an_entry_function_is_an_input_error_with_its_line(tmp_path, capsys, entry, message):
+    f = tmp_path / "mistake.py"
+    f.write_text("import sympy\nfrom symcheck import Claim, from_index, index, matrix, sizes\n"
+                 "T, d = sizes('T d')\nV = matrix('V', T, d)\nj = index('j')\n\n"
+                 f"wrong = Claim('wrong', lhs=from_index(T, d, lambda t, b: {entry}),\n"
+                 "              rhs=from_index(T, d, lambda t, b: V[t, b]), statement='x')\n")
+    code, _, err = run(["check", str(f)], capsys)
+    assert code == 2 and "mistake.wrong" in err and message in err and "internal error" not in err

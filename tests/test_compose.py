@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from symcheck import ClaimError, apply, from_index, make_sum, matrix, size, stack, tensor
-from symcheck.index import Element, index
+from symcheck.index import Element, Entry, index
 from symcheck.ir import LAYER
-from symcheck.matrix import MatInput
+from symcheck.matrix import MaskedSoftmax, MatInput
 from symcheck.model_ops import entry_of, evaluate_model, leaf_inputs
-from symcheck.models import causal_attention
+from symcheck.models import causal_attention, cross_attention
 
 from helpers import N, T, d, inlined, same
 
@@ -41,7 +41,7 @@ def test_apply_names_placeholders_after_parameters_and_hides_them():
      "parameter 'X' of <lambda> has the name of an input it also reads"),
     (lambda: stack(lambda Y, layer: from_index(T, N, lambda i, j: Y[i, 1]), X, depth=L),
      "a layer must keep its input's shape"),
-    (lambda: entry_of(apply(lambda Y: causal_attention(Y, Y, Y), prefix_sum(X)), index("t"), index("b")),
+    (lambda: entry_of(apply(lambda Y: cross_attention(Y, Y, Y), prefix_sum(X)), index("t"), index("b")),
      "cannot be inlined into a matrix-level term"),
     (lambda: entry_of(stack(lambda Y, layer: prefix_sum(Y), X, depth=L), index("t"), index("b")),
      "has no entry formula"),
@@ -94,3 +94,9 @@ def test_an_apply_inside_an_applied_function_inlines_too():
     sizes = {"T": 3, "d": 2}
     inputs = {"X": rng.standard_normal((3, 2))}
     assert same(evaluate_model(model, sizes, inputs), evaluate_model(inlined(model), sizes, inputs))
+
+
+def test_attention_on_computed_rows_inlines_at_the_index_level():
+    """causal_attention takes any model as its rows: inlined, the computed rows' entries stand in its sums."""
+    e = entry_of(apply(lambda Y: causal_attention(Y, Y, Y), prefix_sum(X)), index("t"), index("b"))
+    assert e.atoms(Entry) and not e.atoms(MaskedSoftmax)

@@ -312,3 +312,15 @@ def test_a_lemma_about_an_inlined_composition_gets_no_certificate(tmp_path):
     assert r.verdict == "proved" and r.proof.tree["args"][0]["inlined"]
     written, skipped = write_certificates([r], str(tmp_path))
     assert written == [] and skipped[0][1].startswith("a lemma about an inlined composition")
+
+
+def test_the_checker_knows_the_brackets_beside_a_factor():
+    """Its own copy of the prover's sibling-guard facts: [j = t]·exp(j) gives j <= t and t <= j inside the exp."""
+    import sympy as sp
+    from symcheck.index import index
+    from symcheck.replay_rules import facts_at
+    j, t = index("j"), index("t")
+    product = Iverson(sp.Eq(j, t)) * sp.exp(j)
+    k = next(k for k, a in enumerate(product.args) if isinstance(a, sp.exp))
+    assert set(facts_at(product, (k,), ())) == {(j, t), (t, j)}
+    assert facts_at(product, (1 - k,), ()) == ()

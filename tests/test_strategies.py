@@ -7,7 +7,7 @@ import sympy as sp
 
 from symcheck.budget import BudgetExceeded, StepBudget
 from symcheck.context import Context
-from symcheck.index import Sigma, index
+from symcheck.index import Iverson, Sigma, index
 from symcheck.nodes.spec import NodeSpec, register
 from symcheck.rules import Rule
 from symcheck.strategies import chain, child_context, exhaust, first_of, innermost, once
@@ -102,3 +102,23 @@ def test_once_makes_at_most_one_step_and_chain_continues_from_it():
     run = chain(exhaust(innermost(first_of((A_TO_B,))), StepBudget(10)), once(first_of((renaming("c", C, A),))))
     steps = run(C(A(x)), CTX)
     assert [s.rule for s in steps] == ["a-to-b", "c"] and steps[-1].before == C(B(x)) and steps[-1].after == A(B(x))
+
+
+def test_a_factor_knows_the_brackets_beside_it():
+    """[j <= t]·exp([j <= t]·x): inside the exp the sibling's condition is a fact; the bracket itself
+    learns nothing from itself (it is not its own sibling)."""
+    j, t = index("j"), index("t")
+    guard, x = Iverson(sp.Le(j, t)), sp.Symbol("x")
+    product = guard * sp.exp(guard * x)
+    k_exp = next(k for k, a in enumerate(product.args) if isinstance(a, sp.exp))
+    k_guard = 1 - k_exp
+    assert child_context(product, k_exp, Context()).proves_le(j, t)
+    assert not child_context(product, k_guard, Context()).proves_le(j, t)
+
+
+def test_an_equation_beside_a_factor_gives_both_inequalities():
+    j, t = index("j"), index("t")
+    product = Iverson(sp.Eq(j, t)) * sp.exp(j)
+    k = next(k for k, a in enumerate(product.args) if isinstance(a, sp.exp))
+    ctx = child_context(product, k, Context())
+    assert ctx.proves_le(j, t) and ctx.proves_le(t, j)

@@ -70,6 +70,9 @@ class MatInput(MatrixTerm):
 
     def __getitem__(self, ij):
         """X[i, j] as an index-level entry (lowered to an atom by `entry-input`)."""
+        if not isinstance(ij, tuple) or len(ij) != 2:
+            raise ClaimError(f"{self.name} is a matrix: an entry takes two indices, {self.name}[i, j], "
+                             f"got {self.name}[{ij}]", field="entry")
         i, j = ij
         return Entry(self, i, j)
 
