@@ -25,6 +25,7 @@ from .replay_parse import Rejected
 from .replay_ranges import RANGE_RULES
 from .replay_congruence import recurrence_congruence
 from .replay_recurrence import recurrence_closed_form
+from .replay_trig import TRIG_RULES
 
 __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
            "expected_obligations"]
@@ -336,6 +337,7 @@ SHAPES = {
     "unit-norm": _unit_norm,
     **EXACT,
     **RANGE_RULES,
+    **TRIG_RULES,
 }
 
 

@@ -30,7 +30,7 @@ from .nodes import find_spec, spec_of
 
 __all__ = ["build", "build_entry", "safe_tree", "check_in_range", "NameClash"]
 
-_NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
+_NAMES = "+, ·, powers, exp, log, Abs, Relu, cos, sin, Iverson brackets, sums, input entries"
 
 
 class NameClash(ClaimError):

@@ -87,6 +87,9 @@ CASES: dict[str, list] = {
                    make_sum(make_sum(j * Q[j, b], j, k + 2, k + 2), k, b, t)],
     "iverson-exclusive": [Iverson(sp.Eq(t, b)) * Iverson(sp.Le(b + 1, t)) * Q[t, b],
                           Iverson(sp.Le(t, b)) * Iverson(sp.Le(b + 1, t)) + K[t, b]],
+    "angle-addition": [sp.cos(Q[t, b] + K[t, b]) * V[t, b], sp.sin(Q[t, b] - t * K[t, b] + 1)],
+    "pythagorean": [V[t, b] * sp.cos(Q[t, b]) ** 2 + V[t, b] * sp.sin(Q[t, b]) ** 2 + K[t, b],
+                    2 * sp.cos(t * Q[t, b]) ** 2 + 2 * sp.sin(t * Q[t, b]) ** 2],
     "floor-quotient": [sp.floor((d * (t - 1) + b - 1) / d) * Q[t, b], sp.floor((b - 1) / d) + K[t, b]],
     "sum-shift": [make_sum(Q[j, b], j, t, T), make_sum(Q[j, b] * j, j, 0, t - 1)],
     "sum-reverse": [make_sum(Q[j, b] * j, j, 1, t), make_sum(Q[j, b], j, b, t)],
@@ -195,6 +198,7 @@ DEFAULT_PRIORITY = [
     "sum-factor-in", "sum-absorb-last", "sum-range-difference", "sum-concat", "sum-blocks",      # sums
     "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
     "distribute", "expand-power", "exp-merge",                                                   # algebra
+    "angle-addition", "pythagorean",                                                             # trig
     "unit-norm",                                                                                 # norms
 ]
 
