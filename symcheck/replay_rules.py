@@ -21,6 +21,7 @@ from .memory import Memory, MemoryCell, Rows, WriteWeight
 from .replay_alpha import RANGES
 from .replay_entail import entails, proves, refutes
 from .replay_exact import EXACT
+from .replay_guards import GUARD_RULES
 from .replay_parse import Rejected
 from .replay_ranges import RANGE_RULES
 from .replay_congruence import recurrence_congruence
@@ -338,6 +339,7 @@ SHAPES = {
     **EXACT,
     **RANGE_RULES,
     **TRIG_RULES,
+    **GUARD_RULES,
 }
 
 
