@@ -217,11 +217,7 @@ fresh_slot_writes_ignore_erase = Claim(
     statement="With one-hot writes to fresh slots (w_t = e_t, N >= T), the DNC erase-and-write memory holds a_1..a_t "
               "whatever the erase vectors, so its dot-product content read over the written slots is causal "
               "softmax attention with the written words as keys and values.",
-    expect="undecided", where=((T, N),), cites=DNC + ("claims catalogue DNC-4, SDNC-1",),
-    reason="the induction step for the closed form M_t[i, b] = [i <= t] a_i[b] ends in a_i[b] [i + 1 <= t] + "
-           "a_t[b] [t = i] against a_i[b] [i <= t] (iverson-exclusive removes the erase term "
-           "-e_t[b] a_i[b] [t = i] [i + 1 <= t]). Missing: substitution under an equality bracket "
-           "([t = i] f(t) = [t = i] f(i)) and joining [i + 1 <= t] + [i = t] = [i <= t], with their replay checks")
+    expect="proved", where=((T, N),), cites=DNC + ("claims catalogue DNC-4, SDNC-1",))
 
 soft_writes_are_write_once = Claim(
     "soft_writes_are_write_once",

@@ -61,6 +61,8 @@ class Backend:
     power: Callable            # total: 0 where the real power is undefined
     nan: object
     zero: object
+    cos: Callable = np.cos     # the rotation angles of positional encodings
+    sin: Callable = np.sin
 
 
 def _f64_power(a, b):
@@ -126,7 +128,7 @@ def mp_backend(digits: int) -> Backend:
         return a ** b
 
     return Backend(f"mpmath{digits}", convert, safe(ctx.exp), safe(lambda v: ctx.log(v) if v > 0 else zero),
-                   safe(total_power), nan, zero)
+                   safe(total_power), nan, zero, safe(ctx.cos), safe(ctx.sin))
 
 
 class _Evaluator:

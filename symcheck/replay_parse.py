@@ -267,6 +267,8 @@ _NODES = {
     "exp": _node("exp", sp.exp, "expr"),
     "Log": _node("Log", Log, "expr"),
     "Abs": _node("Abs", sp.Abs, "expr"),
+    "cos": _node("cos", sp.cos, "expr"),
+    "sin": _node("sin", sp.sin, "expr"),
     "floor": _node("floor", sp.floor, "expr"),
     "Relu": _node("Relu", Relu, "expr"),
     "IndexedBase": _node("IndexedBase", sp.IndexedBase, "symbol"),

@@ -22,11 +22,13 @@ from .memory import Memory, MemoryCell, Rows, WriteWeight
 from .replay_alpha import RANGES
 from .replay_entail import entails, proves, refutes
 from .replay_exact import EXACT
+from .replay_guards import GUARD_RULES
 from .replay_parse import Rejected
 from .replay_ranges import RANGE_RULES
 from .replay_congruence import recurrence_congruence
 from .replay_recurrence import recurrence_closed_form
 from .replay_softmax import SOFTMAX_RULES
+from .replay_trig import TRIG_RULES
 
 __all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
            "expected_obligations"]
@@ -348,6 +350,8 @@ SHAPES = {
     **EXACT,
     **RANGE_RULES,
     **SOFTMAX_RULES,
+    **TRIG_RULES,
+    **GUARD_RULES,
 }
 
 

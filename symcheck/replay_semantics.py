@@ -98,7 +98,7 @@ def _pow(w, e, env):
 
 
 _UNARY = {sp.exp: mpmath.exp, sp.log: lambda v: mpmath.log(v) if v > 0 else ZERO, Relu: lambda v: max(v, ZERO),
-          sp.Abs: abs}
+          sp.Abs: abs, sp.cos: mpmath.cos, sp.sin: mpmath.sin}
 _UNARY[Log] = _UNARY[sp.log]
 
 

@@ -30,7 +30,7 @@ from .nodes import find_spec, spec_of
 
 __all__ = ["build", "build_entry", "safe_tree", "check_in_range", "NameClash"]
 
-_NAMES = "+, ·, powers, exp, log, Abs, Relu, Iverson brackets, sums, input entries"
+_NAMES = "+, ·, powers, exp, log, Abs, Relu, cos, sin, Iverson brackets, sums, input entries"
 _HINTS = {"Sum": " (use make_sum(f, j, lo, hi), not sympy.Sum: its reversed ranges follow Karr's convention)",
           "Product": " (use symcheck.index.Prod, not sympy.Product)",
           "Formula": " (a model is not an entry: pass it as Q, K, V or memory rows, or wrap this side in apply)",

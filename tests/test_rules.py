@@ -91,6 +91,12 @@ CASES: dict[str, list] = {
                    make_sum(make_sum(j * Q[j, b], j, k + 2, k + 2), k, b, t)],
     "iverson-exclusive": [Iverson(sp.Eq(t, b)) * Iverson(sp.Le(b + 1, t)) * Q[t, b],
                           Iverson(sp.Le(t, b)) * Iverson(sp.Le(b + 1, t)) + K[t, b]],
+    "angle-addition": [sp.cos(Q[t, b] + K[t, b]) * V[t, b], sp.sin(Q[t, b] - t * K[t, b] + 1)],
+    "pythagorean": [V[t, b] * sp.cos(Q[t, b]) ** 2 + V[t, b] * sp.sin(Q[t, b]) ** 2 + K[t, b],
+                    2 * sp.cos(t * Q[t, b]) ** 2 + 2 * sp.sin(t * Q[t, b]) ** 2],
+    "iverson-substitute": [Iverson(sp.Eq(t, b)) * Q[t, b] * K[t, 1], Iverson(sp.Eq(t + 1, b)) * make_sum(Q[t, j], j, 1, d)],
+    "iverson-join": [Q[b, b] * Iverson(sp.Le(b + 1, t)) + Q[b, b] * Iverson(sp.Eq(t, b)) + K[t, b],
+                     Iverson(sp.Le(t, b - 1)) + Iverson(sp.Eq(b, t))],
     "floor-quotient": [sp.floor((d * (t - 1) + b - 1) / d) * Q[t, b], sp.floor((b - 1) / d) + K[t, b]],
     "sum-shift": [make_sum(Q[j, b], j, t, T), make_sum(Q[j, b] * j, j, 0, t - 1)],
     "sum-reverse": [make_sum(Q[j, b] * j, j, 1, t), make_sum(Q[j, b], j, b, t)],
@@ -194,12 +200,13 @@ DEFAULT_PRIORITY = [
     "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
     "recurrence-closed-form", "recurrence-congruence",                                           # recurrence
     "floor-quotient",                                                                            # integers
-    "iverson-decide", "iverson-idempotent", "iverson-exclusive",                                 # guards
+    "iverson-decide", "iverson-idempotent", "iverson-exclusive", "iverson-substitute", "iverson-join",  # guards
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
     "sum-factor-in", "sum-absorb-last", "sum-range-difference", "sum-concat", "sum-blocks",      # sums
     "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
     "distribute", "expand-power", "exp-merge",                                                   # algebra
     "softmax-shift",                                                                             # softmax
+    "angle-addition", "pythagorean",                                                             # trig
     "unit-norm",                                                                                 # norms
 ]
 
@@ -242,3 +249,53 @@ def test_rule_preserves_value_at_fixed_instantiations(name, Tv, dv, extra):
 ])
 def test_iverson_exclusive_only_where_the_brackets_cannot_both_hold(expr, zero):
     assert (_one_step("iverson-exclusive", expr) == 0) is zero
+
+
+@pytest.mark.parametrize("expr,after", [
+    (Iverson(sp.Eq(t, b)) * Q[t, b], Iverson(sp.Eq(t, b)) * Q[b, b]),           # t (last name) becomes b
+    (Iverson(sp.Eq(t, b + 1)) * K[t, 1], Iverson(sp.Eq(t, b + 1)) * K[b + 1, 1]),
+    (Iverson(sp.Eq(2 * t, b)) * Q[t, b], Iverson(sp.Eq(2 * t, b)) * Q[t, 2 * t]),  # coefficient 2 on t: b is solved for
+    (Iverson(sp.Eq(t, b)) * V[1, 1], None),                                       # neither occurs elsewhere
+    (Iverson(sp.Le(t, b)) * Q[t, b], None),                                       # not an equation
+])
+def test_iverson_substitute_replaces_the_solved_symbol(expr, after):
+    assert _one_step("iverson-substitute", expr) == after
+
+
+def test_iverson_substitute_leaves_a_bound_index_to_sum_delta():
+    expr = make_sum(Iverson(sp.Eq(j, t)) * Q[j, b], j, 1, T)
+    rule = RULES["iverson-substitute"]
+    assert rule(expr.body, world_context().enter_sum(j, 1, T)) == expr.body
+
+
+@pytest.mark.parametrize("expr,joined", [
+    (Q[t, b] * Iverson(sp.Le(b + 1, t)) + Q[t, b] * Iverson(sp.Eq(t, b)), Q[t, b] * Iverson(sp.Le(b, t))),
+    (Iverson(sp.Le(t, b - 1)) + Iverson(sp.Eq(b, t)), Iverson(sp.Le(t, b))),
+    (Q[t, b] * Iverson(sp.Le(b + 1, t)) + K[t, b] * Iverson(sp.Eq(t, b)), None),     # different cofactors
+    (Iverson(sp.Le(b + 2, t)) + Iverson(sp.Eq(t, b)), None),                          # a gap between them
+    (Iverson(sp.Le(b + 1, t)) + Iverson(sp.Eq(t, b + 1)), None),                      # overlapping at t = b + 1
+])
+def test_iverson_join_only_adjacent_disjoint_brackets(expr, joined):
+    out = _one_step("iverson-join", expr)
+    assert out == joined
+
+
+@pytest.mark.parametrize("rule,redex,contractum", [
+    ("iverson-substitute", Iverson(sp.Eq(t, b)) * Q[t, b], Iverson(sp.Eq(t, b)) * Q[b, t]),
+    ("iverson-substitute", Iverson(sp.Le(t, b)) * Q[t, b], Iverson(sp.Le(t, b)) * Q[b, b]),
+    ("iverson-substitute", Iverson(sp.Eq(2 * t, b)) * Q[t, b], Iverson(sp.Eq(2 * t, b)) * Q[b / 2, b]),
+    ("iverson-join", Iverson(sp.Le(b + 2, t)) + Iverson(sp.Eq(t, b)), Iverson(sp.Le(b, t))),
+    ("iverson-join", Iverson(sp.Le(b + 1, t)) + Iverson(sp.Eq(t, b + 1)), Iverson(sp.Le(b + 1, t))),
+    ("iverson-join", Q[t, b] * Iverson(sp.Le(b + 1, t)) + K[t, b] * Iverson(sp.Eq(t, b)), Q[t, b] * Iverson(sp.Le(b, t))),
+    ("iverson-join", Iverson(sp.Le(b + 1, t)) + Iverson(sp.Eq(t, b)), Iverson(sp.Le(b + 1, t))),   # wrong result
+])
+def test_the_checker_rejects_a_false_guard_step(rule, redex, contractum):
+    from symcheck.replay_rules import Site, check_step
+    assert check_step(rule, redex, contractum, Site()) is not None
+
+
+@pytest.mark.parametrize("rule", ["iverson-substitute", "iverson-join"])
+def test_the_checker_accepts_the_prover_guard_steps(rule):
+    from symcheck.replay_rules import Site, check_step
+    for expr in CASES[rule]:
+        assert check_step(rule, expr, _one_step(rule, expr), Site()) is None, expr

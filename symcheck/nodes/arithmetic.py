@@ -138,6 +138,8 @@ def _unary(fn):
 _exp = _unary(lambda ev, v: ev.b.exp(v))
 _log = _unary(lambda ev, v: ev.b.log(v))
 _abs = _unary(lambda ev, v: abs(v))
+_cos = _unary(lambda ev, v: ev.b.cos(v))
+_sin = _unary(lambda ev, v: ev.b.sin(v))
 _relu = _unary(lambda ev, v: np.where(v > 0, v, ev.b.zero))
 
 
@@ -230,6 +232,8 @@ for _spec in (
              mutations=_exp_mutations),
     NodeSpec(sp.log, value=_log),
     NodeSpec(sp.Abs, value=_abs),
+    NodeSpec(sp.cos, value=_cos),        # sympy's folds (cos(-x) = cos x, sin(0) = 0) hold for every real x
+    NodeSpec(sp.sin, value=_sin),
     NodeSpec(sp.Mod, value=_integer_valued, in_range=_in_range_integer_division),
     NodeSpec(sp.floor, value=_integer_valued, in_range=_in_range_integer_division),
     NodeSpec(sp.Indexed, value=_indexed, mutations=_indexed_mutations,

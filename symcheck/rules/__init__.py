@@ -21,12 +21,13 @@ from .reindex import REINDEX
 from .softmax import SOFTMAX
 from .recurrence import RECURRENCE
 from .sums import INDUCTION, SUMS
+from .trig import TRIG
 
 __all__ = ["RULES", "RULE_SETS", "NORMALIZING", "BINDERS", "REINDEX", "Rule", "RuleSet", "Obligation", "rule", "Le", "Assumed",
            "Condition"]
 
 NORMALIZING = RuleSet.concat("normalizing", LOWERING, MEMORY, RECURRENCE, CONGRUENCE, INTEGERS, GUARDS, SUMS, PRODUCTS,
-                             ALGEBRA, SOFTMAX, NORMS)
+                             ALGEBRA, SOFTMAX, TRIG, NORMS)
 RULE_SETS: tuple[RuleSet, ...] = (LOWERING, MEMORY, RECURRENCE, CONGRUENCE, INTEGERS, GUARDS, SUMS, PRODUCTS, ALGEBRA,
-                                  SOFTMAX, NORMS, INDUCTION, REINDEX, BINDERS)
+                                  SOFTMAX, TRIG, NORMS, INDUCTION, REINDEX, BINDERS)
 RULES: dict[str, Rule] = by_name(RULE_SETS)     # every rule by name: certificates and obligations name rules

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..binders import subst
 from ..context import Context
 from ..index import Iverson
 from .base import Excludes, Le, RuleSet, rule
@@ -72,4 +73,85 @@ def iverson_exclusive(expr: sp.Mul, ctx: Context):
     return sp.S.Zero if exclusive_pair(expr, ctx) is not None else expr
 
 
-GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent, iverson_exclusive))
+def equation_solution(cond: sp.Basic, ctx: Context) -> tuple[sp.Symbol, sp.Expr] | None:
+    """(x, e) with cond ⇔ x = e, for x the free integer symbol (no enclosing sum binds it) of cond with
+    coefficient ±1 whose name sorts last, and e free of x; None if cond is no such equation."""
+    if not isinstance(cond, sp.Equality):
+        return None
+    diff = sp.expand(cond.lhs - cond.rhs)
+    free = sorted((x for x in diff.free_symbols if isinstance(x, sp.Symbol) and x.is_integer
+                   and x.name not in ctx.binders), key=lambda x: x.name, reverse=True)
+    for x in free:
+        c = diff.coeff(x)
+        if c in (1, -1) and x not in (rest := sp.expand(diff - c * x)).free_symbols:
+            return x, -rest / c
+    return None
+
+
+def _substitution(expr: sp.Mul, ctx: Context) -> sp.Expr | None:
+    for f in expr.args:
+        if isinstance(f, Iverson) and (sol := equation_solution(f.args[0], ctx)) is not None:
+            x, e = sol
+            others = [g for g in expr.args if g is not f]
+            if any(x in g.free_symbols for g in others):
+                return f * sp.Mul(*(subst(g, {x: e}) for g in others))
+    return None
+
+
+@rule("iverson-substitute", r"[x = e]\, f(x) = [x = e]\, f(e)", sp.Mul,
+      side_conditions="x an integer with coefficient ±1 in the equation, e free of x, no enclosing sum binds x "
+                      "(a bound x is sum-delta's); capture-avoiding")
+def iverson_substitute(expr: sp.Mul, ctx: Context):
+    """Sound for every value: where x = e fails the bracket is 0 and so are both sides; where it holds,
+    f(x) = f(e) because x and e are the same number (the semantics is total, so f(e) has a value)."""
+    out = _substitution(expr, ctx)
+    return expr if out is None else out
+
+
+def join_pair(expr: sp.Add) -> tuple[sp.Expr, sp.Expr, sp.Expr] | None:
+    """Two terms m·[a + 1 <= b] and m·[a = b] (the equation either way round) of a sum, integer-affine,
+    as (first term, second term, m·[a <= b])."""
+    def split(term):
+        fs = sp.Mul.make_args(term)
+        return [(f.args[0], sp.Mul(*(g for g in fs if g is not f))) for f in fs if isinstance(f, Iverson)]
+
+    terms = set(expr.args)
+    for u in expr.args:
+        for cond, m in split(u):
+            if not isinstance(cond, sp.LessThan) or not _integral(cond):
+                continue
+            a, b = _sides(sp.expand(cond.rhs - cond.lhs + 1))      # [lo <= hi] is [b - a >= 1]
+            for partner in (m * Iverson(sp.Eq(a, b)), m * Iverson(sp.Eq(b, a))):
+                if partner in terms and partner != u:
+                    return u, partner, m * Iverson(sp.Le(a, b))
+    return None
+
+
+def _integral(cond: sp.Basic) -> bool:
+    """Both sides integer-affine: integer symbols with integer coefficients."""
+    diff = sp.expand(cond.rhs - cond.lhs)
+    xs = sorted(diff.free_symbols, key=lambda x: x.name)
+    return bool(xs) and all(x.is_integer for x in xs) and diff.is_polynomial(*xs) and \
+        sp.Poly(diff, *xs).total_degree() <= 1 and all(c.is_Integer for c in sp.Poly(diff, *xs).coeffs())
+
+
+def _sides(d: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(a, b) with b − a = d: a the terms of d with a negative coefficient, negated; b the others."""
+    terms = sp.Add.make_args(d)
+    return (sp.Add(*(-t for t in terms if t.could_extract_minus_sign())),
+            sp.Add(*(t for t in terms if not t.could_extract_minus_sign())))
+
+
+@rule("iverson-join", r"m\,[a + 1 \le b] + m\,[a = b] = m\,[a \le b]", sp.Add,
+      side_conditions="a and b integer-affine (integer symbols, integer coefficients)")
+def iverson_join(expr: sp.Add, ctx: Context):
+    """Sound over the integers: b − a >= 1 and b − a = 0 exclude each other and together say b − a >= 0,
+    so the two brackets add up to the one (every value of m)."""
+    found = join_pair(expr)
+    if found is None:
+        return expr
+    u, v, joined = found
+    return sp.Add(*(t for t in expr.args if t != u and t != v)) + joined
+
+
+GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent, iverson_exclusive, iverson_substitute, iverson_join))
