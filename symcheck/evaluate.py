@@ -38,6 +38,7 @@ import sympy as sp
 from .binders import rebind
 from .index import Power, index
 from .nodes import spec_of
+from .nodes.arithmetic import strong_product
 from .nodes.recurrence import STEP
 
 __all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "EvaluationError", "TooLarge"]
@@ -52,6 +53,8 @@ class TooLarge(EvaluationError):
 
 
 GRID_LIMIT = 4_000_000     # array elements one sum may span
+CONTRACT_FROM = 1 << 16   # grid points from which a sum of products is contracted factor by factor
+STEP_FROM = 32             # a grid reading states at more times than this is evaluated one time step at a time
 
 @dataclass(frozen=True)
 class Backend:
@@ -141,7 +144,8 @@ class _Evaluator:
         self.axes = axes            # index symbol -> axis number
         self.ndim = ndim
         self.previous = previous    # (recurrence name, S_{t-1}) while an update is evaluated
-        self.cache: dict = {}
+        self.cache: dict = {}       # whole arrays: matrix terms, state streams
+        self.ranges: dict = {}      # sums over the current grid (`_run` starts afresh for each time step)
 
     # integer index arithmetic -------------------------------------------------
     def idx(self, e, env) -> np.ndarray:
@@ -204,6 +208,9 @@ class _Evaluator:
 
     def gather(self, table, index_arrays, lows):
         """table[i - lo, ...] broadcast over index arrays; 0 where out of range (zero padding)."""
+        view = _as_view(table, index_arrays, lows)
+        if view is not None:
+            return view
         shape = np.broadcast_shapes(*(a.shape for a in index_arrays))
         valid = np.ones(shape, dtype=bool)
         clipped = []
@@ -246,19 +253,20 @@ class _Evaluator:
             raise EvaluationError(f"{name}_(t-1) is used outside the update of the recurrence {name}")
         return self.previous[1]
 
-    def reduce_range(self, e, env, unit: int, reduce):
+    def reduce_range(self, e, env, unit: int, reduce, *, contract: bool = False):
         """`reduce` (np.sum, np.prod ...) of a range binder's body over its range, on the binder's own axis;
         `unit` on an empty range, and in place of the terms outside a range that varies over the grid.
-        Memoised per scope: a layer repeats whole sums (a LayerNorm's mean appears twice)."""
+        Memoised per scope: a layer repeats whole sums (a LayerNorm's mean appears twice). `contract`: the
+        reduction is a sum, which may be contracted factor by factor (`_contract`)."""
         scope = tuple((x, env[x]) for x in sorted(e.free_symbols & env.keys(), key=lambda x: x.name))
-        key = ("range", e, tuple((x.name, id(a)) for x, a in scope))
-        hit = self.cache.get(key)
+        key = (e, tuple((x.name, id(a)) for x, a in scope))
+        hit = self.ranges.get(key)
         if hit is None:
-            hit = (self._reduce_range(e, env, unit, reduce), scope)   # keep the scope's arrays alive: ids stay unique
-            self.cache[key] = hit
+            hit = (self._reduce_range(e, env, unit, reduce, contract), scope)   # keep the scope alive: ids stay unique
+            self.ranges[key] = hit
         return hit[0]
 
-    def _reduce_range(self, e, env, unit, reduce):
+    def _reduce_range(self, e, env, unit, reduce, contract):
         binder = spec_of(e).binder
         (var,), (lo, hi) = binder.variables(e), binder.bounds(e)
         lo_a, hi_a = self.idx(lo, env), self.idx(hi, env)
@@ -272,11 +280,63 @@ class _Evaluator:
         if (last - first + 1) * max(int(np.prod(shape)), 1) > GRID_LIMIT:
             raise TooLarge(f"the range of {var} has {last - first + 1} terms at these sizes")
         grid = np.arange(first, last + 1).reshape(grid_shape)
-        vals = self.val(binder.scope(e), {**env, var: grid})
+        inner, body = {**env, var: grid}, binder.scope(e)
         mask = (grid >= lo_a) & (grid <= hi_a)
+        if contract and isinstance(body, sp.Mul):
+            factors = [self.val(a, inner) for a in body.args]
+            summed = self._contract(factors + ([] if mask.all() else [mask.astype(float)]), ax)
+            if summed is not None:
+                return summed
+            vals = strong_product(self, factors)
+        else:
+            vals = self.val(body, inner)
         full = np.broadcast_shapes(vals.shape, mask.shape)
         masked = np.where(np.broadcast_to(mask, full), np.broadcast_to(vals, full), self.b.convert(unit))
         return reduce(masked, axis=ax, keepdims=True)
+
+    def _contract(self, factors: list, ax: int):
+        """The sum over axis `ax` of the factors' product without forming the product on the whole grid (an
+        einsum over the axes each factor has), or None where that could change a value: outside float64, with
+        a factor that is not finite (the strong zero would matter), or on a small grid (its rounding is kept)."""
+        shape = np.broadcast_shapes(*(f.shape for f in factors))
+        if self.b is not FLOAT64 or math.prod(shape) < CONTRACT_FROM or not all(np.isfinite(f).all() for f in factors):
+            return None
+        label = {k: n for n, k in enumerate(k for k, m in enumerate(shape) if m > 1)}
+        operands = []
+        for f in factors:
+            axes = [k for k, m in enumerate(f.shape) if m > 1]
+            operands += [np.reshape(f, [f.shape[k] for k in axes]), [label[k] for k in axes]]
+        kept = [k for k in label if k != ax]
+        out = np.einsum(*operands, [label[k] for k in kept], optimize=True)
+        return np.reshape(out, [shape[k] if k in kept else 1 for k in range(len(shape))])
+
+
+def _as_view(table, index_arrays, lows):
+    """The gather as a view of `table`, or None: when every index is a constant or a run of consecutive values
+    along a grid axis of its own, all inside the table (the common case: an input or a state read along the
+    grid's axes), slicing replaces fancy indexing and the zero-padding mask."""
+    if not index_arrays or len(index_arrays) != table.ndim:
+        return None
+    picks, placed = [], []
+    for a, lo, n in zip(index_arrays, lows, table.shape):
+        axes = [k for k, m in enumerate(a.shape) if m > 1]
+        first = int(a.flat[0]) - lo if a.size else -1
+        if len(axes) > 1 or first < 0 or first + a.size > n:
+            return None
+        if not axes:
+            picks.append(first)
+            continue
+        if not np.array_equal(a.ravel(), np.arange(first + lo, first + lo + a.size)):
+            return None
+        picks.append(slice(first, first + a.size))
+        placed.append(axes[0])
+    if len(set(placed)) < len(placed):
+        return None
+    out = table[(*picks, ...)].transpose(np.argsort(placed))     # `...`: an array even when every index is fixed
+    shape = [1] * max(a.ndim for a in index_arrays)
+    for ax, n in zip(sorted(placed), out.shape):
+        shape[ax] = n
+    return out.reshape(shape)
 
 
 def _reciprocal_of(a):
@@ -302,7 +362,8 @@ def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],
 
 @lru_cache(maxsize=512)
 def _plan(expr, free: tuple):
-    """Compile once per expression: unique binder names, and an axis per index.
+    """Compile once per expression: unique binder names, an axis per index, and the free index to step
+    through in time order (the first one a state read's time depends on), if any.
 
     Free indices own the first axes; a binder's axis is given by its nesting depth, since
     binders in scope at the same time are nested (different depths) and siblings reduce
@@ -310,6 +371,7 @@ def _plan(expr, free: tuple):
     expr = _unique_binders(expr)
     axes = {s: k for k, s in enumerate(free)}
     deepest = [0]
+    times = set()
 
     def walk(e, depth):
         if not e.args:
@@ -317,6 +379,8 @@ def _plan(expr, free: tuple):
         spec = spec_of(e)
         if spec.opaque:
             return                              # a memory's rows are evaluated on their own grid
+        if spec.time is not None:
+            times.update(e.args[spec.time].free_symbols)
         if spec.binder is not None:
             b = spec.binder
             for k, v in enumerate(b.variables(e)):
@@ -331,7 +395,7 @@ def _plan(expr, free: tuple):
             walk(a, depth)
 
     walk(expr, 0)
-    return expr, len(free) + deepest[0], axes
+    return expr, len(free) + deepest[0], axes, next((s for s in free if s in times), None)
 
 
 def _evaluate(expr, free, sizes, inputs, backend):
@@ -339,15 +403,27 @@ def _evaluate(expr, free, sizes, inputs, backend):
 
 
 def _run(expr, free, sizes, inputs, backend, previous):
-    expr, ndim, axes = _plan(expr, tuple(free))
+    """`expr` on the grid of `free`; when a state is read at a time given by a free index with many values,
+    one value of it at a time (in increasing order, so each state sequence runs once, in O(state) memory, and
+    each sum spans one step's grid, not all of them)."""
+    expr, ndim, axes, stepped = _plan(expr, tuple(free))
     ev = _Evaluator(sizes, inputs, backend, axes, ndim, previous)
-    env = {}
-    for s, n in free.items():
-        shape = [1] * ndim
-        shape[axes[s]] = n
-        env[s] = np.arange(1, n + 1).reshape(shape)
-    out = ev.val(expr, env)
+    env = {s: _values(1, n, axes[s], ndim) for s, n in free.items()}
     target = tuple(free[s] for s in free) + (1,) * (ndim - len(free))
-    out = np.broadcast_to(out, target)
+    if stepped is None or free[stepped] <= STEP_FROM:
+        out = np.broadcast_to(ev.val(expr, env), target)
+    else:
+        ax, one = axes[stepped], target[:axes[stepped]] + (1,) + target[axes[stepped] + 1:]
+        rows = []
+        for k in range(1, free[stepped] + 1):
+            ev.ranges = {}
+            rows.append(np.broadcast_to(ev.val(expr, {**env, stepped: _values(k, 1, ax, ndim)}), one))
+        out = np.concatenate(rows, axis=ax) if rows else np.broadcast_to(ev.b.zero, target)
     return np.asarray(out).reshape(tuple(free[s] for s in free))
 
+
+def _values(first: int, n: int, axis: int, ndim: int) -> np.ndarray:
+    """first..first+n-1 along `axis` of an ndim grid."""
+    shape = [1] * ndim
+    shape[axis] = n
+    return np.arange(first, first + n).reshape(shape)
