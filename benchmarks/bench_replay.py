@@ -41,6 +41,8 @@ def _timed(tree: Path, *args: str) -> tuple[float, float, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="db2ef24", help="git ref of the old checker (default: before issue 16)")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the current tree (default: this one; a snapshot "
+                                                                  "keeps edits made meanwhile out of the run)")
     parser.add_argument("paths", nargs="*", default=["derivations"])
     args = parser.parse_args(argv)
     rows = []
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         archive = subprocess.run(["git", "archive", args.baseline], cwd=ROOT, capture_output=True, check=True).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(base, filter="data")
-        for name, tree in (("baseline", base), ("current", ROOT)):
+        for name, tree in (("baseline", base), ("current", args.tree)):
             certs = Path(tmp) / f"certs-{name}"
             check = _timed(tree, "check", *args.paths, "--certificates", str(certs))
             replay = _timed(tree, "replay", str(certs), "--against", *args.paths)
