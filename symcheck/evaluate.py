@@ -36,6 +36,7 @@ import numpy as np
 import sympy as sp
 
 from .binders import rebind
+from .grid import as_view, contracted
 from .index import Power, index
 from .nodes import spec_of
 from .nodes.arithmetic import strong_product
@@ -53,7 +54,6 @@ class TooLarge(EvaluationError):
 
 
 GRID_LIMIT = 4_000_000     # array elements one sum may span
-CONTRACT_FROM = 1 << 16   # grid points from which a sum of products is contracted factor by factor
 STEP_FROM = 32             # a grid reading states at more times than this is evaluated one time step at a time
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ class _Evaluator:
 
     def gather(self, table, index_arrays, lows):
         """table[i - lo, ...] broadcast over index arrays; 0 where out of range (zero padding)."""
-        view = _as_view(table, index_arrays, lows)
+        view = as_view(table, index_arrays, lows)
         if view is not None:
             return view
         shape = np.broadcast_shapes(*(a.shape for a in index_arrays))
@@ -257,7 +257,7 @@ class _Evaluator:
         """`reduce` (np.sum, np.prod ...) of a range binder's body over its range, on the binder's own axis;
         `unit` on an empty range, and in place of the terms outside a range that varies over the grid.
         Memoised per scope: a layer repeats whole sums (a LayerNorm's mean appears twice). `contract`: the
-        reduction is a sum, which may be contracted factor by factor (`_contract`)."""
+        reduction is a sum, which may be contracted factor by factor (`grid.contracted`, float64 only)."""
         scope = tuple((x, env[x]) for x in sorted(e.free_symbols & env.keys(), key=lambda x: x.name))
         key = (e, tuple((x.name, id(a)) for x, a in scope))
         hit = self.ranges.get(key)
@@ -284,7 +284,7 @@ class _Evaluator:
         mask = (grid >= lo_a) & (grid <= hi_a)
         if contract and isinstance(body, sp.Mul):
             factors = [self.val(a, inner) for a in body.args]
-            summed = self._contract(factors + ([] if mask.all() else [mask.astype(float)]), ax)
+            summed = None if self.b is not FLOAT64 else contracted(factors + ([] if mask.all() else [mask.astype(float)]), ax)
             if summed is not None:
                 return summed
             vals = strong_product(self, factors)
@@ -293,50 +293,6 @@ class _Evaluator:
         full = np.broadcast_shapes(vals.shape, mask.shape)
         masked = np.where(np.broadcast_to(mask, full), np.broadcast_to(vals, full), self.b.convert(unit))
         return reduce(masked, axis=ax, keepdims=True)
-
-    def _contract(self, factors: list, ax: int):
-        """The sum over axis `ax` of the factors' product without forming the product on the whole grid (an
-        einsum over the axes each factor has), or None where that could change a value: outside float64, with
-        a factor that is not finite (the strong zero would matter), or on a small grid (its rounding is kept)."""
-        shape = np.broadcast_shapes(*(f.shape for f in factors))
-        if self.b is not FLOAT64 or math.prod(shape) < CONTRACT_FROM or not all(np.isfinite(f).all() for f in factors):
-            return None
-        label = {k: n for n, k in enumerate(k for k, m in enumerate(shape) if m > 1)}
-        operands = []
-        for f in factors:
-            axes = [k for k, m in enumerate(f.shape) if m > 1]
-            operands += [np.reshape(f, [f.shape[k] for k in axes]), [label[k] for k in axes]]
-        kept = [k for k in label if k != ax]
-        out = np.einsum(*operands, [label[k] for k in kept], optimize=True)
-        return np.reshape(out, [shape[k] if k in kept else 1 for k in range(len(shape))])
-
-
-def _as_view(table, index_arrays, lows):
-    """The gather as a view of `table`, or None: when every index is a constant or a run of consecutive values
-    along a grid axis of its own, all inside the table (the common case: an input or a state read along the
-    grid's axes), slicing replaces fancy indexing and the zero-padding mask."""
-    if not index_arrays or len(index_arrays) != table.ndim:
-        return None
-    picks, placed = [], []
-    for a, lo, n in zip(index_arrays, lows, table.shape):
-        axes = [k for k, m in enumerate(a.shape) if m > 1]
-        first = int(a.flat[0]) - lo if a.size else -1
-        if len(axes) > 1 or first < 0 or first + a.size > n:
-            return None
-        if not axes:
-            picks.append(first)
-            continue
-        if not np.array_equal(a.ravel(), np.arange(first + lo, first + lo + a.size)):
-            return None
-        picks.append(slice(first, first + a.size))
-        placed.append(axes[0])
-    if len(set(placed)) < len(placed):
-        return None
-    out = table[(*picks, ...)].transpose(np.argsort(placed))     # `...`: an array even when every index is fixed
-    shape = [1] * max(a.ndim for a in index_arrays)
-    for ax, n in zip(sorted(placed), out.shape):
-        shape[ax] = n
-    return out.reshape(shape)
 
 
 def _reciprocal_of(a):
