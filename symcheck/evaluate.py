@@ -35,8 +35,10 @@ import numpy as np
 import sympy as sp
 
 from .binders import rebind
+from .grid import as_view, contracted
 from .index import index
 from .nodes import spec_of
+from .nodes.arithmetic import strong_product
 from .nodes.recurrence import STEP
 
 __all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "EvaluationError", "TooLarge"]
@@ -51,6 +53,7 @@ class TooLarge(EvaluationError):
 
 
 GRID_LIMIT = 4_000_000     # array elements one sum may span
+STEP_FROM = 32             # a grid reading states at more times than this is evaluated one time step at a time
 
 @dataclass(frozen=True)
 class Backend:
@@ -142,7 +145,8 @@ class _Evaluator:
         self.axes = axes            # index symbol -> axis number
         self.ndim = ndim
         self.previous = previous    # (recurrence name, S_{t-1}) while an update is evaluated
-        self.cache: dict = {}
+        self.cache: dict = {}       # whole arrays: matrix terms, state streams
+        self.ranges: dict = {}      # sums over the current grid (`_run` starts afresh for each time step)
 
     # integer index arithmetic -------------------------------------------------
     def idx(self, e, env) -> np.ndarray:
@@ -201,6 +205,9 @@ class _Evaluator:
 
     def gather(self, table, index_arrays, lows):
         """table[i - lo, ...] broadcast over index arrays; 0 where out of range (zero padding)."""
+        view = as_view(table, index_arrays, lows)
+        if view is not None:
+            return view
         shape = np.broadcast_shapes(*(a.shape for a in index_arrays))
         valid = np.ones(shape, dtype=bool)
         clipped = []
@@ -243,19 +250,20 @@ class _Evaluator:
             raise EvaluationError(f"{name}_(t-1) is used outside the update of the recurrence {name}")
         return self.previous[1]
 
-    def reduce_range(self, e, env, unit: int, reduce):
+    def reduce_range(self, e, env, unit: int, reduce, *, contract: bool = False):
         """`reduce` (np.sum, np.prod ...) of a range binder's body over its range, on the binder's own axis;
         `unit` on an empty range, and in place of the terms outside a range that varies over the grid.
-        Memoised per scope: a layer repeats whole sums (a LayerNorm's mean appears twice)."""
+        Memoised per scope: a layer repeats whole sums (a LayerNorm's mean appears twice). `contract`: the
+        reduction is a sum, which may be contracted factor by factor (`grid.contracted`, float64 only)."""
         scope = tuple((x, env[x]) for x in sorted(e.free_symbols & env.keys(), key=lambda x: x.name))
-        key = ("range", e, tuple((x.name, id(a)) for x, a in scope))
-        hit = self.cache.get(key)
+        key = (e, tuple((x.name, id(a)) for x, a in scope))
+        hit = self.ranges.get(key)
         if hit is None:
-            hit = (self._reduce_range(e, env, unit, reduce), scope)   # keep the scope's arrays alive: ids stay unique
-            self.cache[key] = hit
+            hit = (self._reduce_range(e, env, unit, reduce, contract), scope)   # keep the scope alive: ids stay unique
+            self.ranges[key] = hit
         return hit[0]
 
-    def _reduce_range(self, e, env, unit, reduce):
+    def _reduce_range(self, e, env, unit, reduce, contract):
         binder = spec_of(e).binder
         (var,), (lo, hi) = binder.variables(e), binder.bounds(e)
         lo_a, hi_a = self.idx(lo, env), self.idx(hi, env)
@@ -269,8 +277,16 @@ class _Evaluator:
         if (last - first + 1) * max(int(np.prod(shape)), 1) > GRID_LIMIT:
             raise TooLarge(f"the range of {var} has {last - first + 1} terms at these sizes")
         grid = np.arange(first, last + 1).reshape(grid_shape)
-        vals = self.val(binder.scope(e), {**env, var: grid})
+        inner, body = {**env, var: grid}, binder.scope(e)
         mask = (grid >= lo_a) & (grid <= hi_a)
+        if contract and isinstance(body, sp.Mul):
+            factors = [self.val(a, inner) for a in body.args]
+            summed = None if self.b is not FLOAT64 else contracted(factors + ([] if mask.all() else [mask.astype(float)]), ax)
+            if summed is not None:
+                return summed
+            vals = strong_product(self, factors)
+        else:
+            vals = self.val(body, inner)
         full = np.broadcast_shapes(vals.shape, mask.shape)
         masked = np.where(np.broadcast_to(mask, full), np.broadcast_to(vals, full), self.b.convert(unit))
         return reduce(masked, axis=ax, keepdims=True)
@@ -298,7 +314,8 @@ def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],
 
 @lru_cache(maxsize=512)
 def _plan(expr, free: tuple):
-    """Compile once per expression: unique binder names, and an axis per index.
+    """Compile once per expression: unique binder names, an axis per index, and the free index to step
+    through in time order (the first one a state read's time depends on), if any.
 
     Free indices own the first axes; a binder's axis is given by its nesting depth, since
     binders in scope at the same time are nested (different depths) and siblings reduce
@@ -306,6 +323,7 @@ def _plan(expr, free: tuple):
     expr = _unique_binders(expr)
     axes = {s: k for k, s in enumerate(free)}
     deepest = [0]
+    times = set()
 
     def walk(e, depth):
         if not e.args:
@@ -313,6 +331,8 @@ def _plan(expr, free: tuple):
         spec = spec_of(e)
         if spec.opaque:
             return                              # a memory's rows are evaluated on their own grid
+        if spec.time is not None:
+            times.update(e.args[spec.time].free_symbols)
         if spec.binder is not None:
             b = spec.binder
             for k, v in enumerate(b.variables(e)):
@@ -327,7 +347,7 @@ def _plan(expr, free: tuple):
             walk(a, depth)
 
     walk(expr, 0)
-    return expr, len(free) + deepest[0], axes
+    return expr, len(free) + deepest[0], axes, next((s for s in free if s in times), None)
 
 
 def _evaluate(expr, free, sizes, inputs, backend):
@@ -335,15 +355,27 @@ def _evaluate(expr, free, sizes, inputs, backend):
 
 
 def _run(expr, free, sizes, inputs, backend, previous):
-    expr, ndim, axes = _plan(expr, tuple(free))
+    """`expr` on the grid of `free`; when a state is read at a time given by a free index with many values,
+    one value of it at a time (in increasing order, so each state sequence runs once, in O(state) memory, and
+    each sum spans one step's grid, not all of them)."""
+    expr, ndim, axes, stepped = _plan(expr, tuple(free))
     ev = _Evaluator(sizes, inputs, backend, axes, ndim, previous)
-    env = {}
-    for s, n in free.items():
-        shape = [1] * ndim
-        shape[axes[s]] = n
-        env[s] = np.arange(1, n + 1).reshape(shape)
-    out = ev.val(expr, env)
+    env = {s: _values(1, n, axes[s], ndim) for s, n in free.items()}
     target = tuple(free[s] for s in free) + (1,) * (ndim - len(free))
-    out = np.broadcast_to(out, target)
+    if stepped is None or free[stepped] <= STEP_FROM:
+        out = np.broadcast_to(ev.val(expr, env), target)
+    else:
+        ax, one = axes[stepped], target[:axes[stepped]] + (1,) + target[axes[stepped] + 1:]
+        rows = []
+        for k in range(1, free[stepped] + 1):
+            ev.ranges = {}
+            rows.append(np.broadcast_to(ev.val(expr, {**env, stepped: _values(k, 1, ax, ndim)}), one))
+        out = np.concatenate(rows, axis=ax) if rows else np.broadcast_to(ev.b.zero, target)
     return np.asarray(out).reshape(tuple(free[s] for s in free))
 
+
+def _values(first: int, n: int, axis: int, ndim: int) -> np.ndarray:
+    """first..first+n-1 along `axis` of an ndim grid."""
+    shape = [1] * ndim
+    shape[axis] = n
+    return np.arange(first, first + n).reshape(shape)

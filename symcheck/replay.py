@@ -102,7 +102,10 @@ class _Checker:
     def parse(self, text) -> sp.Basic:
         """An expression of this certificate. The semantics reads a symbol by its name, so one name is
         one symbol throughout, and only the claim's sizes are declared positive (the domain makes them
-        >= 1; any other symbol's sympy assumptions could let its constructors fold falsely)."""
+        >= 1; any other symbol's sympy assumptions could let its constructors fold falsely). Parsed once per
+        text: a step's contractum is the next step's context, and the texts repeat."""
+        if isinstance(text, str) and text in self.parsed:
+            return self.parsed[text]
         tree = parse(text)
         for s in symbols(text):
             known = self.names.setdefault(s.name, s)
@@ -110,6 +113,8 @@ class _Checker:
                 raise Rejected(f"two different symbols are named {s.name!r} ({sp.srepr(known)}, {sp.srepr(s)})")
             if s.is_positive and s not in self.size_set:
                 raise Rejected(f"symbol {s.name!r} is declared positive but is not a size of the claim")
+        if isinstance(text, str):
+            self.parsed[text] = tree
         return tree
 
     def pairs(self, raw, what) -> list[tuple]:
@@ -119,6 +124,7 @@ class _Checker:
     def __init__(self, cert: dict, seed: int, memo: dict | None, budget: list[int]):
         self.cert, self.seed, self.budget = cert, seed, budget
         self.names: dict[str, sp.Symbol] = {}
+        self.parsed: dict[str, sp.Basic] = {}
         claim = cert["claim"]
         _need(isinstance(claim["sizes"], list) and len(claim["sizes"]) <= MAX_SIZES,
               f"at most {MAX_SIZES} sizes")

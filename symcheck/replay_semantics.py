@@ -163,7 +163,7 @@ def _iverson(w, e, env):
 def _sigma(w, e, env):
     """Memoised on the values of the sum's free indices: a LayerNorm's mean is met once per token."""
     key = ("sum", e, w.frame and w.frame[:2],      # inside an update, a sum may read the previous state
-           tuple((s.name, env[s.name]) for s in sorted(e.free_symbols, key=str) if s.name in env))
+           tuple((s.name, env[s.name]) for s in sorted(e.free_symbols, key=lambda s: s.name) if s.name in env))
     if key not in w.cache:
         w.cache[key] = _sum(w, e, env)
     return w.cache[key]

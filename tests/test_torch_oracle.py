@@ -4,6 +4,7 @@ by symcheck's own vectorised evaluator at realistic sizes, against PyTorch in fl
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from helpers import inlined  # noqa: E402
 
 TOL = 1e-10                       # float64; both computations are exact up to rounding
 T, S, d, H, D = 64, 48, 32, 4, 32
+LONG, LONG_SOURCE = 1024, 768     # the single-head sDNC at the lengths people run: memories run step by step
 dh = D // H
 Ts, Ss, ds, dvs, Ns, Hs, dhs, Ds, Gs, Rs = sizes("T S d d_v N H d_h D G R")
 
@@ -41,21 +43,21 @@ def randn(*shape):
 
 
 def test_causal_attention_and_sdnc_match_sdpa():
-    q, k, v = randn(T, d), randn(T, d), randn(T, d)
+    q, k, v = randn(LONG, d), randn(LONG, d), randn(LONG, d)
     ref = F.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True)[0]
     Q, K, V = matrix("Q", Ts, ds), matrix("K", Ts, ds), matrix("V", Ts, dvs)
     inputs = {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy()}
-    env = {"T": T, "d": d, "d_v": d, "N": T}
+    env = {"T": LONG, "d": d, "d_v": d, "N": LONG}
     close(evaluate_model(causal_attention(Q, K, V), env, inputs), ref)
     close(evaluate_model(sdnc_read(Q, K, V, slots=Ns, strength=1 / sqrt(ds)), env, inputs), ref)
 
 
 def test_cross_attention_and_encoder_memory_match_sdpa():
-    q, k, v = randn(T, d), randn(S, d), randn(S, d)
+    q, k, v = randn(LONG, d), randn(LONG_SOURCE, d), randn(LONG_SOURCE, d)
     ref = F.scaled_dot_product_attention(q[None], k[None], v[None])[0]
     Q, K, V = matrix("Q", Ts, ds), matrix("K", Ss, ds), matrix("V", Ss, dvs)
     inputs = {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy()}
-    env = {"T": T, "S": S, "d": d, "d_v": d, "N": S}
+    env = {"T": LONG, "S": LONG_SOURCE, "d": d, "d_v": d, "N": LONG_SOURCE}
     close(evaluate_model(cross_attention(Q, K, V), env, inputs), ref)
     close(evaluate_model(sdnc_read(Q, K, V, slots=Ns, read="after_all_writes"), env, inputs), ref)
 
@@ -89,6 +91,17 @@ def test_multihead_attention_and_read_heads_match_nn_multiheadattention(kind):
                   sdnc_multihead_read(Q, K, V, WO, slots=Ns, read="after_all_writes"))
     for model in models:
         close(evaluate_model(model, env, inputs), ref[0])
+
+
+@pytest.mark.skipif(not os.environ.get("SYMCHECK_SLOW"), reason="about 20 s; set SYMCHECK_SLOW=1 to run it")
+def test_read_heads_match_nn_multiheadattention_at_length_1024():
+    mha = torch.nn.MultiheadAttention(D, H, bias=False, batch_first=True, dtype=torch.float64)
+    x = randn(1, LONG, D)
+    ref, _ = mha(x, x, x, attn_mask=torch.triu(torch.ones(LONG, LONG, dtype=torch.bool), 1), need_weights=False)
+    Q, K, V = tensor("Q", Ts, Hs, dhs), tensor("K", Ts, Hs, dhs), tensor("V", Ts, Hs, dvs)
+    env = {"T": LONG, "H": H, "d_h": dh, "d_v": dh, "D": D, "N": LONG}
+    close(evaluate_model(sdnc_multihead_read(Q, K, V, tensor("W_O", Hs, dvs, Ds), slots=Ns), env,
+                         heads_of(mha, x[0].numpy(), x[0].numpy())), ref[0])
 
 
 @pytest.mark.parametrize("groups", [1, 2])

@@ -98,11 +98,14 @@ def _add(ev, e, env):
 
 
 def _mul(ev, e, env):
+    return strong_product(ev, [ev.val(a, env) for a in e.args])
+
+
+def strong_product(ev, factors: list):
     """Products are strongly zero: an exact 0 factor gives 0 even beside an undefined one."""
-    out = ev.val(e.args[0], env)
+    out = factors[0]
     zero = out == 0
-    for a in e.args[1:]:
-        v = ev.val(a, env)
+    for v in factors[1:]:
         zero = zero | (v == 0)
         out = out * v
     return np.where(zero, ev.b.zero, out)

@@ -25,6 +25,7 @@ import sympy as sp
 from sympy.core.symbol import Str
 
 from ..errors import ClaimError
+from ..stream import Stream
 from .matrices import MatInput
 from .arithmetic import power
 from .spec import Binder, Node, NodeSpec, register
@@ -155,22 +156,22 @@ class FeedbackRead(Node, sp.Expr):
 
 
 # -- numeric semantics ---------------------------------------------------------------------------------
-def _history(ev, mem: Memory):
-    """M_0..M_T of a write-once memory, simulated: M_s = M_{s-1} + e_s x_s^T."""
+def _states(ev, mem: Memory) -> Stream:
+    """M_0..M_T of a write-once memory, simulated: M_s = M_{s-1} + e_s x_s^T, in place: after time s only the
+    slots from s + 1 on are written."""
     key = ("memory", mem)
-    if key in ev.cache:
-        return ev.cache[key]
-    x = _written_rows(ev, mem.written)
-    steps, width = x.shape[0], x.shape[1:]
-    slots = ev.dimension(mem.slots)
-    hist = np.empty((steps + 1, slots, *width), dtype=x.dtype)
-    hist[0] = ev.b.zero
-    for s in range(1, steps + 1):
-        hist[s] = hist[s - 1]
-        if s <= slots:
-            hist[s, s - 1] = hist[s - 1, s - 1] + x[s - 1]      # beyond N slots a write writes nothing
-    ev.cache[key] = hist
-    return hist
+    if key not in ev.cache:
+        x = _written_rows(ev, mem.written)
+        slots = ev.dimension(mem.slots)
+
+        def write(m, s):
+            if s <= slots:                                     # beyond N slots a write writes nothing
+                m[s - 1] = m[s - 1] + x[s - 1]
+            return m
+
+        ev.cache[key] = Stream(lambda: np.full((slots, *x.shape[1:]), ev.b.zero, dtype=x.dtype), write, x.shape[0],
+                               changes=lambda s: np.s_[s:])
+    return ev.cache[key]
 
 
 def _written_rows(ev, written):
@@ -182,10 +183,8 @@ def _written_rows(ev, written):
 
 def _memory_cell(ev, e: MemoryCell, env):
     """M_τ[n, a]: τ is clamped to 0..(rows written), since no write happens before 1 or after the last row."""
-    hist = _history(ev, e.mem)
-    idx = [ev.idx(x, env) for x in (e.time, e.slot, *e.cols)]
-    idx[0] = np.clip(idx[0], 0, hist.shape[0] - 1)
-    return ev.gather(hist, idx, [0] + [1] * (len(idx) - 1))
+    tau, *at = (ev.idx(x, env) for x in (e.time, e.slot, *e.cols))
+    return _states(ev, e.mem).read(tau, at, lambda m, points: ev.gather(m, points, [1] * len(points)), ev.b.zero)
 
 
 def _write_weight(ev, e: WriteWeight, env):
@@ -194,29 +193,44 @@ def _write_weight(ev, e: WriteWeight, env):
 
 
 def _content_weight(ev, e: ContentWeight, env):
-    """C(M_τ, q_r, β)[n] by its formula over the memory zero-padded to every slot asked for
-    (a slot beyond N, or a query row beyond the input, is a zero row), with the total reciprocal."""
     tau, row, slot, hi = (ev.idx(x, env) for x in (e.time, e.row, e.slot, e.hi))
-    hist = _history(ev, e.mem)                                   # (steps+1, N, W)
-    tau = np.clip(tau, 0, hist.shape[0] - 1)
-    hist, n_lo = ev.padded(hist, int(slot.min()), max(int(slot.max()), int(hi.max())), 1)
-    q, r_lo = ev.padded(ev.inputs[e.query.name], int(row.min()), int(row.max()), 0)
-    dots = (q[None, :, None, :] * hist[:, None, :, :]).sum(axis=-1)        # (steps+1, R, N)
-    if e.similarity == "cosine":
-        qn = ev.b.power((q * q).sum(axis=-1), ev.b.convert(-0.5))         # (R,)
-        mn = ev.b.power((hist * hist).sum(axis=-1), ev.b.convert(-0.5))   # (steps+1, N)
-        dots = dots * qn[None, :, None] * mn[:, None, :]                 # cos(q, 0) = 0 (total power)
-    beta = ev.val(e.strength, {}).reshape(())
-    expd = ev.b.exp(beta * dots)                                          # (steps+1, R, N)
-    num = ev.gather(expd, [tau, row, slot], [0, r_lo, n_lo])
-    width = expd.shape[2]
-    m = (np.arange(width) + n_lo).reshape((1,) * ev.ndim + (width,))
-    shape = np.broadcast_shapes(tau.shape, row.shape, hi.shape)
-    rows = ev.gather(expd, [tau[..., None], row[..., None], m], [0, r_lo, n_lo])
-    rows = np.broadcast_to(rows, shape + (width,))
-    in_domain = np.broadcast_to((m >= 1) & (m <= hi[..., None]), rows.shape)
-    den = np.where(in_domain, rows, ev.b.zero).sum(axis=-1)
-    return num * ev.b.power(den, ev.b.convert(-1))
+    q, beta = ev.inputs[e.query.name], ev.val(e.strength, {}).reshape(())
+    weights = lambda m, points: _content(ev, m, q, beta, e.similarity, *points)
+    return _states(ev, e.mem).read(tau, [row, slot, hi], weights, ev.b.zero)
+
+
+def _content(ev, m, q, beta, similarity: str, row, slot, hi):
+    """C(m, q_row, β)[slot] over slots 1..hi of one memory state m by its formula, over the memory zero-padded
+    to every slot asked for (a slot beyond N, or a query row beyond the input, is a zero row), with the total
+    reciprocal. Only the query rows and slots asked for are computed."""
+    shape = np.broadcast_shapes(row.shape, slot.shape, hi.shape)
+    if not np.prod(shape):
+        return np.full(shape, ev.b.zero, dtype=m.dtype)
+    last = max(int(slot.max()), int(hi.max()))
+    table, first = ev.padded(m[:max(last, 0)], int(slot.min()), last, 0)             # slots first..last
+    (rows,), which = _distinct(row)
+    queries = ev.gather(q, [rows[:, None], np.arange(1, q.shape[1] + 1)[None, :]], [1, 1])    # (rows, W)
+    dots = queries @ table.T                                                          # (rows, slots)
+    if similarity == "cosine":
+        qn = ev.b.power((queries * queries).sum(axis=-1), ev.b.convert(-0.5))
+        mn = ev.b.power((table * table).sum(axis=-1), ev.b.convert(-0.5))
+        dots = dots * qn[:, None] * mn[None, :]                                       # cos(q, 0) = 0 (total power)
+    expd = ev.b.exp(beta * dots)
+    per_read = np.broadcast_shapes(row.shape, hi.shape)                               # a denominator per (row, hi)
+    (read_rows, read_hi), read_of = _distinct(np.broadcast_to(which, per_read), np.broadcast_to(hi, per_read))
+    slots = np.arange(first, first + table.shape[0])
+    in_domain = (slots[None, :] >= 1) & (slots[None, :] <= read_hi[:, None])
+    den = np.where(in_domain, expd[read_rows], ev.b.zero).sum(axis=-1)[read_of]
+    return expd[which, slot - first] * ev.b.power(den, ev.b.convert(-1))
+
+
+def _distinct(*keys: np.ndarray):
+    """The distinct tuples of the same-shaped arrays `keys` (one array per component) and, for each entry,
+    which tuple it has; a single entry without sorting (a read at one time step asks for one row)."""
+    if keys[0].size == 1:
+        return [k.ravel() for k in keys], np.zeros(keys[0].shape, dtype=int)
+    values, which = np.unique(np.stack([k.ravel() for k in keys]), axis=1, return_inverse=True)
+    return list(values), which.reshape(keys[0].shape)
 
 
 def _feedback_read(ev, e: FeedbackRead, env):
@@ -313,13 +327,13 @@ for _spec in (
     NodeSpec(Rows, latex=lambda p, e: p.macro("mat", e.name), text=lambda p, e: e.name),
     NodeSpec(Memory, latex=lambda p, e: rf"\mathbf{{M}}^{{{e.name}}}", text=lambda p, e: f"M^{e.name}", opaque=True,
              in_range=_in_range_memory),
-    NodeSpec(MemoryCell, value=_memory_cell, text=_text_cell, mutations=_cell_mutations, in_range=_in_range_memory_cell,
+    NodeSpec(MemoryCell, value=_memory_cell, time=1, text=_text_cell, mutations=_cell_mutations, in_range=_in_range_memory_cell,
              latex=lambda p, e: p.macro("memcell", e.mem.name, p._print(e.time),
                                         ",".join(p._print(x) for x in (e.slot, *e.cols)))),
     NodeSpec(WriteWeight, value=_write_weight, in_range=_in_range_write_weight,
              latex=lambda p, e: p.macro("writew", e.mem.name, p._print(e.step), p._print(e.slot)),
              text=lambda p, e: f"w^{e.mem.name}_{{{p._print(e.step)}}}[{p._print(e.slot)}]"),
-    NodeSpec(ContentWeight, value=_content_weight, latex=_latex_content, text=_text_content,
+    NodeSpec(ContentWeight, value=_content_weight, time=1, latex=_latex_content, text=_text_content,
              mutations=_content_mutations, in_range=_in_range_content_weight),
     NodeSpec(FeedbackRead, value=_feedback_read, text=_text_feedback, in_range=_in_range_feedback_read,
              latex=lambda p, e: rf"r^{{{e.feedback.name}}}_{{{p._print(e.time)}}}[{p._print(e.col)}]"),

@@ -16,11 +16,11 @@ whose state is a matrix (a vector is a matrix with one column).
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 from sympy.core.symbol import Str
 
 from ..errors import ClaimError
+from ..stream import Stream
 from .spec import Node, NodeSpec, register
 
 __all__ = ["Recurrence", "State", "Prev", "STEP"]
@@ -86,25 +86,22 @@ class Prev(Node, sp.Expr):
 
 
 # -- numeric semantics ---------------------------------------------------------------------------------
-def history(ev, rec: Recurrence):
-    """S_0..S_T, run step by step (vectorised over the entries of a state)."""
+def states(ev, rec: Recurrence) -> Stream:
+    """S_0..S_T, run step by step (each update vectorised over the entries of a state)."""
     key = ("recurrence", rec)
-    if key in ev.cache:
-        return ev.cache[key]
-    (a, b), rows, cols = rec.init.variables, ev.dimension(rec.shape[0]), ev.dimension(rec.shape[1])
-    states = [ev.subgrid(rec.init.expr, {a: rows, b: cols})]
-    t, a, b = rec.update.variables
-    body = rec.update.expr.xreplace({t: STEP})
-    for step in range(1, ev.dimension(rec.steps) + 1):
-        states.append(ev.subgrid(body, {a: rows, b: cols}, step=step, previous=(rec.name, states[-1])))
-    ev.cache[key] = np.stack([np.broadcast_to(s, (rows, cols)) for s in states])
+    if key not in ev.cache:
+        (a, b), rows, cols = rec.init.variables, ev.dimension(rec.shape[0]), ev.dimension(rec.shape[1])
+        t, a2, b2 = rec.update.variables
+        body = rec.update.expr.xreplace({t: STEP})
+        start = lambda: ev.subgrid(rec.init.expr, {a: rows, b: cols})
+        update = lambda prev, step: ev.subgrid(body, {a2: rows, b2: cols}, step=step, previous=(rec.name, prev))
+        ev.cache[key] = Stream(start, update, ev.dimension(rec.steps))
     return ev.cache[key]
 
 
 def _state(ev, e: State, env):
-    hist = history(ev, e.rec)
-    tau = np.clip(ev.idx(e.time, env), 0, hist.shape[0] - 1)
-    return ev.gather(hist, [tau, ev.idx(e.row, env), ev.idx(e.col, env)], [0, 1, 1])
+    tau, *at = (ev.idx(x, env) for x in (e.time, e.row, e.col))
+    return states(ev, e.rec).read(tau, at, lambda s, points: ev.gather(s, points, [1, 1]), ev.b.zero)
 
 
 def _prev(ev, e: Prev, env):
@@ -165,7 +162,7 @@ def _in_range_prev(r, e: Prev, ctx):
 for _spec in (
     NodeSpec(Recurrence, latex=lambda p, e: rf"\mathbf{{{e.name}}}", text=lambda p, e: e.name, opaque=True,
              in_range=_in_range_recurrence),
-    NodeSpec(State, value=_state, latex=_latex_state, text=_text_state, mutations=_state_mutations,
+    NodeSpec(State, value=_state, time=1, latex=_latex_state, text=_text_state, mutations=_state_mutations,
              in_range=_in_range_state),
     NodeSpec(Prev, value=_prev, latex=_latex_prev, in_range=_in_range_prev,
              text=lambda p, e: f"{e.name}_{{t-1}}[{p._print(e.row)},{p._print(e.col)}]"),

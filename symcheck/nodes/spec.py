@@ -73,7 +73,8 @@ class NodeSpec:
     subterms for rewriting, renaming or evaluation grids; `mutations(node)`: plausible single-edit
     mistakes, as (operator name, mutated node); `in_range(r, node, ctx)`: what must hold for its indices
     to be inside their shapes, checked by `wellformed.check_in_range` through its walker `r` (`within`,
-    `require`, `integer`, `walk`)."""
+    `require`, `integer`, `walk`); `time`: the position of the argument giving the time at which the node
+    reads a state sequence (a memory, a recurrence), which the evaluator steps through in time order."""
 
     kind: type
     value: Callable | None = None
@@ -84,6 +85,7 @@ class NodeSpec:
     opaque: bool = False
     mutations: Callable[[sp.Basic], list] | None = None
     in_range: Callable | None = None
+    time: int | None = None
 
 
 _REGISTRY: dict[type, NodeSpec] = {}

@@ -92,7 +92,7 @@ def _product(ev, e: Prod, env):
 
 
 _BINDER = Binder(var=1, body=0, lo=2, hi=3, commutes=True)
-register(NodeSpec(Sigma, value=lambda ev, e, env: ev.reduce_range(e, env, 0, np.sum), latex=_latex(r"\sum"),
+register(NodeSpec(Sigma, value=lambda ev, e, env: ev.reduce_range(e, env, 0, np.sum, contract=True), latex=_latex(r"\sum"),
                   text=_text("Σ"), binder=_BINDER, mutations=_off_by_one))
 register(NodeSpec(Prod, value=_product, latex=_latex(r"\prod"), text=_text("Π"), binder=_BINDER,
                   mutations=_off_by_one))

@@ -1,0 +1,128 @@
+"""Evaluating both sides of `causal_attention ≡ sdnc_read` at real sizes, against plain numpy and the old code.
+
+    python benchmarks/bench_memory.py [--baseline REF] [--repeats N]
+
+Each measurement is a fresh process (its own peak memory), alternating between the kinds so
+that machine load affects all alike: symcheck's evaluator on the attention side and on the
+sDNC side at T = 4096, d = 64; the reference, plain numpy written for the purpose (masked
+softmax attention; an sDNC loop writing slot t and reading by content); and, at sizes the old
+code can still run, the baseline commit (the memory history it kept grows as T^2 d). Reports
+median wall and CPU time (the CPU time is what a shared machine's load disturbs least), the rise of
+peak resident memory during the evaluation, and the ratios of CPU times; writes benchmarks/MEMORY.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"large": (4096, 64), "small": (128, 32)}     # (T, d): the target size; one the old code can run
+
+
+def _child(kind: str, T: int, d: int) -> dict:
+    """One evaluation in this process: seconds and the rise of peak resident memory (MiB)."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal((T, d)) for _ in range(3))
+    if kind.startswith("numpy"):
+        run = (lambda: _numpy_attention(q, k, v)) if kind == "numpy attention" else (lambda: _numpy_sdnc(q, k, v))
+    else:
+        from sympy import sqrt
+        from symcheck import causal_attention, matrix, sdnc_read, sizes
+        from symcheck.model_ops import evaluate_model
+        Ts, ds, dvs, Ns = sizes("T d d_v N")
+        Q, K, V = matrix("Q", Ts, ds), matrix("K", Ts, ds), matrix("V", Ts, dvs)
+        model = causal_attention(Q, K, V) if kind == "attention" else sdnc_read(Q, K, V, slots=Ns, strength=1 / sqrt(ds))
+        run = lambda: evaluate_model(model, {"T": T, "d": d, "d_v": d, "N": T}, {"Q": q, "K": k, "V": v})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start, cpu = time.perf_counter(), time.process_time()
+    out = run()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    rise = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return {"seconds": seconds, "cpu": cpu, "mib": rise, "checksum": float(np.abs(out).sum())}
+
+
+def _numpy_attention(q, k, v):
+    import numpy as np
+    s = q @ k.T / np.sqrt(q.shape[1])
+    s = np.where(np.tri(len(q), dtype=bool), s, -np.inf)
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True) @ v
+
+
+def _numpy_sdnc(q, k, v):
+    import numpy as np
+    mk, mv, out = np.zeros_like(k), np.zeros_like(v), np.empty_like(v)
+    for t in range(len(q)):
+        mk[t], mv[t] = k[t], v[t]                                       # write slot t, then read slots 1..t
+        e = np.exp(mk[:t + 1] @ q[t] / np.sqrt(q.shape[1]))
+        out[t] = e / e.sum() @ mv[:t + 1]
+    return out
+
+
+def _measure(tree: Path | None, kind: str, T: int, d: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree or ROOT)}
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(T), str(d)], env=env, cwd=tree or ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="db2ef24", help="git ref of the old code (default: before issue 16)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "T", "D"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(_child(args.child[0], int(args.child[1]), int(args.child[2]))))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        archive = subprocess.run(["git", "archive", args.baseline], cwd=ROOT, capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+            tar.extractall(base, filter="data")
+        plan = [("large", None, kind) for kind in ("attention", "sdnc", "numpy attention", "numpy sdnc")]
+        plan += [("small", tree, kind) for tree in (None, base) for kind in ("sdnc",)] + [("small", None, "numpy sdnc")]
+        runs: dict[tuple, list[dict]] = {}
+        for k in range(args.repeats):
+            for size, tree, kind in plan:
+                got = _measure(tree, kind, *SIZES[size])
+                runs.setdefault((size, "baseline" if tree else "current", kind), []).append(got)
+                print(f"run {k + 1}: {size} {'baseline' if tree else 'current':8s} {kind:16s} "
+                      f"{got['seconds']:7.2f} s wall {got['cpu']:7.2f} s CPU {got['mib']:7.0f} MiB", flush=True)
+    med = {key: (statistics.median(r["cpu"] for r in rs), statistics.median(r["seconds"] for r in rs),
+                 max(r["mib"] for r in rs)) for key, rs in runs.items()}
+    (T, d), (Ts, ds) = SIZES["large"], SIZES["small"]
+    large = lambda kind: med[("large", "current", kind)]
+    both, ref = large("attention")[0] + large("sdnc")[0], large("numpy attention")[0] + large("numpy sdnc")[0]
+    lines = ["# Numeric semantics of memories at real sizes", "",
+             f"`python benchmarks/bench_memory.py --baseline {args.baseline} --repeats {args.repeats}`: fresh "
+             "processes, alternating, same machine, same run; median CPU and wall time, largest rise of peak "
+             "memory.", "",
+             "| size | code | evaluation | CPU time | wall time | memory |", "|---|---|---|---|---|---|"]
+    for (size, tree, kind), (cpu, seconds, mib) in sorted(med.items()):
+        code = "reference" if kind.startswith("numpy") else tree
+        lines.append(f"| T = {SIZES[size][0]}, d = {SIZES[size][1]} | {code} | {kind} | {cpu:.2f} s | {seconds:.2f} s "
+                     f"| {mib:.0f} MiB |")
+    old, new = med[("small", "baseline", "sdnc")][0], med[("small", "current", "sdnc")][0]
+    lines += ["", f"At T = {T}, d = {d}: both sides {both:.2f} s CPU, the numpy reference {ref:.2f} s: "
+              f"ratio **{both / ref:.2f}** (sDNC side alone {large('sdnc')[0] / large('numpy sdnc')[0]:.2f}); "
+              f"the old code cannot run it (its history is (T+1)·T·d floats: {(T + 1) * T * d * 8 / 2**30:.0f} GiB).",
+              f"At T = {Ts}, d = {ds}: the sDNC side takes {new:.2f} s, the old code {old:.2f} s: ratio **{new / old:.2f}**."]
+    (ROOT / "benchmarks" / "MEMORY.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
