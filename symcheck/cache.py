@@ -12,6 +12,7 @@ file that imports the user's own other modules, whose edits the key does not see
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import hashlib
 import os
@@ -19,11 +20,21 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
+import sympy as sp
+
 from .claim import Claim
 from .config import Config
 from .result import Result
 
 __all__ = ["ProofCache", "DEFAULT_DIR"]
+
+def unevaluated_eq(lhs, rhs) -> sp.Basic:
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+# An obligation's statement is Eq(..., evaluate=False); sympy's own pickling rebuilds it evaluated, so a
+# result from the cache or a worker process would print `True` where a fresh one prints `0 = 0`.
+copyreg.pickle(sp.Equality, lambda e: (unevaluated_eq, e.args))
 
 DEFAULT_DIR = os.environ.get("SYMCHECK_CACHE_DIR", ".symcheck_cache")
 STORED = ("proved", "refuted")
