@@ -23,8 +23,8 @@ import sympy as sp
 from ..binders import fresh, rename_apart, subst
 from ..context import Context
 from ..nodes.recurrence import Recurrence, State
-from .base import Le, Obligation, RuleSet, rule
-from .recurrence import updated
+from .base import Obligation, RuleSet, rule
+from .recurrence import state_requires, updated
 
 __all__ = ["CONGRUENCE", "target"]
 
@@ -64,11 +64,6 @@ def _obligations(expr: State, ctx: Context):
                        constraints=step_facts))
 
 
-def _requires(r: State, c, ctx) -> tuple:
-    rows, cols = r.rec.shape
-    return (Le(0, r.time), Le(r.time, r.rec.steps), Le(1, r.row), Le(r.row, rows), Le(1, r.col), Le(r.col, cols))
-
-
 @rule("recurrence-congruence",
       r"S_{\tau} = S'_{\tau}\quad(S_0 = S'_0,\ F(P, t) = F'(P, t) \text{ for } 1 \le t \le T)", State,
       side_conditions="S and S' have one shape and one T; 0 <= τ <= T and the entry inside the shape; equal "
@@ -78,13 +73,13 @@ def _requires(r: State, c, ctx) -> tuple:
                   r"read the same previous state, give equal states at every step (induction on $t$). "
                   r"Each obligation below is discharged by normalizing both of its sides.",
       obligations=_obligations, obligation_key=lambda e, ctx: ("recurrence-congruence", e.rec, target(e.rec, ctx)),
-      requires=_requires)
+      requires=state_requires)
 def recurrence_congruence(expr: State, ctx: Context):
     """Sound for 0 <= τ <= T and (a, b) inside the shape once both obligations hold: the induction above
     covers exactly 0..T at every entry of the shape. (Beyond, both states are clamped to step T or are 0
     outside the one shape, so equal there too; the side conditions keep to what the induction says.)"""
     into = target(expr.rec, ctx)
-    if into is None or not all(c.holds(ctx) for c in _requires(expr, None, ctx)):
+    if into is None or not all(c.holds(ctx) for c in state_requires(expr, None, ctx)):
         return expr
     return State(into, expr.time, expr.row, expr.col)
 

@@ -10,7 +10,7 @@ from ..index import Iverson, Sigma
 from ..nodes.recurrence import Prev, Recurrence, State
 from .base import Le, Obligation, RuleSet, rule
 
-__all__ = ["RECURRENCE", "closed_at", "updated"]
+__all__ = ["RECURRENCE", "closed_at", "updated", "state_requires"]
 
 
 def closed_at(rec: Recurrence, time, row, col) -> sp.Expr:
@@ -88,7 +88,8 @@ def _obligations(expr: State, ctx: Context):
     return base, step
 
 
-def _requires(r: State, c, ctx) -> tuple:
+def state_requires(r: State, c, ctx) -> tuple:
+    """0 <= τ <= T and the entry inside the shape: where an induction on the steps says anything."""
     rows, cols = r.rec.shape
     return (Le(0, r.time), Le(r.time, r.rec.steps), Le(1, r.row), Le(r.row, rows), Le(1, r.col), Le(r.col, cols))
 
@@ -101,13 +102,13 @@ def _requires(r: State, c, ctx) -> tuple:
                   r"It is justified by induction on the step $t$: "
                   r"each obligation below is discharged by normalizing both of its sides.",
       obligations=_obligations, obligation_key=lambda e, ctx: ("recurrence-closed-form", e.rec),
-      requires=_requires)
+      requires=state_requires)
 def recurrence_closed_form(expr: State, ctx: Context):
     """Sound for 0 <= τ <= T and (a, b) inside the shape only: the base proves C(0) = S_0 and the step
     carries C from t − 1 to t for 1 <= t <= T, so together they cover exactly 0..T at every entry of
     the shape. Beyond T the state is clamped (S_T), and outside the shape it is 0; C need say neither,
     hence the side conditions. The closed form is the author's claim until both obligations hold."""
-    if expr.rec.closed is None or not all(c.holds(ctx) for c in _requires(expr, None, ctx)):
+    if expr.rec.closed is None or not all(c.holds(ctx) for c in state_requires(expr, None, ctx)):
         return expr
     return rename_apart(closed_at(expr.rec, expr.time, expr.row, expr.col), ctx.avoid(expr))
 
