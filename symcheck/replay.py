@@ -37,7 +37,7 @@ from .nodes.recurrence import Recurrence
 from .replay_compose import check_argument
 from .replay_congruence import congruence_obligations
 from .replay_positions import positions
-from .replay_parse import Rejected, parse, symbols
+from .replay_parse import Rejected, parse, replace_at, subterm_at as _at, symbols
 from .replay_recurrence import recurrence_obligations
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
 from .replay_semantics import DIGITS, World, scalar_value
@@ -74,23 +74,6 @@ class Replayed:
         if self.lemmas:
             what += f", in {self.lemmas} lemmas, and the composition argument over the claim's structure"
         return what
-
-
-def _at(expr, path):
-    for k in path:
-        if type(k) is not int or not 0 <= k < len(expr.args):
-            raise Rejected(f"position {path} does not exist")
-        expr = expr.args[k]
-    return expr
-
-
-def replace_at(expr, path, new):
-    """`expr` with the subterm at `path` (argument indices) replaced by `new`, rebuilt upwards."""
-    if not path:
-        return new
-    args = list(expr.args)
-    args[path[0]] = replace_at(args[path[0]], path[1:], new)
-    return expr.func(*args)
 
 
 def _need(cond: bool, what: str) -> None:
