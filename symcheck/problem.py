@@ -31,7 +31,7 @@ from .model_ops import entry_of, evaluate_model, leaf_inputs
 from .wellformed import NameClash, check_in_range, safe_tree
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Problem", "Chunks", "pose", "pose_claim", "position", "entry_formula"]
+__all__ = ["Problem", "Chunks", "pose", "pose_claim", "position", "entry_formula", "by_composition"]
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
     the rows chunk by chunk (`Chunks`)."""
     _same_shape(name, lhs, rhs)
     where = tuple((sp.sympify(lo), sp.sympify(hi)) for lo, hi in where)
-    if _by_composition(lhs, rhs, method):
+    if by_composition(lhs, rhs, method):
         if chunk_size is not None:
             raise ClaimError("chunk_size compares entry formulas: a composite claim has none",
                              claim=name, field="chunk_size")
@@ -304,7 +304,8 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
     return _pose_entrywise(name, lhs, rhs, where, tuple(assume), chunk_size)
 
 
-def _by_composition(lhs: Model, rhs: Model, method: str) -> bool:
+def by_composition(lhs: Model, rhs: Model, method: str) -> bool:
+    """Is lhs ≡ rhs posed as a composition (stacks, simulations, two applications by default)?"""
     match lhs, rhs:
         case (Stack() | Simulated(), _) | (_, Stack() | Simulated()):
             return True
