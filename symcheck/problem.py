@@ -31,7 +31,7 @@ from .model_ops import entry_of, evaluate_model, leaf_inputs
 from .wellformed import NameClash, check_in_range, safe_tree
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Problem", "Chunks", "pose", "pose_claim", "position", "entry_formula", "by_composition"]
+__all__ = ["Problem", "Chunks", "pose", "pose_claim", "position", "entry_formula"]
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
     the rows chunk by chunk (`Chunks`)."""
     _same_shape(name, lhs, rhs)
     where = tuple((sp.sympify(lo), sp.sympify(hi)) for lo, hi in where)
-    if by_composition(lhs, rhs, method):
+    if _by_composition(lhs, rhs, method):
         if chunk_size is not None:
             raise ClaimError("chunk_size compares entry formulas: a composite claim has none",
                              claim=name, field="chunk_size")
@@ -304,8 +304,7 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
     return _pose_entrywise(name, lhs, rhs, where, tuple(assume), chunk_size)
 
 
-def by_composition(lhs: Model, rhs: Model, method: str) -> bool:
-    """Is lhs ≡ rhs posed as a composition (stacks, simulations, two applications by default)?"""
+def _by_composition(lhs: Model, rhs: Model, method: str) -> bool:
     match lhs, rhs:
         case (Stack() | Simulated(), _) | (_, Stack() | Simulated()):
             return True

@@ -3,9 +3,8 @@
 `check_all` is what `symcheck check`, `render` and the Python API share. Parallel runs fork worker
 processes that inherit the loaded claims (a claim holds closures, which do not pickle); each worker
 checks a claim under its own budget and sends the result back without the claim, which the parent
-re-attaches; a claim proved by composition holds closures in its proof, so the parent checks those
-itself, alongside the workers. The results come back in declaration order, so a run with `jobs=4`
-prints and writes exactly what `jobs=1` does.
+re-attaches. The results come back in declaration order, so a run with `jobs=4` prints and writes
+exactly what `jobs=1` does.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from .cache import ProofCache
 from .claim import Claim
 from .config import Config
 from .engine import check
-from .problem import by_composition
 from .result import Result
 
 __all__ = ["check_all", "default_jobs"]
@@ -41,28 +39,14 @@ def _work(i: int) -> bytes | None:
         return None                 # a proof holding a closure: the parent checks this claim itself
 
 
-def _composite(claim: Claim) -> bool:
-    """A claim proved by composition: its proof holds the models' closures, which cannot come back from a
-    worker, so the parent checks it itself while the workers check the rest."""
-    return by_composition(claim.lhs, claim.rhs, claim.method)
-
-
 def _results(claims: list[Claim], config: Config, jobs: int) -> Iterator[Result]:
     if jobs <= 1 or len(claims) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (check(c, config) for c in claims)
         return
     global _CLAIMS, _CONFIG
     _CLAIMS, _CONFIG = claims, config
-    here = [_composite(c) for c in claims]
-    sent = [i for i, h in enumerate(here) if not h]
-    workers = max(1, min(jobs - (len(sent) < len(claims)), len(sent)))      # the parent counts as one
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        back = pool.imap(_work, sent, chunksize=1)          # submitted now: workers run while the parent checks
-        for claim, at_home in zip(claims, here):
-            if at_home:
-                yield check(claim, config)
-                continue
-            data = next(back)
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(claims))) as pool:
+        for claim, data in zip(claims, pool.imap(_work, range(len(claims)), chunksize=1)):
             yield check(claim, config) if data is None else dataclasses.replace(pickle.loads(data), claim=claim)
 
 
