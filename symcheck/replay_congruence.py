@@ -22,6 +22,7 @@ import sympy as sp
 from .index import Iverson
 from .nodes.recurrence import Prev, Recurrence, State
 from .replay_alpha import alpha_equal, subst
+from .replay_recurrence import obligation_variables
 
 __all__ = ["congruence_obligations", "recurrence_congruence"]
 
@@ -59,9 +60,8 @@ def _pairs(recurrences):
 
 def congruence_obligations(recurrences, domain: tuple, lhs, rhs, sizes: frozenset) -> set:
     """{((source, target), "init" | "update")} that the obligation (domain, lhs, rhs) is, as posed here."""
-    variables = sorted({s for pair in domain for s in pair[0].free_symbols | pair[1].free_symbols} - sizes,
-                       key=sp.default_sort_key)
-    if not all(isinstance(v, sp.Symbol) and v.is_integer for v in variables):
+    variables = obligation_variables(domain, sizes)
+    if variables is None:
         return set()
     found = set()
     for source, into in _pairs(recurrences):

@@ -25,7 +25,7 @@ from .index import Iverson
 from .nodes.recurrence import Prev, Recurrence, State
 from .replay_alpha import alpha_equal, subst
 
-__all__ = ["closed_at", "recurrence_obligations", "recurrence_closed_form"]
+__all__ = ["closed_at", "obligation_variables", "recurrence_obligations", "recurrence_closed_form"]
 
 
 def closed_at(rec: Recurrence, time, row, col) -> sp.Basic:
@@ -80,11 +80,18 @@ def _posed(rec: Recurrence, kind: str, t, a, b) -> tuple[frozenset, sp.Basic, sp
         _unfolded(_previous(update, rec, t), rec, t)
 
 
-def recurrence_obligations(recurrences, domain: tuple, lhs, rhs, sizes: frozenset) -> set:
-    """{(recurrence, "base" | "step")} that the obligation (domain, lhs, rhs) is, as the checker poses it."""
+def obligation_variables(domain: tuple, sizes: frozenset) -> list | None:
+    """The free variables of an obligation's domain other than sizes, in a fixed order; None unless all are
+    integer symbols (an obligation quantifies over integer indices only)."""
     variables = sorted({s for pair in domain for s in pair[0].free_symbols | pair[1].free_symbols} - sizes,
                        key=sp.default_sort_key)
-    if not all(isinstance(v, sp.Symbol) and v.is_integer for v in variables):
+    return variables if all(isinstance(v, sp.Symbol) and v.is_integer for v in variables) else None
+
+
+def recurrence_obligations(recurrences, domain: tuple, lhs, rhs, sizes: frozenset) -> set:
+    """{(recurrence, "base" | "step")} that the obligation (domain, lhs, rhs) is, as the checker poses it."""
+    variables = obligation_variables(domain, sizes)
+    if variables is None:
         return set()
     found = set()
     for rec in recurrences:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from symcheck.context import Context
@@ -49,3 +52,12 @@ def same(x: np.ndarray, y: np.ndarray, tol: float = 1e-9) -> bool:
 def inlined(model: Model) -> Formula:
     """The model as one entry formula (applications inlined): the other semantics of a composition."""
     return Formula(model.label, model.rows, model.cols, lambda i, j: entry_of(model, i, j), model.constraints)
+
+
+def derivation(name: str):
+    """The bundled derivation file `derivations/<name>.py`, loaded as a module (the oracle tests read its models)."""
+    path = Path(__file__).resolve().parent.parent / "derivations" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"derivation_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -7,8 +7,6 @@ instance of the single-head claim.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,23 +14,18 @@ import pytest
 torch = pytest.importorskip("torch", reason="the oracle needs torch==2.13.0 (the test extra)")
 
 from fla_reference import reference  # noqa: E402
+from helpers import derivation  # noqa: E402
 from symcheck.model_ops import evaluate_model  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 T, H, D_K, D_V = 64, 3, 8, 5
 FLOAT32 = dict(rtol=1e-5, atol=1e-5)
 
 
-def _derivation(name: str):
-    spec = importlib.util.spec_from_file_location(f"derivation_{name}", ROOT / "derivations" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def linear():
-    return _derivation("linear_attention")
+    return derivation("linear_attention")
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +177,7 @@ def _ffn_pairs(model, weights):
 
 @pytest.fixture(scope="module")
 def memory():
-    return _derivation("associative_memory")
+    return derivation("associative_memory")
 
 
 @pytest.mark.parametrize("side", ["lhs", "rhs"])

@@ -9,27 +9,20 @@ one instance of the single-head claim. Each refuted variant must differ from its
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="the oracle needs torch==2.13.0 (the test extra)")
 
+from helpers import derivation  # noqa: E402
 from symcheck.model_ops import evaluate_model  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 T, H, D, D_V = 64, 3, 8, 5
 FLOAT32 = dict(rtol=1e-5, atol=1e-5)
 FLOAT64 = dict(rtol=1e-10, atol=1e-10)
 
 
-def _derivation(name: str):
-    spec = importlib.util.spec_from_file_location(f"derivation_{name}", ROOT / "derivations" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +40,7 @@ def _per_head(model, inputs: dict, sizes: dict) -> np.ndarray:
 # -- forgetting attention: fla's reference ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def fox():
-    return _derivation("forgetting_attention")
+    return derivation("forgetting_attention")
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +75,7 @@ def test_gated_linear_attention_is_not_flas_forgetting_attention(fox, qkv, forge
 # -- online softmax: PyTorch's causal attention ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def online():
-    return _derivation("online_softmax")
+    return derivation("online_softmax")
 
 
 def _sdpa(qkv, steps=T):
@@ -116,7 +109,7 @@ def test_the_unrescaled_normaliser_is_not_torch_causal_attention(online, qkv):
 # -- MLP neurons: PyTorch's activations --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def neurons():
-    return _derivation("neurons")
+    return derivation("neurons")
 
 
 @pytest.fixture(scope="module")
