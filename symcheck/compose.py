@@ -23,7 +23,7 @@ from .ir import LAYER, Applied, Formula, Model, Operand, Stack, joint_constraint
 from .matrix import MatInput
 from .model_ops import Computed, leaf_inputs
 
-__all__ = ["apply", "stack"]
+__all__ = ["apply", "stack", "check_bindings"]
 
 
 def _placeholders(fn, args, skip: int = 0) -> tuple[MatInput, ...]:
@@ -49,7 +49,6 @@ def apply(fn: Callable, *args: Operand | Computed, label: str | None = None) -> 
             raise ClaimError(f"apply takes models or input matrices, got {type(a).__name__}", field="args")
     placeholders = _placeholders(fn, args)
     inner = _model(fn(*placeholders), getattr(fn, "__name__", "fn"))
-    _check_capture(fn, placeholders)
     return Applied(label or inner.label, inner.rows, inner.cols,
                    joint_constraints(inner, *(a for a in args if isinstance(a, Model))),
                    fn=fn, args=args, placeholders=placeholders, inner=inner)
@@ -64,8 +63,6 @@ def stack(step: Callable, start: Operand | Computed, *, depth, label: str | None
                          field="start")
     (placeholder,) = _placeholders(step, (start,), skip=1)
     inner = _model(step(placeholder, LAYER), getattr(step, "__name__", "step"))
-    _check_capture(step, (placeholder,), LAYER)
-    _check_layer_name(step, placeholder, start)
     for what, a, b in (("rows", inner.rows, start.rows), ("columns", inner.cols, start.cols)):
         if sp.expand(a - b) != 0:
             raise ClaimError(f"a layer must keep its input's shape: it maps {start.rows}x{start.cols} "
@@ -76,6 +73,30 @@ def stack(step: Callable, start: Operand | Computed, *, depth, label: str | None
     return Stack(label or f"{depth} x {inner.label}", start.rows, start.cols,
                  tuple(dict.fromkeys(constraints + ((1, depth),))),
                  step=step, start=start, depth=depth, placeholder=placeholder, inner=inner)
+
+
+def check_bindings(model: Operand, seen: set[int] | None = None) -> None:
+    """The binding checks of every apply and stack in `model`: a parameter named like an input its body
+    also reads, a size named like the layer index. They are what makes `leaf_inputs` and the composition
+    lemmas mean what they say, so posing a claim runs them (`problem.pose`); building a model does not,
+    since they evaluate whole entry formulas and a library load (or a cached re-check) should not pay
+    for that. An apply met only inside an entry formula is inlined there, where no name is bound apart."""
+    seen = set() if seen is None else seen
+    if id(model) in seen:
+        return
+    seen.add(id(model))
+    match model:
+        case Applied():
+            _check_capture(model.fn, model.placeholders)
+            parts = (model.inner, *model.args)
+        case Stack():
+            _check_capture(model.step, (model.placeholder,), LAYER)
+            _check_layer_name(model.step, model.placeholder, model.start)
+            parts = (model.inner, model.start)
+        case _:
+            parts = ()
+    for part in parts:
+        check_bindings(part, seen)
 
 
 def _check_capture(fn, placeholders, *extra):

@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim
+from .compose import check_bindings
 from .context import Context, UnitRows, atom_like
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
@@ -295,6 +296,11 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
     inlined whole: those are posed as compositions, everything else entrywise; `chunk_size` poses
     the rows chunk by chunk (`Chunks`)."""
     _same_shape(name, lhs, rhs)
+    for side in (lhs, rhs):
+        try:
+            check_bindings(side)
+        except ClaimError as err:
+            raise ClaimError(err.detail, claim=err.claim or name, field=err.field) from None
     where = tuple((sp.sympify(lo), sp.sympify(hi)) for lo, hi in where)
     if _by_composition(lhs, rhs, method):
         if chunk_size is not None:

@@ -11,6 +11,7 @@ from symcheck.ir import LAYER
 from symcheck.matrix import MaskedSoftmax, MatInput
 from symcheck.model_ops import entry_of, evaluate_model, leaf_inputs
 from symcheck.models import causal_attention, cross_attention
+from symcheck.problem import pose
 
 from helpers import N, T, d, inlined, same
 
@@ -37,8 +38,6 @@ def test_apply_names_placeholders_after_parameters_and_hides_them():
 @pytest.mark.parametrize("build,message", [
     (lambda: apply(lambda: prefix_sum(X), X), "takes 0 arguments, but 1 were given"),
     (lambda: apply(lambda Y: Y, X), "must return a Model, got MatInput"),
-    (lambda: apply(lambda X: from_index(T, d, lambda i, j: X[i, j] + matrix("X", T, d)[i, j]), X),
-     "parameter 'X' of <lambda> has the name of an input it also reads"),
     (lambda: stack(lambda Y, layer: from_index(T, N, lambda i, j: Y[i, 1]), X, depth=L),
      "a layer must keep its input's shape"),
     (lambda: entry_of(apply(lambda Y: cross_attention(Y, Y, Y), prefix_sum(X)), index("t"), index("b")),
@@ -50,6 +49,16 @@ def test_apply_names_placeholders_after_parameters_and_hides_them():
 def test_bad_compositions_are_errors_that_say_why(build, message):
     with pytest.raises(ClaimError, match=message):
         build()
+
+
+def test_a_parameter_named_like_an_input_its_body_reads_is_an_error_when_the_claim_is_posed():
+    """Building the model does not evaluate its body (loading a library stays fast); posing does."""
+    bad = apply(lambda X: from_index(T, d, lambda i, j: X[i, j] + matrix("X", T, d)[i, j]), X)
+    with pytest.raises(ClaimError, match="claim c, field fn: parameter 'X' of <lambda> has the name of an input"):
+        pose(bad, apply(lambda Y: prefix_sum(Y), X), name="c")
+    inner = apply(lambda Y: apply(lambda X: from_index(T, d, lambda i, j: X[i, j] + matrix("X", T, d)[i, j]), Y), X)
+    with pytest.raises(ClaimError, match="has the name of an input it also reads"):
+        pose(inner, inner, name="nested")
 
 
 def test_a_slice_indexes_the_stacked_tensor_at_its_layer():

@@ -15,7 +15,6 @@ import sympy as sp
 from symcheck import Claim, Config, Iverson, apply, check, from_index, make_sum, matrix, sdnc_read, stack
 from symcheck import causal_attention, tensor
 from symcheck.cli import main
-from symcheck.errors import ClaimError
 from symcheck.context import Context
 from symcheck.crosscheck import portfolio_sizes
 from symcheck.index import Log, Power, index, indices, reciprocal, size, sizes
@@ -79,8 +78,9 @@ def test_2_nor_in_a_stack():
 def test_2_a_size_named_like_the_layer_index_is_refused():
     ell, L = size("ell"), size("L")
     W = matrix("W", ell, d)
-    with pytest.raises(ClaimError, match="layer index"):
-        stack(lambda Y, layer: from_index(T, d, lambda t, b: Y[t, b] * W[1, b]), V, depth=L)
+    layers = stack(lambda Y, layer: from_index(T, d, lambda t, b: Y[t, b] * W[1, b]), V, depth=L)
+    r = verdict(layers, layers)
+    assert r.verdict == "error" and r.error_kind == "input" and "layer index" in r.reason
 
 
 # -- 3. out-of-range entries -------------------------------------------------------------------------
