@@ -8,33 +8,26 @@ and re-using its outcome is as sound as running it again. Only `proved` and `ref
 `undecided` may depend on the wall-clock budget and `error` should be seen. Not covered: a derivation
 file that imports the user's own other modules, whose edits the key does not see; run `--no-cache`
 (or clear the directory) after changing such a module.
+
+An entry is two files (`portable.Packed`): `<key>.summary`, which a re-check reads, and `<key>.proof`,
+which only `show`, `render` and certificates read. The proof is written first and the summary last,
+each atomically, so a summary on disk means a complete entry.
 """
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
 import hashlib
 import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
 
-import sympy as sp
-
 from .claim import Claim
 from .config import Config
+from .portable import Packed, Stale, pack, unpack
 from .result import Result
 
 __all__ = ["ProofCache", "DEFAULT_DIR"]
-
-def unevaluated_eq(lhs, rhs) -> sp.Basic:
-    return sp.Eq(lhs, rhs, evaluate=False)
-
-
-# An obligation's statement is Eq(..., evaluate=False); sympy's own pickling rebuilds it evaluated, so a
-# result from the cache or a worker process would print `True` where a fresh one prints `0 = 0`.
-copyreg.pickle(sp.Equality, lambda e: (unevaluated_eq, e.args))
 
 DEFAULT_DIR = os.environ.get("SYMCHECK_CACHE_DIR", ".symcheck_cache")
 STORED = ("proved", "refuted")
@@ -55,8 +48,7 @@ def _file_digest(path: str) -> str:           # read each time: an edited file m
 
 
 class ProofCache:
-    """Results by key in one directory, one pickle per claim (written atomically: a crash leaves no
-    half-written entry)."""
+    """Results by key in one directory."""
 
     def __init__(self, directory: str | Path = DEFAULT_DIR):
         self.dir = Path(directory)
@@ -65,23 +57,31 @@ class ProofCache:
         parts = (_code_digest(), _file_digest(claim.file), claim.qualname, claim.expect, repr(config.as_dict()))
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
-    def get(self, claim: Claim, config: Config) -> Result | None:
-        path = self.dir / f"{self.key(claim, config)}.pickle"
+    def get(self, claim: Claim, config: Config, proof: bool = True) -> Result | None:
+        """The stored result of `claim`, or None; without its proof unless `proof`."""
+        base = self.dir / self.key(claim, config)
         try:
-            stored = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            summary = base.with_suffix(".summary").read_bytes()
+            stored = base.with_suffix(".proof").read_bytes() if proof else None
+            return unpack(Packed(summary, stored or None), claim, proof=proof)
+        except (OSError, Stale):
             return None
-        return dataclasses.replace(stored, claim=claim) if isinstance(stored, Result) else None
 
-    def put(self, result: Result, config: Config) -> None:
+    def put(self, result: Result, config: Config, packed: Packed | None = None) -> None:
+        """Store a decided result (`packed`, if the caller has already packed it)."""
         if result.verdict not in STORED:
             return
         try:
-            data = pickle.dumps(dataclasses.replace(result, claim=None))
+            packed = packed or pack(result)
         except (pickle.PicklingError, TypeError, AttributeError):
-            return                                  # a proof that holds a closure (a composition) is not stored
+            return                                  # something in it cannot travel: it is re-checked next time
         self.dir.mkdir(parents=True, exist_ok=True)
-        path = self.dir / f"{self.key(result.claim, config)}.pickle"
-        tmp = path.with_suffix(".tmp")
+        base = self.dir / self.key(result.claim, config)
+        self._write(base.with_suffix(".proof"), packed.proof or b"")
+        self._write(base.with_suffix(".summary"), packed.summary)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)

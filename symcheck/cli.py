@@ -94,7 +94,7 @@ def _run(args, config: Config, claims, table) -> list:
         raise UsageError("--jobs must be at least 1")
     colour = table.isatty() and not os.environ.get("NO_COLOR")          # https://no-color.org
     print(header(width), file=table, flush=True)
-    return check_all(claims, config, jobs=args.jobs, cache=cache,
+    return check_all(claims, config, jobs=args.jobs, cache=cache, proofs=bool(args.certificates),
                      on_result=lambda r, hit: print(row(r, width, cached=hit, colour=colour), file=table, flush=True))
 
 
