@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 from . import __version__
 from .config import Config
 from .engine import check
@@ -94,8 +96,16 @@ def _run(args, config: Config, claims, table) -> list:
         raise UsageError("--jobs must be at least 1")
     colour = table.isatty() and not os.environ.get("NO_COLOR")          # https://no-color.org
     print(header(width), file=table, flush=True)
-    return check_all(claims, config, jobs=args.jobs, cache=cache, proofs=bool(args.certificates),
-                     on_result=lambda r, hit: print(row(r, width, cached=hit, colour=colour), file=table, flush=True))
+    with _progress(len(claims), table) as bar:
+        def shown(r, hit):
+            bar.write(row(r, width, cached=hit, colour=colour), file=table)
+            bar.update()
+        return check_all(claims, config, jobs=args.jobs, cache=cache, proofs=bool(args.certificates), on_result=shown)
+
+
+def _progress(total: int, stream) -> tqdm:
+    """A progress bar below the rows, on a terminal only: piped output stays plain rows."""
+    return tqdm(total=total, file=stream, disable=not stream.isatty(), leave=False, unit="claim", dynamic_ncols=True)
 
 
 def _cmd_check(args) -> int:
@@ -183,7 +193,9 @@ def _cmd_render(args) -> int:
     claims = select(load(args.paths or [DEFAULT_PATH]), args.pattern)
     if not claims:
         raise UsageError("no claims to render")
-    results = check_all(claims, config, jobs=args.jobs, cache=None if args.no_cache else ProofCache(args.cache_dir))
+    with _progress(len(claims), sys.stderr) as bar:
+        results = check_all(claims, config, jobs=args.jobs, cache=None if args.no_cache else ProofCache(args.cache_dir),
+                            on_result=lambda r, hit: bar.update())
     rendered = render(results, config, args.templates, args.detail)
     for r in rendered.skipped:
         print(f"symcheck: not rendered: {r.name}: {r.verdict}, expected {r.claim.expect}", file=sys.stderr)

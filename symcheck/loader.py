@@ -25,7 +25,7 @@ __all__ = ["discover", "load_file", "load", "load_surviving", "LoadFailure", "se
 _COUNTER = itertools.count()
 
 
-def discover(paths: list[str]) -> list[Path]:
+def discover(paths: list[str | Path]) -> list[Path]:
     """Derivation files under `paths` (files as given; directories: *.py, not _private)."""
     files: list[Path] = []
     for raw in paths:
@@ -68,7 +68,9 @@ def _line(err: BaseException, path: Path) -> str:
     return f":{frames[-1].lineno}" if frames else ""
 
 
-def load(paths: list[str]) -> list[Claim]:
+def load(paths: str | Path | list[str | Path]) -> list[Claim]:
+    """The claims of derivation files (a file, a directory, or a list of them), in declaration order."""
+    paths = [paths] if isinstance(paths, (str, Path)) else paths
     claims: list[Claim] = []
     seen: dict[str, str] = {}
     for f in discover(paths):

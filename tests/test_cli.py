@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -215,6 +216,34 @@ def test_the_cache_sees_an_edited_file(tmp_path, capsys):
     assert code == 1 and "good.near" in out and "(cached)" not in out.split("good.near")[1].splitlines()[0]
 
 
+def test_a_progress_bar_only_on_a_terminal(tmp_path, capsys):
+    """Piped: plain rows. On a terminal (a pseudo-terminal with a size): a bar below the rows, cleared at the end."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    write(tmp_path, "good.py", TRUE_AND_FALSE)
+    code, out, _ = run(["check", str(tmp_path), "--no-cache", "-j", "1"], capsys)
+    assert code == 0 and "claim/s" not in out and "%|" not in out
+    pid, fd = pty.fork()
+    if pid == 0:                                                    # the child: a terminal 100 columns wide
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        os.execv(sys.executable, [sys.executable, "-m", "symcheck", "check", str(tmp_path), "--no-cache", "-j", "1"])
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.waitpid(pid, 0)
+    text = shown.decode()
+    assert "0/2" in text and "claim/s" in text and "good.near" in text
+    assert "2 passed, 0 failed" in text.rstrip().splitlines()[-1]        # the bar is gone before the summary
+
+
 def test_list_names_the_claims_without_checking(tmp_path, capsys):
     write(tmp_path, "good.py", TRUE_AND_FALSE)
     code, out, _ = run(["list", str(tmp_path)], capsys)
@@ -231,7 +260,7 @@ def test_k_is_exact_or_a_glob(capsys):
 
 def test_a_result_asserts_its_expected_verdict(tmp_path):
     from symcheck import check_all, load
-    claims = load([write(tmp_path, "good.py", TRUE_AND_FALSE)])
+    claims = load(write(tmp_path, "good.py", TRUE_AND_FALSE))
     results = check_all(claims, jobs=2)
     assert all(results) and "good.near: refuted" in repr(results[1])
 
