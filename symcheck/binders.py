@@ -60,34 +60,65 @@ def subst(expr: sp.Basic, mapping: dict) -> sp.Basic:
     mapping = {k: sp.sympify(v) for k, v in mapping.items() if k != v}
     if not mapping:
         return expr
-    return _subst(expr, mapping, frozenset(mapping.items()), {})
+    return _subst(expr, _Mapping(mapping), {})
+
+
+class _Mapping:
+    """A substitution and what `_subst` asks of it at every node: its memo key, the symbols it replaces, and
+    the free symbols of what it puts in (a binder of one of those is renamed)."""
+
+    __slots__ = ("m", "key", "keys", "incoming")
+
+    def __init__(self, m: dict):
+        self.m, self.key, self.keys = m, frozenset(m.items()), frozenset(m)
+        self.incoming = frozenset().union(*(v.free_symbols for v in m.values()))
+
+
+@lru_cache(maxsize=200_000)
+def _free_bound(e: sp.Basic) -> tuple[frozenset, frozenset]:
+    """(the symbols free in `e`, the symbols a binder inside `e` binds), scoped as `_subst` scopes them."""
+    if isinstance(e, sp.Symbol):
+        return frozenset((e,)), frozenset()
+    b = spec_of(e).binder if e.args else None
+    if b is None:
+        parts = [_free_bound(a) for a in e.args]
+        return frozenset().union(*(f for f, _ in parts)), frozenset().union(*(g for _, g in parts))
+    variables = frozenset(b.variables(e))
+    body_free, body_bound = _free_bound(b.scope(e))
+    parts = [_free_bound(e.args[k]) for k in b.outside(e)]
+    return ((body_free - variables).union(*(f for f, _ in parts)),
+            (body_bound | variables).union(*(g for _, g in parts)))
 
 
 _SAME = object()      # a memo entry for a subtree the substitution leaves as it is
 
 
-def _subst(e, m, mkey, memo):
-    """One pass, rebuilding only the nodes whose arguments changed. `memo` holds the result per (subtree,
-    mapping `mkey`) for this pass: a tree shares subtrees (a layer's LayerNorm recurs in every term), and
-    each is rebuilt once (`_SAME`: left as it is, so the caller's identity test still sees it unchanged)."""
+def _subst(e, m: _Mapping, memo):
+    """One pass, rebuilding only the nodes whose arguments changed: a subtree where no replaced symbol is free
+    and no binder could capture is left as it is without a visit, and `memo` holds the result per (subtree,
+    mapping) for this pass, since a tree shares subtrees (a layer's LayerNorm recurs in every term; `_SAME`:
+    left as it is, so the caller's identity test still sees it unchanged)."""
     if isinstance(e, sp.Symbol):
-        return m.get(e, e)
+        return m.m.get(e, e)
     if not e.args:
         return e
-    hit = memo.get((e, mkey))
+    free, bound = _free_bound(e)
+    if free.isdisjoint(m.keys) and bound.isdisjoint(m.incoming):
+        return e
+    hit = memo.get((e, m.key))
     if hit is not None:
         return e if hit is _SAME else hit
-    out = _subst_node(e, m, mkey, memo)
-    memo[(e, mkey)] = _SAME if out is e else out
+    out = _subst_node(e, m, memo)
+    memo[(e, m.key)] = _SAME if out is e else out
     return out
 
 
-def _subst_node(e, m, mkey, memo):
+def _subst_node(e, m: _Mapping, memo):
     b = spec_of(e).binder
     if b is not None:
         variables, body = b.variables(e), b.scope(e)
-        outside = {k: _subst(e.args[k], m, mkey, memo) for k in b.outside(e)}
-        inner = {k: val for k, val in m.items() if k not in variables}
+        outside = {k: _subst(e.args[k], m, memo) for k in b.outside(e)}
+        inner = {k: val for k, val in m.m.items() if k not in variables}
         incoming = set().union(*(val.free_symbols for val in inner.values())) if inner else set()
         renamed = {}
         if incoming.intersection(variables):
@@ -96,13 +127,12 @@ def _subst_node(e, m, mkey, memo):
                 if v in incoming:
                     renamed[v] = fresh(avoid)
                     avoid.add(renamed[v].name)
-            body = _subst(body, renamed, frozenset(renamed.items()), memo)
-        inner_key = mkey if len(inner) == len(m) else frozenset(inner.items())
-        new_body = _subst(body, inner, inner_key, memo) if inner else body
+            body = _subst(body, _Mapping(renamed), memo)
+        new_body = body if not inner else _subst(body, m if len(inner) == len(m.m) else _Mapping(inner), memo)
         if not renamed and new_body is body and all(a is e.args[k] for k, a in outside.items()):
             return e
         return b.rebuild(e, tuple(renamed.get(v, v) for v in variables), new_body, outside)
-    args = [_subst(a, m, mkey, memo) for a in e.args]
+    args = [_subst(a, m, memo) for a in e.args]
     if all(a is b for a, b in zip(args, e.args)):
         return e
     return e.func(*args)
@@ -259,7 +289,7 @@ def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...]) -> sp.Basic:
     temps = _TEMPS[:k]
     body = subst(body, dict(zip(variables, temps)))
     orders = [tuple(range(len(links)))]
-    if b.commutes:
+    if b.commutes and len(links) > 1:         # one link has one order: no keys to compute
         bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
         atoms = [a for a in atoms_of(body, _ATOMS) if a.free_symbols & set(temps)]
         keys = []
