@@ -1,16 +1,23 @@
 """Time to check the bundled library, against a baseline commit measured in the same run.
 
     python benchmarks/bench_check.py [--baseline REF] [--repeats N] [PATH ...]
+    python benchmarks/bench_check.py --normalizer [--baseline REF] [--repeats N] [--limit SECONDS]
 
 The baseline is checked out into a temporary git worktree and both trees run
 `symcheck check derivations` in fresh processes (cold: import and sympy caches
 included), alternating, so machine load affects both alike. Reports the median
 wall time of each and the ratio; writes benchmarks/CHECK.md.
+
+`--normalizer` instead times the normalizer alone on the inlined layers (each proof one
+normalization of the whole layer, no lemmas), in fresh processes alternating between the
+trees: rewrite steps per CPU second, each proof stopped at `--limit` seconds; writes
+benchmarks/NORMALIZER.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -34,10 +41,76 @@ def _run(tree: Path, paths: list[str]) -> tuple[float, str]:
     return elapsed, summary
 
 
+INLINED = [   # (label, derivation file, claim): each proved by one normalization of the inlined layer
+    ("pre-LN layer", "derivations/layer.py", "pre_ln_layer_is_sdnc_step_by_normalization"),
+    ("pre-LN decoder layer", "derivations/slow/decoder.py", "pre_ln_decoder_layer_by_normalization"),
+    ("post-LN decoder layer", "derivations/encoder_decoder.py", "post_ln_decoder_layer_is_sdnc_step"),
+]
+
+_NORMALIZE = """
+import json, sys, time
+from pathlib import Path
+from symcheck.budget import BudgetExceeded, interrupt_at
+from symcheck.config import Config
+from symcheck.engine import attempt_proof
+from symcheck.loader import load_file
+from symcheck.problem import pose_claim
+claim = next(c for c in load_file(Path({path!r})) if c.name == {name!r})
+problem = pose_claim(claim, method="normalization")
+wall, cpu = time.monotonic(), time.process_time()
+try:
+    with interrupt_at(wall + {limit}):
+        proof = attempt_proof(problem, Config(max_steps=10**6), wall + {limit})
+    verdict, steps = ("proved" if proof.proved else "not proved"), proof.steps
+except BudgetExceeded:
+    verdict, steps = "stopped", None
+print(json.dumps({{"verdict": verdict, "steps": steps, "cpu": time.process_time() - cpu,
+                  "seconds": time.monotonic() - wall}}))
+"""
+
+
+def _normalize(tree: Path, path: str, name: str, limit: float) -> dict:
+    """One inlined proof in a fresh process of `tree`: verdict, steps, CPU and wall seconds."""
+    code = _NORMALIZE.format(path=path, name=name, limit=limit)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                         capture_output=True, text=True, timeout=limit + 600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _cell(r: dict, limit: float) -> str:
+    if r["verdict"] != "proved":
+        return f"{r['verdict']} at {limit:.0f} s"
+    return f"{r['steps']:,} steps, {r['cpu']:.1f} s CPU ({r['seconds']:.1f} s wall), {r['steps'] / r['cpu']:,.0f} steps/s"
+
+
+def normalizer(base: Path, args) -> list[str]:
+    """The inlined layers, old and current code alternating in fresh processes; the median run by CPU time."""
+    lines = ["# The normalizer on the inlined layers: current against a baseline", "",
+             f"`python benchmarks/bench_check.py --normalizer --baseline {args.baseline} --repeats {args.repeats} "
+             f"--limit {args.limit:.0f}`: each proof one normalization of the whole inlined layer (no lemmas), in a "
+             "fresh process, alternating between the trees, same machine, same run; median run by CPU time "
+             "(what a shared machine's load disturbs least); steps/s = rewrite steps per CPU second.", "",
+             "| proof | baseline | current | CPU time current / baseline |", "|---|---|---|---|"]
+    for label, path, name in INLINED:
+        runs = {"baseline": [], "current": []}
+        for k in range(args.repeats):
+            for tree_name, tree in (("baseline", base), ("current", ROOT)):
+                runs[tree_name].append(_normalize(tree, path, name, args.limit))
+                print(f"run {k + 1}: {label} {tree_name:8s} {_cell(runs[tree_name][-1], args.limit)}", flush=True)
+        med = {t: sorted(rs, key=lambda r: r["cpu"])[len(rs) // 2] for t, rs in runs.items()}
+        both = all(r["verdict"] == "proved" for r in med.values())
+        ratio = f"**{med['current']['cpu'] / med['baseline']['cpu']:.2f}**" if both else "-"
+        lines.append(f"| {label} | {_cell(med['baseline'], args.limit)} | {_cell(med['current'], args.limit)} "
+                     f"| {ratio} |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="82cb649", help="git ref of the baseline (default: before issue 9)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--normalizer", action="store_true", help="time the normalizer on the inlined layers")
+    parser.add_argument("--limit", type=float, default=120.0, help="seconds per inlined proof (--normalizer)")
     parser.add_argument("paths", nargs="*", default=["derivations"],
                         help="derivation files or directories, relative to each tree (default: derivations); "
                              "name the baseline's files to compare like with like when the library has grown")
@@ -46,6 +119,11 @@ def main() -> int:
         base = Path(tmp) / "baseline"
         subprocess.run(["git", "worktree", "add", "-q", "--detach", str(base), args.baseline], cwd=ROOT, check=True)
         try:
+            if args.normalizer:
+                lines = normalizer(base, args)
+                (ROOT / "benchmarks" / "NORMALIZER.md").write_text("\n".join(lines) + "\n")
+                print("\n".join(lines))
+                return 0
             times = {"baseline": [], "current": []}
             summaries = {}
             for k in range(args.repeats):

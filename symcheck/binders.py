@@ -12,6 +12,7 @@ order and keeping the least under sympy's structural `default_sort_key`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import groupby, permutations, product
 from typing import Callable
 
@@ -22,14 +23,23 @@ from .index import Element, Entry, Iverson, index
 from .memory import MemoryCell, WriteWeight
 from .nodes.spec import registered, spec_of
 
-__all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names", "rebind", "rename_apart"]
+__all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names", "rebind", "rename_apart",
+           "atoms_of"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
 
 
+@lru_cache(maxsize=200_000)
+def atoms_of(expr: sp.Basic, types: tuple[type, ...]) -> frozenset[sp.Basic]:
+    """`expr.atoms(*types)`, memoised per subtree: sympy walks every path of a tree whose subtrees recur (a
+    layer's LayerNorm in every term), this visits each distinct subtree once."""
+    own = frozenset((expr,)) if isinstance(expr, types) else frozenset()
+    return own.union(*(atoms_of(a, types) for a in expr.args)) if expr.args else own
+
+
 def symbol_names(expr: sp.Basic) -> set[str]:
     """Every symbol name occurring in `expr`, free or bound."""
-    return {s.name for s in expr.atoms(sp.Symbol)}
+    return {s.name for s in atoms_of(expr, (sp.Symbol,))}
 
 
 def fresh(avoid: set[str], prefer: str | None = None) -> sp.Symbol:
@@ -50,20 +60,65 @@ def subst(expr: sp.Basic, mapping: dict) -> sp.Basic:
     mapping = {k: sp.sympify(v) for k, v in mapping.items() if k != v}
     if not mapping:
         return expr
-    return _subst(expr, mapping)
+    return _subst(expr, _Mapping(mapping), {})
 
 
-def _subst(e, m):
-    """One pass, rebuilding only the nodes whose arguments changed."""
+class _Mapping:
+    """A substitution and what `_subst` asks of it at every node: its memo key, the symbols it replaces, and
+    the free symbols of what it puts in (a binder of one of those is renamed)."""
+
+    __slots__ = ("m", "key", "keys", "incoming")
+
+    def __init__(self, m: dict):
+        self.m, self.key, self.keys = m, frozenset(m.items()), frozenset(m)
+        self.incoming = frozenset().union(*(v.free_symbols for v in m.values()))
+
+
+@lru_cache(maxsize=200_000)
+def _free_bound(e: sp.Basic) -> tuple[frozenset, frozenset]:
+    """(the symbols free in `e`, the symbols a binder inside `e` binds), scoped as `_subst` scopes them."""
     if isinstance(e, sp.Symbol):
-        return m.get(e, e)
+        return frozenset((e,)), frozenset()
+    b = spec_of(e).binder if e.args else None
+    if b is None:
+        parts = [_free_bound(a) for a in e.args]
+        return frozenset().union(*(f for f, _ in parts)), frozenset().union(*(g for _, g in parts))
+    variables = frozenset(b.variables(e))
+    body_free, body_bound = _free_bound(b.scope(e))
+    parts = [_free_bound(e.args[k]) for k in b.outside(e)]
+    return ((body_free - variables).union(*(f for f, _ in parts)),
+            (body_bound | variables).union(*(g for _, g in parts)))
+
+
+_SAME = object()      # a memo entry for a subtree the substitution leaves as it is
+
+
+def _subst(e, m: _Mapping, memo):
+    """One pass, rebuilding only the nodes whose arguments changed: a subtree where no replaced symbol is free
+    and no binder could capture is left as it is without a visit, and `memo` holds the result per (subtree,
+    mapping) for this pass, since a tree shares subtrees (a layer's LayerNorm recurs in every term; `_SAME`:
+    left as it is, so the caller's identity test still sees it unchanged)."""
+    if isinstance(e, sp.Symbol):
+        return m.m.get(e, e)
     if not e.args:
         return e
+    free, bound = _free_bound(e)
+    if free.isdisjoint(m.keys) and bound.isdisjoint(m.incoming):
+        return e
+    hit = memo.get((e, m.key))
+    if hit is not None:
+        return e if hit is _SAME else hit
+    out = _subst_node(e, m, memo)
+    memo[(e, m.key)] = _SAME if out is e else out
+    return out
+
+
+def _subst_node(e, m: _Mapping, memo):
     b = spec_of(e).binder
     if b is not None:
         variables, body = b.variables(e), b.scope(e)
-        outside = {k: _subst(e.args[k], m) for k in b.outside(e)}
-        inner = {k: val for k, val in m.items() if k not in variables}
+        outside = {k: _subst(e.args[k], m, memo) for k in b.outside(e)}
+        inner = {k: val for k, val in m.m.items() if k not in variables}
         incoming = set().union(*(val.free_symbols for val in inner.values())) if inner else set()
         renamed = {}
         if incoming.intersection(variables):
@@ -72,12 +127,12 @@ def _subst(e, m):
                 if v in incoming:
                     renamed[v] = fresh(avoid)
                     avoid.add(renamed[v].name)
-            body = _subst(body, renamed)
-        new_body = _subst(body, inner) if inner else body
+            body = _subst(body, _Mapping(renamed), memo)
+        new_body = body if not inner else _subst(body, m if len(inner) == len(m.m) else _Mapping(inner), memo)
         if not renamed and new_body is body and all(a is e.args[k] for k, a in outside.items()):
             return e
         return b.rebuild(e, tuple(renamed.get(v, v) for v in variables), new_body, outside)
-    args = [_subst(a, m) for a in e.args]
+    args = [_subst(a, m, memo) for a in e.args]
     if all(a is b for a, b in zip(args, e.args)):
         return e
     return e.func(*args)
@@ -130,7 +185,7 @@ def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:
     """Rename every bound index to its canonical (depth-determined) name."""
     pool = [n for n in POOL if n not in reserved]
     pool += [f"j{k}" for k in range(1, 64) if f"j{k}" not in reserved]
-    return _canon(expr, 0, pool)
+    return _canon(expr, 0, tuple(pool))
 
 
 _LEVELS = tuple(sp.Dummy(f"level{k}", integer=True) for k in range(256))
@@ -175,6 +230,9 @@ def _chain(e):
 
 
 _HOLE = sp.Symbol("_hole", integer=True)
+# a chain's variables while its order is chosen: the same placeholders for every chain (each is replaced by a
+# canonical name before `_canon` descends, so two chains never share them), which lets `_canon` be memoised
+_TEMPS = tuple(sp.Dummy(f"tmp{k}", integer=True) for k in range(256))
 _MARK = sp.Symbol("_mark", integer=True)
 _ATOMS = (sp.Indexed, Element, Entry, Iverson, MemoryCell, WriteWeight)    # read at indices: they order a chain
 
@@ -210,7 +268,11 @@ def _orders(keys: list) -> list[tuple[int, ...]]:
     return out[:24]
 
 
-def _canon(e, depth, pool):
+@lru_cache(maxsize=100_000)
+def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...]) -> sp.Basic:
+    """`e` renamed canonically below `depth` enclosing binders. Pure, hence memoised: the two sides of a claim
+    and its obligations share most subtrees, and a subtree already renamed at its depth is not renamed again
+    (the renaming is incremental: only where a binder changed is there work)."""
     if not e.args:
         return e
     spec = spec_of(e)
@@ -224,12 +286,12 @@ def _canon(e, depth, pool):
     k = len(variables)
     names = [index(n) for n in pool[depth:depth + k]]
     # move the chain's variables out of the way of the canonical names first
-    temps = [sp.Dummy(f"tmp{i}", integer=True) for i in range(k)]
+    temps = _TEMPS[:k]
     body = subst(body, dict(zip(variables, temps)))
     orders = [tuple(range(len(links)))]
-    if b.commutes:
-        bound = {v for x in body.atoms(*_range_binders()) for v in spec_of(x).binder.variables(x)}
-        atoms = [a for a in body.atoms(*_ATOMS) if a.free_symbols & set(temps)]
+    if b.commutes and len(links) > 1:         # one link has one order: no keys to compute
+        bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
+        atoms = [a for a in atoms_of(body, _ATOMS) if a.free_symbols & set(temps)]
         keys = []
         for i, (lo, hi) in enumerate(map(b.bounds, links)):
             rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {v: _HOLE for v in bound}

@@ -176,24 +176,41 @@ class Context:
     binders: tuple[str, ...] = ()               # enclosing bound indices, outermost first
     recurrences: frozenset = frozenset()        # the claim's recurrences (`Recurrence`), for congruence
 
+    def __hash__(self) -> int:
+        """Computed once: the normalizer keys its memos by (subtree, context), at every node of every step."""
+        try:
+            return self._hash
+        except AttributeError:
+            h = hash((self.facts, self.assumptions, self.reserved, self.binders, self.recurrences))
+            object.__setattr__(self, "_hash", h)
+            return h
+
+    def __reduce__(self):
+        """Pickled by its fields alone: the cached hash depends on the process (string hashing is salted)."""
+        return Context, (self.facts, self.assumptions, self.reserved, self.binders, self.recurrences)
+
     def with_facts(self, *pairs: tuple[sp.Expr, sp.Expr]) -> "Context":
         """Add facts lo <= hi (non-affine pairs are ignored: knowing less is sound). A Mod or
-        floor in a pair stands for an integer with its defining bounds (`integer_atoms`)."""
+        floor in a pair stands for an integer with its defining bounds (`integer_atoms`). Nothing new
+        known: this very context (an equal copy would be compared fact by fact in every memo)."""
         forms = [(nonneg(lo, hi), (lo, hi)) for lo, hi in pairs]
         new = {f for f, _ in forms if f is not None}
         hard = [self._floors_known(pair) for f, pair in forms if f is None]
         if hard:
             new |= {f for lo, hi in _abstracted(hard) if (f := nonneg(lo, hi)) is not None}
+        if new <= self.facts:
+            return self
         return Context(self.facts | new, self.assumptions, self.reserved, self.binders, self.recurrences)
 
     def with_recurrences(self, recurrences) -> "Context":
         """The claim's recurrences are `recurrences` (those a congruence may rewrite a state into)."""
         return Context(self.facts, self.assumptions, self.reserved, self.binders, frozenset(recurrences))
 
+    @lru_cache(maxsize=50_000)
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
         """The body's context of a range binder (a sum, a product): lo <= var <= hi, and nothing
         more about var (a binder that rebinds a name shadows it, so facts about the outer one do
-        not hold for it)."""
+        not hold for it). Memoised: a step rebuilds every sum above its redex, with the same ranges."""
         inner = self.enter_binder((var,))
         ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders, self.recurrences)
         ctx = ctx.with_facts((lo, var), (var, hi))

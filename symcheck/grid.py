@@ -50,7 +50,7 @@ def contracted(factors: list, ax: int):
     (an einsum over the axes each factor has), or None where that could change a value: with a factor that
     is not finite (the strong zero would matter), or on a small grid (its rounding is kept)."""
     shape = np.broadcast_shapes(*(f.shape for f in factors))
-    if math.prod(shape) < CONTRACT_FROM or not all(np.isfinite(f).all() for f in factors):
+    if math.prod(shape) < CONTRACT_FROM or not all(_finite(f) for f in factors):
         return None
     label = {k: n for n, k in enumerate(k for k, m in enumerate(shape) if m > 1)}
     operands = []
@@ -60,3 +60,12 @@ def contracted(factors: list, ax: int):
     kept = [k for k in label if k != ax]
     out = np.einsum(*operands, [label[k] for k in kept], optimize=True)
     return np.reshape(out, [shape[k] if k in kept else 1 for k in range(len(shape))])
+
+
+def _finite(f: np.ndarray) -> bool:
+    """Is every entry finite? A finite sum proves it in one pass without a temporary (an inf or a nan entry makes
+    the sum inf or nan); only a sum that is not finite needs the entries looked at."""
+    with np.errstate(all="ignore"):
+        if math.isfinite(np.sum(f)):
+            return True
+    return bool(np.isfinite(f).all())

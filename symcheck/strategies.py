@@ -12,6 +12,7 @@ normalizer's attempt re-proves side conditions; `plain` accepts any change.
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import sympy as sp
@@ -37,9 +38,11 @@ def plain(r: Rule, expr: sp.Basic, ctx: Context) -> Step | None:
     return None if out == expr else Step(r.name, expr, out, expr, out)
 
 
+@lru_cache(maxsize=100_000)
 def child_context(node: sp.Basic, k: int, ctx: Context) -> Context:
     """The context at `node`'s k-th argument: the scope of a binder also knows its range (its spec's
-    `Binder`), and nothing about the outer meaning of the names it rebinds."""
+    `Binder`), and nothing about the outer meaning of the names it rebinds. Memoised: contexts are values,
+    and after every step the search descends again through the nodes it has settled."""
     if isinstance(node, sp.Mul):
         return ctx.with_facts(*guard_facts(a for i, a in enumerate(node.args) if i != k))
     binder = spec_of(node).binder

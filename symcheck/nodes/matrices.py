@@ -215,9 +215,17 @@ def _softmax(ev, term: MaskedSoftmax):
     i = np.arange(1, a.shape[0] + 1)[:, None]
     j = np.arange(1, a.shape[1] + 1)[None, :]
     keep = {"inclusive": j <= i, "strict": j < i, "none": np.ones_like(j <= i)}[term.mask]
-    e = np.where(keep, ev.b.exp(a), ev.b.zero)
+    e = ev.b.exp(a)
+    if e.dtype != float or e is a:
+        e = np.where(keep, e, ev.b.zero)
+        z = e.sum(axis=1, keepdims=True)
+        return np.where(keep, e * ev.b.power(z, ev.b.convert(-1)), ev.b.zero)   # masked: exactly 0
+    # float64: the same operations in place on the fresh array exp returned (a T x T matrix is copied once, not 4 times)
+    np.copyto(e, 0.0, where=~keep)
     z = e.sum(axis=1, keepdims=True)
-    return np.where(keep, e * ev.b.power(z, ev.b.convert(-1)), ev.b.zero)   # masked: exactly 0
+    np.multiply(e, ev.b.power(z, ev.b.convert(-1)), out=e)
+    np.copyto(e, 0.0, where=~keep)
+    return e
 
 
 def _entry(ev, e: Entry, env):

@@ -10,7 +10,7 @@ from typing import Iterator
 import sympy as sp
 
 from ..affine import affine
-from ..binders import canonical_names, fresh, subst, symbol_names
+from ..binders import atoms_of, canonical_names, fresh, subst, symbol_names
 from ..context import Context
 from ..index import Iverson, Power, Sigma, make_sum
 from .base import Le, RuleSet, rule
@@ -149,7 +149,7 @@ def has_root(c: sp.Expr) -> bool:
     c, but a root copied into every term of a layer's sums multiplies the work (the inlined pre-LN
     layer goes from 1,175 steps to beyond its time budget), so `distribute` and `sum-factor-in`
     leave such a factor outside."""
-    return any(not p.args[1].is_Integer for p in c.atoms(Power))
+    return any(not p.args[1].is_Integer for p in atoms_of(c, (Power,)))
 
 
 @rule("sum-factor-in", r"c \sum_{j} f_j = \sum_{j} c\, f_j", sp.Mul,
