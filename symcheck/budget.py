@@ -41,6 +41,7 @@ class StepBudget:
 
 
 _armed = threading.Event()
+REPEAT = 0.05        # seconds between alarms once the deadline has passed
 
 
 @contextmanager
@@ -53,12 +54,13 @@ def interrupt_at(deadline: float):
 
     def fire(signum, frame):
         if _armed.is_set():
-            _armed.clear()
             raise BudgetExceeded("time budget exhausted inside a rewrite step")
 
     previous = signal.signal(signal.SIGALRM, fire)
     _armed.set()
-    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
+    # it fires again every REPEAT seconds until the block ends: an exception raised inside a callback
+    # whose exceptions are ignored (a garbage-collection hook, a __del__) would otherwise be the only one
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001), REPEAT)
     try:
         yield
     finally:

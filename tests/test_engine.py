@@ -84,6 +84,24 @@ def test_time_budget_ends_a_huge_claim_as_undecided():
     assert r.verdict == "refuted"          # the falsifier keeps its share of the budget
 
 
+def test_the_alarm_fires_again_when_its_first_exception_is_swallowed():
+    """A garbage-collection hook ignores exceptions: the first BudgetExceeded may be lost there."""
+    import time
+    import pytest
+    from symcheck.budget import BudgetExceeded, interrupt_at
+    start = time.monotonic()
+    with pytest.raises(BudgetExceeded):
+        with interrupt_at(start + 0.05):
+            try:
+                while time.monotonic() - start < 5:
+                    pass
+            except BudgetExceeded:
+                pass                                  # lost, as inside a callback whose errors are ignored
+            while time.monotonic() - start < 5:
+                pass
+    assert time.monotonic() - start < 1
+
+
 def test_a_looping_rule_set_hits_the_step_budget():
     import pytest
     from symcheck.context import Context
