@@ -146,6 +146,15 @@ def test_show_proof_and_counterexample(capsys):
     assert out.index("counterexample (confirmed") < out.index("left-hand side:")    # the evidence first
 
 
+def test_show_prints_no_step_that_prints_as_the_line_before(tmp_path, capsys):
+    f = write(tmp_path, "noop.py", "from symcheck import from_index\n"
+              "same = Claim('same', lhs=from_index(T, d, lambda t, b: Q[t, b]), rhs=from_index(T, d, lambda t, b: "
+              "Q[t, b]), statement='s')\n")
+    code, out, _ = run(["show", "noop.same", f], capsys)
+    assert code == 0 and "[entry-input]" not in out       # Q[t, b] as an entry of Q and as an atom print alike
+    assert "left-hand side:\n    Q[t,b]\n\nright-hand side:\n    Q[t,b]\n" in out
+
+
 def readme_file(tmp_path, name: str):
     """The README's code block introduced by "Save this as `name`", written to a directory outside the repo."""
     readme = (ROOT / "README.md").read_text()
