@@ -20,7 +20,7 @@ from .claim import Claim
 from .context import Context, UnitRows, atom_like
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
-from .binders import fresh, rebind, rename_apart, subst, symbol_names
+from .binders import engine_name, fresh, rebind, rename_apart, subst, symbol_names
 from .domain import Domain, require_points, value_at
 from .index import Sigma, index, size
 from .ir import Applied, Constraints, Model, Simulated, Stack, joint_constraints
@@ -147,6 +147,10 @@ def _same_shape(name: str, lhs: Model, rhs: Model):
 def _merge_inputs(name: str, found) -> dict[str, MatInput | TensorInput]:
     inputs: dict[str, MatInput | TensorInput] = {}
     for m in sorted(found, key=lambda m: m.name):
+        if engine_name(m.name):
+            raise ClaimError(f"input {m.name} is named like an index symcheck uses (positions t, b; bound indices "
+                             f"j, k, a, n, s ...): rename the input (e.g. {m.name}_in)",
+                             claim=name, field="inputs")
         if m.name in inputs and inputs[m.name].shape != m.shape:
             raise ClaimError(f"input {m.name} is used with two shapes: {_shape(inputs[m.name])} and {_shape(m)}",
                              claim=name, field="inputs")
