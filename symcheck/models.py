@@ -107,13 +107,13 @@ def cross_attention(Q, K, V, *, scale=None, mask: str = "none") -> Formula:
     Q, K and V may be input matrices or any model (an encoder's output as the memory rows)."""
     if mask not in MASKS:
         raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
-    for field, x in (("Q", Q), ("K", K), ("V", V)):
-        rows_of(x, field)
     _check_same(Q.cols, K.cols, "queries and keys must have the same width", "shape")
     _check_same(K.rows, V.rows, "keys and values must have the same number of rows", "shape")
     label = "cross-attention" + ("" if mask == "none" else f" with a {mask} causal mask over encoder slots")
-    if all(isinstance(x, MatInput) for x in (Q, K, V)):
+    if not any(isinstance(x, Model) for x in (Q, K, V)):          # matrix-level terms (Kᵀ ...): the matrix form
         return _attention(Q, K, V, scale, mask, label)
+    for field, x in (("Q", Q), ("K", K), ("V", V)):
+        rows_of(x, field)
     return dataclasses.replace(_index_attention(Q, K, V, scale, mask, None, None, None), label=label + " on computed rows")
 
 
