@@ -38,8 +38,9 @@ from .nodes.recurrence import Recurrence
 from .replay_compose import check_argument
 from .replay_congruence import congruence_obligations
 from .replay_positions import positions
-from .replay_parse import Rejected, parse, replace_at, scalar_input, subterm_at as _at, symbols
+from .replay_parse import Rejected, parse, replace_at, subterm_at as _at, symbols
 from .replay_recurrence import recurrence_obligations
+from .replay_scalars import declared_scalar, value_inside
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
 from .replay_semantics import DIGITS, World, scalar_value
 
@@ -129,7 +130,8 @@ class _Checker:
                   "an input has a name and a shape of 1 to 4 dimensions")
             self.shapes[i["name"]] = tuple(self.parse(x) for x in i["shape"])
             if "interval" in i:
-                self.scalars[i["name"]] = self._scalar(i["name"], i["interval"])
+                _need(self.shapes[i["name"]] == (sp.S.One,), f"scalar {i['name']} has the shape (1,)")
+                self.scalars[i["name"]] = declared_scalar(i["name"], i["interval"])
         self.assumed = frozenset((a["input"], self.parse(a["cols"])) for a in claim["assumptions"]
                                  if a["kind"] == "unit_rows")
         _need(len(self.assumed) == len(claim["assumptions"]), "unknown assumption kind")
@@ -144,14 +146,6 @@ class _Checker:
         self.steps = 0
         self.unrolled: frozenset = frozenset()
         self.congruent: frozenset = frozenset()
-
-    def _scalar(self, name, interval) -> ScalarInput:
-        """A scalar input's interval [left, lo, hi, right], built by the whitelist (a `ScalarInput` node)."""
-        _need(isinstance(interval, list) and len(interval) == 4 and all(isinstance(x, str) for x in interval),
-              "a scalar's interval is [left, lo, hi, right]")
-        left, lo, hi, right = interval
-        _need(self.shapes[name] == (sp.S.One,), f"scalar {name} has the shape (1,)")
-        return scalar_input(name, (1,), (parse(lo), parse(hi)), left, right)
 
     # -- numeric instantiations --------------------------------------------------------------------------
     def _worlds(self) -> list[World]:
@@ -198,21 +192,13 @@ class _Checker:
                 count *= n
             if count > 100_000:
                 raise Rejected(f"input {name} has {count} entries at sizes {sizes}, more than the checker's limit")
-            m = [self._in_interval(self.scalars[name])] if name in self.scalars else self._random(dims)
+            m = [value_inside(self.scalars[name], self.rng)] if name in self.scalars else self._random(dims)
             if len(shape) == 2 and (name, shape[1]) in self.assumed:
                 c = dims[1]
                 m = [[x / mpmath.sqrt(mpmath.fsum(y * y for y in row)) if any(row) else mpmath.mpf(1) / mpmath.sqrt(c)
                       for x in row] for row in m]
             out[name] = m
         return out
-
-    def _in_interval(self, s: ScalarInput):
-        """A value of the scalar inside its interval: a quarter in -2..2 there, else a point inside it."""
-        inside = [mpmath.mpf(k) / 4 for k in range(-8, 9) if _inside(s, sp.Rational(k, 4))]
-        if inside:
-            return self.rng.choice(inside)
-        lo, hi = (None if side == "none" else mpmath.mpf(b.p) / b.q for side, b in zip((s.left, s.right), s.args[2]))
-        return (lo + hi) / 2 if lo is not None and hi is not None else lo + 1 if lo is not None else hi - 1
 
     def _random(self, dims):
         if not dims:
@@ -335,13 +321,6 @@ class _Checker:
             side = "lhs" if lhs != nf else "rhs"
             raise Rejected(f"{side}: the derivation does not end in the certified normal form")
         return Replayed(self.cert["claim"]["name"], self.steps, len(self.worlds))
-
-
-def _inside(s: ScalarInput, x) -> bool:
-    """x in the scalar's interval, by the checker's own reading of its ends."""
-    (lo, hi), ends = s.args[2], (s.left, s.right)
-    above = ends[0] == "none" or (x > lo if ends[0] == "open" else x >= lo)
-    return bool(above and (ends[1] == "none" or (x < hi if ends[1] == "open" else x <= hi)))
 
 
 def _header(cert) -> None:

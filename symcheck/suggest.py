@@ -56,8 +56,9 @@ def _parameters(fn) -> list[str]:
 
 
 def _public() -> dict:
-    import symcheck
-    return {n: getattr(symcheck, n) for n in symcheck.__all__}
+    """symcheck's public API by name (imported by name: this module is part of the package it reads)."""
+    package = importlib.import_module(__package__)
+    return {n: getattr(package, n) for n in package.__all__}
 
 
 def _names_of(module: str) -> list[str]:

@@ -39,9 +39,9 @@ def test_an_interval_reads_as_inequalities_and_contains_its_values(interval, tex
 
 @pytest.mark.parametrize("name, interval, message", [
     ("2x", (0, 1), "a scalar's name must be an identifier, got '2x'"),
-    ("g", (1, 1), "scalar g: the interval (1, 1) is empty or a single point"),
-    ("g", (0, sp.pi), "scalar g: a bound must be a rational number, got pi"),
-    ("g", [0, 1], "scalar g: interval= is a pair (lo, hi) or a sympy Interval, got [0, 1]"),
+    ("lam", (1, 1), "scalar lam: the interval (1, 1) is empty or a single point"),
+    ("lam", (0, sp.pi), "scalar lam: a bound must be a rational number, got pi"),
+    ("lam", [0, 1], "scalar lam: interval= is a pair (lo, hi) or a sympy Interval, got [0, 1]"),
 ])
 def test_a_malformed_scalar_is_an_input_error(name, interval, message):
     with pytest.raises(ClaimError) as info:
@@ -52,16 +52,16 @@ def test_a_malformed_scalar_is_an_input_error(name, interval, message):
 @pytest.mark.parametrize("interval", [(0, 1), sp.Interval(0, 1), (2, 3), (0, None), (None, -5), None,
                                       (sp.Rational(1, 10), sp.Rational(1, 5))])
 def test_every_draw_lies_in_the_interval(interval):
-    s = scalar_of(scalar("g", interval=interval))
+    s = scalar_of(scalar("lam", interval=interval))
     rng = np.random.default_rng(0)
     values = [draw(s, rng) for _ in range(200)] + [draw(s, rng, small=True) for _ in range(50)]
     assert all(s.contains(sp.Float(x)) for x in values)
 
 
 def test_small_values_are_integers_where_the_interval_has_some_else_quarters():
-    assert small_values(scalar_of(scalar("g", interval=sp.Interval(0, 1)))) == [0.0, 1.0]
-    assert small_values(scalar_of(scalar("g", interval=(0, 1)))) == [0.25, 0.5, 0.75]
-    assert small_values(scalar_of(scalar("g", interval=(10, 12)))) == [11.0]
+    assert small_values(scalar_of(scalar("lam", interval=sp.Interval(0, 1)))) == [0.0, 1.0]
+    assert small_values(scalar_of(scalar("lam", interval=(0, 1)))) == [0.25, 0.5, 0.75]
+    assert small_values(scalar_of(scalar("lam", interval=(10, 12)))) == [11.0]
 
 
 def test_a_scalar_prints_as_its_name():
@@ -79,7 +79,7 @@ def _relu_claim(g, **kw):
     (None, "refuted"), ((-1, 1), "refuted"), ((None, 0), "refuted"),
 ])
 def test_a_claim_true_only_inside_the_interval_is_proved_with_it_and_refuted_without(interval, verdict):
-    assert check(_relu_claim(scalar("g", interval=interval), expect=verdict)).verdict == verdict
+    assert check(_relu_claim(scalar("lam", interval=interval), expect=verdict)).verdict == verdict
 
 
 def test_the_bundled_pair_is_proved_and_refuted():
@@ -90,19 +90,19 @@ def test_the_bundled_pair_is_proved_and_refuted():
 
 
 def test_one_name_with_two_intervals_is_an_input_error():
-    claim = Claim("two", lhs=from_index(T, d, lambda t, b: scalar("g", interval=(0, 1)) * X[t, b]),
-                  rhs=from_index(T, d, lambda t, b: scalar("g", interval=(0, 2)) * X[t, b]), statement="s")
+    claim = Claim("two", lhs=from_index(T, d, lambda t, b: scalar("lam", interval=(0, 1)) * X[t, b]),
+                  rhs=from_index(T, d, lambda t, b: scalar("lam", interval=(0, 2)) * X[t, b]), statement="s")
     r = check(claim)
-    assert r.verdict == "error" and "input g is declared twice, differently" in r.reason
+    assert r.verdict == "error" and "input lam is declared twice, differently" in r.reason
 
 
 @pytest.fixture(scope="module")
 def cert():
-    return certificate(check(_relu_claim(scalar("g", interval=(0, 1)))))
+    return certificate(check(_relu_claim(scalar("lam", interval=(0, 1)))))
 
 
 def test_the_certificate_carries_the_interval_and_replays(cert):
-    entry = next(i for i in cert["claim"]["inputs"] if i["name"] == "g")
+    entry = next(i for i in cert["claim"]["inputs"] if i["name"] == "lam")
     assert entry["interval"] == ["open", "Integer(0)", "Integer(1)", "open"]
     assert any(s["rule"] == "relu-scale" for d in (cert["lhs"], cert["rhs"]) for s in d["steps"])
     assert replay(json.loads(json.dumps(cert))).steps > 0
@@ -111,13 +111,13 @@ def test_the_certificate_carries_the_interval_and_replays(cert):
 def _edited(cert, interval):
     """The certificate with g's declared interval replaced (and the digest recomputed, as a forger would)."""
     bad = copy.deepcopy(cert)
-    next(i for i in bad["claim"]["inputs"] if i["name"] == "g")["interval"] = interval
+    next(i for i in bad["claim"]["inputs"] if i["name"] == "lam")["interval"] = interval
     bad["claim"]["digest"] = claim_digest(bad)
     return bad
 
 
 def test_the_checker_binds_every_occurrence_to_the_declared_interval(cert):
-    with pytest.raises(Rejected, match="scalar 'g' is read with an interval the claim does not declare"):
+    with pytest.raises(Rejected, match="scalar 'lam' is read with an interval the claim does not declare"):
         replay(_edited(cert, ["open", "Integer(-1)", "Integer(1)", "open"]))
     with pytest.raises(Rejected, match="a scalar's interval is empty or a single point"):
         replay(_edited(cert, ["open", "Integer(1)", "Integer(0)", "open"]))
@@ -126,7 +126,7 @@ def test_the_checker_binds_every_occurrence_to_the_declared_interval(cert):
 def test_the_checker_refuses_relu_scale_for_a_scalar_that_may_be_negative(cert):
     bad = json.loads(json.dumps(cert).replace("Tuple(Integer(0), Integer(1)), Str('open')",
                                               "Tuple(Integer(-1), Integer(1)), Str('open')"))
-    next(i for i in bad["claim"]["inputs"] if i["name"] == "g")["interval"][1] = "Integer(-1)"
+    next(i for i in bad["claim"]["inputs"] if i["name"] == "lam")["interval"][1] = "Integer(-1)"
     bad["claim"]["digest"] = claim_digest(bad)
     with pytest.raises(Rejected, match="no factor is a scalar whose interval shows it >= 0"):
         replay(bad)
