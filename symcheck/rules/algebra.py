@@ -63,8 +63,8 @@ def relu_scale(expr: sp.Mul, ctx: Context):
     """Positive homogeneity, max(0, c x) = c max(0, x) for c >= 0: false for c < 0, so only a scalar
     whose declared interval lies in [0, ∞) moves, into the first relu of the product."""
     relus = [a for a in expr.args if isinstance(a, Relu)]
-    moved = _nonneg_scalars(expr, ctx)
-    if not relus or not moved:
+    moved = _nonneg_scalars(expr, ctx) if relus else []
+    if not moved:
         return expr
     rest = [a for a in expr.args if a is not relus[0] and a not in moved]
     return sp.Mul(*rest) * Relu(sp.Mul(*moved) * relus[0].args[0])
