@@ -16,7 +16,7 @@ has one slot, weight 1, and the head is linear.
 import sympy as sp
 from sympy import exp
 
-from symcheck import Claim, Iverson, from_index, index, make_sum, matrix, sizes
+from symcheck import Claim, Iverson, from_index, index, make_sum, matrix, scalar, sizes
 from symcheck.heads import softmax_read
 from symcheck.index import Entry, Relu, reciprocal
 
@@ -110,3 +110,32 @@ ffn_is_sum_of_attention_heads = Claim(
     statement="A SiLU FFN y_t = W_2 silu(W_1 x_t) equals a sum of d_ff two-slot attention heads of internal "
               "dimension 1, head i with query (W_1 x_t)_i and output column i of W_2.",
     expect="proved", cites=SOURCES)
+
+
+# A reviewer's rescaling: an output scale gamma of a ReLU FFN folded into its first layer. ReLU is positively
+# homogeneous, relu(gamma a) = gamma relu(a), for gamma >= 0 only (rule `relu-scale`, which reads gamma's interval).
+gamma = scalar("gamma", interval=(0, 1))
+any_gamma = scalar("gamma")
+
+
+def _relu_ffn(scale, inside):
+    """y_t = scale · W₂ relu(W₁ x_t), or W₂ relu(scale · W₁ x_t) with `inside`."""
+    i, m = index("i"), index("m")
+    pre = lambda t: make_sum(W1[i, m] * X[t, m], m, 1, d)                                  # noqa: E731
+    unit = (lambda t: Relu(scale * pre(t))) if inside else (lambda t: scale * Relu(pre(t)))  # noqa: E731
+    where = "W2 relu(gamma W1 x_t)" if inside else "gamma W2 relu(W1 x_t)"
+    return from_index(T, d_out, lambda t, c: make_sum(W2[c, i] * unit(t), i, 1, d_ff), label=where)
+
+
+relu_ffn_scale_folds_in = Claim(
+    "relu_ffn_scale_folds_in",
+    lhs=_relu_ffn(gamma, inside=False), rhs=_relu_ffn(gamma, inside=True),
+    statement="An output scale 0 < gamma < 1 of a ReLU FFN folds into its first layer: "
+              "gamma W_2 relu(W_1 x_t) = W_2 relu(gamma W_1 x_t).",
+    expect="proved")
+
+relu_ffn_scale_of_any_sign = Claim(
+    "relu_ffn_scale_of_any_sign",
+    lhs=_relu_ffn(any_gamma, inside=False), rhs=_relu_ffn(any_gamma, inside=True),
+    statement="The same for a scale gamma of any sign (false: relu(gamma a) = 0 for gamma < 0 < a).",
+    expect="refuted")

@@ -20,7 +20,7 @@ import sympy as sp
 from . import __version__
 from .claim import Claim
 from .ir import LAYER, Applied, Formula, Operand, Simulated, Stack, unknown_kind
-from .matrix import MatInput
+from .matrix import MatInput, ScalarInput
 from .digest import claim_digest
 from .errors import ClaimError, UsageError
 from .problem import entry_formula, pose_claim
@@ -75,7 +75,7 @@ def _flat_claim(c: Claim, problem) -> dict:
         "constraints": _constraints(c),
         "row": sp.srepr(problem.row), "col": sp.srepr(problem.col),
         "rows": sp.srepr(problem.rows), "cols": sp.srepr(problem.cols),
-        "inputs": [{"name": m.name, "shape": [sp.srepr(x) for x in m.shape]} for m in problem.inputs],
+        "inputs": [_input(m) for m in problem.inputs],
         "assumptions": _assumptions(c),
         **({} if problem.chunks is None else {"chunks": {
             k: sp.srepr(getattr(problem.chunks, k)) for k in ("chunk", "offset", "size", "count")}}),
@@ -123,7 +123,12 @@ def _assumptions(c) -> list[dict]:
 
 
 def _input(m) -> dict:
-    return {"name": m.name, "shape": [sp.srepr(sp.sympify(x)) for x in m.shape]}
+    """An input's name and shape; a scalar's also its interval [left, lo, hi, right] (a hypothesis of the claim:
+    the checker draws the scalar inside it and binds every occurrence to it)."""
+    shape = {"name": m.name, "shape": [sp.srepr(sp.sympify(x)) for x in m.shape]}
+    if isinstance(m, ScalarInput):
+        shape["interval"] = [m.left, sp.srepr(m.args[2][0]), sp.srepr(m.args[2][1]), m.right]
+    return shape
 
 
 def structure(m: Operand) -> dict:

@@ -20,7 +20,9 @@ from .domain import value_at
 from .config import Config
 from .evaluate import mp_backend
 from .weights import intermediates
+from .matrix import ScalarInput
 from .problem import Problem
+from .scalars import draw
 
 __all__ = ["Search", "search", "size_assignments", "sample_inputs", "compare"]
 
@@ -53,11 +55,15 @@ def concrete_shape(shape: tuple, sizes: tuple) -> tuple[int, ...]:
 
 def sample_inputs(problem: Problem, sizes: dict[str, int], rng: np.random.Generator, integer: bool = False,
                   zeros: float = 0.0):
-    """Random inputs of the right shapes; rows with a unit-norm assumption are normalized.
-    Integer draws take values in -2..2; `zeros` is the extra share of entries set to exactly 0."""
+    """Random inputs of the right shapes; rows with a unit-norm assumption are normalized, scalars drawn
+    in their intervals. Integer draws take values in -2..2 (a scalar's readable values: `scalars.small_values`);
+    `zeros` is the extra share of entries set to exactly 0."""
     unit = {a.name for a in problem.assume}
     out = {}
     for m in problem.inputs:
+        if isinstance(m, ScalarInput):          # inside its interval, whatever the draw: a hypothesis of the claim
+            out[m.name] = np.array([draw(m, rng, small=integer)])
+            continue
         shape = _shape(problem, m, sizes)
         if integer:
             x = rng.integers(-2, 3, size=shape).astype(float)

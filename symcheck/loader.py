@@ -8,6 +8,7 @@ where it went wrong, as a `DerivationFileError`.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import fnmatch
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from .claim import Claim
 from .errors import DerivationFileError, SymcheckError
+from .suggest import hint
 
 __all__ = ["discover", "load_file", "load", "load_surviving", "LoadFailure", "select"]
 
@@ -51,9 +53,10 @@ def load_file(path: Path) -> list[Claim]:
     try:
         spec.loader.exec_module(module)
     except SymcheckError as err:
-        raise DerivationFileError(f"{path}{_line(err, path)}", str(err)) from None
+        raise DerivationFileError(f"{path}{_line(err, path)}", _claim_at(err, path) + str(err)) from None
     except Exception as err:  # the user's file raised: say where, without a traceback
-        raise DerivationFileError(f"{path}{_line(err, path)}", f"{type(err).__name__}: {err}") from None
+        raise DerivationFileError(f"{path}{_line(err, path)}", f"{_claim_at(err, path)}{type(err).__name__}: {err}"
+                                  f"{hint(err, vars(module))}") from None
     finally:
         sys.modules.pop(module_name, None)
     claims = []
@@ -63,9 +66,34 @@ def load_file(path: Path) -> list[Claim]:
     return claims
 
 
-def _line(err: BaseException, path: Path) -> str:
+def _lineno(err: BaseException, path: Path) -> int | None:
     frames = [f for f in traceback.extract_tb(err.__traceback__) if Path(f.filename) == path]
-    return f":{frames[-1].lineno}" if frames else ""
+    return frames[-1].lineno if frames else None
+
+
+def _line(err: BaseException, path: Path) -> str:
+    n = _lineno(err, path)
+    return f":{n}" if n is not None else ""
+
+
+def _claim_at(err: BaseException, path: Path) -> str:
+    """'claim <module>.<name>: ' when the failing line lies in a top-level `x = Claim("name", ...)` (a
+    ClaimError that names its claim already says so), else ''."""
+    n = _lineno(err, path)
+    if n is None or getattr(err, "claim", None):
+        return ""
+    try:
+        tree = ast.parse(path.read_text())
+    except (SyntaxError, ValueError, OSError):
+        return ""
+    for stmt in tree.body:
+        call = getattr(stmt, "value", None)
+        if stmt.lineno <= n <= (stmt.end_lineno or stmt.lineno) and isinstance(call, ast.Call) \
+                and isinstance(call.func, ast.Name) and call.func.id == "Claim":
+            named = call.args[:1] + [k.value for k in call.keywords if k.arg == "name"]
+            if named and isinstance(named[0], ast.Constant) and isinstance(named[0].value, str):
+                return f"claim {path.stem}.{named[0].value}: "
+    return ""
 
 
 def load(paths: str | Path | list[str | Path]) -> list[Claim]:

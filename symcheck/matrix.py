@@ -5,8 +5,9 @@ The classes and their semantics live in `symcheck.nodes.matrices`; this is their
 
 from __future__ import annotations
 
-from .nodes.matrices import (MASKS, MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, Slice,
-                             TensorInput, mask_guard, matrix, tensor)
+from .nodes.matrices import (MASKS, SIDES, MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, ScalarInput,
+                             Slice, TensorInput, mask_guard, matrix, tensor)
 
-__all__ = ["MatrixTerm", "MatInput", "TensorInput", "Slice", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS",
+__all__ = ["MatrixTerm", "MatInput", "TensorInput", "ScalarInput", "SIDES", "Slice", "MatProd", "MatT", "MatScale",
+           "MaskedSoftmax", "MASKS",
            "mask_guard", "matrix", "tensor"]

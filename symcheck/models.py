@@ -8,6 +8,7 @@ Constructors check shapes and options and say which size constraints they need
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import sympy as sp
@@ -99,16 +100,21 @@ def _attention(Q, K, V, scale, mask, label) -> Formula:
     return Formula(label, term.rows, term.cols, lambda i, j: Entry(term, i, j))
 
 
-def cross_attention(Q: MatInput, K: MatInput, V: MatInput, *, scale=None, mask: str = "none") -> Formula:
+def cross_attention(Q, K, V, *, scale=None, mask: str = "none") -> Formula:
     """Decoder queries (T rows) attend to encoder keys and values (S rows): softmax(scale·QKᵀ)V.
 
-    `mask` is normally "none"; "inclusive" puts a (wrong) causal mask j <= t over encoder slots."""
+    `mask` is normally "none"; "inclusive" puts a (wrong) causal mask j <= t over encoder slots.
+    Q, K and V may be input matrices or any model (an encoder's output as the memory rows)."""
     if mask not in MASKS:
         raise ClaimError(f"unknown mask {mask!r}; expected one of {', '.join(MASKS)}", field="mask")
     _check_same(Q.cols, K.cols, "queries and keys must have the same width", "shape")
     _check_same(K.rows, V.rows, "keys and values must have the same number of rows", "shape")
     label = "cross-attention" + ("" if mask == "none" else f" with a {mask} causal mask over encoder slots")
-    return _attention(Q, K, V, scale, mask, label)
+    if not any(isinstance(x, Model) for x in (Q, K, V)):          # matrix-level terms (Kᵀ ...): the matrix form
+        return _attention(Q, K, V, scale, mask, label)
+    for field, x in (("Q", Q), ("K", K), ("V", V)):
+        rows_of(x, field)
+    return dataclasses.replace(_index_attention(Q, K, V, scale, mask, None, None, None), label=label + " on computed rows")
 
 
 def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, similarity: str = "dot",

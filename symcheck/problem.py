@@ -21,7 +21,7 @@ from .compose import check_bindings
 from .context import Context, UnitRows, atom_like
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
-from .binders import fresh, rebind, rename_apart, subst, symbol_names
+from .binders import engine_name, fresh, rebind, rename_apart, subst, symbol_names
 from .domain import Domain, require_points, value_at
 from .index import Sigma, index, size
 from .ir import Applied, Constraints, Model, Simulated, Stack, joint_constraints
@@ -30,7 +30,7 @@ from .memory import ContentWeight, FeedbackRead, Memory
 from .nodes.recurrence import Recurrence
 from .model_ops import entry_of, evaluate_model, leaf_inputs
 from .wellformed import NameClash, check_in_range, safe_tree
-from .matrix import MatInput, TensorInput
+from .matrix import MatInput, ScalarInput, TensorInput
 
 __all__ = ["Problem", "Chunks", "pose", "pose_claim", "position", "entry_formula"]
 
@@ -148,9 +148,16 @@ def _same_shape(name: str, lhs: Model, rhs: Model):
 def _merge_inputs(name: str, found) -> dict[str, MatInput | TensorInput]:
     inputs: dict[str, MatInput | TensorInput] = {}
     for m in sorted(found, key=lambda m: m.name):
+        if engine_name(m.name):
+            raise ClaimError(f"input {m.name} is named like an index symcheck uses (positions t, b; bound indices "
+                             f"j, k, a, n, s ...): rename the input (e.g. {m.name}_in)",
+                             claim=name, field="inputs")
         if m.name in inputs and inputs[m.name].shape != m.shape:
             raise ClaimError(f"input {m.name} is used with two shapes: {_shape(inputs[m.name])} and {_shape(m)}",
                              claim=name, field="inputs")
+        if m.name in inputs and inputs[m.name] != m:
+            raise ClaimError(f"input {m.name} is declared twice, differently (e.g. a scalar with two intervals, or "
+                             "a scalar and a tensor); give them different names", claim=name, field="inputs")
         inputs[m.name] = m
     return inputs
 
@@ -382,7 +389,8 @@ def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assum
     reserved = frozenset({s.name for e in (left, right) for s in e.free_symbols if isinstance(s, sp.Symbol)}
                          | {s.name for s in sizes} | {row.name, col.name} | {s.name for s in free_position})
     recurrences = frozenset(left.atoms(Recurrence) | right.atoms(Recurrence))
-    ctx = Context(assumptions=frozenset(assume), reserved=reserved, recurrences=recurrences).with_facts(*facts)
+    scalars = frozenset(m for m in inputs.values() if isinstance(m, ScalarInput))     # their intervals: hypotheses
+    ctx = Context(assumptions=frozenset(assume) | scalars, reserved=reserved, recurrences=recurrences).with_facts(*facts)
     ordered = tuple(sorted(sizes, key=lambda s: s.name))
     domain = Domain(ordered, constraints + ((1, lhs.rows), (1, lhs.cols)))
     require_points(domain, name)

@@ -32,6 +32,7 @@ import mpmath
 import sympy as sp
 
 from .digest import claim_digest
+from .matrix import ScalarInput
 from .memory import Memory
 from .nodes.recurrence import Recurrence
 from .replay_compose import check_argument
@@ -39,6 +40,7 @@ from .replay_congruence import congruence_obligations
 from .replay_positions import positions
 from .replay_parse import Rejected, parse, replace_at, subterm_at as _at, symbols
 from .replay_recurrence import recurrence_obligations
+from .replay_scalars import declared_scalar, value_inside
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
 from .replay_semantics import DIGITS, World, scalar_value
 
@@ -90,6 +92,10 @@ class _Checker:
         if isinstance(text, str) and text in self.parsed:
             return self.parsed[text]
         tree = parse(text)
+        if "ScalarInput" in text:
+            for s in tree.atoms(ScalarInput):
+                if self.scalars.get(s.name) != s:
+                    raise Rejected(f"scalar {s.name!r} is read with an interval the claim does not declare for it")
         for s in symbols(text):
             known = self.names.setdefault(s.name, s)
             if known != s:
@@ -118,11 +124,14 @@ class _Checker:
         self.row, self.col = self.parse(claim["row"]), self.parse(claim["col"])
         _need(isinstance(self.row, sp.Symbol) and isinstance(self.col, sp.Symbol), "row and col must be symbols")
         self.rows, self.cols = self.parse(claim["rows"]), self.parse(claim["cols"])
-        self.shapes = {}
+        self.shapes, self.scalars = {}, {}
         for i in claim["inputs"]:
             _need(isinstance(i["name"], str) and isinstance(i["shape"], list) and 1 <= len(i["shape"]) <= 4,
                   "an input has a name and a shape of 1 to 4 dimensions")
             self.shapes[i["name"]] = tuple(self.parse(x) for x in i["shape"])
+            if "interval" in i:
+                _need(self.shapes[i["name"]] == (sp.S.One,), f"scalar {i['name']} has the shape (1,)")
+                self.scalars[i["name"]] = declared_scalar(i["name"], i["interval"])
         self.assumed = frozenset((a["input"], self.parse(a["cols"])) for a in claim["assumptions"]
                                  if a["kind"] == "unit_rows")
         _need(len(self.assumed) == len(claim["assumptions"]), "unknown assumption kind")
@@ -183,7 +192,7 @@ class _Checker:
                 count *= n
             if count > 100_000:
                 raise Rejected(f"input {name} has {count} entries at sizes {sizes}, more than the checker's limit")
-            m = self._random(dims)
+            m = [value_inside(self.scalars[name], self.rng)] if name in self.scalars else self._random(dims)
             if len(shape) == 2 and (name, shape[1]) in self.assumed:
                 c = dims[1]
                 m = [[x / mpmath.sqrt(mpmath.fsum(y * y for y in row)) if any(row) else mpmath.mpf(1) / mpmath.sqrt(c)

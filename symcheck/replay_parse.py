@@ -19,11 +19,11 @@ from sympy.core.symbol import Str
 from sympy.logic.boolalg import BooleanAtom
 
 from .index import Element, Entry, Iverson, Log, Power, Prod, Relu, Sigma
-from .matrix import MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, TensorInput
+from .matrix import SIDES, MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScale, MatT, ScalarInput, TensorInput
 from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
 from .nodes.recurrence import Prev, Recurrence, State
 
-__all__ = ["Rejected", "parse", "symbols", "subterm_at", "replace_at", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_NAME", "MAX_TEXT"]
+__all__ = ["Rejected", "parse", "scalar_input", "symbols", "subterm_at", "replace_at", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_NAME", "MAX_TEXT"]
 
 MAX_DEPTH = 100          # nested constructors in one expression (the library's deepest: 18)
 MAX_DIGITS = 40          # digits of an integer literal
@@ -247,6 +247,21 @@ def _recurrence(name, shape, steps, init, update, closed):
     return Recurrence(name, shape, steps, init, update, closed)
 
 
+def scalar_input(name, shape, bounds, left, right) -> ScalarInput:
+    """A scalar's interval: two rational bounds, each end open, closed or unbounded ("none", its bound 0), lo < hi."""
+    name, left, right = (_str(x) if _is_text(x) else x for x in (name, left, right))
+    shape, bounds = sp.Tuple(*shape), sp.Tuple(*bounds)
+    if shape != sp.Tuple(1) or len(bounds) != 2 or not all(b.is_Rational for b in bounds):
+        _bad("a scalar input has shape (1,) and two rational bounds")
+    if left.name not in SIDES or right.name not in SIDES:
+        _bad(f"a scalar's interval ends are {', '.join(SIDES)}")
+    if any(side.name == "none" and b != 0 for side, b in ((left, bounds[0]), (right, bounds[1]))):
+        _bad("an unbounded end of a scalar's interval has the bound 0")
+    if "none" not in (left.name, right.name) and not bounds[0] < bounds[1]:
+        _bad("a scalar's interval is empty or a single point")
+    return ScalarInput(name, shape, bounds, left, right)
+
+
 def _prev(name, shape, row, col):
     if len(shape) != 2:
         _bad("a previous state's shape is (rows, cols)")
@@ -286,6 +301,7 @@ _NODES = {
     "Element": _node("Element", Element, "tensor", "expr", "*"),
     "MatInput": _node("MatInput", MatInput, "name", "expr", "expr"),
     "TensorInput": _node("TensorInput", TensorInput, "name", "tuple"),
+    "ScalarInput": _node("ScalarInput", scalar_input, "name", "tuple", "tuple", "name", "name"),
     "MatProd": _node("MatProd", _matprod, "matrix", "matrix"),
     "MatT": _node("MatT", MatT, "matrix"),
     "MatScale": _node("MatScale", MatScale, "expr", "matrix"),

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .index import Element, Entry, Iverson, Power, Sigma
-from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, TensorInput
+from .index import Element, Entry, Iverson, Power, Relu, Sigma
+from .matrix import MaskedSoftmax, MatInput, MatProd, MatScale, MatT, ScalarInput, TensorInput
 from .memory import Memory, MemoryCell, Rows, WriteWeight
 from .replay_alpha import RANGES
 from .replay_entail import entails, proves, refutes
@@ -318,6 +318,22 @@ def _factor_in(r, c, site):
     return "not the other factors moved into one sum, over an index fresh for them"
 
 
+def _relu_scale(r, c, site):
+    """c·relu(x)·rest = relu(c·x)·rest: c the product of every factor that is a scalar whose interval starts at
+    a bound >= 0 (read off the node, which the checker bound to the claim's declared interval), into one relu."""
+    if not isinstance(r, sp.Mul):
+        return "not a product"
+    moved = [a for a in r.args if isinstance(a, Element) and isinstance(a.tensor, ScalarInput)
+             and a.tensor.left != "none" and a.tensor.args[2][0] >= 0]
+    if not moved:
+        return "no factor is a scalar whose interval shows it >= 0"
+    for relu in (a for a in r.args if isinstance(a, Relu)):
+        rest = [a for a in r.args if a is not relu and a not in moved]
+        if c == sp.Mul(*rest) * Relu(sp.Mul(*moved) * relu.args[0]):
+            return None
+    return "not the nonnegative scalars moved into one relu of the product"
+
+
 def _shape(ok):
     return lambda r, c, site: None if ok(r, c, site) else "this rewrite is not what the rule does"
 
@@ -347,6 +363,7 @@ SHAPES = {
     "sum-factor-in": _factor_in,
     "sum-peel-last": _peel,
     "unit-norm": _unit_norm,
+    "relu-scale": _relu_scale,
     **EXACT,
     **RANGE_RULES,
     **SOFTMAX_RULES,

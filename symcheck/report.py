@@ -99,14 +99,20 @@ def _short(v):
 
 def _trace(side: Side, detail: Detail) -> list[str]:
     """The start, then each step's result with its rule and the side conditions proved for it
-    (`full`), or each phase's result with its rules (`paper`, `sketch`: the appendix's lines)."""
-    lines = ["", f"{side.title}:", f"    {text(side.derivation.start)}"]
+    (`full`), or each phase's result with its rules (`paper`, `sketch`: the appendix's lines). A step
+    whose result prints as the line before (a reordering the text does not show) is not printed."""
+    shown = text(side.derivation.start)
+    lines = ["", f"{side.title}:", f"    {shown}"]
     if detail != "full":
-        return lines + [f"  = {text(line.expr)}\n        [{line.label}: {', '.join(line.rules)}]"
-                        for line in phase_lines(side.derivation, detail)]
-    for s in side.derivation.steps:
-        conditions = f"; if {', '.join(c.text() for c in s.conditions)}" if s.conditions else ""
-        lines.append(f"  = {text(s.after)}\n        [{s.rule}{conditions}]")
+        rows = [(text(line.expr), f"{line.label}: {', '.join(line.rules)}")
+                for line in phase_lines(side.derivation, detail)]
+    else:
+        rows = [(text(s.after), s.rule + (f"; if {', '.join(c.text() for c in s.conditions)}" if s.conditions else ""))
+                for s in side.derivation.steps]
+    for after, why in rows:
+        if after != shown:
+            lines.append(f"  = {after}\n        [{why}]")
+            shown = after
     return lines
 
 

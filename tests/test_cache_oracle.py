@@ -8,29 +8,23 @@ variant of `causal_attention` states. Heads are independent: each head's slice i
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="the oracle needs torch==2.13.0 (the test extra)")
 
 from fla_reference import reference  # noqa: E402
+from helpers import derivation  # noqa: E402
 from symcheck import causal_attention, matrix, sizes  # noqa: E402
 from symcheck.model_ops import evaluate_model  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 T, H, D, D_V, W, S = 64, 3, 8, 5, 16, 4
 EXACT = dict(rtol=1e-10, atol=1e-10)
 
 
 @pytest.fixture(scope="module")
 def claims():
-    spec = importlib.util.spec_from_file_location("derivation_multi_state", ROOT / "derivations" / "multi_state.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return derivation("multi_state")
 
 
 @pytest.fixture(scope="module")

@@ -147,6 +147,25 @@ def test_show_proof_and_counterexample(capsys):
     assert out.index("counterexample (confirmed") < out.index("left-hand side:")    # the evidence first
 
 
+def test_show_prints_no_step_that_prints_as_the_line_before(capsys):
+    code, out, _ = run(["show", "sdnc.causal_attention_is_sdnc", DERIVATIONS], capsys)
+    assert code == 0
+    for side in ("left-hand side:", "right-hand side:"):
+        block = out[out.index(side):].split("\n\n")[0].splitlines()
+        forms = [line.strip().removeprefix("= ") for line in block[1:] if not line.strip().startswith("[")]
+        assert len(forms) > 2 and all(a != b for a, b in zip(forms, forms[1:]))     # V[k,b] lowered prints alike
+
+
+@pytest.mark.parametrize("name", ["b", "t", "j", "k", "a", "j2"])
+def test_an_input_named_like_an_index_is_an_input_error(tmp_path, capsys, name):
+    """Before, the prover proved such a claim and the checker rejected its certificate (two symbols named b)."""
+    f = write(tmp_path, "named.py", f"X = matrix('{name}', T, d)\n"
+              "c = Claim('c', causal_attention(Q, K, X), sdnc_read(Q, K, X, slots=N), 'x')\n")
+    code, _, err = run(["check", f], capsys)
+    assert code == 2 and f"claim named.c, field inputs: input {name} is named like an index symcheck uses" in err
+    assert f"rename the input (e.g. {name}_in)" in err
+
+
 def readme_file(tmp_path, name: str):
     """The README's code block introduced by "Save this as `name`", written to a directory outside the repo."""
     readme = (ROOT / "README.md").read_text()

@@ -40,7 +40,8 @@ def test_apply_names_placeholders_after_parameters_and_hides_them():
     (lambda: apply(lambda Y: Y, X), "must return a Model, got MatInput"),
     (lambda: stack(lambda Y, layer: from_index(T, N, lambda i, j: Y[i, 1]), X, depth=L),
      "a layer must keep its input's shape"),
-    (lambda: entry_of(apply(lambda Y: cross_attention(Y, Y, Y), prefix_sum(X)), index("t"), index("b")),
+    (lambda: entry_of(apply(lambda Y: from_index(T, T, lambda i, j: Entry(Y @ Y.T, i, j)), prefix_sum(X)),
+                      index("t"), index("b")),
      "cannot be inlined into a matrix-level term"),
     (lambda: entry_of(stack(lambda Y, layer: prefix_sum(Y), X, depth=L), index("t"), index("b")),
      "has no entry formula"),
@@ -109,3 +110,31 @@ def test_attention_on_computed_rows_inlines_at_the_index_level():
     """causal_attention takes any model as its rows: inlined, the computed rows' entries stand in its sums."""
     e = entry_of(apply(lambda Y: causal_attention(Y, Y, Y), prefix_sum(X)), index("t"), index("b"))
     assert e.atoms(Entry) and not e.atoms(MaskedSoftmax)
+
+
+def test_cross_attention_on_computed_rows_equals_the_matrix_form_of_its_evaluated_rows():
+    """cross_attention takes any model as its rows (an encoder's output as the memory): at the index level, and
+    numerically the same as the matrix-level cross-attention of the rows evaluated first."""
+    S = size("S")
+    E = matrix("E", S, d)
+    memory = prefix_sum(E)
+    model = cross_attention(X, memory, memory)
+    assert "computed rows" in model.label and not model.entry(index("t"), index("b")).atoms(MaskedSoftmax)
+    rng = np.random.default_rng(1)
+    sizes = {"T": 3, "S": 4, "d": 2, "N": 3}
+    inputs = {"X": rng.standard_normal((3, 2)), "E": rng.standard_normal((4, 2))}
+    rows = {"M": evaluate_model(memory, sizes, inputs)}
+    plain = cross_attention(X, matrix("M", S, d), matrix("M", S, d))
+    assert same(evaluate_model(model, sizes, inputs), evaluate_model(plain, sizes, inputs | rows))
+
+
+def test_cross_attention_on_projected_rows_is_proved_against_an_applied_sdnc_read():
+    from symcheck import Claim, check, sdnc_read
+    S, D = size("S"), size("D")
+    E, Xd = matrix("E", S, D), matrix("X", T, D)
+    i = index("i")
+    proj = lambda A, name: from_index(A.rows, d, lambda t, a: make_sum(A[t, i] * matrix(name, D, d)[i, a], i, 1, D))  # noqa: E731
+    Q, K, V = proj(Xd, "W_Q"), proj(E, "W_K"), proj(E, "W_V")
+    claim = Claim("c", lhs=cross_attention(Q, K, V), statement="s",
+                  rhs=apply(lambda Q, K, V: sdnc_read(Q, K, V, slots=N, read="after_all_writes"), Q, K, V))
+    assert check(claim).verdict == "proved"

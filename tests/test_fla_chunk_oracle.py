@@ -7,18 +7,15 @@ of the single-head claim; symcheck's sides are evaluated at the same chunk size.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="the oracle needs torch==2.13.0 (the test extra)")
 
 from fla_reference import reference  # noqa: E402
+from helpers import derivation  # noqa: E402
 from symcheck.model_ops import evaluate_model  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 H, D_K, D_V = 2, 6, 4
 FLOAT64 = dict(rtol=1e-10, atol=1e-10)
 FLOAT32 = dict(rtol=1e-5, atol=1e-5)
@@ -26,10 +23,7 @@ FLOAT32 = dict(rtol=1e-5, atol=1e-5)
 
 @pytest.fixture(scope="module")
 def chunkwise():
-    spec = importlib.util.spec_from_file_location("derivation_chunkwise", ROOT / "derivations" / "chunkwise.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return derivation("chunkwise")
 
 
 def _inputs(T: int, seed: int):

@@ -14,18 +14,15 @@ google-deepmind/dnc `access.py` (`_erase_and_write`, then `read_words = read_wei
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="the oracle needs torch==2.13.0 (the test extra)")
 
 from fla_reference import reference  # noqa: E402
+from helpers import derivation  # noqa: E402
 from symcheck.model_ops import evaluate_model  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 T, H, D_K, D_V = 64, 3, 8, 5
 N, W = 10, 6                     # DNC slots and word width for the soft-write claims
 FLOAT32 = dict(rtol=1e-5, atol=1e-5)
@@ -35,10 +32,7 @@ APART = 1e-2                     # a refuted variant must differ from the refere
 
 @pytest.fixture(scope="module")
 def delta():
-    spec = importlib.util.spec_from_file_location("derivation_delta_rule", ROOT / "derivations" / "delta_rule.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return derivation("delta_rule")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from helpers import T, V, b, d, t, world_context
+from helpers import T, V, b, d, derivation, t, world_context
 from symcheck import Claim, Iverson, check, from_index, make_sum
 from symcheck.certificate import certificate
 from symcheck.digest import claim_digest
@@ -247,12 +247,7 @@ def test_one_unfolding_keeps_the_value_for_every_step(Tv, dv):
 
 def test_a_false_wy_form_is_refuted_not_proved():
     """DeltaNet's WY form with the correction left unscaled by β (u_t = β_t v_t − Σ_{j<t} (k_t·k_j) u_j)."""
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parent.parent / "derivations" / "delta_rule.py"
-    spec = importlib.util.spec_from_file_location("delta_rule_attack", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = derivation("delta_rule")
     BETA, K, Vd, Qd, Td, dk, dv = module.BETA, module.K, module.V, module.Q, module.T, module.d_k, module.d_v
 
     def update(prev, t, a, b):

@@ -9,9 +9,6 @@ library counts positions from 0; symcheck's rows are positions 1..T, so the orac
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -19,12 +16,10 @@ torch = pytest.importorskip("torch", reason="the RoPE oracle needs torch==2.13.0
 rotary = pytest.importorskip("rotary_embedding_torch", reason="the RoPE oracle needs rotary-embedding-torch")
 F = torch.nn.functional
 
+from helpers import derivation  # noqa: E402
 from symcheck.model_ops import evaluate_model  # noqa: E402
 
-_SPEC = importlib.util.spec_from_file_location("derivation_positions",
-                                               Path(__file__).resolve().parent.parent / "derivations" / "positions.py")
-lib = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(lib)
+lib = derivation("positions")
 
 TOL = 1e-10
 T, P, DV, SHIFT = 64, 8, 5, 7

@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 
 from helpers import K, Q, V, N, T, b, d, t, draw_inputs, same, values, world_context
 from symcheck.context import UnitRows
-from symcheck.index import Entry, Iverson, Prod, Sigma, index, make_sum, power, reciprocal
+from symcheck.index import Entry, Iverson, Prod, Relu, Sigma, index, make_sum, power, reciprocal
 from symcheck.matrix import MaskedSoftmax, MatScale
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.normalize import Normalizer
@@ -26,10 +26,12 @@ from symcheck.recurrent import Recurrence, State, recurrence
 from symcheck.rules import NORMALIZING, RULE_SETS, RULES, Rule, RuleSet
 from symcheck.rules.base import by_name
 from symcheck.rules.sums import SUMS
+from symcheck.scalars import draw, scalar, scalar_of
 
 j, k, n, s, a = (index(x) for x in "jknsa")
 Mk, Mv = Memory("K", K, N), Memory("V", V, N)
 UNIT_Q = UnitRows("Q", d)
+G = scalar("g", interval=sp.Interval(0, 2))
 FAST = recurrence("F", (d, d), T, lambda prev, t, a, b: prev(a, b) + V[t, a] * K[t, b])     # fast weights
 FACTORED = recurrence("A", (d, 1), T, lambda prev, t, a, b: (prev(a, b) + V[t, a]) * K[t, a])  # no closed form
 EXPANDED = recurrence("B", (d, 1), T, lambda prev, t, a, b: K[t, a] * prev(a, b) + K[t, a] * V[t, a])
@@ -106,8 +108,15 @@ CASES: dict[str, list] = {
     "prod-exp": [Prod(sp.exp(Q[j, b]), j, 1, t), Prod(sp.exp(Q[j, b]), j, t + 1, t)],
     "prod-factor": [Prod(Q[t, b] * K[j, b], j, 1, t), Prod(2 * Q[t, b] * K[j, b], j, t, t - 1), Prod(-Q[t, b], j, b, d)],
     "prod-absorb-last": [Prod(K[j, b], j, 1, t - 1) * K[t, b], Prod(K[j, b] + 1, j, t, t - 1) * (K[t, b] + 1) * Q[t, b]],
+    "relu-scale": [G * Relu(Q[t, b]) * K[t, b], G * Relu(Q[t, b] - K[t, b]) * Relu(V[t, b])],
 }
 NEEDS_UNIT_Q = {"unit-norm"}
+NEEDS_G = {"relu-scale"}          # the scalar g in [0, 2]: drawn there, and its interval known to the context
+
+
+def _inputs(name, rng, Tv, dv):
+    inputs = draw_inputs(rng, Tv, dv, unit=("Q",) if name in NEEDS_UNIT_Q else ())
+    return inputs | ({"g": np.array([draw(scalar_of(G), rng)])} if name in NEEDS_G else {})
 
 
 def test_every_rule_has_soundness_cases():
@@ -115,7 +124,8 @@ def test_every_rule_has_soundness_cases():
 
 
 def _one_step(name, expr):
-    ctx = world_context([UNIT_Q] if name in NEEDS_UNIT_Q else []).with_recurrences(expr.atoms(Recurrence))
+    assumed = ([UNIT_Q] if name in NEEDS_UNIT_Q else []) + ([scalar_of(G)] if name in NEEDS_G else [])
+    ctx = world_context(assumed).with_recurrences(expr.atoms(Recurrence))
     rule = RULES[name]
     if rule not in NORMALIZING.rules:         # sum-peel-last, alpha-rename, re-indexing: applied at the root, by name
         after = rule(expr, ctx)
@@ -138,7 +148,7 @@ sizes_strategy = st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(0, 
 def test_rule_preserves_value(name, drawn):
     Tv, dv, extra, seed = drawn
     rng = np.random.default_rng(seed)
-    inputs = draw_inputs(rng, Tv, dv, unit=("Q",) if name in NEEDS_UNIT_Q else ())
+    inputs = _inputs(name, rng, Tv, dv)
     for expr in CASES[name]:
         after = _one_step(name, expr)
         before_v = values(expr, Tv, dv, Tv + extra, inputs)
@@ -183,6 +193,14 @@ def test_unit_norm_needs_the_assumption():
     assert Normalizer(rules=(RULES["unit-norm"],)).rewrite_once(expr, world_context()) is None
 
 
+def test_relu_scale_needs_a_scalar_shown_nonnegative():
+    for g in (scalar("g", interval=(-1, 1)), scalar("g")):
+        expr = g * Relu(Q[t, b])
+        ctx = world_context([scalar_of(g)])
+        assert Normalizer(rules=(RULES["relu-scale"],)).rewrite_once(expr, ctx) is None
+    assert Normalizer(rules=(RULES["relu-scale"],)).rewrite_once(2 * Relu(Q[t, b]), world_context()) is None
+
+
 def test_fresh_slot_needs_a_slot():
     expr = WriteWeight(Mk, N + 1, t)
     assert Normalizer(rules=(RULES["fresh-slot-allocation"],)).rewrite_once(expr, world_context()) is None
@@ -204,7 +222,7 @@ DEFAULT_PRIORITY = [
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
     "sum-factor-in", "sum-absorb-last", "sum-range-difference", "sum-concat", "sum-blocks",      # sums
     "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
-    "distribute", "expand-power", "exp-merge",                                                   # algebra
+    "distribute", "expand-power", "exp-merge", "relu-scale",                                     # algebra
     "softmax-shift",                                                                             # softmax
     "angle-addition", "pythagorean",                                                             # trig
     "unit-norm",                                                                                 # norms
@@ -234,7 +252,7 @@ INSTANTIATIONS = [(1, 1, 0), (2, 3, 1), (4, 2, 2)]     # (T, d, N - T): size 1, 
 @pytest.mark.parametrize("Tv,dv,extra", INSTANTIATIONS)
 def test_rule_preserves_value_at_fixed_instantiations(name, Tv, dv, extra):
     rng = np.random.default_rng(Tv * 100 + dv * 10 + extra)
-    inputs = draw_inputs(rng, Tv, dv, unit=("Q",) if name in NEEDS_UNIT_Q else ())
+    inputs = _inputs(name, rng, Tv, dv)
     for expr in CASES[name]:
         after = _one_step(name, expr)
         assert same(values(expr, Tv, dv, Tv + extra, inputs), values(after, Tv, dv, Tv + extra, inputs)), name

@@ -16,7 +16,7 @@ from ..errors import ClaimError
 from .guards import Iverson
 from .spec import Node, NodeSpec, register
 
-__all__ = ["MatrixTerm", "MatInput", "TensorInput", "Slice", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS", "mask_guard",
+__all__ = ["MatrixTerm", "MatInput", "TensorInput", "ScalarInput", "SIDES", "Slice", "MatProd", "MatT", "MatScale", "MaskedSoftmax", "MASKS", "mask_guard",
            "Entry", "Element", "matrix", "tensor"]
 
 MASKS = ("inclusive", "strict", "none")
@@ -105,6 +105,40 @@ class TensorInput(Node, sp.Basic):
     def at(self, layer) -> "Slice":
         """This tensor's slice for one layer, when its first axis runs over the layers of a stack."""
         return Slice(self, layer)
+
+
+SIDES = ("open", "closed", "none")     # an interval's end: excluded, included, or no bound (the value is then 0)
+
+
+class ScalarInput(TensorInput):
+    """A named real input of one entry with the interval it lies in (`symcheck.scalars.scalar`).
+
+    args: (name, (1,), (lo, hi), left, right), `left`/`right` one of `SIDES`. The interval is part
+    of the node, so every expression and certificate that reads the scalar carries its range."""
+
+    def __new__(cls, name, shape, bounds, left, right):
+        name = name if isinstance(name, Str) else Str(str(name))
+        sides = tuple(x if isinstance(x, Str) else Str(x) for x in (left, right))
+        if any(x.name not in SIDES for x in sides) or sp.Tuple(*shape) != sp.Tuple(1) or len(bounds) != 2:
+            raise ClaimError(f"malformed scalar {name.name}", field="interval")
+        return sp.Basic.__new__(cls, name, sp.Tuple(1), sp.Tuple(*map(sp.sympify, bounds)), *sides)
+
+    shape = property(lambda self: (sp.S.One,))
+    left = property(lambda self: self.args[3].name)
+    right = property(lambda self: self.args[4].name)
+    lo = property(lambda self: None if self.left == "none" else self.args[2][0])
+    hi = property(lambda self: None if self.right == "none" else self.args[2][1])
+
+    def contains(self, x) -> bool:
+        """Is the number x in the interval?"""
+        above = self.lo is None or (x > self.lo if self.left == "open" else x >= self.lo)
+        return bool(above and (self.hi is None or (x < self.hi if self.right == "open" else x <= self.hi)))
+
+    def describe(self) -> str:
+        """The interval as inequalities, e.g. `0 < gamma <= 1`; `gamma real` without bounds."""
+        lo = "" if self.lo is None else f"{self.lo} {'<' if self.left == 'open' else '<='} "
+        hi = "" if self.hi is None else f" {'<' if self.right == 'open' else '<='} {self.hi}"
+        return f"{lo}{self.name}{hi}" if lo or hi else f"{self.name} real"
 
 
 class Slice:
@@ -263,7 +297,15 @@ def _text_entry(printer, e: Entry) -> str:
 
 def _latex_element(printer, e: Element) -> str:
     name = printer._print(sp.Symbol(e.tensor.name))
+    if isinstance(e.tensor, ScalarInput):
+        return name
     return f"{{{name}}}_{{{','.join(printer._print(i) for i in e.indices)}}}"
+
+
+def _text_element(printer, e: Element) -> str:
+    if isinstance(e.tensor, ScalarInput):
+        return e.tensor.name
+    return f"{e.tensor.name}[{','.join(printer._print(i) for i in e.indices)}]"
 
 
 def _text_softmax(printer, e: MaskedSoftmax) -> str:
@@ -324,7 +366,7 @@ for _spec in (
     NodeSpec(Entry, value=_entry, latex=_latex_entry, text=_text_entry, mutations=_entry_mutations,
              in_range=_in_range_entry),
     NodeSpec(Element, value=lambda ev, e, env: ev.read_input(e.tensor.name, [ev.idx(i, env) for i in e.indices]),
-             latex=_latex_element, text=lambda p, e: f"{e.tensor.name}[{','.join(p._print(i) for i in e.indices)}]",
+             latex=_latex_element, text=_text_element,
              mutations=_element_mutations, in_range=_in_range_element),
 ):
     register(_spec)

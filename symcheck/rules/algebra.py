@@ -9,7 +9,9 @@ from __future__ import annotations
 import sympy as sp
 
 from ..context import Context
-from .base import RuleSet, rule
+from ..index import Relu
+from ..scalars import proves_nonneg
+from .base import Nonneg, RuleSet, rule
 from .sums import has_root
 
 __all__ = ["ALGEBRA"]
@@ -48,4 +50,24 @@ def exp_merge(expr: sp.Mul, ctx: Context):
     return sp.Mul(*rest) * sp.exp(sp.Add(*(e.args[0] for e in exps)))
 
 
-ALGEBRA = RuleSet("algebra", (distribute, expand_power, exp_merge))
+def _nonneg_scalars(expr: sp.Mul, ctx: Context) -> list[sp.Expr]:
+    """The factors of a product that are scalars the claim's intervals show >= 0 (numbers stay outside:
+    the rule is for a reviewer's range, and moving 2 into a relu would change no proof for the better)."""
+    return [a for a in expr.args if not a.is_Number and proves_nonneg(a, ctx.assumptions)]
+
+
+@rule("relu-scale", r"c\,\operatorname{relu}(x) = \operatorname{relu}(c\,x)\quad(c \ge 0)", sp.Mul,
+      side_conditions="c a scalar whose interval shows c >= 0",
+      requires=lambda r, c, ctx: tuple(Nonneg(a) for a in _nonneg_scalars(r, ctx)))
+def relu_scale(expr: sp.Mul, ctx: Context):
+    """Positive homogeneity, max(0, c x) = c max(0, x) for c >= 0: false for c < 0, so only a scalar
+    whose declared interval lies in [0, ∞) moves, into the first relu of the product."""
+    relus = [a for a in expr.args if isinstance(a, Relu)]
+    moved = _nonneg_scalars(expr, ctx) if relus else []
+    if not moved:
+        return expr
+    rest = [a for a in expr.args if a is not relus[0] and a not in moved]
+    return sp.Mul(*rest) * Relu(sp.Mul(*moved) * relus[0].args[0])
+
+
+ALGEBRA = RuleSet("algebra", (distribute, expand_power, exp_merge, relu_scale))

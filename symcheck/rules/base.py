@@ -23,8 +23,9 @@ from typing import Callable
 import sympy as sp
 
 from ..context import Context
+from ..scalars import proves_nonneg
 
-__all__ = ["Rule", "RuleSet", "Obligation", "rule", "by_name", "Le", "Assumed", "Excludes", "Condition"]
+__all__ = ["Rule", "RuleSet", "Obligation", "rule", "by_name", "Le", "Assumed", "Excludes", "Nonneg", "Condition"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,20 @@ class Excludes:
         return f"{self.given} excludes {self.fails}"
 
 
-Condition = Le | Assumed | Excludes
+@dataclass(frozen=True)
+class Nonneg:
+    """Side condition: the real expression is >= 0, by the intervals of the claim's scalars (its assumptions)."""
+
+    expr: sp.Expr
+
+    def holds(self, ctx: Context) -> bool:
+        return proves_nonneg(self.expr, ctx.assumptions)
+
+    def text(self) -> str:
+        return f"{self.expr} >= 0"
+
+
+Condition = Le | Assumed | Excludes | Nonneg
 
 
 def _none(redex, contractum, ctx) -> tuple:
