@@ -10,7 +10,7 @@ what it can prove.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 
@@ -175,6 +175,7 @@ class Context:
     reserved: frozenset[str] = frozenset()      # names that bound indices must avoid
     binders: tuple[str, ...] = ()               # enclosing bound indices, outermost first
     recurrences: frozenset = frozenset()        # the claim's recurrences (`Recurrence`), for congruence
+    domain: tuple = ()                          # the claim's size constraints (lo, hi): true at every position
 
     def with_facts(self, *pairs: tuple[sp.Expr, sp.Expr]) -> "Context":
         """Add facts lo <= hi (non-affine pairs are ignored: knowing less is sound). A Mod or
@@ -184,20 +185,19 @@ class Context:
         hard = [self._floors_known(pair) for f, pair in forms if f is None]
         if hard:
             new |= {f for lo, hi in _abstracted(hard) if (f := nonneg(lo, hi)) is not None}
-        return Context(self.facts | new, self.assumptions, self.reserved, self.binders, self.recurrences)
+        return replace(self, facts=self.facts | new)
 
     def with_recurrences(self, recurrences) -> "Context":
         """The claim's recurrences are `recurrences` (those a congruence may rewrite a state into)."""
-        return Context(self.facts, self.assumptions, self.reserved, self.binders, frozenset(recurrences))
+        return replace(self, recurrences=frozenset(recurrences))
 
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
         """The body's context of a range binder (a sum, a product): lo <= var <= hi, and nothing
         more about var (a binder that rebinds a name shadows it, so facts about the outer one do
         not hold for it)."""
         inner = self.enter_binder((var,))
-        ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders, self.recurrences)
-        ctx = ctx.with_facts((lo, var), (var, hi))
-        return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders, self.recurrences)
+        ctx = replace(self, facts=inner.facts).with_facts((lo, var), (var, hi))
+        return replace(self, facts=ctx.facts, binders=inner.binders)
 
     def enter_binder(self, variables: tuple[sp.Symbol, ...]) -> "Context":
         """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
@@ -205,8 +205,7 @@ class Context:
         outer = self.facts
         if any(_symbols_of(k) & names for f in outer for k, _ in f[0]):
             outer = frozenset(f for f in outer if not any(_symbols_of(k) & names for k, _ in f[0]))
-        return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables),
-                       self.recurrences)
+        return replace(self, facts=outer, binders=self.binders + tuple(v.name for v in variables))
 
     def proves_le(self, lo, hi) -> bool:
         """Do the facts imply lo <= hi?"""
