@@ -58,10 +58,10 @@ def _prod_iverson(r, c, site):
     if slope is None or slope == 0 or slope.denominator != 1:
         return "the bracket is not integer-affine and monotone in the product's index"
     end, outside = (r.hi, r.lo - 1) if slope < 0 else (r.lo, r.hi + 1)
-    if not alpha_equal(c, Iverson(subst(cond, {r.var: end}))):
+    at = lambda x: (subst(cond.lhs, {r.var: x}), subst(cond.rhs, {r.var: x}))      # noqa: E731
+    if not alpha_equal(c, Iverson(sp.Le(*at(end)))):
         return "not the bracket at the range's binding end"
-    out = subst(cond, {r.var: outside})
-    return None if site.le(r.lo, r.hi) or site.le(out.lhs, out.rhs) else \
+    return None if site.le(r.lo, r.hi) or site.le(*at(outside)) else \
         "neither a nonempty range nor the bracket one step outside it is provable"
 
 

@@ -99,10 +99,10 @@ def monotone_bracket(expr: Prod, ctx: Context) -> tuple[sp.Expr, Le] | None:
     if not c.is_Integer or c == 0 or j in (diff - c * j).free_symbols:
         return None
     end, outside = (expr.hi, expr.lo - 1) if c < 0 else (expr.lo, expr.hi + 1)
-    at = lambda x: subst(cond, {j: x})            # noqa: E731
+    at = lambda x: (subst(cond.lhs, {j: x}), subst(cond.rhs, {j: x}))      # noqa: E731  (a number decides it)
     nonempty = Le(expr.lo, expr.hi)
-    side = nonempty if nonempty.holds(ctx) else Le(at(outside).lhs, at(outside).rhs)
-    return Iverson(at(end)), side
+    side = nonempty if nonempty.holds(ctx) else Le(*at(outside))
+    return Iverson(sp.Le(*at(end))), side
 
 
 @rule("prod-iverson", r"\prod_{j=l}^{h} [A(j) \le B(j)] = [A(h) \le B(h)] \quad (B - A \text{ decreasing in } j)", Prod,
