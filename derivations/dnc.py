@@ -122,11 +122,11 @@ allocation_is_first_free_slot = Claim(
 
 allocation_with_epsilon_is_one_hot = Claim(
     "allocation_with_epsilon_is_one_hot",
-    lhs=from_index(T, N, lambda t, i: allocation(PREFIX_USED(t), i, eps=Rational(1, 100)),
-                   label="allocation with eps = 1/100"),
+    lhs=from_index(T, N, lambda t, i: allocation(PREFIX_USED(t), i, eps=Rational(1, 2)),
+                   label="allocation with eps = 1/2"),
     rhs=from_index(T, N, ONE_HOT, label="e_t, the first free slot"),
-    statement="FALSE: with eps > 0 (here 1/100; the code's 1e-6 fails the same way) the allocation from binary "
-              "usage is still one-hot: the first free slot gets 1 - eps, the next (1 - eps) eps.",
+    statement="FALSE: with eps > 0 (here 1/2, for a visible gap; the code's 1e-6 fails the same way) the allocation "
+              "from binary usage is still one-hot: the first free slot gets 1 - eps, the next (1 - eps) eps.",
     expect="refuted", where=((T, N),), cites=DNC + ALLOCATION + ("claims catalogue DNC-3 F1",))
 
 # -- DNC-4: a one-hot write to an empty row is a write-once write -------------------------------------------

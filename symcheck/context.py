@@ -10,7 +10,7 @@ what it can prove.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
@@ -185,19 +185,20 @@ class Context:
         hard = [self._floors_known(pair) for f, pair in forms if f is None]
         if hard:
             new |= {f for lo, hi in _abstracted(hard) if (f := nonneg(lo, hi)) is not None}
-        return replace(self, facts=self.facts | new)
+        return Context(self.facts | new, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
 
     def with_recurrences(self, recurrences) -> "Context":
         """The claim's recurrences are `recurrences` (those a congruence may rewrite a state into)."""
-        return replace(self, recurrences=frozenset(recurrences))
+        return Context(self.facts, self.assumptions, self.reserved, self.binders, frozenset(recurrences), self.domain)
 
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
         """The body's context of a range binder (a sum, a product): lo <= var <= hi, and nothing
         more about var (a binder that rebinds a name shadows it, so facts about the outer one do
         not hold for it)."""
         inner = self.enter_binder((var,))
-        ctx = replace(self, facts=inner.facts).with_facts((lo, var), (var, hi))
-        return replace(self, facts=ctx.facts, binders=inner.binders)
+        ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
+        ctx = ctx.with_facts((lo, var), (var, hi))
+        return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders, self.recurrences, self.domain)
 
     def enter_binder(self, variables: tuple[sp.Symbol, ...]) -> "Context":
         """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
@@ -205,7 +206,8 @@ class Context:
         outer = self.facts
         if any(_symbols_of(k) & names for f in outer for k, _ in f[0]):
             outer = frozenset(f for f in outer if not any(_symbols_of(k) & names for k, _ in f[0]))
-        return replace(self, facts=outer, binders=self.binders + tuple(v.name for v in variables))
+        return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables),
+                       self.recurrences, self.domain)
 
     def proves_le(self, lo, hi) -> bool:
         """Do the facts imply lo <= hi?"""

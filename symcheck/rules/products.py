@@ -106,8 +106,8 @@ def monotone_bracket(expr: Prod, ctx: Context) -> tuple[sp.Expr, Le] | None:
 
 
 @rule("prod-iverson", r"\prod_{j=l}^{h} [A(j) \le B(j)] = [A(h) \le B(h)] \quad (B - A \text{ decreasing in } j)", Prod,
-      side_conditions="B − A integer-affine in j (decreasing: the bracket at h; increasing: the bracket at l); "
-                      "l <= h provable, or the bracket provably holds at l − 1 (decreasing), resp. h + 1 (increasing)",
+      side_conditions="B - A integer-affine in j (decreasing: the bracket at h; increasing: the bracket at l); "
+                      "l <= h provable, or the bracket provably holds at l - 1 (decreasing), resp. h + 1 (increasing)",
       requires=lambda r, c, ctx: () if (m := monotone_bracket(r, ctx)) is None else (m[1],))
 def prod_iverson(expr: Prod, ctx: Context):
     """Sound over the integers: B(j) − A(j) is monotone in j, so on a nonempty range its least value is at
