@@ -19,6 +19,7 @@ google-deepmind/dnc `access.py` `_erase_and_write` with one write head.
 from sympy import Eq, exp
 
 from symcheck import Claim, Iverson, causal_attention, from_index, index, make_sum, matrix, sizes
+from symcheck.dnc import content_read
 from symcheck.index import reciprocal
 from symcheck.recurrent import recurrence, state
 
@@ -199,21 +200,12 @@ erase_write_is_fast_weights = Claim(
     expect="refuted", cites=DNC + ("claims catalogue DNC-4 F2",))
 
 
-def _content_read(M, slots):
-    """r_t = Σ_{i<=slots(t)} softmax_i(k^r_t · M_t[i, :]) M_t[i, :]: dot-product content addressing (strength 1)
-    over the slots 1..slots(t)."""
-    i, c = index("i"), index("c")
-    score = lambda t, i: exp(make_sum(KR[t, c] * state(M, t, i, c), c, 1, W))      # noqa: E731
-    return from_index(T, W, lambda t, b: make_sum(score(t, i) * state(M, t, i, b), i, 1, slots(t))
-                      * reciprocal(make_sum(score(t, i), i, 1, slots(t))), label="DNC content read of M_t")
-
-
 # w_t = e_t: step t allocates slot t; the claimed closed form (rows 1..t hold a_1..a_t) is proved by induction
 FRESH_SLOTS = dnc_memory(weight=lambda t, i: Iverson(Eq(i, t)), closed_form=lambda t, i, b: Iverson(i <= t) * A[i, b])
 
 fresh_slot_writes_ignore_erase = Claim(
     "fresh_slot_writes_ignore_erase",
-    lhs=_content_read(FRESH_SLOTS, lambda t: t), rhs=causal_attention(KR, A, A, scale=1),
+    lhs=content_read(FRESH_SLOTS, KR), rhs=causal_attention(KR, A, A, scale=1),
     statement="With one-hot writes to fresh slots (w_t = e_t, N >= T), the DNC erase-and-write memory holds a_1..a_t "
               "whatever the erase vectors, so its dot-product content read over the written slots is causal "
               "softmax attention with the written words as keys and values.",
@@ -221,7 +213,7 @@ fresh_slot_writes_ignore_erase = Claim(
 
 soft_writes_are_write_once = Claim(
     "soft_writes_are_write_once",
-    lhs=_content_read(dnc_memory(), lambda t: N), rhs=causal_attention(KR, A, A, scale=1),
+    lhs=content_read(dnc_memory(), KR, slots=lambda t: N), rhs=causal_attention(KR, A, A, scale=1),
     statement="The content read of the N slots of a memory written with given (soft) weightings and erase vectors "
               "equals causal attention over the written words (false: soft writes spread and erase, DNC-4 F1).",
     expect="refuted", cites=DNC + ("claims catalogue DNC-4 F1",))

@@ -175,19 +175,20 @@ class Context:
     reserved: frozenset[str] = frozenset()      # names that bound indices must avoid
     binders: tuple[str, ...] = ()               # enclosing bound indices, outermost first
     recurrences: frozenset = frozenset()        # the claim's recurrences (`Recurrence`), for congruence
+    domain: tuple = ()                          # the claim's size constraints (lo, hi): true at every position
 
     def __hash__(self) -> int:
         """Computed once: the normalizer keys its memos by (subtree, context), at every node of every step."""
         try:
             return self._hash
         except AttributeError:
-            h = hash((self.facts, self.assumptions, self.reserved, self.binders, self.recurrences))
+            h = hash((self.facts, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain))
             object.__setattr__(self, "_hash", h)
             return h
 
     def __reduce__(self):
         """Pickled by its fields alone: the cached hash depends on the process (string hashing is salted)."""
-        return Context, (self.facts, self.assumptions, self.reserved, self.binders, self.recurrences)
+        return Context, (self.facts, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
 
     def with_facts(self, *pairs: tuple[sp.Expr, sp.Expr]) -> "Context":
         """Add facts lo <= hi (non-affine pairs are ignored: knowing less is sound). A Mod or
@@ -200,11 +201,11 @@ class Context:
             new |= {f for lo, hi in _abstracted(hard) if (f := nonneg(lo, hi)) is not None}
         if new <= self.facts:
             return self
-        return Context(self.facts | new, self.assumptions, self.reserved, self.binders, self.recurrences)
+        return Context(self.facts | new, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
 
     def with_recurrences(self, recurrences) -> "Context":
         """The claim's recurrences are `recurrences` (those a congruence may rewrite a state into)."""
-        return Context(self.facts, self.assumptions, self.reserved, self.binders, frozenset(recurrences))
+        return Context(self.facts, self.assumptions, self.reserved, self.binders, frozenset(recurrences), self.domain)
 
     @lru_cache(maxsize=50_000)
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
@@ -212,9 +213,9 @@ class Context:
         more about var (a binder that rebinds a name shadows it, so facts about the outer one do
         not hold for it). Memoised: a step rebuilds every sum above its redex, with the same ranges."""
         inner = self.enter_binder((var,))
-        ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders, self.recurrences)
+        ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
         ctx = ctx.with_facts((lo, var), (var, hi))
-        return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders, self.recurrences)
+        return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders, self.recurrences, self.domain)
 
     def enter_binder(self, variables: tuple[sp.Symbol, ...]) -> "Context":
         """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
@@ -223,7 +224,7 @@ class Context:
         if any(_symbols_of(k) & names for f in outer for k, _ in f[0]):
             outer = frozenset(f for f in outer if not any(_symbols_of(k) & names for k, _ in f[0]))
         return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables),
-                       self.recurrences)
+                       self.recurrences, self.domain)
 
     def proves_le(self, lo, hi) -> bool:
         """Do the facts imply lo <= hi?"""

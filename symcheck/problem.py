@@ -390,7 +390,8 @@ def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assum
                          | {s.name for s in sizes} | {row.name, col.name} | {s.name for s in free_position})
     recurrences = frozenset(left.atoms(Recurrence) | right.atoms(Recurrence))
     scalars = frozenset(m for m in inputs.values() if isinstance(m, ScalarInput))     # their intervals: hypotheses
-    ctx = Context(assumptions=frozenset(assume) | scalars, reserved=reserved, recurrences=recurrences).with_facts(*facts)
+    ctx = Context(assumptions=frozenset(assume) | scalars, reserved=reserved, recurrences=recurrences,
+                  domain=tuple(constraints)).with_facts(*facts)
     ordered = tuple(sorted(sizes, key=lambda s: s.name))
     domain = Domain(ordered, constraints + ((1, lhs.rows), (1, lhs.cols)))
     require_points(domain, name)

@@ -1,5 +1,5 @@
-"""The checker's own table for two guard rules: substitution under an equality bracket, and joining
-[a + 1 <= b] + [a = b] into [a <= b].
+"""The checker's own table for three guard rules: substitution under an equality bracket, joining
+[a + 1 <= b] + [a = b] into [a <= b], and the difference [a <= b] − [a + 1 <= b] = [a = b].
 
 Written from the rules' statements, sharing no code with `rules/guards.py`. Neither needs a fact
 from the redex's surroundings: the substitution is sound for any x with coefficient ±1 in the
@@ -87,4 +87,33 @@ def _join(r, c, site):
     return "not m·[a + 1 <= b] + m·[a = b] joined into m·[a <= b]"
 
 
-GUARD_RULES = {"iverson-substitute": _substitute, "iverson-join": _join}
+def _difference(r, c, site):
+    """Σ + m·[l <= h] − m·[l' <= h'] → Σ + m·[a = b] when h' − l' = h − l − 1 and b − a = ±(h − l), all
+    integer-affine."""
+    if not isinstance(r, sp.Add):
+        return "not a sum"
+    for u in r.args:
+        for f in sp.Mul.make_args(u):
+            if not (isinstance(f, Iverson) and isinstance(f.args[0], sp.LessThan)):
+                continue
+            m = sp.Mul(*(g for g in sp.Mul.make_args(u) if g is not f))
+            gap = _affine_integer(f.args[0].rhs - f.args[0].lhs)
+            less = _affine_integer(f.args[0].rhs - f.args[0].lhs - 1)
+            for v in r.args:
+                partner = [g for g in sp.Mul.make_args(v) if isinstance(g, Iverson) and v == -m * g
+                           and isinstance(g.args[0], sp.LessThan)
+                           and _affine_integer(g.args[0].rhs - g.args[0].lhs) == less]
+                if v == u or not partner or gap is None:
+                    continue
+                rest = [w for w in r.args if w != u and w != v]
+                single = [w for w in sp.Add.make_args(c) if w not in rest]
+                if len(single) != 1 or sp.Add(*rest) + single[0] != c:
+                    continue
+                if any(isinstance(h, Iverson) and isinstance(h.args[0], sp.Equality) and single[0] == m * h
+                       and _affine_integer(h.args[0].rhs - h.args[0].lhs) in (gap, {k: -x for k, x in gap.items()})
+                       for h in sp.Mul.make_args(single[0])):
+                    return None
+    return "not m·[a <= b] − m·[a + 1 <= b] rewritten to m·[a = b]"
+
+
+GUARD_RULES = {"iverson-substitute": _substitute, "iverson-join": _join, "iverson-difference": _difference}

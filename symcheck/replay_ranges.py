@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .index import Prod, Sigma
+from .index import Iverson, Prod, Sigma
 from .replay_alpha import alpha_equal, subst
 from .replay_entail import linear
 from .replay_exact import checker_power
@@ -45,6 +45,24 @@ def _prod_factor(r, c, site):
     if not const or c != sp.Mul(*(checker_power(f, n) for f in const)) * Prod(rest, r.var, r.lo, r.hi):
         return "not Π (c·f) = c^{h-l+1}·Π f for the factors c free of j"
     return None if site.le(r.lo - 1, r.hi) else "the number of factors h - l + 1 is not provably >= 0"
+
+
+def _prod_iverson(r, c, site):
+    """Π_{j=l}^{h} [A(j) <= B(j)] → the bracket at h (B − A decreasing in j) or at l (increasing), when l <= h
+    or the bracket holds one step outside the range (at l − 1, resp. h + 1)."""
+    if not isinstance(r, Prod) or not isinstance(r.body, Iverson) or not isinstance(r.body.args[0], sp.LessThan):
+        return "not a product of one bracket a <= b"
+    cond = r.body.args[0]
+    form = linear(cond.rhs - cond.lhs)
+    slope = None if form is None else form[0].get(r.var, 0)
+    if slope is None or slope == 0 or slope.denominator != 1:
+        return "the bracket is not integer-affine and monotone in the product's index"
+    end, outside = (r.hi, r.lo - 1) if slope < 0 else (r.lo, r.hi + 1)
+    at = lambda x: (subst(cond.lhs, {r.var: x}), subst(cond.rhs, {r.var: x}))      # noqa: E731
+    if not alpha_equal(c, Iverson(sp.Le(*at(end)))):
+        return "not the bracket at the range's binding end"
+    return None if site.le(r.lo, r.hi) or site.le(*at(outside)) else \
+        "neither a nonempty range nor the bracket one step outside it is provable"
 
 
 def _without(args: list, parts: tuple) -> list | None:
@@ -198,6 +216,7 @@ RANGE_RULES = {
     "prod-exp": _shape(lambda r, c: isinstance(r, Prod) and isinstance(r.body, sp.exp)
                        and c == sp.exp(Sigma(r.body.args[0], r.var, r.lo, r.hi)), "not Π e^a = e^(Σ a)"),
     "prod-factor": _prod_factor,
+    "prod-iverson": _prod_iverson,
     "prod-absorb-last": _absorb(Prod, sp.Mul, "factor"),
     "sum-absorb-last": _absorb(Sigma, sp.Add, "term"),
     "sum-range-difference": _difference,

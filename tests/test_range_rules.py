@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 
 from helpers import K, Q, T, b, d, draw_inputs, same, t, values, world_context
 from symcheck import Claim, Config, check, from_index, matrix
-from symcheck.index import Prod, Sigma, index, power
+from symcheck.index import Iverson, Prod, Sigma, index, power
 from symcheck.normalize import Normalizer
 from symcheck.rules import NORMALIZING, RULES
 from symcheck.rules.reindex import shifting
@@ -49,6 +49,8 @@ FIRES = [
     ("prod-factor", Prod(K[t, b] * f(j), j, t + 1, t), Prod(f(j), j, t + 1, t)),      # h = l - 1: c^0 = 1
     ("prod-factor", Prod(K[t, b] * f(j), j, t + 2, t), None),             # h < l - 1: the exponent would be -1
     ("prod-factor", Prod(K[t, b] * f(j), j, b, t), None),
+    ("prod-iverson", Prod(Iverson(sp.Le(j, t)), j, 1, b), Iverson(sp.Le(b, t))),
+    ("prod-iverson", Prod(Iverson(sp.Le(T + 1, j)), j, t + 1, t), None),  # empty, and [T <= t] unprovable
     ("prod-absorb-last", Prod(j * Q[j, b], j, 1, t - 1) * t * Q[t, b] * K[t, b], Prod(j * Q[j, b], j, 1, t) * K[t, b]),
     ("prod-absorb-last", Prod(f(j), j, 1, t - 1) * f(t), Prod(f(j), j, 1, t)),
     ("prod-absorb-last", Prod(f(j), j, t, t - 1) * f(t), Prod(f(j), j, t, t)),          # l = h: 1 · f_h

@@ -107,6 +107,10 @@ CASES: dict[str, list] = {
     "prod-singleton": [Prod(Q[j, b] * j, j, t, t)],
     "prod-exp": [Prod(sp.exp(Q[j, b]), j, 1, t), Prod(sp.exp(Q[j, b]), j, t + 1, t)],
     "prod-factor": [Prod(Q[t, b] * K[j, b], j, 1, t), Prod(2 * Q[t, b] * K[j, b], j, t, t - 1), Prod(-Q[t, b], j, b, d)],
+    "prod-iverson": [Prod(Iverson(sp.Le(j, t)), j, 1, b) * Q[t, b], Prod(Iverson(sp.Le(t, j + 2)), j, b, d),
+                     Prod(Iverson(sp.Le(j, T)), j, t + 1, t)],                   # empty: the bracket at t holds
+    "iverson-difference": [Q[t, b] * Iverson(sp.Le(b, t)) - Q[t, b] * Iverson(sp.Le(b + 1, t)) + K[t, b],
+                           Iverson(sp.Le(t, b)) - Iverson(sp.Le(t + 1, b))],
     "prod-absorb-last": [Prod(K[j, b], j, 1, t - 1) * K[t, b], Prod(K[j, b] + 1, j, t, t - 1) * (K[t, b] + 1) * Q[t, b]],
     "relu-scale": [G * Relu(Q[t, b]) * K[t, b], G * Relu(Q[t, b] - K[t, b]) * Relu(V[t, b])],
 }
@@ -218,10 +222,12 @@ DEFAULT_PRIORITY = [
     "content-addressing", "fresh-slot-allocation", "unroll-write-once",                          # memory
     "recurrence-closed-form", "recurrence-congruence",                                           # recurrence
     "floor-quotient",                                                                            # integers
-    "iverson-decide", "iverson-idempotent", "iverson-exclusive", "iverson-substitute", "iverson-join",  # guards
+    "iverson-decide", "iverson-idempotent", "iverson-exclusive", "iverson-substitute", "iverson-join",
+    "iverson-difference",                                                                        # guards
     "sum-empty", "sum-zero", "sum-singleton", "sum-split-add", "sum-guard-to-range", "sum-delta",
     "sum-factor-in", "sum-absorb-last", "sum-range-difference", "sum-concat", "sum-blocks",      # sums
-    "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-absorb-last",   # products
+    "prod-empty", "prod-one", "prod-singleton", "prod-exp", "prod-factor", "prod-iverson",
+    "prod-absorb-last",                                                                          # products
     "distribute", "expand-power", "exp-merge", "relu-scale",                                     # algebra
     "softmax-shift",                                                                             # softmax
     "angle-addition", "pythagorean",                                                             # trig

@@ -154,4 +154,33 @@ def iverson_join(expr: sp.Add, ctx: Context):
     return sp.Add(*(t for t in expr.args if t != u and t != v)) + joined
 
 
-GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent, iverson_exclusive, iverson_substitute, iverson_join))
+def difference_pair(expr: sp.Add) -> tuple[sp.Expr, sp.Expr, sp.Expr] | None:
+    """Two terms m·[a <= b] and −m·[a + 1 <= b] of a sum, integer-affine, as (first, second, m·[a = b])."""
+    terms = set(expr.args)
+    for u in expr.args:
+        for f in sp.Mul.make_args(u):
+            if not (isinstance(f, Iverson) and isinstance(f.args[0], sp.LessThan) and _integral(f.args[0])):
+                continue
+            m = sp.Mul(*(g for g in sp.Mul.make_args(u) if g is not f))
+            lo, hi = f.args[0].lhs, f.args[0].rhs
+            partner = -m * Iverson(sp.Le(lo + 1, hi))
+            if partner in terms and partner != u:
+                return u, partner, m * Iverson(sp.Eq(lo, hi))
+    return None
+
+
+@rule("iverson-difference", r"m\,[a \le b] - m\,[a + 1 \le b] = m\,[a = b]", sp.Add,
+      side_conditions="a and b integer-affine (integer symbols, integer coefficients)")
+def iverson_difference(expr: sp.Add, ctx: Context):
+    """Sound over the integers: b − a >= 0 and not b − a >= 1 say b − a = 0, and where b − a >= 1 both
+    brackets are 1 (every value of m). The allocation of a prefix of used slots, [i <= t] − [i + 1 <= t],
+    is the one-hot [i = t]; `iverson-join` goes the other way only with a plus sign, so the two cannot loop."""
+    found = difference_pair(expr)
+    if found is None:
+        return expr
+    u, v, single = found
+    return sp.Add(*(t for t in expr.args if t != u and t != v)) + single
+
+
+GUARDS = RuleSet("guards", (iverson_decide, iverson_idempotent, iverson_exclusive, iverson_substitute, iverson_join,
+                            iverson_difference))

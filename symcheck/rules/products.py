@@ -1,5 +1,5 @@
 """Rules for finite products over integer ranges: empty and one-element ranges, exponentials, constant
-factors, absorbing the next factor.
+factors, absorbing the next factor, a product of one monotone bracket.
 
 All products follow the empty-range convention of `index.Prod` (Π over hi < lo is 1). Under the
 total semantics every body value is a real number, so these are identities of a commutative ring
@@ -12,7 +12,7 @@ import sympy as sp
 
 from ..binders import subst
 from ..context import Context
-from ..index import Prod, make_sum, power
+from ..index import Iverson, Prod, make_sum, power
 from .base import Le, RuleSet, rule
 from .ranges import absorb_last, arguments, conditions_for, first_holding
 
@@ -85,4 +85,39 @@ def prod_absorb_last(expr: sp.Mul, ctx: Context):
     return expr if out is None else out
 
 
-PRODUCTS = RuleSet("products", (prod_empty, prod_one, prod_singleton, prod_exp, prod_factor, prod_absorb_last))
+def monotone_bracket(expr: Prod, ctx: Context) -> tuple[sp.Expr, Le] | None:
+    """(the bracket at the range's binding end, the side condition) for Π_{j=l}^{h} [A(j) <= B(j)] with
+    B − A integer-affine in j: decreasing in j, all brackets hold iff the one at j = h does; increasing,
+    iff the one at j = l. The side condition makes the empty range (product 1) agree: the range is
+    nonempty (l <= h), or the bracket holds one step outside the range (at j = l − 1, resp. j = h + 1)."""
+    body, j = expr.body, expr.var
+    if not isinstance(body, Iverson) or not isinstance(body.args[0], sp.LessThan):
+        return None
+    cond = body.args[0]
+    diff = sp.expand(cond.rhs - cond.lhs)
+    c = diff.coeff(j)
+    if not c.is_Integer or c == 0 or j in (diff - c * j).free_symbols:
+        return None
+    end, outside = (expr.hi, expr.lo - 1) if c < 0 else (expr.lo, expr.hi + 1)
+    at = lambda x: (subst(cond.lhs, {j: x}), subst(cond.rhs, {j: x}))      # noqa: E731  (a number decides it)
+    nonempty = Le(expr.lo, expr.hi)
+    side = nonempty if nonempty.holds(ctx) else Le(*at(outside))
+    return Iverson(sp.Le(*at(end))), side
+
+
+@rule("prod-iverson", r"\prod_{j=l}^{h} [A(j) \le B(j)] = [A(h) \le B(h)] \quad (B - A \text{ decreasing in } j)", Prod,
+      side_conditions="B - A integer-affine in j (decreasing: the bracket at h; increasing: the bracket at l); "
+                      "l <= h provable, or the bracket provably holds at l - 1 (decreasing), resp. h + 1 (increasing)",
+      requires=lambda r, c, ctx: () if (m := monotone_bracket(r, ctx)) is None else (m[1],))
+def prod_iverson(expr: Prod, ctx: Context):
+    """Sound over the integers: B(j) − A(j) is monotone in j, so on a nonempty range its least value is at
+    one end (h when decreasing, l when increasing) and the brackets all hold iff that one does. On an empty
+    range (h < l) the product is 1, and so is the end's bracket when it holds one step outside the range:
+    h <= l − 1 and decreasing give B(h) − A(h) >= B(l − 1) − A(l − 1) >= 0 (symmetrically for increasing).
+    The DNC's allocation from a prefix of used slots, Π_{k<i} [k <= τ], is one bracket [i − 1 <= τ]."""
+    found = monotone_bracket(expr, ctx)
+    return expr if found is None or not found[1].holds(ctx) else found[0]
+
+
+PRODUCTS = RuleSet("products", (prod_empty, prod_one, prod_singleton, prod_exp, prod_factor, prod_iverson,
+                                prod_absorb_last))

@@ -67,10 +67,11 @@ def _obligations(expr: State, ctx: Context):
     facts = ((1, a), (a, rows), (1, b), (b, cols))
     step_facts = facts + ((1, t), (t, rec.steps))
     reserved = ctx.reserved | taken | {t.name, a.name, b.name}
-    # every size is >= 1 in every claim's domain (the checker re-proves under the claim's whole domain)
+    # every size is >= 1 in every claim's domain, and the claim's constraints (N >= T) hold wherever the state is
+    # read: the induction may use both (the checker re-proves under the claim's whole domain)
     sizes = [(1, s) for s in sorted(rec.atoms(sp.Symbol), key=sp.default_sort_key) if s.is_positive and s.is_integer]
-    base_ctx = Context(assumptions=ctx.assumptions, reserved=reserved,
-                       recurrences=ctx.recurrences).with_facts(*sizes, *facts)
+    base_ctx = Context(assumptions=ctx.assumptions, reserved=reserved, recurrences=ctx.recurrences,
+                       domain=ctx.domain).with_facts(*sizes, *ctx.domain, *facts)
     step_ctx = base_ctx.with_facts(*step_facts)
     init = subst(rec.init.expr, dict(zip(rec.init.variables, (a, b))))
     lhs = unfolded_at(closed_at(rec, t, a, b), rec, t)
