@@ -27,7 +27,7 @@ from .config import Config
 from .errors import UsageError
 from .families import family_of
 from .latex import escape, latex, latex_array
-from .notation import NOTATION, macro
+from .notation import CONSTANTS, GLOSSARY, NOTATION, macro
 from .phases import DETAILS, Detail, lines, same_up_to_renaming
 from .problem import pose_claim
 from .result import CompositeProof, Result
@@ -320,7 +320,7 @@ def _render(results, config, env, detail) -> Rendered:
                              "order": f.order})
     files[APPENDIX] = appendix_t.render(
         version=__version__, detail_sentence=_DETAIL_SENTENCES[detail],
-        notation=[{"symbol": macro(n.name, *n.example), "meaning": n.meaning} for n in NOTATION],
+        notation=_glossary(files.values()),
         compositions=any(isinstance(r.proof, CompositeProof) for r in shown if r.verdict == "proved"),
         families=sorted(sections, key=lambda f: f["order"]),
         open=[file_name(r)[:-4] for r in shown if r.verdict == "undecided"],
@@ -329,6 +329,14 @@ def _render(results, config, env, detail) -> Rendered:
                for n in used])
     files[STY] = env.get_template("symcheck.sty.j2").render(version=__version__, notation=NOTATION)
     return Rendered(files, [r for r in results if not renderable(r)])
+
+
+def _glossary(claims) -> list[dict]:
+    """Every notation macro, then the named constants and the models' symbols the claims show."""
+    text = "\n".join(claims)
+    rows = [{"symbol": macro(n.name, *n.example), "meaning": n.meaning} for n in NOTATION]
+    rows += [{"symbol": c.symbol, "meaning": c.meaning} for c in CONSTANTS if c.symbol in text]
+    return rows + [{"symbol": g.symbol, "meaning": g.meaning} for g in GLOSSARY if re.search(g.shown_by, text)]
 
 
 def write(rendered: Rendered, out_dir: str) -> list[Path]:
