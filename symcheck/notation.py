@@ -93,6 +93,8 @@ class Glossed:
 
 
 GLOSSARY: tuple[Glossed, ...] = (
+    Glossed(r"\mathcal{A}_{k}(i, j)", r"a named part of a long formula, a function of its free indices, defined "
+            r"after the line that first uses it", r"\\mathcal\{A\}_"),
     Glossed(r"X^{(\ell)}", r"the weights $X$ of layer $\ell$ of a stack", r"\^\{\(\\ell\)\}"),
     Glossed(r"W_{Q,h},\ W_{K,h},\ W_{V,h}", r"query, key and value projections of head $h$ ($D \times d_h$ each)",
             r"\bW_\{[QKV],"),

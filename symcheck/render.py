@@ -28,11 +28,12 @@ from .errors import UsageError
 from .families import family_of
 from .latex import escape, latex, latex_array
 from .notation import CONSTANTS, GLOSSARY, NOTATION, macro
-from .phases import DETAILS, Detail, lines, same_up_to_renaming
+from .phases import DETAILS, Detail, same_up_to_renaming
 from .problem import pose_claim
 from .result import CompositeProof, Result
 from .rules import RULES
 from .textmath import prose
+from .typeset import derivation, formula, new_parts
 from .view import ProofView
 
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
@@ -127,17 +128,6 @@ def _proof_payload(proof, memo):
                             for o in proof.obligations]}
 
 
-def _derivation(title: str, d, detail: Detail) -> dict:
-    """A trace as the template's lines: at `full` one per step (tagged by its rule), else one per phase."""
-    shown = lines(d, detail)
-    if detail == "full":
-        typeset = [{"phase": None, "rule": line.label, "latex": latex(line.expr)} for line in shown]
-    else:
-        typeset = [{"phase": escape(line.label), "rules": ", ".join(macro("rulename", r) for r in line.rules),
-                    "latex": latex(line.expr)} for line in shown]
-    return {"title": title, "start": latex(d.start), "lines": typeset}
-
-
 def _view_digest(v: ProofView, memo: dict) -> str:
     """What a lemma states and how it is proved, as a digest: equal digests typeset identically."""
     parts = [v.claim.statement, *v.argument, *(_view_digest(lemma.view, memo) for lemma in v.lemmas)]
@@ -173,19 +163,20 @@ def _proof(v: ProofView, problem, detail: Detail, seen: dict | None = None, name
         return {"kind": "composite", "argument": [prose(line) for line in v.argument], "lemmas": lemmas}
     if detail != "full" and not v.steps and v.sides[0].derivation.start == v.sides[1].derivation.start:
         return {"kind": "identical"}
-    sides = [_derivation(side.title[:1].upper() + side.title[1:], side.derivation, detail) for side in v.sides]
+    parts = new_parts(detail)
+    sides = [derivation(side.title[:1].upper() + side.title[1:], side.derivation, detail, parts) for side in v.sides]
     obligations = []
     for k, o in enumerate(v.obligations):
         like = None if detail == "full" else next(
             (p.title for p in v.obligations[:k] if same_up_to_renaming(p, o)), None)
         obligations.append({"title": prose(o.title), "like": prose(like) if like else None,
-                            "lhs": _derivation("", o.lhs, detail), "rhs": _derivation("", o.rhs, detail),
-                            "statement": latex(o.statement) if o.statement is not None else None})
+                            "statement": formula(o.statement, parts) if o.statement is not None else None,
+                            "lhs": derivation("", o.lhs, detail, parts), "rhs": derivation("", o.rhs, detail, parts)})
     return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
             "row_range": _range(problem.row, problem.rows), "col_range": _range(problem.col, problem.cols),
             "chunks": _chunks(problem), "sides": sides,
             "obligations": obligations, "explanations": _explanations(v),
-            "normal_form": latex(v.sides[0].derivation.result)}
+            "normal_form": formula(v.sides[0].derivation.result, parts)}
 
 
 def _chunks(problem) -> dict | None:
