@@ -19,9 +19,9 @@ from sympy.core.symbol import Str
 from .binders import POOL, alpha_key, rebind, subst
 from .nodes.spec import Node, NodeSpec, find_spec, register
 
-__all__ = ["Part", "Parts", "plain_names", "LINE_CHARS"]
+__all__ = ["Part", "Parts", "plain_names", "plain_free", "LINE_CHARS"]
 
-LINE_CHARS = 450        # LaTeX characters of a displayed formula that still reads at about full size
+LINE_CHARS = 500        # LaTeX characters of a displayed formula that still reads at about full size
 _SMALLEST = 60          # a part shorter than this is not worth a name
 _PROPER = 0.8           # a part is at most this share of the formula it is cut from
 _OVERHEAD = 7           # characters a node adds to its arguments' when printed (\frac{}{}, \left( \right), \sum_{}^{})
@@ -61,6 +61,15 @@ def plain_names(expr: sp.Basic) -> sp.Basic:
         return sp.Symbol(pool.pop(0), **v.assumptions0)
 
     return rebind(expr, choose)
+
+
+def plain_free(*exprs: sp.Basic) -> dict[sp.Symbol, sp.Symbol]:
+    """Plain letters for the free indices of `exprs` whose names have a subscript (an obligation's
+    `c_1, c_2`), unused in any of them: one renaming for all the formulas of one obligation."""
+    used = {s.name for e in exprs for s in e.atoms(sp.Symbol)}
+    pool = [n for n in _DISPLAY_POOL if n not in used]
+    free = sorted({s for e in exprs for s in _free_indices(e) if not s.name.isalpha()}, key=lambda s: s.name)
+    return {s: sp.Symbol(pool.pop(0), **s.assumptions0) for s in free if pool}
 
 
 def _free_indices(e: sp.Basic) -> set[sp.Symbol]:

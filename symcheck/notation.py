@@ -100,7 +100,7 @@ GLOSSARY: tuple[Glossed, ...] = (
             r"\bW_\{[QKV],"),
     Glossed(r"W_{O,h}", r"output projection of head $h$ ($d_h \times D$): it combines the head's read vector",
             r"\bW_\{O,"),
-    Glossed(r"W_{1},\ W_{2}", r"the feed-forward weights ($D \times F$ and $F \times D$)", r"\bW_\{[12]\}"),
+    Glossed(r"W_{1},\ W_{2}", r"the two weight matrices of a feed-forward layer", r"\bW_\{[12]\}"),
     Glossed(r"g_{1},\ g_{2},\ g_{3}", r"LayerNorm gains of the first, second and third sublayer (length $D$)",
             r"\bg_\{[123]\}"),
     Glossed(r"E_{Q,h},\ \ldots,\ E_{2};\ e_{1},\ e_{2}", r"the encoder layer's weights and LayerNorm gains, as $W$ and $g$",

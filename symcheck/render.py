@@ -25,6 +25,7 @@ from . import __version__
 from .budget import BudgetExceeded, interrupt_at
 from .config import Config
 from .errors import UsageError
+from .display import plain_names
 from .families import family_of
 from .latex import escape, latex, latex_array
 from .notation import CONSTANTS, GLOSSARY, NOTATION, macro
@@ -33,7 +34,7 @@ from .problem import pose_claim
 from .result import CompositeProof, Result
 from .rules import RULES
 from .textmath import prose
-from .typeset import derivation, formula, new_parts
+from .typeset import derivation, formula, new_parts, obligation_names
 from .view import ProofView
 
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
@@ -169,9 +170,11 @@ def _proof(v: ProofView, problem, detail: Detail, seen: dict | None = None, name
     for k, o in enumerate(v.obligations):
         like = None if detail == "full" else next(
             (p.title for p in v.obligations[:k] if same_up_to_renaming(p, o)), None)
+        names = obligation_names(o, detail)
         obligations.append({"title": prose(o.title), "like": prose(like) if like else None,
-                            "statement": formula(o.statement, parts) if o.statement is not None else None,
-                            "lhs": derivation("", o.lhs, detail, parts), "rhs": derivation("", o.rhs, detail, parts)})
+                            "statement": formula(o.statement, parts, names) if o.statement is not None else None,
+                            "lhs": derivation("", o.lhs, detail, parts, names),
+                            "rhs": derivation("", o.rhs, detail, parts, names)})
     return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
             "row_range": _range(problem.row, problem.rows), "col_range": _range(problem.col, problem.cols),
             "chunks": _chunks(problem), "sides": sides,
@@ -209,7 +212,7 @@ def _formal(r: Result, problem) -> dict | None:
     """The claim as an equation between its sides' entries, when it has one short enough to read."""
     if problem.lhs is None or problem.chunks is not None:
         return None
-    lhs, rhs = latex(problem.lhs), latex(problem.rhs)
+    lhs, rhs = latex(plain_names(problem.lhs)), latex(plain_names(problem.rhs))
     if len(lhs) + len(rhs) > FORMAL_CHARS:
         return None
     return {"lhs": lhs, "rhs": rhs, "relation": "=" if r.verdict == "proved" else r"\overset{?}{=}"}
@@ -233,7 +236,7 @@ def _context(r: Result, config: Config, detail: Detail, seen: dict) -> dict:
         "title": escape(c.name.replace("_", " ")), "statement": _statement(c), "cites": [escape(x) for x in c.cites],
         "assumptions": [prose(a.describe()) for a in c.assume], "verdict": r.verdict,
         "sizes": ", ".join(f"${latex(s)}$" for s in problem.sizes), "constraints": _constraints(c, set(problem.sizes)),
-        "lhs_label": escape(c.lhs.label), "rhs_label": escape(c.rhs.label), "formal": _formal(r, problem),
+        "lhs_label": prose(c.lhs.label), "rhs_label": prose(c.rhs.label), "formal": _formal(r, problem),
         "row_range": _range(problem.row, problem.rows), "col_range": _range(problem.col, problem.cols),
         "digits": config.precision_digits,
     }

@@ -58,7 +58,10 @@ def _is_formula(tokens: list[str]) -> bool:
     if len(tokens) > 1:
         ends = (tokens[0], tokens[-1])
         operand = not any(re.fullmatch(f"{_RELATION}|{_OPERATOR}", end) for end in ends)
-        return operand and bool(re.search(f"{_RELATION}|(^| ){_OPERATOR} ", text))
+        if operand and re.search(f"{_RELATION}|(^| ){_OPERATOR} ", text):
+            return True
+        juxtaposed = all(re.search(r"[_^]", w) or (len(w) == 1 and w not in "aAI") for w in tokens)
+        return juxtaposed and any(re.search(r"[_^]", w) for w in tokens)       # a product, S_t^T q_t
     return bool(re.search(r"[_'¬^]|\.\.", text) or re.search(_RELATION, text)) or (len(text) == 1 and text not in "aAI")
 
 

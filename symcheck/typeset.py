@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .display import Parts, plain_names
+from .binders import subst
+from .display import Parts, plain_free, plain_names
 from .latex import escape, latex
 from .notation import macro
 from .phases import Detail, lines
 from .proof import Derivation
 
-__all__ = ["derivation", "formula", "new_parts"]
+__all__ = ["derivation", "formula", "new_parts", "obligation_names"]
 
 
 def new_parts(detail: Detail) -> Parts | None:
@@ -23,14 +24,26 @@ def new_parts(detail: Detail) -> Parts | None:
     return None if detail == "full" else Parts(latex)
 
 
-def _form(expr: sp.Basic, parts: Parts | None) -> tuple[str, list[dict]]:
-    """A form's LaTeX and the rows defining the parts it names first."""
+def _form(expr: sp.Basic, parts: Parts | None, rename: dict | None = None) -> tuple[str, list[dict]]:
+    """A form's LaTeX and the rows defining the parts it names first; `rename` gives free indices plain
+    names (`display.plain_free`). An equation is shown side by side: rebuilt, sympy would evaluate it."""
     if parts is None:
         return latex(expr), []
-    shown, named = parts.line(plain_names(expr))
+    sides = expr.args if isinstance(expr, sp.Equality) else (expr,)
+    shown, named = [], []
+    for side in sides:
+        got, new = parts.line(plain_names(subst(side, rename) if rename else side))
+        shown.append(latex(got))
+        named += new
     rows = [{"kind": "text", "tex": r"\symwhere"}] if named else []
     rows += [{"kind": "math", "relation": "", "tex": f"{latex(p)} = {latex(body)}", "tag": None} for p, body in named]
-    return latex(shown), rows
+    return " = ".join(shown), rows
+
+
+def obligation_names(o, detail: Detail) -> dict | None:
+    """One renaming of an obligation's subscripted free indices for all its formulas (none at `full`)."""
+    return None if detail == "full" else plain_free(o.lhs.start, o.rhs.start,
+                                                      *([o.statement] if o.statement is not None else []))
 
 
 def _ended(rows: list[dict]) -> list[dict]:
@@ -39,18 +52,18 @@ def _ended(rows: list[dict]) -> list[dict]:
     return [{**r, "end": "\\\\" if r["kind"] == "math" and k != last else ""} for k, r in enumerate(rows)]
 
 
-def formula(expr: sp.Basic, parts: Parts | None) -> list[dict]:
+def formula(expr: sp.Basic, parts: Parts | None, rename: dict | None = None) -> list[dict]:
     """One displayed formula (a statement, a normal form) and the definitions of its new parts."""
-    tex, defs = _form(expr, parts)
+    tex, defs = _form(expr, parts, rename)
     return _ended([{"kind": "math", "relation": "", "tex": tex, "tag": None}, *defs])
 
 
-def derivation(title: str, d: Derivation, detail: Detail, parts: Parts | None) -> dict:
+def derivation(title: str, d: Derivation, detail: Detail, parts: Parts | None, rename: dict | None = None) -> dict:
     """The rows of a trace at `detail`: its start, then each line (a step at `full`, else a phase)."""
-    tex, rows = _form(d.start, parts)
+    tex, rows = _form(d.start, parts, rename)
     rows = [{"kind": "math", "relation": "", "tex": tex, "tag": None}, *rows]
     for line in lines(d, detail):
-        tex, defs = _form(line.expr, parts)
+        tex, defs = _form(line.expr, parts, rename)
         if detail == "full":
             rows.append({"kind": "math", "relation": "= ", "tex": tex, "tag": line.label})
         else:

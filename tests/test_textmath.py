@@ -16,6 +16,7 @@ from symcheck.textmath import prose
     ("for every Y. Used with Y := X.", r"for every $Y$. Used with $Y := X$."),
     ("a and b integer-affine", r"a and $b$ integer-affine"),
     ("every row of Q has norm 1", r"every row of $Q$ has norm $1$"),
+    ("gated state S_t^T q_t", r"gated state $S_t^{\top} q_t$"),
     ("provable sum-delta's 100% & x^", r"provable sum-delta's 100\% \& x\textasciicircum{}"),
 ])
 def test_prose_typesets_formulas_as_mathematics(text, expected):
