@@ -99,6 +99,8 @@ class Parts:
     defined: dict = field(default_factory=dict)  # a subterm's key -> its part's number
     _sizes: dict = field(default_factory=dict)
     _keys: dict = field(default_factory=dict)
+    _shapes: dict = field(default_factory=dict)
+    _defined_shapes: set = field(default_factory=set)
 
     def size(self, e: sp.Basic) -> int:
         """About how many characters of LaTeX `e` prints to (printing every subterm would take seconds)."""
@@ -109,6 +111,20 @@ class Parts:
             else:
                 got = _OVERHEAD + sum(self.size(a) for a in e.args)
             self._sizes[e] = got
+        return got
+
+    def shape(self, e: sp.Basic) -> int:
+        """A hash that names do not change (every index is alike): equal keys have equal shapes, and
+        the shape, linear in the tree, spares computing the key of every subterm."""
+        got = self._shapes.get(e)
+        if got is None:
+            if isinstance(e, sp.Symbol) and e.is_integer and not e.is_positive:
+                got = hash("index")
+            elif not e.args or isinstance(e, Str):
+                got = hash(e)
+            else:
+                got = hash((type(e).__name__, *(self.shape(a) for a in e.args)))
+            self._shapes[e] = got
         return got
 
     def key(self, e: sp.Basic) -> tuple[sp.Basic, tuple[sp.Symbol, ...]]:
@@ -132,12 +148,15 @@ class Parts:
             body, inner = self.line(best)
             number = len(set(self.defined.values())) + 1
             self.defined[self.key(best)[0]] = self.defined[self.key(body)[0]] = number
+            self._defined_shapes |= {self.shape(best), self.shape(body)}
             new += [*inner, (Part(number, *self.key(best)[1]), body)]
             expr = self._known(expr)
         return expr, new
 
     def _part(self, e: sp.Basic) -> Part | None:
         if not isinstance(e, sp.Expr) or isinstance(e, Part) or not e.args:
+            return None
+        if self.shape(e) not in self._defined_shapes:
             return None
         shape, applied = self.key(e)
         return Part(self.defined[shape], *applied) if shape in self.defined else None
@@ -161,12 +180,16 @@ class Parts:
     def _candidate(self, expr: sp.Basic) -> sp.Basic | None:
         """The subterm whose naming shortens `expr` most: repeats (up to names) times length, among those
         that fit a line and leave some of `expr` (not Σ_j of what is left: a chain of one-sum parts)."""
-        counts: dict = {}
-        first: dict = {}
         largest = min(self.limit, _PROPER * self.size(expr))
+        alike: dict = {}                                       # shape -> the fitting subterms of that shape
         for e in _subterms(expr):
             if _SMALLEST <= self.size(e) <= largest:
-                k = self.key(e)[0]
+                alike.setdefault(self.shape(e), []).append(e)
+        counts: dict = {}
+        first: dict = {}
+        for group in alike.values():                           # keys only where shapes repeat
+            for e in group:
+                k = self.key(e)[0] if len(group) > 1 else e
                 counts[k] = counts.get(k, 0) + 1
                 first.setdefault(k, e)
         if not counts:

@@ -45,6 +45,9 @@ def check_statement_tex(text: str, claim: str) -> None:
         fail("leaves a brace open")
     if len(re.findall(r"(?<!\\)\$", text)) % 2:
         fail("leaves math mode open (an odd number of $)")
+    text_mode = re.split(r"(?<!\\)\$", text)[::2]
+    if any(re.search(r"(?<!\\)[_^]", part) for part in text_mode):
+        fail("puts _ or ^ outside math mode (write $k_t$, or \\_ for an underscore)")
     if re.search(r"\\\[|\\\]|\$\$|\\\\|%|#|&", text):
         fail(r"must be inline text: no display math, line breaks, %, # or &")
     for m in _COMMAND.finditer(text):

@@ -26,6 +26,7 @@ def test_a_statement_with_inline_mathematics_and_symcheck_macros_is_accepted():
     ("x}", "closes a brace it never opened"),
     (r"$$x$$", "must be inline text"),
     ("50% of it", "must be inline text"),
+    ("write k_t to slot t", "puts _ or \\^ outside math mode"),
     (r"\input{/etc/passwd}", r"uses \\input, which is neither a symcheck macro nor a common LaTeX command"),
     (r"\def\x{1}", r"uses \\def, which is neither"),
     (r"$\memcell{V}{t}$", r"gives \\memcell fewer than the 3 argument\(s\) it takes"),
