@@ -23,7 +23,7 @@ _MATH = ("frac tfrac dfrac sqrt sum prod exp log ln max min sin cos tan le leq g
          "sim mid lVert rVert lvert rvert left right bigl bigr Bigl Bigr big Big langle rangle lfloor rfloor "
          "lceil rceil mathbf mathrm mathit mathcal mathsf boldsymbol operatorname text textrm emph textit textbf "
          "texttt textsf quad qquad neg land lor forall exists ell hat tilde bar vec overline underline cap cup setminus "
-         "mathbb colon ldotp")
+         "mathbb colon ldotp overset bmod")
 COMMANDS: frozenset[str] = frozenset(_GREEK.split() + _MATH.split())
 _ARITY = {n.name: n.args for n in NOTATION}
 _COMMAND = re.compile(r"\\([A-Za-z]+)|\\(.)")
