@@ -16,7 +16,7 @@ from typing import Callable
 import sympy as sp
 from sympy.core.symbol import Str
 
-from .binders import POOL, alpha_key, rebind, subst
+from .binders import POOL, alpha_key, subst
 from .nodes.spec import Node, NodeSpec, find_spec, register
 
 __all__ = ["Part", "Parts", "plain_names", "plain_free", "LINE_CHARS"]
@@ -50,17 +50,46 @@ register(NodeSpec(Part, latex=_latex_part,
 
 
 def plain_names(expr: sp.Basic) -> sp.Basic:
-    """`expr` with each bound index whose name has a subscript or digit (`i_q`, `b_h`, `j1`) renamed
-    to an unused plain letter (fresh everywhere in `expr`, so nothing is captured)."""
-    used = {s.name for s in expr.atoms(sp.Symbol)}
-    pool = [n for n in _DISPLAY_POOL if n not in used]
+    """`expr` with each bound index whose name has a subscript or digit (`i_q`, `b_h`, `j1`) renamed to
+    a plain letter that occurs nowhere in its binder's subtree and is bound by no enclosing binder, so
+    nothing is captured; sibling sums may share a letter, so the letters do not run out."""
+    names: dict = {}
 
-    def choose(v: sp.Symbol, scope: frozenset[str]) -> sp.Symbol | None:
-        if v.name.isalpha() or not pool:
-            return None
-        return sp.Symbol(pool.pop(0), **v.assumptions0)
+    def names_in(e) -> frozenset[str]:
+        if e not in names:
+            names[e] = frozenset(a.name for a in e.atoms(sp.Symbol))
+        return names[e]
 
-    return rebind(expr, choose)
+    def walk(e, scope: frozenset[str], env: dict):
+        if isinstance(e, sp.Symbol):
+            return env.get(e, e)
+        if not e.args:
+            return e
+        spec = find_spec(e)
+        if spec is not None and spec.opaque:
+            return e
+        b = spec.binder if spec is not None else None
+        if b is None:
+            args = [walk(a, scope, env) for a in e.args]
+            return e if all(a is c for a, c in zip(args, e.args)) else e.func(*args)
+        outside = {k: walk(e.args[k], scope, env) for k in b.outside(e)}
+        inner, variables = dict(env), []
+        taken = set(scope) | names_in(e) | {v.name for v in env.values()} | unbound
+        for v in b.variables(e):
+            new = v
+            if not v.name.isalpha():
+                name = next((n for n in _DISPLAY_POOL if n not in taken), None)
+                new = v if name is None else sp.Symbol(name, **v.assumptions0)
+            taken.add(new.name)
+            inner[v] = new
+            variables.append(new)
+        body = walk(b.scope(e), scope | {v.name for v in variables}, inner)
+        return b.rebuild(e, variables, body, outside)
+
+    bound = {v.name for n in sp.preorder_traversal(expr) if n.args and (spec := find_spec(n)) is not None
+             and spec.binder is not None for v in spec.binder.variables(n)}
+    unbound = names_in(expr) - bound        # free symbols (the row t, sizes): no bound index looks like one
+    return walk(expr, frozenset(), {})
 
 
 def plain_free(*exprs: sp.Basic) -> dict[sp.Symbol, sp.Symbol]:
