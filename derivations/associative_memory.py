@@ -41,6 +41,9 @@ ffn_is_key_value_memory = Claim(
     lhs=_ffn(), rhs=_memory_read(),
     statement="The feed-forward layer y_t = W_2 relu(W_1 x_t) equals the read y_t = sum_{i=1}^{d_ff} "
               "relu(k_i . x_t) v_i of a persistent memory of d_ff slots, k_i = row i of W_1, v_i = column i of W_2.",
+    statement_tex=r"The feed-forward layer $y_t = W_2 \operatorname{relu}(W_1 x_t)$ equals the read $y_t = "
+                  r"\sum_{i=1}^{d_{ff}} \operatorname{relu}(k_i \cdot x_t)\, v_i$ of a persistent memory of $d_{ff}$ "
+                  r"slots, with $k_i$ row $i$ of $W_1$ and $v_i$ column $i$ of $W_2$.",
     expect="proved", cites=SOURCES)
 
 ffn_is_softmax_memory_read = Claim(
@@ -48,4 +51,7 @@ ffn_is_softmax_memory_read = Claim(
     lhs=_ffn(), rhs=cross_attention(X, W1, W2.T, scale=1),
     statement="The same FFN equals a softmax read of that memory, y_t = sum_i softmax_i(k_i . x_t) v_i "
               "(false: the FFN's weights relu(k_i . x_t) are not normalised).",
+    statement_tex=r"The same FFN equals a softmax read of that memory, $y_t = \sum_i \operatorname{softmax}_i(k_i "
+                  r"\cdot x_t)\, v_i$ (false: the FFN's weights $\operatorname{relu}(k_i \cdot x_t)$ are not "
+                  r"normalised).",
     expect="refuted", cites=SOURCES + ("claims catalogue AM-5 F1",))

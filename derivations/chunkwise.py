@@ -66,6 +66,10 @@ chunkwise_is_linear_attention = Claim(
     statement="For T = N C positions in N chunks of C, the chunkwise form o_t = H_{c-1}^T q_t + "
               "sum_{j=(c-1)C+1}^{t} (q_t.k_j) v_j, with H_c = H_{c-1} + sum_{s=(c-1)C+1}^{cC} k_s v_s^T from H_0 = 0 "
               "and c the chunk of t, equals causal linear attention o_t = sum_{j<=t} (q_t.k_j) v_j.",
+    statement_tex=r"For $T = NC$ positions in $N$ chunks of $C$, the chunkwise form $o_t = H_{c-1}^{\top} q_t + "
+                  r"\sum_{j=(c-1)C+1}^{t} (q_t \cdot k_j)\, v_j$, with $H_c = H_{c-1} + \sum_{s=(c-1)C+1}^{cC} k_s "
+                  r"v_s^{\top}$ from $H_0 = 0$ and $c$ the chunk of $t$, equals causal linear attention $o_t = "
+                  r"\sum_{j \le t} (q_t \cdot k_j)\, v_j$.",
     expect="proved", cites=SOURCES)
 
 inclusive_chunk_state = Claim(
@@ -73,6 +77,8 @@ inclusive_chunk_state = Claim(
     lhs=_chunkwise(inclusive=True), rhs=_linear_attention(), chunk_size=C,
     statement="The same with the inclusive chunk state H_c in the inter-chunk term (false: the own chunk's "
               "keys are counted twice).",
+    statement_tex=r"The same with the inclusive chunk state $H_c$ in the inter-chunk term (false: the own chunk's "
+                  r"keys are counted twice).",
     expect="refuted", cites=SOURCES)
 
 
@@ -110,4 +116,9 @@ decayed_chunkwise_is_gated_recurrence = Claim(
               "(q_t.k_j) exp(sum_{r=j+1}^{t} g_r) v_j, with H_c = exp(sum_{r in chunk c} g_r) H_{c-1} + "
               "sum_{s in chunk c} exp(sum_{r=s+1}^{cC} g_r) k_s v_s^T from H_0 = 0, equals the gated recurrence "
               "S_t = exp(g_t) S_{t-1} + k_t v_t^T read by o_t = S_t^T q_t.",
+    statement_tex=r"The decayed chunkwise form $o_t = \exp\bigl(\sum_{r=(c-1)C+1}^{t} g_r\bigr) H_{c-1}^{\top} q_t + "
+                  r"\sum_{j=(c-1)C+1}^{t} (q_t \cdot k_j) \exp\bigl(\sum_{r=j+1}^{t} g_r\bigr) v_j$, with $H_c = "
+                  r"\exp\bigl(\sum_{r \in c} g_r\bigr) H_{c-1} + \sum_{s \in c} \exp\bigl(\sum_{r=s+1}^{cC} "
+                  r"g_r\bigr) k_s v_s^{\top}$ (sums over chunk $c$) from $H_0 = 0$, equals the gated recurrence $S_t "
+                  r"= \exp(g_t) S_{t-1} + k_t v_t^{\top}$ read by $o_t = S_t^{\top} q_t$.",
     expect="proved", cites=SOURCES + ("claims catalogue SGLA and SSD (chunkwise)",))

@@ -24,12 +24,15 @@ cross_attention_reads_encoder_memory = Claim(
     rhs=sdnc_read(Q, K, V, slots=N, read="after_all_writes", strength=1 / sqrt(d)),
     statement="Cross-attention equals an sDNC read from an encoder memory of S slots written in full "
               "before decoding, addressed by the decoder's query with no mask.",
+    statement_tex=r"Cross-attention equals an sDNC read from an encoder memory of $S$ slots written in full before "
+                  r"decoding, addressed by the decoder's query with no mask.",
     expect="proved", cites=SOURCES)
 
 causal_mask_over_encoder_slots = Claim(
     "causal_mask_over_encoder_slots", lhs=attention,
     rhs=cross_attention(Q, K, V, scale=1 / sqrt(d), mask="inclusive"),
     statement="FALSE: cross-attention equals cross-attention with a causal mask j <= t over encoder slots.",
+    statement_tex=r"FALSE: cross-attention equals cross-attention with a causal mask $j \le t$ over encoder slots.",
     expect="refuted", cites=("claims catalogue SDNC-3 F2",))
 
 H, d_h, D = sizes("H d_h D")

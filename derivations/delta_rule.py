@@ -109,6 +109,11 @@ deltanet_is_wy_form = Claim(
     statement="DeltaNet S_t = S_{t-1} + k_t (beta_t (v_t - S_{t-1}^T k_t))^T from S_0 = 0, read by o_t = S_t^T q_t, "
               "equals its WY / UT form o_t = sum_{j<=t} (q_t.k_j) u_j with U = (I + tril(diag(beta) K K^T, -1))^{-1} "
               "diag(beta) V, i.e. u_t = beta_t (v_t - sum_{j<t} (k_t.k_j) u_j).",
+    statement_tex=r"DeltaNet $S_t = S_{t-1} + k_t \bigl(\beta_t (v_t - S_{t-1}^{\top} k_t)\bigr)^{\top}$ from $S_0 = "
+                  r"0$, read by $o_t = S_t^{\top} q_t$, equals its WY (UT) form $o_t = \sum_{j \le t} (q_t \cdot "
+                  r"k_j)\, u_j$ with $U = \bigl(I + \operatorname{tril}(\operatorname{diag}(\beta) K K^{\top}, "
+                  r"-1)\bigr)^{-1} \operatorname{diag}(\beta) V$, that is $u_t = \beta_t \bigl(v_t - \sum_{j<t} (k_t "
+                  r"\cdot k_j)\, u_j\bigr)$.",
     expect="proved", cites=DELTANET)
 
 deltanet_without_inverse = Claim(
@@ -116,6 +121,8 @@ deltanet_without_inverse = Claim(
     lhs=deltanet, rhs=_beta_weighted_linear_attention(),
     statement="DeltaNet equals the WY form with U = diag(beta) V, the triangular solve left out (false: that is "
               "linear attention with beta-weighted values).",
+    statement_tex=r"DeltaNet equals the WY form with $U = \operatorname{diag}(\beta) V$, the triangular solve left "
+                  r"out (false: that is linear attention with $\beta$-weighted values).",
     expect="refuted", cites=DELTANET + ("claims catalogue DN-4 F1",))
 
 gated_deltanet_is_wy_form = Claim(
@@ -124,6 +131,10 @@ gated_deltanet_is_wy_form = Claim(
     statement="Gated DeltaNet S_t = a_t S_{t-1} + beta_t k_t (v_t - a_t S_{t-1}^T k_t)^T with a_t = exp(g_t), "
               "read by o_t = S_t^T q_t, equals o_t = sum_{j<=t} (q_t.k_j) exp(sum_{r=j+1}^{t} g_r) u_j with "
               "u_t = beta_t (v_t - sum_{j<t} (k_t.k_j) exp(sum_{r=j+1}^{t} g_r) u_j).",
+    statement_tex=r"Gated DeltaNet $S_t = a_t S_{t-1} + \beta_t k_t (v_t - a_t S_{t-1}^{\top} k_t)^{\top}$ with $a_t "
+                  r"= \exp(g_t)$, read by $o_t = S_t^{\top} q_t$, equals $o_t = \sum_{j \le t} (q_t \cdot k_j) "
+                  r"\exp\bigl(\sum_{r=j+1}^{t} g_r\bigr) u_j$ with $u_t = \beta_t \bigl(v_t - \sum_{j<t} (k_t \cdot "
+                  r"k_j) \exp\bigl(\sum_{r=j+1}^{t} g_r\bigr) u_j\bigr)$.",
     expect="proved", cites=GATED)
 
 gated_wy_without_decay_in_solve = Claim(
@@ -131,6 +142,8 @@ gated_wy_without_decay_in_solve = Claim(
     lhs=gated_deltanet, rhs=_wy(_decay, solve_decay=_no_decay, label="WY form decayed in the read only"),
     statement="Gated DeltaNet equals the decayed read of the undecayed pseudo-values, u_t = beta_t (v_t - "
               "sum_{j<t} (k_t.k_j) u_j) (false: the decay belongs inside the solve too).",
+    statement_tex=r"Gated DeltaNet equals the decayed read of the undecayed pseudo-values $u_t = \beta_t \bigl(v_t - "
+                  r"\sum_{j<t} (k_t \cdot k_j)\, u_j\bigr)$ (false: the decay belongs inside the solve too).",
     expect="refuted", cites=GATED)
 
 
@@ -148,6 +161,9 @@ exp_features_are_softmax_attention = Claim(
     lhs=_exp_feature_linear_attention(), rhs=causal_attention(Q, K, V, scale=1),
     statement="Normalized causal linear attention with the elementwise feature map phi = exp equals causal softmax "
               "attention softmax(Q K^T + log M) V (false: exp(q).exp(k) = sum_c exp(q_c + k_c), not exp(q.k)).",
+    statement_tex=r"Normalized causal linear attention with the elementwise feature map $\phi = \exp$ equals causal "
+                  r"softmax attention $\operatorname{softmax}(Q K^{\top} + \log M) V$ (false: $\exp(q) \cdot \exp(k) "
+                  r"= \sum_c \exp(q_c + k_c)$, not $\exp(q \cdot k)$).",
     expect="refuted", cites=("Katharopoulos et al. 2020, Transformers are RNNs", "claims catalogue LA-1 F1"))
 
 
@@ -189,6 +205,9 @@ erase_free_write_is_fast_weights = Claim(
     rhs=_fast_weight_read(),
     statement="The DNC write with a zero erase vector, M_t = M_{t-1} + w_t a_t^T from M_0 = 0, read by a given "
               "weighting r_t = M_t^T w^r_t, is the additive fast-weight memory: r_t = sum_{j<=t} (w^r_t . w_j) a_j.",
+    statement_tex=r"The DNC write with a zero erase vector, $M_t = M_{t-1} + w_t a_t^{\top}$ from $M_0 = 0$, read by "
+                  r"a given weighting $r_t = M_t^{\top} w^r_t$, is the additive fast-weight memory $r_t = \sum_{j "
+                  r"\le t} (w^r_t \cdot w_j)\, a_j$.",
     expect="proved", cites=DNC + ("claims catalogue DNC-1, LA-2",))
 
 erase_write_is_fast_weights = Claim(
@@ -197,6 +216,9 @@ erase_write_is_fast_weights = Claim(
     rhs=_fast_weight_read(),
     statement="The DNC write with an erase vector, M_t = M_{t-1} o (E - w_t e_t^T) + w_t a_t^T, read by a given "
               "weighting, equals the additive fast-weight memory (false: the erase removes part of earlier writes).",
+    statement_tex=r"The DNC write with an erase vector, $M_t = M_{t-1} \circ (E - w_t e_t^{\top}) + w_t a_t^{\top}$, "
+                  r"read by a given weighting, equals the additive fast-weight memory (false: the erase removes part "
+                  r"of earlier writes).",
     expect="refuted", cites=DNC + ("claims catalogue DNC-4 F2",))
 
 
@@ -209,6 +231,9 @@ fresh_slot_writes_ignore_erase = Claim(
     statement="With one-hot writes to fresh slots (w_t = e_t, N >= T), the DNC erase-and-write memory holds a_1..a_t "
               "whatever the erase vectors, so its dot-product content read over the written slots is causal "
               "softmax attention with the written words as keys and values.",
+    statement_tex=r"With one-hot writes to fresh slots ($w_t = e_t$, $N \ge T$), the DNC erase-and-write memory "
+                  r"holds $a_1, \ldots, a_t$ whatever the erase vectors, so its dot-product content read over the "
+                  r"written slots is causal softmax attention with the written words as keys and values.",
     expect="proved", where=((T, N),), cites=DNC + ("claims catalogue DNC-4, SDNC-1",))
 
 soft_writes_are_write_once = Claim(

@@ -90,4 +90,8 @@ encoder_decoder_transformer_is_sdnc_stacks = Claim(
     statement="An encoder–decoder Transformer with L_e encoder and L_d decoder layers equals L_e encoder sDNCs "
               "(each writing its whole input before reading) followed by L_d decoder sDNCs, each with its own "
               "write-to memory and all reading one encoder memory filled from the encoder's output, for all depths.",
+    statement_tex=r"An encoder--decoder Transformer with $L_e$ encoder and $L_d$ decoder layers equals $L_e$ encoder "
+                  r"sDNCs (each writing its whole input before reading) followed by $L_d$ decoder sDNCs, each with "
+                  r"its own write-to memory and all reading one encoder memory filled from the encoder's output, for "
+                  r"all depths.",
     expect="proved", cites=SOURCES)

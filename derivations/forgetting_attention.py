@@ -49,6 +49,9 @@ forgetting_attention_drops_the_query_gate = Claim(
     lhs=_forgetting(), rhs=_forgetting(query_term=False),
     statement="Forgetting attention softmax_j(s_tj + G_t - G_j) over j <= t equals softmax_j(s_tj - G_j): the "
               "query's own cumulative gate G_t cancels in the softmax.",
+    statement_tex=r"Forgetting attention $\operatorname{softmax}_j(s_{tj} + G_t - G_j)$ over $j \le t$ equals "
+                  r"$\operatorname{softmax}_j(s_{tj} - G_j)$: the query's own cumulative gate $G_t$ cancels in the "
+                  r"softmax.",
     expect="proved", cites=SOURCES)
 
 forgetting_attention_is_gated_linear_attention = Claim(
@@ -56,4 +59,6 @@ forgetting_attention_is_gated_linear_attention = Claim(
     lhs=_forgetting(), rhs=_gated_linear(),
     statement="Forgetting attention equals scalar-gated linear attention with the same gates, "
               "sum_{j<=t} (q_t.k_j / sqrt d) exp(G_t - G_j) v_j (false: FoX normalises with a softmax).",
+    statement_tex=r"Forgetting attention equals scalar-gated linear attention with the same gates, $\sum_{j \le t} "
+                  r"(q_t \cdot k_j / \sqrt{d}) \exp(G_t - G_j)\, v_j$ (false: FoX normalises with a softmax).",
     expect="refuted", cites=SOURCES + ("claims catalogue FOX-1, false variant",))

@@ -24,6 +24,9 @@ mha_is_parallel_read_heads = Claim(
     statement="Causal multi-head attention with H heads equals H sDNC read heads on one memory with "
               "block-concatenated keys and values, read with zero-padded keys under the dot product; "
               "W_O combines block h of head h's read vector.",
+    statement_tex=r"Causal multi-head attention with $H$ heads equals $H$ sDNC read heads on one memory with "
+                  r"block-concatenated keys and values, read with zero-padded keys under the dot product; $W_O$ "
+                  r"combines block $h$ of head $h$'s read vector.",
     expect="proved", cites=SOURCES)
 
 cosine_breaks_block_padding = Claim(
@@ -35,6 +38,7 @@ heads_share_one_value_block = Claim(
     "heads_share_one_value_block", lhs=mha,
     rhs=sdnc_multihead_read(Q, K, V, W_O, slots=N, select="first_block"),
     statement="FALSE: H heads reading one value memory of width d_h (every head combines block 1).",
+    statement_tex=r"FALSE: $H$ heads reading one value memory of width $d_h$ (every head combines block $1$).",
     expect="refuted", cites=("claims catalogue SDNC-2 F2",))
 
 Qm, Km, Vm, W_Om = tensor("Q", T, H, d_h), matrix("K", T, d_h), matrix("V", T, d_v), tensor("W_O", H, d_v, D)

@@ -26,6 +26,9 @@ pre_ln_layer_is_sdnc_step = Claim(
     statement="A causal pre-LN Transformer layer (LayerNorm, H-head self-attention, W_O, residual, ReLU FFN) "
               "equals one sDNC step whose stateless controller computes q_t, k_t, v_t from x_t, writes k_t, v_t "
               "to fresh slot t and reads with H heads.",
+    statement_tex=r"A causal pre-LN Transformer layer (LayerNorm, $H$-head self-attention, $W_O$, residual, ReLU "
+                  r"FFN) equals one sDNC step whose stateless controller computes $q_t, k_t, v_t$ from $x_t$, writes "
+                  r"$k_t, v_t$ to fresh slot $t$ and reads with $H$ heads.",
     expect="proved", cites=SOURCES)
 
 post_ln_layer_is_sdnc_step = Claim(

@@ -46,6 +46,9 @@ fast_weights_are_linear_attention = Claim(
     lhs=_read(lambda t: t), rhs=_linear_attention(),
     statement="Fast weights W_t = W_{t-1} + v_t phi(k_t)^T from W_0 = 0, read after the update by "
               "y_t = W_t phi(q_t), equal causal linear attention y_t = sum_{j<=t} (phi(q_t).phi(k_j)) v_j.",
+    statement_tex=r"Fast weights $W_t = W_{t-1} + v_t \phi(k_t)^{\top}$ from $W_0 = 0$, read after the update by "
+                  r"$y_t = W_t \phi(q_t)$, equal causal linear attention $y_t = \sum_{j \le t} \bigl(\phi(q_t) \cdot "
+                  r"\phi(k_j)\bigr) v_j$.",
     expect="proved", cites=SOURCES)
 
 read_before_update = Claim(
@@ -53,6 +56,8 @@ read_before_update = Claim(
     lhs=_read(lambda t: t - 1), rhs=_linear_attention(),
     statement="Reading the fast weights before the update, y_t = W_{t-1} phi(q_t), equals inclusive causal "
               "linear attention (false: it is the strict mask j < t).",
+    statement_tex=r"Reading the fast weights before the update, $y_t = W_{t-1} \phi(q_t)$, equals inclusive causal "
+                  r"linear attention (false: it is the strict mask $j < t$).",
     expect="refuted", cites=SOURCES)
 
 
@@ -87,6 +92,9 @@ gated_state_is_decay_masked_attention = Claim(
     lhs=_gated_read(), rhs=_masked_parallel(),
     statement="The scalar-gated state S_t = exp(g_t) S_{t-1} + k_t v_t^T from S_0 = 0, read by o_t = S_t^T q_t, "
               "equals (Q K^T o L) V with L_tj = exp(sum_{r=j+1}^{t} g_r) [j <= t].",
+    statement_tex=r"The scalar-gated state $S_t = \exp(g_t) S_{t-1} + k_t v_t^{\top}$ from $S_0 = 0$, read by $o_t = "
+                  r"S_t^{\top} q_t$, equals $(Q K^{\top} \circ L) V$ with $L_{tj} = \exp\bigl(\sum_{r=j+1}^{t} "
+                  r"g_r\bigr) [j \le t]$.",
     expect="proved", cites=SOURCES + ("claims catalogue SGLA, RET-1 and SSD (scalar gate)",))
 
 decay_mask_off_by_one = Claim(
@@ -94,6 +102,8 @@ decay_mask_off_by_one = Claim(
     lhs=_gated_read(), rhs=_masked_parallel(lo_shift=0),
     statement="The same with the mask exp(G_t - G_{j-1}) = exp(sum_{r=j}^{t} g_r): the decay of step j applied "
               "to its own write (false).",
+    statement_tex=r"The same with the mask $\exp(G_t - G_{j-1}) = \exp\bigl(\sum_{r=j}^{t} g_r\bigr)$: the decay of "
+                  r"step $j$ applied to its own write (false).",
     expect="refuted", cites=SOURCES)
 
 
@@ -116,6 +126,9 @@ mask_is_cumulative_sum_difference = Claim(
     lhs=_masked_parallel(), rhs=_cumulative_mask_parallel(),
     statement="The decay mask L_tj = exp(sum_{r=j+1}^{t} g_r) [j <= t] equals exp(G_t - G_j) [j <= t] with G the "
               "inclusive cumulative sum G_t = sum_{r<=t} g_r, as fla's simple_gla computes it.",
+    statement_tex=r"The decay mask $L_{tj} = \exp\bigl(\sum_{r=j+1}^{t} g_r\bigr) [j \le t]$ equals $\exp(G_t - G_j) "
+                  r"[j \le t]$ with $G$ the inclusive cumulative sum $G_t = \sum_{r \le t} g_r$, as fla's "
+                  r"\texttt{simple\_gla} computes it.",
     expect="proved", cites=SOURCES + ("fla-org/flash-linear-attention fla/ops/simple_gla/naive.py",))
 
 S_AFTER = recurrence("S", (d_k, d_v), T, lambda prev, t, a, b: exp(G[t, 1]) * (prev(a, b) + K[t, a] * V[t, b]))
@@ -128,6 +141,9 @@ decay_after_the_add = Claim(
     statement="The decay applied after the add, S_t = exp(g_t) (S_{t-1} + k_t v_t^T), read by S_t^T q_t, equals "
               "(Q K^T o L) V with L_tj = exp(sum_{r=j+1}^{t} g_r) [j <= t] (false: every write is decayed once more, "
               "by its own step's gate).",
+    statement_tex=r"The decay applied after the add, $S_t = \exp(g_t) (S_{t-1} + k_t v_t^{\top})$, read by "
+                  r"$S_t^{\top} q_t$, equals $(Q K^{\top} \circ L) V$ with $L_{tj} = \exp\bigl(\sum_{r=j+1}^{t} "
+                  r"g_r\bigr) [j \le t]$ (false: every write is decayed once more, by its own step's gate).",
     expect="refuted", cites=SOURCES)
 
 
@@ -159,6 +175,10 @@ normalized_linear_attention = Claim(
     statement="The recurrences S_t = S_{t-1} + phi(k_t) v_t^T and z_t = z_{t-1} + phi(k_t) from 0, read by "
               "y_t = S_t^T phi(q_t) / (z_t . phi(q_t)), equal normalized causal linear attention "
               "y_t = sum_{j<=t} (phi(q_t).phi(k_j)) v_j / sum_{j<=t} phi(q_t).phi(k_j) (1/x total: 1/0 = 0).",
+    statement_tex=r"The recurrences $S_t = S_{t-1} + \phi(k_t) v_t^{\top}$ and $z_t = z_{t-1} + \phi(k_t)$ from $0$, "
+                  r"read by $y_t = S_t^{\top} \phi(q_t) / \bigl(z_t \cdot \phi(q_t)\bigr)$, equal normalized causal "
+                  r"linear attention $y_t = \sum_{j \le t} \bigl(\phi(q_t) \cdot \phi(k_j)\bigr) v_j \big/ \sum_{j "
+                  r"\le t} \phi(q_t) \cdot \phi(k_j)$ (division is total: $1/0 = 0$).",
     expect="proved", cites=NORMALISED)
 
 normaliser_before_update = Claim(
@@ -166,12 +186,15 @@ normaliser_before_update = Claim(
     lhs=_normalised_read(lambda t: t - 1), rhs=_normalised_attention(),
     statement="The same with the exclusive normaliser z_{t-1} . phi(q_t) under the inclusive numerator "
               "S_t^T phi(q_t) (false).",
+    statement_tex=r"The same with the exclusive normaliser $z_{t-1} \cdot \phi(q_t)$ under the inclusive numerator "
+                  r"$S_t^{\top} \phi(q_t)$ (false).",
     expect="refuted", cites=NORMALISED)
 
 non_causal_normaliser = Claim(
     "non_causal_normaliser",
     lhs=_normalised_read(lambda t: T), rhs=_normalised_attention(),
     statement="The same with the full-sequence normaliser z_T . phi(q_t) (false: it is not causal).",
+    statement_tex=r"The same with the full-sequence normaliser $z_T \cdot \phi(q_t)$ (false: it is not causal).",
     expect="refuted", cites=NORMALISED)
 
 
@@ -218,6 +241,9 @@ gla_is_channel_decayed_attention = Claim(
     lhs=_gla_read(), rhs=_gla_parallel(),
     statement="The GLA state S_t[a, b] = exp(g_t[a]) S_{t-1}[a, b] + k_t[a] v_t[b] from S_0 = 0, read by "
               "o_t = S_t^T q_t, equals o_t[b] = sum_{j<=t} sum_a q_t[a] k_j[a] exp(sum_{r=j+1}^{t} g_r[a]) v_j[b].",
+    statement_tex=r"The GLA state $S_t[a, b] = \exp(g_t[a])\, S_{t-1}[a, b] + k_t[a]\, v_t[b]$ from $S_0 = 0$, read "
+                  r"by $o_t = S_t^{\top} q_t$, equals $o_t[b] = \sum_{j \le t} \sum_a q_t[a]\, k_j[a] "
+                  r"\exp\bigl(\sum_{r=j+1}^{t} g_r[a]\bigr) v_j[b]$.",
     expect="proved", cites=GLA_SOURCES)
 
 gla_is_mean_gated = Claim(
@@ -225,4 +251,7 @@ gla_is_mean_gated = Claim(
     lhs=_gla_read(), rhs=_mean_gated_parallel(),
     statement="GLA equals the scalar-gated form with the mean gate: o_t = sum_{j<=t} (q_t.k_j) "
               "exp(sum_{r=j+1}^{t} mean_a g_r[a]) v_j (false: the channels decay at their own rates).",
+    statement_tex=r"GLA equals the scalar-gated form with the mean gate, $o_t = \sum_{j \le t} (q_t \cdot k_j) "
+                  r"\exp\bigl(\sum_{r=j+1}^{t} \operatorname{mean}_a g_r[a]\bigr) v_j$ (false: the channels decay at "
+                  r"their own rates).",
     expect="refuted", cites=GLA_SOURCES + ("claims catalogue GLA-1 F1",))

@@ -31,6 +31,10 @@ attention_is_unbounded_multi_state_rnn = Claim(
     statement="Causal attention equals a multi-state RNN whose state after step t is the cache of the t rows "
               "written so far (K_t = K_{t-1} + e_t k_t^T, V_t likewise, one row per step), read by "
               "y_t = sum_{n<=t} softmax_n(q_t . K_t[n] / sqrt(d)) V_t[n].",
+    statement_tex=r"Causal attention equals a multi-state RNN whose state after step $t$ is the cache of the $t$ "
+                  r"rows written so far ($K_t = K_{t-1} + e_t k_t^{\top}$, $V_t$ likewise, one row per step), read "
+                  r"by $y_t = \sum_{n \le t} \operatorname{softmax}_n\bigl(q_t \cdot K_t[n] / \sqrt{d}\bigr) "
+                  r"V_t[n]$.",
     expect="proved", cites=SOURCES)
 
 window_is_fifo_cache = Claim(
@@ -39,12 +43,16 @@ window_is_fifo_cache = Claim(
     statement="Sliding-window attention (keys j with t - W < j <= t) equals the bounded multi-state RNN whose "
               "FIFO policy evicts row t - W at step t (keep_t[n] = [n = t] + [n >= t - W + 1] keep_{t-1}[n], at most "
               "W rows kept), read by attention over the kept rows.",
+    statement_tex=r"Sliding-window attention (keys $j$ with $t - W < j \le t$) equals the bounded multi-state RNN "
+                  r"whose FIFO policy evicts row $t - W$ at step $t$ ($\mathrm{keep}_t[n] = [n = t] + [n \ge t - W + "
+                  r"1]\, \mathrm{keep}_{t-1}[n]$, at most $W$ rows kept), read by attention over the kept rows.",
     expect="proved", cites=SOURCES + WINDOW)
 
 full_cache_is_attention = Claim(
     "full_cache_is_attention",
     lhs=attention, rhs=multi_state_attention(Q, K, V, window=W), where=((T, W),),
     statement="A FIFO cache of W >= T rows never evicts: it equals full causal attention.",
+    statement_tex=r"A FIFO cache of $W \ge T$ rows never evicts: it equals full causal attention.",
     expect="proved", cites=SOURCES + WINDOW)
 
 sinks_are_sink_band_mask = Claim(
@@ -52,6 +60,8 @@ sinks_are_sink_band_mask = Claim(
     lhs=multi_state_attention(Q, K, V, window=W, sinks=s), rhs=causal_attention(Q, K, V, window=W, sinks=s),
     statement="A FIFO cache of W rows that never evicts the first s rows (StreamingLLM's attention sinks) equals "
               "attention with the sink-plus-band mask [j <= t][j <= s or t - W < j].",
+    statement_tex=r"A FIFO cache of $W$ rows that never evicts the first $s$ rows (StreamingLLM's attention sinks) "
+                  r"equals attention with the sink-plus-band mask $[j \le t]\,[j \le s \lor t - W < j]$.",
     expect="proved", cites=SINKS)
 
 window_off_by_one = Claim(

@@ -65,6 +65,9 @@ silu_neuron_is_attention_head = Claim(
     statement="A SiLU neuron a_t sigma(a_t), a_t = w.x_t, equals a causal attention head of internal dimension 1 "
               "over two slots: a start slot with logit 0 and value 0, and the token's own slot with logit a_t and "
               "value a_t.",
+    statement_tex=r"A SiLU neuron $a_t \sigma(a_t)$, $a_t = w \cdot x_t$, equals a causal attention head of internal "
+                  r"dimension $1$ over two slots: a start slot with logit $0$ and value $0$, and the token's own "
+                  r"slot with logit $a_t$ and value $a_t$.",
     expect="proved", cites=SOURCES)
 
 relu_neuron_is_attention_head = Claim(
@@ -72,6 +75,9 @@ relu_neuron_is_attention_head = Claim(
     lhs=_neuron(Relu, "ReLU neuron relu(a)"), rhs=_neuron_head(inverse_temperature=beta),
     statement="A ReLU neuron relu(a_t) equals the same head with logit beta a_t at any finite inverse temperature "
               "beta (false: it is a_t sigma(beta a_t), and relu is only its limit as beta grows).",
+    statement_tex=r"A ReLU neuron $\operatorname{relu}(a_t)$ equals the same head with logit $\beta a_t$ at any "
+                  r"finite inverse temperature $\beta$ (false: it is $a_t \sigma(\beta a_t)$, and relu is only its "
+                  r"limit as $\beta$ grows).",
     expect="refuted", cites=SOURCES + ("claims catalogue MLP-1 F1",))
 
 neuron_without_start_slot = Claim(
@@ -79,6 +85,8 @@ neuron_without_start_slot = Claim(
     lhs=_neuron(_silu, "SiLU neuron a sigma(a)"), rhs=_neuron_head(start_slot=False),
     statement="The SiLU neuron equals the head without the start slot, over the token's own slot alone (false: a "
               "softmax over one slot has weight 1, and the head is linear, a_t).",
+    statement_tex=r"The SiLU neuron equals the head without the start slot, over the token's own slot alone (false: "
+                  r"a softmax over one slot has weight $1$, and the head is linear, $a_t$).",
     expect="refuted", cites=SOURCES + ("claims catalogue MLP-1 F3",))
 
 
@@ -109,6 +117,9 @@ ffn_is_sum_of_attention_heads = Claim(
     lhs=_ffn(), rhs=_sum_of_heads(),
     statement="A SiLU FFN y_t = W_2 silu(W_1 x_t) equals a sum of d_ff two-slot attention heads of internal "
               "dimension 1, head i with query (W_1 x_t)_i and output column i of W_2.",
+    statement_tex=r"A SiLU FFN $y_t = W_2 \operatorname{silu}(W_1 x_t)$ equals a sum of $d_{ff}$ two-slot attention "
+                  r"heads of internal dimension $1$, head $i$ with query $(W_1 x_t)_i$ and output column $i$ of "
+                  r"$W_2$.",
     expect="proved", cites=SOURCES)
 
 

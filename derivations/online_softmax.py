@@ -59,6 +59,9 @@ online_softmax_any_shift = Claim(
     statement="The online softmax recurrences l_j = e^{m_{j-1} - m_j} l_{j-1} + e^{s_tj - m_j} and "
               "o_j = e^{m_{j-1} - m_j} o_{j-1} + e^{s_tj - m_j} v_j from 0, read by o_t / l_t, equal causal softmax "
               "attention for every shift sequence m_0, ..., m_T of every query (an input).",
+    statement_tex=r"The online softmax recurrences $l_j = e^{m_{j-1} - m_j} l_{j-1} + e^{s_{tj} - m_j}$ and $o_j = "
+                  r"e^{m_{j-1} - m_j} o_{j-1} + e^{s_{tj} - m_j} v_j$ from $0$, read by $o_t / l_t$, equal causal "
+                  r"softmax attention for every shift sequence $m_0, \ldots, m_T$ of every query (an input).",
     expect="proved", cites=SOURCES)
 
 # the running max: m_j = max(m_{j-1}, s_tj) = m_{j-1} + relu(s_tj - m_{j-1}), from m_0 = s_t1 (so m_1 = s_t1)
@@ -75,6 +78,8 @@ flash_attention_running_max = Claim(
     lhs=_online(_running_max), rhs=causal_attention(Q, K, V),
     statement="The same with flash attention's running max m_j = max(m_{j-1}, s_tj) (m_0 = s_t1) as the shift "
               "equals causal softmax attention.",
+    statement_tex=r"The same with flash attention's running max $m_j = \max(m_{j-1}, s_{tj})$ ($m_0 = s_{t1}$) as "
+                  r"the shift equals causal softmax attention.",
     expect="proved", cites=SOURCES)
 
 normaliser_not_rescaled = Claim(
@@ -82,4 +87,6 @@ normaliser_not_rescaled = Claim(
     lhs=_online(_running_max, rescale_normaliser=False), rhs=causal_attention(Q, K, V),
     statement="The same with the normaliser not rescaled when the max moves, l_j = l_{j-1} + e^{s_tj - m_j} "
               "(false: the earlier terms keep their old shifts).",
+    statement_tex=r"The same with the normaliser not rescaled when the max moves, $l_j = l_{j-1} + e^{s_{tj} - m_j}$ "
+                  r"(false: the earlier terms keep their old shifts).",
     expect="refuted", cites=SOURCES)

@@ -29,6 +29,8 @@ rope_attention_is_sdnc = Claim(
     rhs=sdnc_rope_read(Q, K, V, THETA, "interleaved", slots=N),
     statement="RoPE attention (interleaved pairs) equals an sDNC that writes the rotated key R_j k_j to fresh slot j "
               "and reads with the rotated query R_t q_t, key strength 1/sqrt(2P).",
+    statement_tex=r"RoPE attention (interleaved pairs) equals an sDNC that writes the rotated key $R_j k_j$ to fresh "
+                  r"slot $j$ and reads with the rotated query $R_t q_t$, key strength $1/\sqrt{2P}$.",
     expect="proved", cites=ROPE + ("Tang & Xie 2026, arXiv:2603.19272 (SDNC-1)",))
 
 rope_half_attention_is_sdnc = Claim(
@@ -43,6 +45,8 @@ rope_scores_are_relative = Claim(
     lhs=rope_scores(Q, K, THETA, "interleaved"), rhs=relative_scores(Q, K, THETA, "interleaved"),
     statement="The RoPE score (R_t q_t).(R_j k_j) equals q_t^T R_(j-t) k_j (interleaved pairs): it depends on the "
               "positions only through the offset j - t.",
+    statement_tex=r"The RoPE score $(R_t q_t) \cdot (R_j k_j)$ equals $q_t^{\top} R_{j-t} k_j$ (interleaved pairs): "
+                  r"it depends on the positions only through the offset $j - t$.",
     expect="proved", cites=ROPE)
 
 rope_scores_are_shift_invariant = Claim(
@@ -50,6 +54,8 @@ rope_scores_are_shift_invariant = Claim(
     lhs=rope_scores(Q, K, THETA, "half", shift=S), rhs=rope_scores(Q, K, THETA, "half"),
     statement="Moving every position by S leaves the RoPE scores unchanged (half-split pairs): "
               "(R_(t+S) q_t).(R_(j+S) k_j) = (R_t q_t).(R_j k_j) for every offset S.",
+    statement_tex=r"Moving every position by $S$ leaves the RoPE scores unchanged (half-split pairs): $(R_{t+S} q_t) "
+                  r"\cdot (R_{j+S} k_j) = (R_t q_t) \cdot (R_j k_j)$ for every offset $S$.",
     expect="proved", cites=ROPE)
 
 POS = matrix("Pos", T + S, 2 * P)      # learned absolute position embeddings, one row per position
@@ -89,6 +95,8 @@ t5_bias_is_offset_prior = Claim(
     rhs=_offset_prior(),
     statement="Attention with T5's relative bias b(t - j) added to the score equals attention whose weights are "
               "multiplied by exp(b(t - j)), a function of the offset only, and renormalised.",
+    statement_tex=r"Attention with T5's relative bias $b(t - j)$ added to the score equals attention whose weights "
+                  r"are multiplied by $\exp\bigl(b(t - j)\bigr)$, a function of the offset only, and renormalised.",
     expect="proved", cites=T5)
 
 t5_bias_is_per_key_bias = Claim(
@@ -96,4 +104,5 @@ t5_bias_is_per_key_bias = Claim(
     lhs=biased_attention(Q, K, V, lambda t, j: B[t - j + 1, 1], label="T5 relative-bias attention"),
     rhs=biased_attention(Q, K, V, lambda t, j: B[j, 1], label="attention with a per-key bias b_j"),
     statement="FALSE: the relative bias b(t - j) equals a bias b_j that depends on the key's position only.",
+    statement_tex=r"FALSE: the relative bias $b(t - j)$ equals a bias $b_j$ that depends on the key's position only.",
     expect="refuted", cites=T5)

@@ -76,6 +76,10 @@ gated_delta_forget_then_step = Claim(
     statement="Gated DeltaNet run as S' = alpha_t S_{t-1}, S_t = S' + beta_t k_t (v_t - S'^T k_t)^T equals its paper "
               "form S_t = alpha_t (I - beta_t k_t k_t^T) S_{t-1} + beta_t k_t v_t^T, both from S_0 = 0 and read by "
               "o_t = S_t^T q_t (alpha_t = exp(g_t), beta_t per-step scalars).",
+    statement_tex=r"Gated DeltaNet run as $S' = \alpha_t S_{t-1}$, $S_t = S' + \beta_t k_t (v_t - S'^{\top} "
+                  r"k_t)^{\top}$ equals its paper form $S_t = \alpha_t (I - \beta_t k_t k_t^{\top}) S_{t-1} + "
+                  r"\beta_t k_t v_t^{\top}$, both from $S_0 = 0$ and read by $o_t = S_t^{\top} q_t$ ($\alpha_t = "
+                  r"\exp(g_t)$, $\beta_t$ per-step scalars).",
     expect="proved", cites=GATED)
 
 gated_delta_error_before_forget = Claim(
@@ -83,6 +87,9 @@ gated_delta_error_before_forget = Claim(
     lhs=_read(ERROR_BEFORE_FORGET, "error before the forget gate"), rhs=_read(GATED_PAPER, "gated delta rule (paper)"),
     statement="The same with the error computed before the forget gate, S_t = alpha_t S_{t-1} + beta_t k_t "
               "(v_t - S_{t-1}^T k_t)^T (false: the retrieval then sees the state the gate has not decayed).",
+    statement_tex=r"The same with the error computed before the forget gate, $S_t = \alpha_t S_{t-1} + \beta_t k_t "
+                  r"(v_t - S_{t-1}^{\top} k_t)^{\top}$ (false: the retrieval then sees the state the gate has not "
+                  r"decayed).",
     expect="refuted", cites=GATED)
 
 DELTA_STEP = recurrence("S", (d_k, d_v), T, _delta_step(one, one))
@@ -93,4 +100,7 @@ delta_rule_is_householder_update = Claim(
     lhs=_read(DELTA_STEP, "delta step"), rhs=_read(DELTA_PAPER, "delta rule (I - beta k k^T) S + beta k v^T"),
     statement="DeltaNet's update S_t = S_{t-1} + beta_t k_t (v_t - S_{t-1}^T k_t)^T equals "
               "S_t = (I - beta_t k_t k_t^T) S_{t-1} + beta_t k_t v_t^T, both from S_0 = 0 and read by o_t = S_t^T q_t.",
+    statement_tex=r"DeltaNet's update $S_t = S_{t-1} + \beta_t k_t (v_t - S_{t-1}^{\top} k_t)^{\top}$ equals $S_t = "
+                  r"(I - \beta_t k_t k_t^{\top}) S_{t-1} + \beta_t k_t v_t^{\top}$, both from $S_0 = 0$ and read by "
+                  r"$o_t = S_t^{\top} q_t$.",
     expect="proved", cites=DELTA)

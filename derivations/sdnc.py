@@ -29,6 +29,8 @@ causal_attention_is_sdnc = Claim(
                   read="after_write", domain="written"),
     statement="Causal softmax attention equals an sDNC read head: write k_t, v_t to fresh slot t, "
               "then read by dot-product content addressing with key strength 1/sqrt(d) over the written slots.",
+    statement_tex=r"Causal softmax attention equals an sDNC read head: write $k_t, v_t$ to fresh slot $t$, then read "
+                  r"by dot-product content addressing with key strength $\beta = 1/\sqrt{d}$ over the written slots.",
     expect="proved", cites=SOURCES)
 
 cosine_unit_norm_is_attention = Claim(
@@ -46,6 +48,8 @@ strict_attention_is_read_before_write = Claim(
     rhs=sdnc_read(Q, K, V, slots=N, read="before_write"),
     statement="Reading before writing is attention with the strict mask j < t "
               "(at t = 1 both are the zero row: an empty memory, a fully masked softmax).",
+    statement_tex=r"Reading before writing is attention with the strict mask $j < t$ (at $t = 1$ both are the zero "
+                  r"row: an empty memory, a fully masked softmax).",
     expect="proved", cites=("claims catalogue SDNC-1 F2",))
 
 read_before_write = Claim(
@@ -75,6 +79,7 @@ key_strength_one = Claim(
     lhs=attention,
     rhs=sdnc_read(Q, K, V, slots=N, strength=1),
     statement="FALSE: key strength beta = 1 in place of 1/sqrt(d) gives the same read.",
+    statement_tex=r"FALSE: key strength $\beta = 1$ in place of $1/\sqrt{d}$ gives the same read.",
     expect="refuted", cites=("claims catalogue DNC-6 F2, precondition P1",))
 
 controller_feeds_back_read = Claim(
@@ -83,4 +88,6 @@ controller_feeds_back_read = Claim(
     rhs=dnc_feedback_read(Q, K, V, matrix("U", d_v, d)),
     statement="FALSE: a DNC whose controller receives the previous read r_(t-1) (read key q_t + r_(t-1) U) "
               "equals causal attention: a Transformer layer has no such recurrence.",
+    statement_tex=r"FALSE: a DNC whose controller receives the previous read $r_{t-1}$ (read key $q_t + r_{t-1} U$) "
+                  r"equals causal attention: a Transformer layer has no such recurrence.",
     expect="refuted", cites=("claims catalogue SDNC-4 false variant, precondition P6 (dnc.py feeds r_(t-1) back)",))

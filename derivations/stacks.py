@@ -22,6 +22,8 @@ pre_ln_stack_is_sdnc_stack = Claim(
     lhs=transformer_stack(X, W, depth=L), rhs=sdnc_stack(X, W, depth=L, slots=N),
     statement="A stack of L causal pre-LN Transformer layers equals L sDNC steps, layer ℓ with its own key and "
               "value memories, for every depth L.",
+    statement_tex=r"A stack of $L$ causal pre-LN Transformer layers equals $L$ sDNC steps, layer $\ell$ with its own "
+                  r"key and value memories, for every depth $L$.",
     expect="proved", cites=SOURCES)
 
 post_ln_stack_is_sdnc_stack = Claim(

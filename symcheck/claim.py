@@ -13,6 +13,7 @@ from .context import UnitRows
 from .errors import ClaimError
 from .matrix import MatInput
 from .ir import Model, joint_constraints
+from .texcheck import check_statement_tex
 
 __all__ = ["Claim", "unit_rows"]
 
@@ -42,6 +43,8 @@ class Claim:
     composition and normalize the whole entry formula).
     `chunk_size` C compares the rows as t = (c − 1)·C + i for 1 <= c <= rows/C and
     1 <= i <= C (a chunkwise form's chunk c and offset i); rows must be a multiple of C.
+    `statement_tex` is the statement for papers, its formulas in LaTeX (`texcheck` says what is
+    accepted); without it the appendix prints `statement` as text.
     """
 
     name: str
@@ -55,6 +58,7 @@ class Claim:
     method: str = "auto"
     chunk_size: object = None
     reason: str = ""        # with expect="undecided": why symcheck cannot decide it (the missing rule or scheme)
+    statement_tex: str | None = None   # the statement as its author typesets it (LaTeX text with inline math)
     file: str = ""          # set by the loader
     module: str = ""        # set by the loader: the derivation module's name
     lemma_number: tuple[int, ...] = ()   # set by a composite proof: (2, 1) is lemma 1 of lemma 2 of `module`'s claim
@@ -80,6 +84,8 @@ class Claim:
             if not isinstance(getattr(self, side), Model):
                 raise ClaimError(f"{side} must be a Model (e.g. causal_attention(...)), got "
                                  f"{type(getattr(self, side)).__name__}", claim=self.name, field=side)
+        if self.statement_tex is not None:
+            check_statement_tex(self.statement_tex, self.name)
         for a in self.assume:
             if not isinstance(a, UnitRows):
                 raise ClaimError(f"unknown assumption {a!r}", claim=self.name, field="assume")

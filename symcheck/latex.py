@@ -15,7 +15,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .nodes import UnknownNode, find_spec
-from .notation import macro as _macro
+from .notation import constant_of, macro as _macro
 
 __all__ = ["latex", "escape", "latex_array"]
 
@@ -69,6 +69,10 @@ class SymcheckLatexPrinter(LatexPrinter):
         if spec is None and isinstance(expr, sp.Basic) and not type(expr).__module__.startswith("sympy."):
             raise UnknownNode(type(expr))
         return super()._print(expr, **kwargs)
+
+    def _print_Rational(self, expr, **kwargs) -> str:
+        named = constant_of(expr)
+        return named.symbol if named is not None else super()._print_Rational(expr, **kwargs)
 
     def macro(self, name, *args):
         return _macro(name, *args, expand=self._settings["expand_macros"])

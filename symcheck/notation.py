@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Notation", "NOTATION", "macro"]
+import sympy as sp
+
+__all__ = ["Notation", "NOTATION", "macro", "Constant", "CONSTANTS", "constant_of", "Glossed", "GLOSSARY"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,28 @@ NOTATION: tuple[Notation, ...] = (
 _BY_NAME = {n.name: n for n in NOTATION}
 
 
+@dataclass(frozen=True)
+class Constant:
+    """A number that a formula names by a symbol (LayerNorm's ε), defined with its value in the glossary.
+
+    Printing it by its symbol is notation, not rewriting: the glossary says which number it is."""
+
+    value: sp.Rational
+    symbol: str        # LaTeX (math mode)
+    meaning: str       # one line of LaTeX (text mode)
+
+
+CONSTANTS: tuple[Constant, ...] = (
+    Constant(sp.Rational(1, 100000), r"\varepsilon", r"LayerNorm's $\varepsilon = 10^{-5}$ (PyTorch's default)"),
+)
+_BY_VALUE = {c.value: c for c in CONSTANTS}
+
+
+def constant_of(value) -> Constant | None:
+    """The named constant whose value is exactly `value`, if there is one."""
+    return _BY_VALUE.get(value) if isinstance(value, sp.Rational) else None
+
+
 def macro(name: str, *args: str, expand: bool = False) -> str:
     """The LaTeX call of notation `name` with `args` (checked against the table).
 
@@ -57,3 +81,30 @@ def macro(name: str, *args: str, expand: bool = False) -> str:
             body = body.replace(f"#{k}", a)
         return "{" + body + "}"
     return "\\" + name + "".join("{" + a + "}" for a in args)
+
+
+@dataclass(frozen=True)
+class Glossed:
+    """A symbol of the library's models (a weight, a convention) glossed when a rendered formula shows it."""
+
+    symbol: str        # LaTeX (math mode), as the glossary shows it
+    meaning: str       # one line of LaTeX (text mode)
+    shown_by: str      # a regular expression over rendered LaTeX: the glossary lists the symbol when it matches
+
+
+GLOSSARY: tuple[Glossed, ...] = (
+    Glossed(r"\mathcal{A}_{k}(i, j)", r"a named part of a long formula, a function of its free indices, defined "
+            r"after the line that first uses it", r"\\mathcal\{A\}_"),
+    Glossed(r"X^{(\ell)}", r"the weights $X$ of layer $\ell$ of a stack", r"\^\{\(\\ell\)\}"),
+    Glossed(r"W_{Q,h},\ W_{K,h},\ W_{V,h}", r"query, key and value projections of head $h$ ($D \times d_h$ each)",
+            r"\bW_\{[QKV],"),
+    Glossed(r"W_{O,h}", r"output projection of head $h$ ($d_h \times D$): it combines the head's read vector",
+            r"\bW_\{O,"),
+    Glossed(r"W_{1},\ W_{2}", r"the two weight matrices of a feed-forward layer", r"\bW_\{[12]\}"),
+    Glossed(r"g_{1},\ g_{2},\ g_{3}", r"LayerNorm gains of the first, second and third sublayer (length $D$)",
+            r"\bg_\{[123]\}"),
+    Glossed(r"E_{Q,h},\ \ldots,\ E_{2};\ e_{1},\ e_{2}", r"the encoder layer's weights and LayerNorm gains, as $W$ and $g$",
+            r"\b[Ee]_\{(?:[QKVO],|[12]\})"),
+    Glossed(r"C_{Q,h},\ C_{K,h},\ C_{V,h},\ C_{O,h}", r"a decoder layer's cross-attention projections",
+            r"\bC_\{[QKVO],"),
+)

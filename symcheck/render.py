@@ -25,13 +25,16 @@ from . import __version__
 from .budget import BudgetExceeded, interrupt_at
 from .config import Config
 from .errors import UsageError
+from .display import plain_names
 from .families import family_of
 from .latex import escape, latex, latex_array
-from .notation import NOTATION, macro
-from .phases import DETAILS, Detail, lines, same_up_to_renaming
+from .notation import CONSTANTS, GLOSSARY, NOTATION, macro
+from .phases import DETAILS, Detail, same_up_to_renaming
 from .problem import pose_claim
 from .result import CompositeProof, Result
 from .rules import RULES
+from .textmath import prose
+from .typeset import derivation, formula, new_parts, obligation_names
 from .view import ProofView
 
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
@@ -100,6 +103,8 @@ def proof_hash(r: Result) -> str:
     memo: dict = {}
     payload = {"name": r.name, "statement": r.claim.statement, "verdict": r.verdict, "scope": r.scope,
                "assume": [a.describe() for a in r.claim.assume]}
+    if r.claim.statement_tex is not None:
+        payload["statement_tex"] = r.claim.statement_tex
     if r.claim.reason:
         payload["open"] = r.claim.reason
     if r.verdict == "proved":
@@ -122,17 +127,6 @@ def _proof_payload(proof, memo):
                       for d in (proof.lhs, proof.rhs)],
             "obligations": [[o.title, _digest(o.lhs.result, memo), _digest(o.rhs.result, memo)]
                             for o in proof.obligations]}
-
-
-def _derivation(title: str, d, detail: Detail) -> dict:
-    """A trace as the template's lines: at `full` one per step (tagged by its rule), else one per phase."""
-    shown = lines(d, detail)
-    if detail == "full":
-        typeset = [{"phase": None, "rule": line.label, "latex": latex(line.expr)} for line in shown]
-    else:
-        typeset = [{"phase": escape(line.label), "rules": ", ".join(macro("rulename", r) for r in line.rules),
-                    "latex": latex(line.expr)} for line in shown]
-    return {"title": title, "start": latex(d.start), "lines": typeset}
 
 
 def _view_digest(v: ProofView, memo: dict) -> str:
@@ -158,8 +152,8 @@ def _proof(v: ProofView, problem, detail: Detail, seen: dict | None = None, name
         for lemma in v.lemmas:
             key = _view_digest(lemma.view, {})
             label = f"symcheck:{name}:lemma-{lemma.title.split()[-1]}"
-            entry = {"title": escape(lemma.title), "statement": escape(lemma.view.claim.statement),
-                     "use": escape(lemma.use), "label": label, "same_as": None}
+            entry = {"title": escape(lemma.title), "statement": prose(lemma.view.claim.statement),
+                     "use": prose(lemma.use), "label": label, "same_as": None}
             if detail != "full" and seen is not None and key in seen:
                 entry["same_as"] = seen[key]
             else:
@@ -167,28 +161,39 @@ def _proof(v: ProofView, problem, detail: Detail, seen: dict | None = None, name
                     seen[key] = {"label": label, "title": escape(lemma.title), "claim": name}
                 entry["proof"] = _proof(lemma.view, pose_claim(lemma.view.claim), detail, seen, name)
             lemmas.append(entry)
-        return {"kind": "composite", "argument": [escape(line) for line in v.argument], "lemmas": lemmas}
+        return {"kind": "composite", "argument": [prose(line) for line in v.argument], "lemmas": lemmas}
     if detail != "full" and not v.steps and v.sides[0].derivation.start == v.sides[1].derivation.start:
         return {"kind": "identical"}
-    sides = [_derivation(side.title[:1].upper() + side.title[1:], side.derivation, detail) for side in v.sides]
+    parts = new_parts(detail)
+    sides = [derivation(side.title[:1].upper() + side.title[1:], side.derivation, detail, parts) for side in v.sides]
     obligations = []
     for k, o in enumerate(v.obligations):
         like = None if detail == "full" else next(
             (p.title for p in v.obligations[:k] if same_up_to_renaming(p, o)), None)
-        obligations.append({"title": escape(o.title), "like": escape(like) if like else None,
-                            "lhs": _derivation("", o.lhs, detail), "rhs": _derivation("", o.rhs, detail),
-                            "statement": latex(o.statement) if o.statement is not None else None})
+        names = obligation_names(o, detail)
+        obligations.append({"title": prose(o.title), "like": prose(like) if like else None,
+                            "statement": formula(o.statement, parts, names) if o.statement is not None else None,
+                            "lhs": derivation("", o.lhs, detail, parts, names),
+                            "rhs": derivation("", o.rhs, detail, parts, names)})
     return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
-            "rows": latex(problem.rows), "cols": latex(problem.cols), "chunks": _chunks(problem), "sides": sides,
+            "row_range": _range(problem.row, problem.rows), "col_range": _range(problem.col, problem.cols),
+            "chunks": _chunks(problem), "sides": sides,
             "obligations": obligations, "explanations": _explanations(v),
-            "normal_form": latex(v.sides[0].derivation.result)}
+            "normal_form": formula(v.sides[0].derivation.result, parts)}
 
 
 def _chunks(problem) -> dict | None:
     """The chunk and offset a chunk-by-chunk comparison ranges over, as LaTeX."""
     k = problem.chunks
-    return None if k is None else {"chunk": latex(k.chunk), "offset": latex(k.offset), "size": latex(k.size),
-                                   "count": latex(k.count), "row": latex(k.row)}
+    return None if k is None else {"chunk_range": _range(k.chunk, k.count), "offset_range": _range(k.offset, k.size),
+                                   "row": latex(k.row)}
+
+
+def _range(index, upper) -> str:
+    """`1 \\le t \\le T` as LaTeX; `b = 1` when the range has one element (not `1 \\le b \\le 1`)."""
+    if upper == 1:
+        return f"{latex(index)} = 1"
+    return f"1 \\le {latex(index)} \\le {latex(upper)}"
 
 
 def _explanations(v: ProofView) -> list[str]:
@@ -198,16 +203,16 @@ def _explanations(v: ProofView) -> list[str]:
     return [RULES[n].explanation for n in relying if RULES[n].explanation]
 
 
-def _breakable(tex: str) -> str:
-    """Free text with ASCII formulas (`exp(sum_{r=1}^{t} g_r)`) may break after `=`, `+`, `,` and `(`."""
-    return re.sub(r"([=+,(])(?=\S)", r"\1\\allowbreak{}", tex)
+def _statement(c) -> str:
+    """The claim's statement as its author typeset it (`statement_tex`), else its text with its formulas set."""
+    return c.statement_tex if c.statement_tex is not None else prose(c.statement)
 
 
 def _formal(r: Result, problem) -> dict | None:
     """The claim as an equation between its sides' entries, when it has one short enough to read."""
     if problem.lhs is None or problem.chunks is not None:
         return None
-    lhs, rhs = latex(problem.lhs), latex(problem.rhs)
+    lhs, rhs = latex(plain_names(problem.lhs)), latex(plain_names(problem.rhs))
     if len(lhs) + len(rhs) > FORMAL_CHARS:
         return None
     return {"lhs": lhs, "rhs": rhs, "relation": "=" if r.verdict == "proved" else r"\overset{?}{=}"}
@@ -228,12 +233,12 @@ def _context(r: Result, config: Config, detail: Detail, seen: dict) -> dict:
     c = r.claim
     ctx = {
         "hash": proof_hash(r), "version": __version__, "name": r.name, "label": r.name,
-        "title": escape(c.name.replace("_", " ")), "statement": _breakable(escape(c.statement)), "cites": [escape(x) for x in c.cites],
-        "assumptions": [escape(a.describe()) for a in c.assume], "verdict": r.verdict,
+        "title": escape(c.name.replace("_", " ")), "statement": _statement(c), "cites": [escape(x) for x in c.cites],
+        "assumptions": [prose(a.describe()) for a in c.assume], "verdict": r.verdict,
         "sizes": ", ".join(f"${latex(s)}$" for s in problem.sizes), "constraints": _constraints(c, set(problem.sizes)),
-        "lhs_label": escape(c.lhs.label), "rhs_label": escape(c.rhs.label), "formal": _formal(r, problem),
-        "row": latex(problem.row), "col": latex(problem.col), "rows": latex(problem.rows),
-        "cols": latex(problem.cols), "digits": config.precision_digits,
+        "lhs_label": prose(c.lhs.label), "rhs_label": prose(c.rhs.label), "formal": _formal(r, problem),
+        "row_range": _range(problem.row, problem.rows), "col_range": _range(problem.col, problem.cols),
+        "digits": config.precision_digits,
     }
     v = r.view()
     if r.verdict == "proved":
@@ -309,15 +314,23 @@ def _render(results, config, env, detail) -> Rendered:
                              "order": f.order})
     files[APPENDIX] = appendix_t.render(
         version=__version__, detail_sentence=_DETAIL_SENTENCES[detail],
-        notation=[{"symbol": macro(n.name, *n.example), "meaning": n.meaning} for n in NOTATION],
+        notation=_glossary(files.values()),
         compositions=any(isinstance(r.proof, CompositeProof) for r in shown if r.verdict == "proved"),
         families=sorted(sections, key=lambda f: f["order"]),
         open=[file_name(r)[:-4] for r in shown if r.verdict == "undecided"],
         near_misses=[file_name(r)[:-4] for r in shown if r.verdict == "refuted"],
-        rules=[{"name": n, "statement": RULES[n].statement, "side_conditions": escape(RULES[n].side_conditions)}
+        rules=[{"name": n, "statement": RULES[n].statement, "side_conditions": prose(RULES[n].side_conditions)}
                for n in used])
     files[STY] = env.get_template("symcheck.sty.j2").render(version=__version__, notation=NOTATION)
     return Rendered(files, [r for r in results if not renderable(r)])
+
+
+def _glossary(claims) -> list[dict]:
+    """Every notation macro, then the named constants and the models' symbols the claims show."""
+    text = "\n".join(claims)
+    rows = [{"symbol": macro(n.name, *n.example), "meaning": n.meaning} for n in NOTATION]
+    rows += [{"symbol": c.symbol, "meaning": c.meaning} for c in CONSTANTS if c.symbol in text]
+    return rows + [{"symbol": g.symbol, "meaning": g.meaning} for g in GLOSSARY if re.search(g.shown_by, text)]
 
 
 def write(rendered: Rendered, out_dir: str) -> list[Path]:

@@ -11,8 +11,8 @@ from symcheck.matrix import MaskedSoftmax, MatScale, matrix, tensor
 from symcheck.memory import ContentWeight, Memory, MemoryCell, WriteWeight
 from symcheck.notation import NOTATION, macro
 
-T, d, N = size("T"), size("d"), size("N")
-t, j, n, s = (index(x) for x in "tjns")
+T, d, N, L, D, H = size("T"), size("d"), size("N"), size("L"), size("D"), size("H")
+t, j, n, s, h, ell = (index(x) for x in ("t", "j", "n", "s", "h", "ell"))
 Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
 Mk = Memory("K", K, N)
 
@@ -22,8 +22,14 @@ Mk = Memory("K", K, N)
     (Iverson(sp.Eq(n, s)), r"\iverson{s = n}"),
     (make_sum(Q.base[t, j], j, 1, t), r"\sum_{j=1}^{t} {Q}_{t,j}"),
     (make_sum(Q.base[t, j] + 1, j, 1, T), r"\sum_{j=1}^{T} \left({Q}_{t,j} + 1\right)"),
-    (tensor("W_O", T, d)[t, j], r"{W_{O}}_{t,j}"),
-    (Entry(Q, t, j), r"\mat{Q}_{t,j}"),
+    (tensor("W_O", T, d)[t, j], r"(W_{O})_{t,j}"),
+    (tensor("W_Q", L, D, H, d)[ell, j, h, n], r"(W_{Q,h}^{(\ell)})_{j,n}"),
+    (tensor("g_1", L, D)[ell, j], r"(g_{1}^{(\ell)})_{j}"),
+    (tensor("Q", T, H, d)[t, h, n], r"(Q_{h})_{t,n}"),
+    (Entry(Q, t, j), r"{Q}_{t,j}"),
+    (Entry(matrix("W_1", T, d), t, j), r"(W_{1})_{t,j}"),
+    (matrix("W_1", T, d).base[t, j], r"(W_{1})_{t,j}"),
+    (sp.sqrt(sp.Rational(1, 100000) + Q.base[t, j]), r"\sqrt{{Q}_{t,j} + \varepsilon}"),
     (Entry(Q @ K.T, t, j), r"\left(\mat{Q}\,\tr{\mat{K}}\right)_{t,j}"),
     (Entry(MaskedSoftmax(MatScale(1 / sp.sqrt(d), Q @ K.T), "inclusive"), t, j),
      r"\left(\softmax\left(\frac{1}{\sqrt{d}}\,\mat{Q}\,\tr{\mat{K}} + \log \causalmask{inclusive}\right)\right)_{t,j}"),

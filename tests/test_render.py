@@ -88,6 +88,17 @@ def test_a_claim_inputs_into_a_plain_article_without_overfull_boxes(tmp_path, re
 
 
 @needs_pdflatex
+@pytest.mark.parametrize("columns", ["onecolumn", "twocolumn"])
+def test_a_sketch_inputs_into_a_plain_article_without_overfull_boxes(tmp_path, library, columns):
+    sdnc = [r for r in library if r.claim.module == "sdnc"]
+    write(render(sdnc, detail="sketch"), str(tmp_path))
+    (tmp_path / "paper.tex").write_text(PAPER % columns)
+    compile_tex(tmp_path, "paper.tex")
+    log = compile_tex(tmp_path, "paper.tex")
+    assert overfull(log) == [] and "undefined" not in log.lower()
+
+
+@needs_pdflatex
 def test_appendix_has_no_overfull_boxes(tmp_path, rendered_library):
     write(rendered_library, str(tmp_path))
     assert overfull(compile_tex(tmp_path, "appendix.tex")) == []
@@ -117,8 +128,8 @@ def test_full_detail_is_every_step_on_one_line_with_its_rule(library):
     n_steps = len(r.proof.lhs.steps) + len(r.proof.rhs.steps) + sum(
         len(o.lhs.steps) + len(o.rhs.steps) for o in r.proof.obligations)
     assert len(step_lines) == n_steps
-    assert all(re.search(r"\\tag\*\{\\rulename\{[a-z-]+\}\}\\\\$", l) for l in step_lines)
-    assert "The normal forms meet" in main_tex and "Induction base for memory K" in main_tex
+    assert all(re.search(r"\\tag\*\{\\rulename\{[a-z-]+\}\}(\\\\)?$", l) for l in step_lines)
+    assert "The normal forms meet" in main_tex and "Induction base for memory $K$" in main_tex
 
 
 def test_obligations_are_explained_in_their_rule_s_own_words(nasty, monkeypatch):
@@ -141,7 +152,7 @@ def test_a_claim_is_a_labelled_theorem_with_a_proof(rendered_library):
     tex = rendered_library.files["sdnc-causal_attention_is_sdnc.tex"]
     assert r"\label{symcheck:sdnc.causal_attention_is_sdnc}" in tex and tex.count(r"\begin{proof}") == 1
     assert r"\begin{theorem}[\symname{causal attention is sdnc}]" in tex and r"\newtheorem{theorem}" in rendered_library.files["symcheck.sty"]
-    assert "Likewise, identical to Induction base for memory V up to renaming." in tex
+    assert "Likewise, identical to Induction base for memory $V$ up to renaming." in tex
 
 
 def test_appendix_orders_families_and_groups_near_misses(rendered_library):
@@ -225,3 +236,32 @@ def test_notebook_repr(library):
     r = next(x for x in library if x.name == "sdnc.causal_attention_is_sdnc")
     out = r._repr_latex_()
     assert out.startswith("$$\\begin{aligned}") and "unroll-write-once" in out and "\\iverson" not in out
+
+
+def test_every_symbol_the_claims_use_is_in_the_notation_table(rendered_library):
+    from symcheck.notation import NOTATION
+    from symcheck.texcheck import COMMANDS
+    files = rendered_library.files
+    claims = "\n".join(line for n, t in files.items() if n not in ("appendix.tex", "symcheck.sty")
+                       for line in t.splitlines() if not line.startswith("%"))
+    table = files["appendix.tex"].split(r"\paragraph{Notation.}")[1]
+    used = set(re.findall(r"\\([A-Za-z]+)", claims))
+    ours = {n.name for n in NOTATION}
+    layout = {"begin", "end", "label", "ref", "pageref", "par", "noindent", "smallskip", "medskip", "small", "item",
+              "raggedright", "intertext", "tag", "symfit", "symphase", "symname", "symstatement", "symwhere",
+              "textbf", "allowbreak", "displaystyle", "frac", "sqrt", "leq", "geq", "right", "left", "mathbf", "ell",
+              "S"}
+    assert used - ours - COMMANDS - layout == set()
+    for name in used & ours:
+        assert re.search(r"\\item\[\$\\" + name + r"\b", table), name
+    for symbol, row in [(r"\varepsilon", r"\item[$\varepsilon$] LayerNorm's"), (r"(g_{1})", r"\item[$g_{1},\ g_{2}"),
+                        (r"^{(\ell)}", r"\item[$X^{(\ell)}$]"), (r"\mathcal{A}_{", r"\item[$\mathcal{A}_{k}(i, j)$]")]:
+        assert symbol in claims and row in table, symbol
+    assert "1}{100000}" not in claims and r"W_{O}}_{h" not in claims and "b_{h}" not in claims and "c_{1}" not in claims
+
+
+def test_no_displayed_formula_is_longer_than_a_line_at_paper_detail(rendered_library):
+    from symcheck.display import LINE_CHARS
+    rows = [m for t in rendered_library.files.values() for m in re.findall(r"^ *&(?:= )?\\symfit\{(.*)\}", t, re.M)]
+    longest = max(map(len, rows))
+    assert longest < 2 * LINE_CHARS      # the inlined layer's forms printed 20,000 characters on one line

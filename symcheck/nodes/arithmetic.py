@@ -14,6 +14,7 @@ import sympy as sp
 from sympy.core.symbol import Str
 from sympy.printing.latex import LatexPrinter
 
+from ..entrytex import entry_tex
 from .spec import Node, NodeSpec, register
 from .sums import Sigma
 
@@ -240,7 +241,7 @@ for _spec in (
     NodeSpec(sp.Mod, value=_integer_valued, in_range=_in_range_integer_division),
     NodeSpec(sp.floor, value=_integer_valued, in_range=_in_range_integer_division),
     NodeSpec(sp.Indexed, value=_indexed, mutations=_indexed_mutations,
-             latex=lambda p, e: f"{{{p._print(e.base.label)}}}_{{{','.join(p._print(i) for i in e.indices)}}}"),
+             latex=lambda p, e: entry_tex(p, str(e.base.label), e.indices)),
     NodeSpec(sp.IndexedBase),
     NodeSpec(sp.Tuple),
     NodeSpec(Str, latex=lambda p, e: rf"\mathrm{{{p.escape(e.name)}}}"),

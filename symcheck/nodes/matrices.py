@@ -12,6 +12,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.symbol import Str
 
+from ..entrytex import entry_tex
 from ..errors import ClaimError
 from .guards import Iverson
 from .spec import Node, NodeSpec, register
@@ -283,9 +284,9 @@ def _latex_softmax(printer, e: MaskedSoftmax) -> str:
 
 
 def _latex_entry(printer, e: Entry) -> str:
-    term = printer._print(e.term)
-    if not isinstance(e.term, MatInput):
-        term = rf"\left({term}\right)"
+    if isinstance(e.term, MatInput):       # an italic scalar, as after `entry-input`: one font per object
+        return entry_tex(printer, e.term.name, e.args[1:])
+    term = rf"\left({printer._print(e.term)}\right)"
     return f"{term}_{{{printer._print(e.args[1])},{printer._print(e.args[2])}}}"
 
 
@@ -296,10 +297,9 @@ def _text_entry(printer, e: Entry) -> str:
 
 
 def _latex_element(printer, e: Element) -> str:
-    name = printer._print(sp.Symbol(e.tensor.name))
     if isinstance(e.tensor, ScalarInput):
-        return name
-    return f"{{{name}}}_{{{','.join(printer._print(i) for i in e.indices)}}}"
+        return printer._print(sp.Symbol(e.tensor.name))
+    return entry_tex(printer, e.tensor.name, e.indices, e.tensor.shape)
 
 
 def _text_element(printer, e: Element) -> str:
