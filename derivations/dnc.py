@@ -49,6 +49,9 @@ erase_write_matrix_form_is_row_form = Claim(
     rhs=_step((HEAD1,), "row form M[i,:] o (1 - w_i e) + w_i a"),
     statement="The DNC's erase-and-write in matrix form, M_{t-1} o (E - w e^T) + w a^T (E all ones), equals its row "
               "form: row i is M_{t-1}[i,:] o (1 - w_i e^T) + w_i a^T.",
+    statement_tex=r"The DNC's erase-and-write in matrix form, $M_{t-1} \circ (E - w e^{\top}) + w a^{\top}$ "
+                  r"with $E$ all ones, equals its row form: row $i$ is $M_{t-1}[i,:] \circ (1 - w_i "
+                  r"e^{\top}) + w_i a^{\top}$.",
     expect="proved", cites=DNC + ("claims catalogue DNC-1",))
 
 summed_erases_are_multiplied_erases = Claim(
@@ -57,6 +60,9 @@ summed_erases_are_multiplied_erases = Claim(
     rhs=_step((HEAD1, HEAD2), "two heads, erases multiplied (the code)"),
     statement="FALSE: two write heads' erases combined as 1 - sum_h w^h_i e^h equal the code's product "
               "prod_h (1 - w^h_i e^h) (two heads erasing the same slot fully give -1 instead of 0).",
+    statement_tex=r"Two write heads' erases combined as $1 - \sum_h w^h_i e^h$ equal the code's product "
+                  r"$\prod_h (1 - w^h_i e^h)$ (false: two heads erasing the same slot fully give $-1$, not "
+                  r"$0$).",
     expect="refuted", cites=DNC + ("claims catalogue DNC-1 F1",))
 
 add_then_erase = Claim(
@@ -65,6 +71,8 @@ add_then_erase = Claim(
     rhs=_step((HEAD1,), "erase, then add (the code)"),
     statement="FALSE: adding the write vector before erasing, (M + w a^T) o (E - w e^T), equals erasing first "
               "(the erase then removes part of the new word).",
+    statement_tex=r"Adding the write vector before erasing, $(M + w a^{\top}) \circ (E - w e^{\top})$, "
+                  r"equals erasing first (false: the erase then removes part of the new word).",
     expect="refuted", cites=DNC + ("claims catalogue DNC-1 F2",))
 
 # -- DNC-2: the usage update ---------------------------------------------------------------------------------
@@ -82,6 +90,8 @@ usage_update_is_complement_product = Claim(
     rhs=_usage(lambda u, w, _: 1 - (1 - u) * (1 - w), "1 - (1 - u) o (1 - w)"),
     statement="The usage after a write, u + w - u o w, equals 1 - (1 - u) o (1 - w): a slot is free after the step "
               "only if it was free and not written.",
+    statement_tex=r"The usage after a write, $u + w - u \circ w$, equals $1 - (1 - u) \circ (1 - w)$: a slot "
+                  r"is free after the step only if it was free and not written.",
     expect="proved", cites=DNC + USAGE)
 
 usage_update_is_code_form = Claim(
@@ -89,6 +99,8 @@ usage_update_is_code_form = Claim(
     lhs=_usage(lambda u, w, _: usage_after_write(u, (w,)), "u + w - u o w"),
     rhs=_usage(lambda u, w, _: u + (1 - u) * w, "u + (1 - u) o w (the code)"),
     statement="The usage after a write, u + w - u o w, equals the code's form u + (1 - u) o w.",
+    statement_tex=r"The usage after a write, $u + w - u \circ w$, equals the code's form $u + (1 - u) \circ "
+                  r"w$.",
     expect="proved", cites=DNC + USAGE)
 
 heads_update_usage_one_after_another = Claim(
@@ -97,6 +109,8 @@ heads_update_usage_one_after_another = Claim(
     rhs=_usage(lambda u, x, y: usage_after_write(u, (x, y)), "one update by w = 1 - (1 - w^1) o (1 - w^2)"),
     statement="Two write heads' usage updates applied one after the other equal one update by the aggregate write "
               "1 - prod_h (1 - w^h), the code's `write_weights` aggregation.",
+    statement_tex=r"Two write heads' usage updates applied one after the other equal one update by the "
+                  r"aggregate write $1 - \prod_h (1 - w^h)$, the code's aggregation of the write weights.",
     expect="proved", cites=DNC + USAGE)
 
 usage_aggregates_heads_by_sum = Claim(
@@ -105,6 +119,9 @@ usage_aggregates_heads_by_sum = Claim(
     rhs=_usage(lambda u, x, y: usage_after_write(u, (x, y)), "update by 1 - (1 - w^1) o (1 - w^2)"),
     statement="FALSE: aggregating two heads' writes by w^1 + w^2 in the usage update equals 1 - prod_h (1 - w^h) "
               "(w^1 = w^2 = 1 on a free slot gives usage 2, not 1).",
+    statement_tex=r"Aggregating two heads' writes by $w^1 + w^2$ in the usage update equals aggregating by "
+                  r"$1 - \prod_h (1 - w^h)$ (false: $w^1 = w^2 = 1$ on a free slot gives usage $2$, not "
+                  r"$1$).",
     expect="refuted", cites=DNC + USAGE + ("claims catalogue DNC-2 F",))
 
 # -- DNC-3: allocation from binary usage -----------------------------------------------------------------------
@@ -118,6 +135,8 @@ allocation_is_first_free_slot = Claim(
     rhs=from_index(T, N, ONE_HOT, label="e_t, the first free slot"),
     statement="With binary usage, slots 1..t-1 used and the rest free, and eps = 0, the allocation "
               "a[i] = (1 - u_i) prod_{k<i} u_k is one-hot at the first free slot t.",
+    statement_tex=r"With binary usage, slots $1, \ldots, t-1$ used and the rest free, and $\epsilon = 0$, "
+                  r"the allocation $a[i] = (1 - u_i) \prod_{k<i} u_k$ is one-hot at the first free slot $t$.",
     expect="proved", where=((T, N),), cites=DNC + ALLOCATION)
 
 allocation_with_epsilon_is_one_hot = Claim(
@@ -127,6 +146,9 @@ allocation_with_epsilon_is_one_hot = Claim(
     rhs=from_index(T, N, ONE_HOT, label="e_t, the first free slot"),
     statement="FALSE: with eps > 0 (here 1/2, for a visible gap; the code's 1e-6 fails the same way) the allocation "
               "from binary usage is still one-hot: the first free slot gets 1 - eps, the next (1 - eps) eps.",
+    statement_tex=r"With $\epsilon > 0$ (here $\epsilon = 1/2$, for a visible gap; the code's $10^{-6}$ "
+                  r"fails the same way) the allocation from binary usage is still one-hot (false: the first "
+                  r"free slot gets $1 - \epsilon$, the next $(1 - \epsilon)\,\epsilon$).",
     expect="refuted", where=((T, N),), cites=DNC + ALLOCATION + ("claims catalogue DNC-3 F1",))
 
 # -- DNC-4: a one-hot write to an empty row is a write-once write -------------------------------------------
@@ -140,6 +162,9 @@ one_hot_write_to_empty_row_is_write_once = Claim(
     rhs=from_index(N, W, lambda i, b: EMPTY_ROW(i, b) + Iverson(Eq(i, J)) * a1[b, 1], label="M_{t-1} + e_J a^T"),
     statement="A one-hot write w = e_J into an empty row J, with any erase vector e, is the write-once write "
               "M_{t-1} + e_J a^T: the other rows keep their weight 0, and row J has nothing to erase.",
+    statement_tex=r"A one-hot write $w = e_J$ into an empty row $J$, with any erase vector $e$, is the "
+                  r"write-once write $M_{t-1} + e_J a^{\top}$: the other rows keep their weight $0$, and row "
+                  r"$J$ has nothing to erase.",
     expect="proved", where=((J, N),), cites=DNC + ("claims catalogue DNC-4",))
 
 # -- DNC-5: sequential one-hot writes make the link matrix a shift -------------------------------------------------
@@ -160,6 +185,10 @@ forward_read_is_shift = Claim(
     statement="After one-hot writes to slots 1..t in order (N >= T), the precedence is p_t = e_t and the link "
               "matrix is the shift L_t = sum_{s=2}^{t} e_s e_{s-1}^T (both by induction), so the forward read "
               "weights f_t = L_t w^r_{t-1} move the previous read weighting one slot forward.",
+    statement_tex=r"After one-hot writes to slots $1, \ldots, t$ in order ($N \ge T$), the precedence is "
+                  r"$p_t = e_t$ and the link matrix is the shift $L_t = \sum_{s=2}^{t} e_s e_{s-1}^{\top}$ "
+                  r"(both by induction), so the forward read weights $f_t = L_t w^r_{t-1}$ move the previous "
+                  r"read weighting one slot forward.",
     expect="proved", where=((T, N),), cites=DNC + LINKS)
 
 backward_read_is_shift = Claim(
@@ -169,6 +198,8 @@ backward_read_is_shift = Claim(
                    label="w^r_{t-1} moved one slot back (slots 1..t-1)"),
     statement="Under the same writes the backward read weights b_t = L_t^T w^r_{t-1} move the previous read "
               "weighting one slot back.",
+    statement_tex=r"Under the same writes the backward read weights $b_t = L_t^{\top} w^r_{t-1}$ move the "
+                  r"previous read weighting one slot back.",
     expect="proved", where=((T, N),), cites=DNC + LINKS)
 
 forward_read_with_transposed_link = Claim(
@@ -177,6 +208,8 @@ forward_read_with_transposed_link = Claim(
     rhs=SHIFTED_FORWARD,
     statement="FALSE: forward read weights computed with L_t^T in place of L_t move the read weighting forward "
               "(L^T moves it back).",
+    statement_tex=r"Forward read weights computed with $L_t^{\top}$ in place of $L_t$ move the read "
+                  r"weighting forward (false: $L_t^{\top}$ moves it back).",
     expect="refuted", where=((T, N),), cites=DNC + LINKS + ("claims catalogue DNC-5 F1",))
 
 j = index("j")
@@ -186,6 +219,8 @@ link_rows_sum_to_one = Claim(
     rhs=from_index(T, N, lambda t, i: 1, label="1"),
     statement="FALSE: the link matrix is (doubly) stochastic, every row of L_t summing to 1 (after sequential "
               "writes row 1 is zero, and so is every row at t = 1).",
+    statement_tex=r"The link matrix is (doubly) stochastic: every row of $L_t$ sums to $1$ (false: after "
+                  r"sequential writes row $1$ is zero, and so is every row at $t = 1$).",
     expect="refuted", where=((T, N),), cites=DNC + LINKS + ("claims catalogue DNC-5 F2",))
 
 # -- the whole chain -------------------------------------------------------------------------------------------
@@ -213,6 +248,11 @@ dnc_is_causal_attention = Claim(
               "write weighting is its allocation from usage, writes word t to slot t whatever its erase vectors "
               "(usage u_t = [i <= t - 1] and M_t = sum_{s<=t} e_s a_s^T, both by induction); its content read over "
               "the written slots is causal softmax attention with the written words as keys and values.",
+    statement_tex=r"The DNC with $g^w = g^a = 1$, free gates $0$, $\epsilon = 0$ and $N \ge T$, whose usage "
+                  r"starts at $0$ and whose write weighting is its allocation from usage, writes word $t$ to "
+                  r"slot $t$ whatever its erase vectors (usage $u_t = [i \le t - 1]$ and $M_t = \sum_{s \le "
+                  r"t} e_s a_s^{\top}$, both by induction); its content read over the written slots is "
+                  r"causal softmax attention with the written words as keys and values.",
     expect="proved", where=((T, N),), cites=DNC + SDNC + ("claims catalogue DNC-1 ... DNC-4, SDNC-1",))
 
 content_writing_is_write_once = Claim(
@@ -223,6 +263,9 @@ content_writing_is_write_once = Claim(
     rhs=ATTENTION,
     statement="FALSE: a DNC that writes by content (g^a = 0) is write-once, its content read causal attention "
               "(the content weighting is a softmax over all slots: every row gets a share of every word).",
+    statement_tex=r"A DNC that writes by content ($g^a = 0$) is write-once, its content read causal "
+                  r"attention (false: the content weighting is a softmax over all slots, and every row gets "
+                  r"a share of every word).",
     expect="refuted", where=((T, N),), cites=DNC + ("claims catalogue DNC-4 F1",))
 
 dnc_read_over_all_slots = Claim(
@@ -231,4 +274,6 @@ dnc_read_over_all_slots = Claim(
     rhs=ATTENTION,
     statement="FALSE: the idealised DNC's content read over all N slots, as the DNC reads, is causal attention "
               "(the N - t empty slots score 0 and act as an attention sink).",
+    statement_tex=r"The idealised DNC's content read over all $N$ slots, as the DNC reads, is causal "
+                  r"attention (false: the $N - t$ empty slots score $0$ and act as an attention sink).",
     expect="refuted", where=((T, N),), cites=DNC + ("claims catalogue DNC-7",))

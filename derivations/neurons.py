@@ -143,10 +143,14 @@ relu_ffn_scale_folds_in = Claim(
     lhs=_relu_ffn(gamma, inside=False), rhs=_relu_ffn(gamma, inside=True),
     statement="An output scale 0 < gamma < 1 of a ReLU FFN folds into its first layer: "
               "gamma W_2 relu(W_1 x_t) = W_2 relu(gamma W_1 x_t).",
+    statement_tex=r"An output scale $0 < \gamma < 1$ of a ReLU FFN folds into its first layer: $\gamma W_2 "
+                  r"\operatorname{relu}(W_1 x_t) = W_2 \operatorname{relu}(\gamma W_1 x_t)$.",
     expect="proved")
 
 relu_ffn_scale_of_any_sign = Claim(
     "relu_ffn_scale_of_any_sign",
     lhs=_relu_ffn(any_gamma, inside=False), rhs=_relu_ffn(any_gamma, inside=True),
     statement="The same for a scale gamma of any sign (false: relu(gamma a) = 0 for gamma < 0 < a).",
+    statement_tex=r"The same for a scale $\gamma$ of any sign (false: $\operatorname{relu}(\gamma a) = 0$ "
+                  r"for $\gamma < 0 < a$).",
     expect="refuted")
