@@ -19,6 +19,7 @@ from .index import Iverson, index, indices, make_sum, size, sizes  # noqa: E402
 from .matrix import matrix, tensor  # noqa: E402
 from .scalars import scalar  # noqa: E402
 from .ir import Model  # noqa: E402
+from .concat import concat  # noqa: E402
 from .models import causal_attention, cross_attention, dnc_feedback_read, from_index, sdnc_read  # noqa: E402
 from .multihead import (gqa_attention, mqa_attention, multihead_attention, sdnc_gqa_read,  # noqa: E402
                         sdnc_mqa_read, sdnc_multihead_read)
@@ -26,7 +27,7 @@ from .multihead import (gqa_attention, mqa_attention, multihead_attention, sdnc_
 __all__ = [
     "Claim", "Result", "Config", "check", "check_all", "load", "unit_rows",
     "size", "sizes", "index", "indices", "matrix", "tensor", "scalar", "make_sum", "Iverson",
-    "Model", "apply", "stack", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index",
+    "Model", "apply", "stack", "concat", "causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index",
     "multihead_attention", "sdnc_multihead_read", "mqa_attention", "sdnc_mqa_read",
     "gqa_attention", "sdnc_gqa_read",
     "SymcheckError", "ClaimError", "DerivationFileError",

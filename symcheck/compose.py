@@ -12,6 +12,7 @@ is stage by stage: each stage's output is the next stage's input matrix.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Callable
 
@@ -23,7 +24,7 @@ from .ir import LAYER, Applied, Formula, Model, Operand, Stack, joint_constraint
 from .matrix import MatInput
 from .model_ops import Computed, leaf_inputs
 
-__all__ = ["apply", "stack", "check_bindings"]
+__all__ = ["apply", "stack", "unroll", "check_bindings"]
 
 
 def _placeholders(fn, args, skip: int = 0) -> tuple[MatInput, ...]:
@@ -73,6 +74,28 @@ def stack(step: Callable, start: Operand | Computed, *, depth, label: str | None
     return Stack(label or f"{depth} x {inner.label}", start.rows, start.cols,
                  tuple(dict.fromkeys(constraints + ((1, depth),))),
                  step=step, start=start, depth=depth, placeholder=placeholder, inner=inner)
+
+
+def unroll(model: Operand) -> Operand:
+    """Every stack of integer depth in `model` (itself, or what it applies or starts from) as nested applications
+    of its step, layer 1 innermost: a plain model against a stack is then proved by inlining the layers. A stack
+    of symbolic depth stays a stack; its proof is by induction on the depth, against another stack."""
+    match model:
+        case Stack() if isinstance(model.depth, sp.Integer) and model.depth >= 1:
+            y = unroll(model.start)
+            for layer in map(sp.Integer, range(1, int(model.depth) + 1)):
+                inner = model.step(model.placeholder, layer)
+                y = Applied(f"{model.label}, layer {layer}", inner.rows, inner.cols,
+                            joint_constraints(inner, *([y] if isinstance(y, Model) else [])),
+                            fn=lambda Y, layer=layer: model.step(Y, layer), args=(y,),
+                            placeholders=(model.placeholder,), inner=inner)
+            return y
+        case Stack():
+            return dataclasses.replace(model, start=unroll(model.start))
+        case Applied():
+            return dataclasses.replace(model, args=tuple(unroll(a) for a in model.args))
+        case _:
+            return model
 
 
 def check_bindings(model: Operand, seen: set[int] | None = None) -> None:

@@ -132,8 +132,13 @@ def _name(m: Operand) -> str:
 
 def prove_by_composition(claim: Claim, check_lemma: Callable[[Claim], Result]) -> CompositeProof:
     """The composite proof of `claim`, or NotComposable with the reason there is none."""
-    if isinstance(claim.lhs, Formula) or isinstance(claim.rhs, Formula):
-        raise NotComposable("only one side is a composition")
+    for plain, other in ((claim.lhs, claim.rhs), (claim.rhs, claim.lhs)):
+        if isinstance(plain, Formula) and isinstance(other, Stack):
+            raise NotComposable(f"{other.label} has symbolic depth {other.depth}: a proof by induction on the depth "
+                                "needs a stack on both sides (write the other side as a stack of the same depth, or "
+                                "give the depth as an integer to unroll the layers)")
+        if isinstance(plain, Formula):
+            raise NotComposable("only one side is a composition")
     argument = _Argument(claim, check_lemma)
     try:
         tree = argument.equal(claim.lhs, claim.rhs)

@@ -20,6 +20,7 @@ from .crosscheck import cross_check
 from .errors import ClaimError
 from .evaluate import EvaluationError, TooLarge
 from .falsify import search
+from .lineup import line_up
 from .normalize import Normalizer, UnprovedSideCondition
 from .problem import Problem, pose_claim
 from .proof import Derivation, Proof
@@ -31,13 +32,15 @@ __all__ = ["check", "attempt_proof"]
 
 
 def attempt_proof(problem: Problem, config: Config, deadline: float | None = None) -> Proof:
-    """Normalize both sides with one normalizer (obligations are shared). Identical sides
-    (e.g. the same FFN block on both) need no rewriting."""
+    """Normalize both sides with one normalizer (obligations are shared); normal forms that differ are
+    lined up (`lineup`) and compared again. Identical sides (e.g. the same FFN block on both) need no rewriting."""
     if problem.lhs == problem.rhs:
         return Proof(Derivation(problem.lhs, ()), Derivation(problem.rhs, ()))
     norm = Normalizer(max_steps=config.max_steps, deadline=deadline)
     lhs = norm.derive(problem.lhs, problem.context)
     rhs = norm.derive(problem.rhs, problem.context)
+    if lhs.result != rhs.result:
+        lhs, rhs = (line_up(norm, d, problem.context) for d in (lhs, rhs))
     return Proof(lhs, rhs, norm.discharged())
 
 

@@ -18,7 +18,7 @@ from .evaluate import FLOAT64, Backend, evaluate
 from .ir import LAYER, Applied, Formula, Model, Operand, Simulated, Stack, unknown_kind
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Computed", "entry_of", "leaf_inputs", "evaluate_model"]
+__all__ = ["Computed", "entry_of", "leaf_inputs", "entry_symbols", "evaluate_model"]
 
 
 class Computed:
@@ -83,6 +83,24 @@ def leaf_inputs(model: Operand) -> dict[str, MatInput | TensorInput]:
             return {m.name: m for m in model.inputs}
         case _:
             unknown_kind(model, "leaf_inputs")
+
+
+def entry_symbols(model: Operand) -> set[sp.Symbol]:
+    """The free symbols of every entry formula inside `model` (a stack's step and an apply's body included),
+    without the layer index a stack binds: where a size used only inside a composition (a window W in a
+    stack's step) is found."""
+    match model:
+        case MatInput() | Simulated():
+            return set()
+        case Formula():
+            row, col, expr = _formula_entry(model)
+            return set(expr.free_symbols) - {row, col}
+        case Applied():
+            return entry_symbols(model.inner).union(*map(entry_symbols, model.args))
+        case Stack():
+            return (entry_symbols(model.inner) - {LAYER}) | entry_symbols(model.start)
+        case _:
+            unknown_kind(model, "entry_symbols")
 
 
 def _bound_apart(body: Model, placeholders: tuple[MatInput, ...], given: tuple[Operand, ...]):

@@ -20,6 +20,7 @@ from .ir import Formula, Model
 from .matrix import MASKS, MaskedSoftmax, MatInput, MatScale, mask_guard
 from .memory import SIMILARITIES, ContentWeight, FeedbackRead, Memory, MemoryCell, Rows, similarity as content_similarity
 from .model_ops import Computed
+from .slot_memory import mapped_read, read_domain, slot_map
 
 __all__ = ["causal_attention", "cross_attention", "sdnc_read", "dnc_feedback_read", "from_index", "rows_of",
            "band_guard"]
@@ -118,27 +119,34 @@ def cross_attention(Q, K, V, *, scale=None, mask: str = "none") -> Formula:
 
 
 def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, similarity: str = "dot",
-              strength=None, read: str = "after_write", domain: str = "written") -> Formula:
+              strength=None, read: str = "after_write", domain: str | Callable = "written", slot: Callable | None = None,
+              erase: bool = False) -> Formula:
     """The stateless DNC read head over write-once key and value memories.
 
     Step t writes k_t and v_t to the fresh slot t of two N-slot memories (tied
     address), then (or, with read="before_write", first) reads with query q_t:
     r_t = Σ_{n ∈ D} C(M^K_τ, q_t, β)[n] · M^V_τ[n, :], τ = t (or t-1), over the
-    address domain D = written slots 1..τ (domain="written") or all N slots.
+    address domain D = written slots (domain="written"), all N slots ("all"), or
+    the slots n with domain(t, n) true (a function, e.g. `lambda t, n: n <= t`).
     With read="after_all_writes" the memories were written in full (S rows, by an
     encoder) before the first read, τ = S: a read-from memory separate from the
-    decoder's own.
+    decoder's own. `slot=lambda t: ...` writes step t to that slot instead of slot t
+    (a write outside 1..N is lost; state N's relation to T with the claim's `where=`),
+    and `erase=True` clears a slot before it is written (`slot_memory`).
     """
     for value, allowed, field in ((similarity, SIMILARITIES, "similarity"), (read, READ_ORDERS, "read"),
                                   (domain, DOMAINS, "domain")):
-        if value not in allowed:
-            raise ClaimError(f"unknown {field} {value!r}; expected one of {', '.join(allowed)}", field=field)
+        if value not in allowed and not (field == "domain" and callable(value)):
+            raise ClaimError(f"unknown {field} {value!r}; expected one of {', '.join(allowed)}"
+                             + (" or a function (t, n) -> condition" if field == "domain" else ""), field=field)
     _check_same(queries.cols, keys.cols, "queries and keys must have the same width", "shape")
     _check_same(keys.rows, values.rows, "keys and values must be written at the same steps", "shape")
     if read != "after_all_writes":
         _check_same(queries.rows, keys.rows, "one query per written step", "shape")
     slots = sp.sympify(slots)
     beta = default_scale(keys.cols, strength)
+    if slot is not None or erase or callable(domain):
+        return _mapped_read(queries, keys, values, slots, beta, similarity, read, domain, slot, bool(erase))
     if not all(isinstance(x, MatInput) for x in (queries, keys, values)):
         return _computed_read(queries, keys, values, slots, beta, similarity, read, domain)
     mk, mv = Memory(keys.name, keys, slots), Memory(values.name, values, slots)
@@ -152,6 +160,23 @@ def sdnc_read(queries: MatInput, keys: MatInput, values: MatInput, *, slots, sim
 
     label = f"sDNC read ({similarity}, {read.replace('_', ' ')}, {domain} slots)"
     return Formula(label, queries.rows, values.cols, entry, constraints=((keys.rows, slots),))
+
+
+def _mapped_read(queries, keys, values, slots, beta, similarity: str, read: str, domain, slot, erase: bool) -> Formula:
+    """`sdnc_read` with a slot map, a read domain given as a function, or an erase: the memories written
+    out at the index level (`slot_memory`)."""
+    sigma = slot_map(slot)
+    q, k, v = rows_of(queries, "queries"), rows_of(keys, "keys"), rows_of(values, "values")
+
+    def entry(t, b):
+        tau = _tau(read, t, keys)
+        return mapped_read(q, k, v, t, b, width=keys.cols, slots=slots, tau=tau, beta=beta, similarity=similarity,
+                           sigma=sigma, domain=read_domain(domain, sigma, tau), erase=erase)
+
+    parts = [similarity, read.replace("_", " "), "slot map" if slot is not None else "fresh slots",
+             f"{domain} slots" if isinstance(domain, str) else "read domain"] + (["erase"] if erase else [])
+    constraints = ((keys.rows, slots),) if slot is None else ()      # fresh slots need N >= T
+    return Formula(f"sDNC read ({', '.join(parts)})", queries.rows, values.cols, entry, constraints=constraints)
 
 
 def _tau(read: str, t, keys):

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim
-from .compose import check_bindings
+from .compose import check_bindings, unroll
 from .context import Context, UnitRows, atom_like
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
@@ -28,7 +28,7 @@ from .ir import Applied, Constraints, Model, Simulated, Stack, joint_constraints
 from .matrix import MatScale
 from .memory import ContentWeight, FeedbackRead, Memory
 from .nodes.recurrence import Recurrence
-from .model_ops import entry_of, evaluate_model, leaf_inputs
+from .model_ops import entry_of, entry_symbols, evaluate_model, leaf_inputs
 from .wellformed import NameClash, check_in_range, safe_tree
 from .matrix import MatInput, ScalarInput, TensorInput
 
@@ -300,9 +300,12 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
     """The problem of lhs ≡ rhs under `where` (pairs (lo, hi): lo <= hi) and `assume`; raises
     ClaimError for shape or input mismatches. Stacks and simulations have no entry formula, and
     two applications are proved part by part unless `method` asks for one normalization of the
-    inlined whole: those are posed as compositions, everything else entrywise; `chunk_size` poses
-    the rows chunk by chunk (`Chunks`)."""
+    inlined whole: those are posed as compositions, everything else entrywise; a stack of integer
+    depth is unrolled first (`compose.unroll`) unless the other side is a stack too; `chunk_size`
+    poses the rows chunk by chunk (`Chunks`)."""
     _same_shape(name, lhs, rhs)
+    if method == "normalization" or not (isinstance(lhs, Stack) and isinstance(rhs, Stack)):
+        lhs, rhs = unroll(lhs), unroll(rhs)       # two stacks are proved by induction, anything else by inlining
     for side in (lhs, rhs):
         try:
             check_bindings(side)
@@ -331,7 +334,8 @@ def _pose_composite(name: str, lhs: Model, rhs: Model, where: Constraints, assum
     """Sizes and inputs for the falsifier; proofs go through `composition`."""
     inputs = _merge_inputs(name, list(leaf_inputs(lhs).values()) + list(leaf_inputs(rhs).values()))
     sizes = _size_symbols(lhs.rows, lhs.cols, *(e for m in inputs.values() for e in m.shape),
-                          *(e for pair in lhs.constraints + rhs.constraints for e in pair))
+                          *(e for pair in lhs.constraints + rhs.constraints for e in pair),
+                          *entry_symbols(lhs), *entry_symbols(rhs))      # a window W used only in a stack's step
     # the parts' entries are not posed here; a declared size the claim constrains may be one of theirs
     sizes |= _size_symbols(*(e for pair in where for e in pair))
     _check_domain(name, where, sizes, set())

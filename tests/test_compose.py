@@ -138,3 +138,32 @@ def test_cross_attention_on_projected_rows_is_proved_against_an_applied_sdnc_rea
     claim = Claim("c", lhs=cross_attention(Q, K, V), statement="s",
                   rhs=apply(lambda Q, K, V: sdnc_read(Q, K, V, slots=N, read="after_all_writes"), Q, K, V))
     assert check(claim).verdict == "proved"
+
+
+def _attention_layer(Y, layer):
+    return causal_attention(Y, Y, Y)
+
+
+def test_a_stack_of_integer_depth_unrolls_into_nested_applications():
+    from symcheck.compose import unroll
+    from symcheck.ir import Applied
+    two = unroll(stack(_attention_layer, X, depth=2))
+    assert isinstance(two, Applied) and isinstance(two.args[0], Applied) and two.args[0].args == (X,)
+    at = {"T": 4, "d": 2}
+    x = {"X": np.random.default_rng(0).normal(size=(4, 2))}
+    assert same(evaluate_model(two, at, x), evaluate_model(stack(_attention_layer, X, depth=2), at, x))
+    assert unroll(stack(_attention_layer, X, depth=L)).depth == L          # symbolic depth: still a stack
+
+
+def test_a_plain_model_against_a_stack_of_integer_depth_is_posed_entrywise():
+    once = causal_attention(X, X, X)
+    problem = pose(causal_attention(once, once, once), stack(_attention_layer, X, depth=2))
+    assert not problem.composite
+    assert pose(stack(_attention_layer, X, depth=2), stack(_attention_layer, X, depth=2)).composite   # induction
+
+
+def test_a_size_used_only_inside_a_stack_is_a_size_of_the_claim():
+    W_ = size("W_win")
+    windowed = stack(lambda Y, layer: causal_attention(Y, Y, Y, window=W_), X, depth=L)
+    problem = pose(windowed, stack(_attention_layer, X, depth=L))
+    assert W_ in problem.sizes and LAYER not in problem.sizes

@@ -170,3 +170,13 @@ def test_nested_lemmas_keep_the_domain_of_the_lemma_they_serve():
     (block_lemma,) = layer_lemma.result.proof.lemmas
     assert block_lemma.title == "Lemma 1.1" and block_lemma.claim.lemma_number == (1, 1)
     assert (size("ell"), L) in block_lemma.claim.where
+
+
+def test_a_plain_model_against_a_stack_of_symbolic_depth_is_undecided_with_the_reason():
+    from symcheck import Claim, Config, check, from_index, matrix, sizes, stack
+    T_, d_, L_ = sizes("T d L")
+    X_ = matrix("X", T_, d_)
+    copy = lambda Y, ell: from_index(T_, d_, lambda t, c: Y[t, c])     # noqa: E731  (true for every depth)
+    r = check(Claim("c", copy(X_, 1), stack(copy, X_, depth=L_), "x"), Config(max_size=2, max_seconds=10))
+    assert r.verdict == "undecided"
+    assert "has symbolic depth L: a proof by induction on the depth needs a stack on both sides" in r.reason

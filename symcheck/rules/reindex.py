@@ -15,7 +15,7 @@ from ..context import Context
 from ..index import Sigma
 from .base import Rule, RuleSet, rule
 
-__all__ = ["shift", "shifting", "REINDEX"]
+__all__ = ["shift", "shifting", "reversing", "REINDEX"]
 
 
 def _index_for(expr: Sigma, ctx: Context, outside: sp.Expr) -> sp.Symbol:
@@ -53,14 +53,23 @@ def shifting(offset: Callable[[Sigma], sp.Expr]) -> Rule:
 sum_shift = shifting(lambda s: 1 - s.lo)      # the registered instance: every range starts at 1
 
 
-@rule("sum-reverse", r"\sum_{j=l}^{h} f(j) = \sum_{j=l}^{h} f(l + h - j)", Sigma)
-def sum_reverse(expr: Sigma, ctx: Context):
-    """Sound for every range: j -> l + h - j maps l..h onto itself (an empty range onto itself). The
-    index is renamed when l + h mentions its name, so nothing is captured; a body free of j is left alone."""
-    if expr.var not in expr.body.free_symbols:
-        return expr
-    var = _index_for(expr, ctx, expr.lo + expr.hi)
-    return Sigma(subst(expr.body, {expr.var: expr.lo + expr.hi - var}), var, expr.lo, expr.hi)
+def reversing(when: Callable[[Sigma], bool]) -> Rule:
+    """The rule `sum-reverse`, reversing each sum for which `when(sum)` holds: one schema, whatever the
+    choice of sums; the checker accepts the reversal of any sum."""
+
+    @rule("sum-reverse", r"\sum_{j=l}^{h} f(j) = \sum_{j=l}^{h} f(l + h - j)", Sigma)
+    def sum_reverse(expr: Sigma, ctx: Context):
+        """Sound for every range: j -> l + h - j maps l..h onto itself (an empty range onto itself). The
+        index is renamed when l + h mentions its name, so nothing is captured; a body free of j is left alone."""
+        if expr.var not in expr.body.free_symbols or not when(expr):
+            return expr
+        var = _index_for(expr, ctx, expr.lo + expr.hi)
+        return Sigma(subst(expr.body, {expr.var: expr.lo + expr.hi - var}), var, expr.lo, expr.hi)
+
+    return sum_reverse
+
+
+sum_reverse = reversing(lambda s: True)       # the registered instance: any sum
 
 
 REINDEX = RuleSet("reindex", (sum_shift, sum_reverse))     # applied on purpose, never while normalizing
