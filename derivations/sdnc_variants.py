@@ -40,6 +40,8 @@ offset_slots_are_attention = Claim(
     lhs=attention, rhs=sdnc_read(Q, K, V, slots=N, slot=lambda t: t + 1), where=((T + 1, N),),
     statement="An sDNC that keeps slot 1 free and writes step t to slot t + 1 (N >= T + 1 slots) equals "
               "causal attention.",
+    statement_tex=r"An sDNC that keeps slot $1$ free and writes step $t$ to slot $t + 1$ ($N \ge T + 1$ "
+                  r"slots) equals causal attention.",
     expect="proved", cites=SOURCES)
 
 offset_slots_overflow = Claim(
@@ -47,6 +49,8 @@ offset_slots_overflow = Claim(
     lhs=attention, rhs=sdnc_read(Q, K, V, slots=N, slot=lambda t: t + 1), where=((T, N),),
     statement="FALSE: the same with only N >= T slots (at N = T the last write falls outside the memory "
               "and is lost).",
+    statement_tex=r"The same with only $N \ge T$ slots (false: at $N = T$ the last write falls outside the "
+                  r"memory and is lost).",
     expect="refuted", cites=SOURCES)
 
 window_domain_is_window_attention = Claim(
@@ -55,6 +59,8 @@ window_domain_is_window_attention = Claim(
     rhs=sdnc_read(Q, K, V, slots=N, domain=lambda t, n: (t - W < n) & (n <= t)),
     statement="An sDNC whose read at step t may address only the slots t - W < n <= t equals sliding-window "
               "attention over W keys.",
+    statement_tex=r"An sDNC whose read at step $t$ may address only the slots $t - W < n \le t$ equals "
+                  r"sliding-window attention over $W$ keys.",
     expect="proved", cites=SOURCES + ("Beltagy et al. 2020, arXiv:2004.05150 (sliding-window attention)",))
 
 window_domain_off_by_one = Claim(
@@ -62,6 +68,8 @@ window_domain_off_by_one = Claim(
     lhs=causal_attention(Q, K, V, scale=1 / sqrt(d), window=W),
     rhs=sdnc_read(Q, K, V, slots=N, domain=lambda t, n: (t - W <= n) & (n <= t)),
     statement="FALSE: the read domain t - W <= n <= t (W + 1 slots) equals attention over a window of W keys.",
+    statement_tex=r"The read domain $t - W \le n \le t$ ($W + 1$ slots) equals attention over a window of "
+                  r"$W$ keys (false: one slot too many).",
     expect="refuted", cites=SOURCES)
 
 erase_is_idle_on_fresh_slots = Claim(
@@ -87,6 +95,8 @@ values_side_by_side = Claim(
     rhs=concat(causal_attention(Q, K, V_1), causal_attention(Q, K, V_2), axis="cols"),
     statement="Attention over values [V_1 | V_2] side by side is the two reads side by side: the weights "
               "depend on the keys only.",
+    statement_tex=r"Attention over the values $[V_1 \mid V_2]$ side by side is the two reads side by side: "
+                  r"the weights depend on the keys only.",
     expect="proved", cites=("Vaswani et al. 2017 (multi-head attention concatenates heads)",))
 
 Q_1, K_1, Q_2, K_2 = matrix("Q_1", T, d), matrix("K_1", T, d), matrix("Q_2", T, e), matrix("K_2", T, e)

@@ -59,6 +59,8 @@ two_linear_layers_are_one = Claim(
     "two_linear_layers_are_one",
     lhs=stack(linear, Y_in, depth=2), rhs=product_of(1, 2),
     statement="Two linear layers (a stack of depth 2) equal one layer with the product weight W_1 W_2.",
+    statement_tex=r"Two linear layers (a stack of depth $2$) equal one layer with the product weight $W_1 "
+                  r"W_2$.",
     expect="proved", cites=("unrolling a stack of integer depth",))
 
 two_linear_layers_in_the_wrong_order = Claim(
@@ -66,4 +68,6 @@ two_linear_layers_in_the_wrong_order = Claim(
     lhs=stack(linear, Y_in, depth=2), rhs=product_of(2, 1),
     statement="FALSE: two linear layers equal one layer with the weight W_2 W_1 (the layers applied in the "
               "other order).",
+    statement_tex=r"Two linear layers equal one layer with the weight $W_2 W_1$ (false: that applies the "
+                  r"layers in the other order).",
     expect="refuted", cites=("unrolling a stack of integer depth",))
