@@ -11,6 +11,7 @@ timer: a lemma's check runs inside its claim's attempt and inherits its bound.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -56,7 +57,12 @@ def interrupt_at(deadline: float):
         if _armed.is_set():
             raise BudgetExceeded("time budget exhausted inside a rewrite step")
 
+    def unraisable(info, forward=sys.unraisablehook):
+        if not isinstance(info.exc_value, BudgetExceeded):     # lost on purpose: the alarm fires again
+            forward(info)
+
     previous = signal.signal(signal.SIGALRM, fire)
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     _armed.set()
     # it fires again every REPEAT seconds until the block ends: an exception raised inside a callback
     # whose exceptions are ignored (a garbage-collection hook, a __del__) would otherwise be the only one
@@ -67,3 +73,4 @@ def interrupt_at(deadline: float):
         _armed.clear()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = previous_hook

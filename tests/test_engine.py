@@ -102,6 +102,33 @@ def test_the_alarm_fires_again_when_its_first_exception_is_swallowed():
     assert time.monotonic() - start < 1
 
 
+def test_an_alarm_lost_in_a_finalizer_is_not_reported_as_an_ignored_exception():
+    import gc
+    import sys
+    import time
+    import weakref
+    import pytest
+    from symcheck.budget import BudgetExceeded, interrupt_at
+
+    class Slow:
+        pass
+
+    reported = []
+    hook, sys.unraisablehook = sys.unraisablehook, reported.append
+    try:
+        with pytest.raises(BudgetExceeded):
+            with interrupt_at(time.monotonic() + 0.05):
+                obj = Slow()
+                weakref.finalize(obj, lambda: time.sleep(0.2))          # the alarm fires inside it, and is lost
+                del obj
+                gc.collect()
+                while True:
+                    pass
+    finally:
+        sys.unraisablehook = hook
+    assert reported == []
+
+
 def test_a_looping_rule_set_hits_the_step_budget():
     import pytest
     from symcheck.context import Context
