@@ -12,7 +12,7 @@ DNC-1 ... DNC-5 are the starting point; where they are imprecise, the statements
 
 from sympy import Eq, Rational
 
-from symcheck import Claim, Iverson, causal_attention, from_index, make_sum, matrix, sizes
+from symcheck import Claim, Iverson, causal_attention, from_index, make_sum, matrix, sdnc_read, sizes
 from symcheck.dnc import (WriteHead, allocation, allocation_weights, backward_weights, content_read, content_weighting,
                           erase_write, forward_weights, link, memory, precedence, usage, usage_after_write,
                           write_weighting)
@@ -277,3 +277,16 @@ dnc_read_over_all_slots = Claim(
     statement_tex=r"The idealised DNC's content read over all $N$ slots, as the DNC reads, is causal "
                   r"attention (false: the $N - t$ empty slots score $0$ and act as an attention sink).",
     expect="refuted", where=((T, N),), cites=DNC + ("claims catalogue DNC-7",))
+
+dnc_reduces_to_sdnc_to_attention = Claim(
+    "dnc_reduces_to_sdnc_to_attention",
+    lhs=content_read(FULL_DNC, KR, label="idealised DNC: content read of M_t over the written slots"),
+    via=(sdnc_read(KR, A, A, slots=N, similarity="dot", strength=1),),
+    rhs=ATTENTION,
+    statement="The reduction as a chain: the idealised DNC (as in dnc_is_causal_attention) equals the stateless DNC "
+              "that writes a_t to the fresh slot t of its key and value memories (Lemma 1), which equals causal "
+              "attention (Lemma 2).",
+    statement_tex=r"The reduction as a chain: the idealised DNC (as above) equals the stateless DNC that writes "
+                  r"$a_t$ to the fresh slot $t$ of its key and value memories (Lemma 1), which equals causal "
+                  r"attention (Lemma 2).",
+    expect="proved", where=((T, N),), cites=DNC + SDNC + ("claims catalogue DNC-4, SDNC-1",))

@@ -111,11 +111,16 @@ def _composition(r: Result) -> dict:
     cert = {"symcheck": __version__, "format": FORMAT, "kind": "composition",
             "claim": {"name": r.name, "file": c.file, "statement": c.statement, "expect": c.expect,
                       **_composition_claim(c)},
-            "argument": list(r.proof.argument), "tree": r.proof.tree,
+            "argument": list(r.proof.argument), "tree": _with_via(r.proof.tree, c),
             "lemmas": [{"title": lemma.title, "statement": lemma.claim.statement, "use": lemma.use,
                         "certificate": certificate(lemma.result)} for lemma in r.proof.lemmas]}
     cert["claim"]["digest"] = claim_digest(cert)
     return cert
+
+
+def _with_via(tree: dict, c: Claim) -> dict:
+    """A chain's intermediate models, as structures, where the checker walks the links between them."""
+    return {**tree, "via": [structure(m) for m in c.via]} if tree.get("by") == "chain" else tree
 
 
 def _assumptions(c) -> list[dict]:
@@ -154,7 +159,7 @@ def structure(m: Operand) -> dict:
 
 
 def _inlined(tree: dict) -> bool:
-    parts = tree.get("args", []) + ([tree["start"]] if "start" in tree else [])
+    parts = tree.get("args", []) + tree.get("links", []) + ([tree["start"]] if "start" in tree else [])
     return tree.get("inlined", False) or any(_inlined(t) for t in parts)
 
 

@@ -43,6 +43,9 @@ class Claim:
     composition and normalize the whole entry formula).
     `chunk_size` C compares the rows as t = (c − 1)·C + i for 1 <= c <= rows/C and
     1 <= i <= C (a chunkwise form's chunk c and offset i); rows must be a multiple of C.
+    `via` are intermediate models m_1, ..., m_k: lhs ≡ m_1 ≡ ... ≡ m_k ≡ rhs is proved link by
+    link, each a lemma, and the claim follows by transitivity (a reduction chain stated as one
+    theorem with its lemmas in order).
     `statement_tex` is the statement for papers, its formulas in LaTeX (`texcheck` says what is
     accepted); without it the appendix prints `statement` as text.
     """
@@ -57,6 +60,7 @@ class Claim:
     cites: tuple[str, ...] = ()
     method: str = "auto"
     chunk_size: object = None
+    via: tuple = ()         # intermediate models of a chain lhs ≡ via[0] ≡ ... ≡ rhs
     reason: str = ""        # with expect="undecided": why symcheck cannot decide it (the missing rule or scheme)
     statement_tex: str | None = None   # the statement as its author typesets it (LaTeX text with inline math)
     file: str = ""          # set by the loader
@@ -84,6 +88,10 @@ class Claim:
             if not isinstance(getattr(self, side), Model):
                 raise ClaimError(f"{side} must be a Model (e.g. causal_attention(...)), got "
                                  f"{type(getattr(self, side)).__name__}", claim=self.name, field=side)
+        object.__setattr__(self, "via", tuple(self.via) if isinstance(self.via, (tuple, list)) else (self.via,))
+        for m in self.via:
+            if not isinstance(m, Model):
+                raise ClaimError(f"via takes models, got {type(m).__name__}", claim=self.name, field="via")
         if self.statement_tex is not None:
             check_statement_tex(self.statement_tex, self.name)
         for a in self.assume:

@@ -99,6 +99,13 @@ class _Argument:
                 self.lines.append(f"{_name(a)} = {_name(b)} by {title}.")
                 return {"by": "lemma", "lemma": k, "inlined": isinstance(a, Applied) or isinstance(b, Applied)}
 
+    def chain(self, models: tuple[Operand, ...]) -> dict:
+        """m_0 ≡ m_1 ≡ ... ≡ m_k link by link; the ends are equal by transitivity."""
+        links = [self.equal(a, b) for a, b in zip(models, models[1:])]
+        self.lines.append(f"{' = '.join(_name(m) for m in models)}, each equation above; so {_name(models[0])} = "
+                          f"{_name(models[-1])} by transitivity.")
+        return {"by": "chain", "links": links}
+
     def _congruence(self, a: Applied, b: Applied):
         if len(a.args) != len(b.args):
             raise NotComposable(f"{a.label} takes {len(a.args)} inputs but {b.label} takes {len(b.args)}")
@@ -132,7 +139,7 @@ def _name(m: Operand) -> str:
 
 def prove_by_composition(claim: Claim, check_lemma: Callable[[Claim], Result]) -> CompositeProof:
     """The composite proof of `claim`, or NotComposable with the reason there is none."""
-    for plain, other in ((claim.lhs, claim.rhs), (claim.rhs, claim.lhs)):
+    for plain, other in ((claim.lhs, claim.rhs), (claim.rhs, claim.lhs)) if not claim.via else ():
         if isinstance(plain, Formula) and isinstance(other, Stack):
             raise NotComposable(f"{other.label} has symbolic depth {other.depth}: a proof by induction on the depth "
                                 "needs a stack on both sides (write the other side as a stack of the same depth, or "
@@ -141,7 +148,7 @@ def prove_by_composition(claim: Claim, check_lemma: Callable[[Claim], Result]) -
             raise NotComposable("only one side is a composition")
     argument = _Argument(claim, check_lemma)
     try:
-        tree = argument.equal(claim.lhs, claim.rhs)
+        tree = argument.chain((claim.lhs, *claim.via, claim.rhs)) if claim.via else argument.equal(claim.lhs, claim.rhs)
     except ClaimError as err:
         raise NotComposable(f"a lemma is malformed: {err}") from err
     return CompositeProof(tuple(argument.lines), tuple(argument.lemmas), tree)

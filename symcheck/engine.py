@@ -51,6 +51,8 @@ def _attempt(claim: Claim, problem: Problem, config: Config, deadline: float):
         try:
             return prove_by_composition(claim, lambda lemma: check(lemma, remaining())), None
         except NotComposable as err:
+            if claim.via:              # the chain is the derivation stated: a broken link is reported, not bypassed
+                return None, f"no proof by the chain: {err}"
             return _inlined(claim, config, deadline, f"no proof by composition: {err}")
     try:
         return attempt_proof(problem, config, deadline), None

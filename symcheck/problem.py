@@ -292,18 +292,19 @@ def pose_claim(claim: Claim, method: str | None = None) -> Problem:
     """The problem `claim` poses (`pose` on its sides, name, constraints and assumptions), by its
     own method unless `method` says otherwise."""
     return pose(claim.lhs, claim.rhs, name=claim.qualname, where=claim.where, assume=claim.assume,
-                method=method or claim.method, chunk_size=claim.chunk_size)
+                method=method or claim.method, chunk_size=claim.chunk_size, via=claim.via)
 
 
 def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), assume: tuple[UnitRows, ...] = (),
-         method: str = "auto", chunk_size=None) -> Problem:
+         method: str = "auto", chunk_size=None, via: tuple[Model, ...] = ()) -> Problem:
     """The problem of lhs ≡ rhs under `where` (pairs (lo, hi): lo <= hi) and `assume`; raises
     ClaimError for shape or input mismatches. Stacks and simulations have no entry formula, and
     two applications are proved part by part unless `method` asks for one normalization of the
     inlined whole: those are posed as compositions, everything else entrywise; a stack of integer
     depth is unrolled first (`compose.unroll`) unless the other side is a stack too; `chunk_size`
-    poses the rows chunk by chunk (`Chunks`)."""
-    _same_shape(name, lhs, rhs)
+    poses the rows chunk by chunk (`Chunks`); a chain `via` intermediate models is a composition."""
+    for side in (rhs, *via):
+        _same_shape(name, lhs, side)
     if method == "normalization" or not (isinstance(lhs, Stack) and isinstance(rhs, Stack)):
         lhs, rhs = unroll(lhs), unroll(rhs)       # two stacks are proved by induction, anything else by inlining
     for side in (lhs, rhs):
@@ -312,7 +313,7 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
         except ClaimError as err:
             raise ClaimError(err.detail, claim=err.claim or name, field=err.field) from None
     where = tuple((sp.sympify(lo), sp.sympify(hi)) for lo, hi in where)
-    if _by_composition(lhs, rhs, method):
+    if _by_composition(lhs, rhs, method) or (via and method == "auto"):
         if chunk_size is not None:
             raise ClaimError("chunk_size compares entry formulas: a composite claim has none",
                              claim=name, field="chunk_size")

@@ -149,6 +149,13 @@ def check_argument(cert: dict) -> None:
             domain = {(parse(lo), parse(hi)) for lo, hi in claim["constraints"]}
             if (parse(sa["layer"]), parse(sa["depth"])) not in domain or parse(sa["layer"]) != parse(sb["layer"]):
                 raise Rejected("the layer lemma is not restricted to layers 1..depth")
+        elif by == "chain":
+            via, links = tree.get("via"), tree.get("links")
+            if not isinstance(via, list) or not isinstance(links, list) or len(links) != len(via) + 1:
+                raise Rejected("a chain needs one link more than it has intermediate models")
+            models = [a, *via, b]
+            for x, y, t in zip(models, models[1:], links):      # transitivity: every link proved, end to end
+                walk(x, y, t, depth + 1)
         else:
             raise Rejected(f"unknown step {by!r} in the argument")
 
