@@ -138,11 +138,12 @@ def _shape(m) -> str:
     return "x".join(str(s) for s in m.shape)
 
 
-def _same_shape(name: str, lhs: Model, rhs: Model):
+def _same_shape(name: str, lhs: Model, rhs: Model, other: str = "rhs"):
     for what, a, b in (("rows", lhs.rows, rhs.rows), ("columns", lhs.cols, rhs.cols)):
         if sp.expand(a - b) != 0:
-            raise ClaimError(f"the two sides have different {what}: lhs {lhs.rows}x{lhs.cols}, "
-                             f"rhs {rhs.rows}x{rhs.cols}", claim=name, field="shape")
+            pair = "the two sides" if other == "rhs" else f"lhs and {other}"
+            raise ClaimError(f"{pair} have different {what}: lhs {lhs.rows}x{lhs.cols}, {other} {rhs.rows}x{rhs.cols}",
+                             claim=name, field="shape" if other == "rhs" else "via")
 
 
 def _merge_inputs(name: str, found) -> dict[str, MatInput | TensorInput]:
@@ -303,8 +304,9 @@ def pose(lhs: Model, rhs: Model, *, name: str = "", where: Constraints = (), ass
     inlined whole: those are posed as compositions, everything else entrywise; a stack of integer
     depth is unrolled first (`compose.unroll`) unless the other side is a stack too; `chunk_size`
     poses the rows chunk by chunk (`Chunks`); a chain `via` intermediate models is a composition."""
-    for side in (rhs, *via):
-        _same_shape(name, lhs, side)
+    _same_shape(name, lhs, rhs)
+    for k, model in enumerate(via):
+        _same_shape(name, lhs, model, f"via[{k}]")
     if method == "normalization" or not (isinstance(lhs, Stack) and isinstance(rhs, Stack)):
         lhs, rhs = unroll(lhs), unroll(rhs)       # two stacks are proved by induction, anything else by inlining
     for side in (lhs, rhs):

@@ -64,7 +64,7 @@ def _work(i: int) -> tuple[int, Packed | None]:
 def _longest_first(claims: list[Claim]) -> list[int]:
     """Claims proved by composition (layers, stacks) take most of a library's time: started first, they
     do not leave one worker finishing alone at the end."""
-    composite = lambda c: isinstance(c.lhs, (Applied, Stack)) or isinstance(c.rhs, (Applied, Stack))
+    composite = lambda c: bool(c.via) or isinstance(c.lhs, (Applied, Stack)) or isinstance(c.rhs, (Applied, Stack))
     return sorted(range(len(claims)), key=lambda i: not composite(claims[i]))
 
 

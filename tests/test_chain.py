@@ -69,4 +69,4 @@ def test_via_takes_models_of_the_claim_shape():
     with pytest.raises(ClaimError, match="via takes models"):
         chain("sdnc")
     r = check(chain(causal_attention(Q, K, matrix("W", T, 2 * d))), CONFIG)
-    assert r.verdict == "error" and r.error_kind == "input"
+    assert r.verdict == "error" and r.error_kind == "input" and "field via: lhs and via[0] have different columns" in r.reason
