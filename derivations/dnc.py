@@ -76,7 +76,7 @@ add_then_erase = Claim(
     expect="refuted", cites=DNC + ("claims catalogue DNC-1 F2",))
 
 # -- DNC-2: the usage update ---------------------------------------------------------------------------------
-U = matrix("u_prev", N, 1)          # u_{t-1}: an input may not be named u, an index name of the engine
+U = matrix("u_prev", N, 1)          # u_{t-1}: the usage before this step
 USAGE = ("google-deepmind/dnc dnc/addressing.py _usage_after_write", "claims catalogue DNC-2")
 
 

@@ -21,26 +21,13 @@ from sympy import default_sort_key
 
 from .index import Element, Entry, Iverson, index
 from .memory import MemoryCell, WriteWeight
+from .nodes.matrices import MatInput, TensorInput
 from .nodes.spec import registered, spec_of
 
-__all__ = ["POOL", "ENGINE_NAMES", "engine_name", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names",
-           "rebind", "rename_apart", "atoms_of"]
+__all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names",
+           "rebind", "rename_apart", "atoms_of", "input_names", "names_in"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
-
-# The names symcheck itself gives indices, whatever the claim's names: the compared position (t, b or i_row,
-# i_col; a chunk c and offset i), the preferred fresh names of the rules and obligations (k, m, s, a, tau, n, c1 ...)
-# and the bound indices of the model constructors. An *input* named like one of them would share its name with an
-# integer index (X[t, b] with an input named b), which the checker reads as one symbol: posing refuses it.
-ENGINE_NAMES = frozenset({
-    "t", "b", "i_row", "i_col", "c", "i", "tau", "n", "s", "a", "j", "k", "l", "m", "h", "g", "u", "e", "r",
-    "a_key", "b_h", "a_row", "a_w", "b_col", "h_w", "i_w", "j_w", "r_kept", "r_written", "t_step"})
-
-
-def engine_name(name: str) -> bool:
-    """Is `name` one symcheck may give an index (`ENGINE_NAMES`, or a numbered j1, c2 ...)?"""
-    return name in ENGINE_NAMES or (len(name) > 1 and name[0] in "jc" and name[1:].isdigit())
-
 
 @lru_cache(maxsize=200_000)
 def atoms_of(expr: sp.Basic, types: tuple[type, ...]) -> frozenset[sp.Basic]:
@@ -53,6 +40,16 @@ def atoms_of(expr: sp.Basic, types: tuple[type, ...]) -> frozenset[sp.Basic]:
 def symbol_names(expr: sp.Basic) -> set[str]:
     """Every symbol name occurring in `expr`, free or bound."""
     return {s.name for s in atoms_of(expr, (sp.Symbol,))}
+
+
+def input_names(expr: sp.Basic) -> set[str]:
+    """The names of the inputs (matrices, tensors, scalars) in `expr`."""
+    return {m.name for m in atoms_of(expr, (MatInput, TensorInput))}
+
+
+def names_in(expr: sp.Basic) -> set[str]:
+    """`symbol_names` and `input_names`: what a fresh index must avoid (an index k beside an input k prints alike)."""
+    return symbol_names(expr) | input_names(expr)
 
 
 def fresh(avoid: set[str], prefer: str | None = None) -> sp.Symbol:

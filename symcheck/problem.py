@@ -21,7 +21,7 @@ from .compose import check_bindings, unroll
 from .context import Context, UnitRows, atom_like
 from .errors import ClaimError
 from .evaluate import FLOAT64, evaluate
-from .binders import engine_name, fresh, rebind, rename_apart, subst, symbol_names
+from .binders import fresh, input_names, rebind, rename_apart, subst, symbol_names
 from .domain import Domain, require_points, value_at
 from .index import Sigma, index, size
 from .ir import Applied, Constraints, Model, Simulated, Stack, joint_constraints
@@ -149,10 +149,6 @@ def _same_shape(name: str, lhs: Model, rhs: Model, other: str = "rhs"):
 def _merge_inputs(name: str, found) -> dict[str, MatInput | TensorInput]:
     inputs: dict[str, MatInput | TensorInput] = {}
     for m in sorted(found, key=lambda m: m.name):
-        if engine_name(m.name):
-            raise ClaimError(f"input {m.name} is named like an index symcheck uses (positions t, b; bound indices "
-                             f"j, k, a, n, s ...): rename the input (e.g. {m.name}_in)",
-                             claim=name, field="inputs")
         if m.name in inputs and inputs[m.name].shape != m.shape:
             raise ClaimError(f"input {m.name} is used with two shapes: {_shape(inputs[m.name])} and {_shape(m)}",
                              claim=name, field="inputs")
@@ -269,9 +265,11 @@ def entry_formula(model: Model, field: str = "lhs") -> tuple[sp.Symbol, sp.Symbo
     return row, col, _apart(_built_entry(model, field, row, col), row, col)
 
 
-def _apart(side: sp.Expr, row, col) -> sp.Expr:
-    """The side with no sum rebinding a name in scope (`binders.rename_apart`)."""
-    return rename_apart(side, {s.name for s in side.free_symbols} | {row.name, col.name})
+def _apart(side: sp.Expr, row, col, inputs=()) -> sp.Expr:
+    """The side with no sum rebinding a name in scope (`binders.rename_apart`): a free symbol, the position,
+    or the name of an input, its own or one of `inputs` (a sum over k beside an input k would print alike)."""
+    scope = {s.name for s in side.free_symbols} | {row.name, col.name} | input_names(side) | set(inputs)
+    return rename_apart(side, scope)
 
 
 def _entries(name: str, lhs: Model, rhs: Model, declared: frozenset[str]):
@@ -284,6 +282,7 @@ def _entries(name: str, lhs: Model, rhs: Model, declared: frozenset[str]):
     except NameClash as clash:
         raise ClaimError(clash.detail, claim=name, field=clash.field) from None
     taken = frozenset(s.name for e in built for s in e.atoms(sp.Symbol) if s not in (r, c)) | declared
+    taken |= {n for e in built for n in input_names(e)}      # an input named t keeps its name: the row is i_row
     row, col = position(lhs, taken)
     left, right = (subst(e, {r: row, c: col}) for e in built)
     return row, col, left, right
@@ -386,7 +385,7 @@ def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assum
     sizes |= _size_symbols(*(e for pair in where for e in pair))    # a declared size, even if unused
     _check_domain(name, where, sizes, free_position | {col}, ("lhs", left), ("rhs", right))
     _check_symbols(name, sizes, row, col, (("lhs", left), ("rhs", right)))
-    left, right = _apart(left, row, col), _apart(right, row, col)
+    left, right = _apart(left, row, col, inputs), _apart(right, row, col, inputs)
     facts = [(1, s) for s in sizes] + [*position_facts, (1, col), (col, lhs.cols)]
     facts += list(constraints)
     for a in assume:
@@ -394,7 +393,8 @@ def _pose_entrywise(name: str, lhs: Model, rhs: Model, where: Constraints, assum
             raise ClaimError(f"assumption names input {a.name!r}, which neither side uses",
                              claim=name, field="assume")
     reserved = frozenset({s.name for e in (left, right) for s in e.free_symbols if isinstance(s, sp.Symbol)}
-                         | {s.name for s in sizes} | {row.name, col.name} | {s.name for s in free_position})
+                         | {s.name for s in sizes} | {row.name, col.name} | {s.name for s in free_position}
+                         | set(inputs))      # no fresh index takes an input's name
     recurrences = frozenset(left.atoms(Recurrence) | right.atoms(Recurrence))
     scalars = frozenset(m for m in inputs.values() if isinstance(m, ScalarInput))     # their intervals: hypotheses
     ctx = Context(assumptions=frozenset(assume) | scalars, reserved=reserved, recurrences=recurrences,

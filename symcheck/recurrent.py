@@ -16,7 +16,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .binders import fresh, subst
+from .binders import fresh, names_in, subst
 from .errors import ClaimError
 from .index import Prod, index, make_sum
 from .nodes.recurrence import Prev, Recurrence, State
@@ -62,7 +62,7 @@ def derived_closed_form(name: str, shape, init: sp.Lambda, update: sp.Lambda) ->
     increment = sp.Add(*(x for x in terms if x is not reads[0]))
     if gate.atoms(Prev) or increment.atoms(Prev):
         return None
-    taken = {x.name for x in update.expr.atoms(sp.Symbol)} | {t.name, a.name, b.name}
+    taken = names_in(update.expr) | {t.name, a.name, b.name}
     s = fresh(taken, "s")
     term = subst(increment, {t: s})
     if gate != 1:

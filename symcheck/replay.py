@@ -86,7 +86,7 @@ def _need(cond: bool, what: str) -> None:
 class _Checker:
     def parse(self, text) -> sp.Basic:
         """An expression of this certificate. The semantics reads a symbol by its name, so one name is
-        one symbol throughout, and only the claim's sizes are declared positive (the domain makes them
+        one symbol throughout (input labels apart: an input's name is read only as that), and only the claim's sizes are declared positive (the domain makes them
         >= 1; any other symbol's sympy assumptions could let its constructors fold falsely). Parsed once per
         text: a step's contractum is the next step's context, and the texts repeat."""
         if isinstance(text, str) and text in self.parsed:
@@ -96,12 +96,16 @@ class _Checker:
             for s in tree.atoms(ScalarInput):
                 if self.scalars.get(s.name) != s:
                     raise Rejected(f"scalar {s.name!r} is read with an interval the claim does not declare for it")
-        for s in symbols(text):
+        plain, labels = symbols(text)
+        for s in plain:
             known = self.names.setdefault(s.name, s)
             if known != s:
                 raise Rejected(f"two different symbols are named {s.name!r} ({sp.srepr(known)}, {sp.srepr(s)})")
             if s.is_positive and s not in self.size_set:
                 raise Rejected(f"symbol {s.name!r} is declared positive but is not a size of the claim")
+        for s in labels:        # an input k beside an index k: the semantics never reads one for the other
+            if s != sp.Symbol(s.name):      # one plain symbol per input name: no assumption folds its entries
+                raise Rejected(f"input {s.name!r} is read with assumptions ({sp.srepr(s)}), which could fold its entries")
         if isinstance(text, str):
             self.parsed[text] = tree
         return tree

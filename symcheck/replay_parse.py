@@ -64,9 +64,22 @@ def parse(text: str) -> sp.Basic:
 
 
 @lru_cache(maxsize=8192)
-def symbols(text: str) -> frozenset:
-    """The symbols of the expression `text` (free, bound, and names of inputs)."""
-    return frozenset(parse(text).atoms(sp.Symbol))
+def symbols(text: str) -> tuple[frozenset, frozenset]:
+    """(the symbols of the expression `text`, free or bound, outside input labels; the labels: X of X[i, j]).
+    Two namespaces: the semantics reads a label only as an input's name, every other symbol by its value."""
+    found: set = set()
+    labels: set = set()
+
+    def walk(e: sp.Basic) -> None:
+        if isinstance(e, sp.IndexedBase):
+            labels.add(e.label)
+            return
+        if isinstance(e, sp.Symbol):
+            found.add(e)
+        for a in e.args:
+            walk(a)
+    walk(parse(text))
+    return frozenset(found), frozenset(labels)
 
 
 def _short(text: str) -> str:

@@ -137,14 +137,23 @@ def closed_form(mem: Memory, time, slot, cols, var: sp.Symbol):
     return Sigma(WriteWeight(mem, var, slot) * _row_entry(mem, var, cols), var, 1, time)
 
 
+# the prover's fresh-name pool (binders.POOL), restated: the checker names the free variables of an obligation itself
+_POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
+
+
 def expected_obligations(mem: Memory) -> dict:
     """The induction base and step that justify unrolling `mem`: kind -> (domain, lhs, rhs), as
-    the prover names them (τ, n, c or c1, c2, ...)."""
-    def ix(name):
+    the prover names them (τ, n, c or c1, c2, ..., each the first name free in the memory, its inputs included)."""
+    taken = {x.name for x in mem.atoms(sp.Symbol)} | {m.name for m in mem.atoms(MatInput, TensorInput)}
+
+    def ix(prefer: str) -> sp.Symbol:
+        name = next(x for x in (prefer, *_POOL, *(f"j{k}" for k in range(1, len(taken) + 2))) if x not in taken)
+        taken.add(name)
         return sp.Symbol(name, integer=True)
     width = mem.written.shape[1:]
-    tau, n, s = ix("tau"), ix("n"), ix("s")
+    tau, n = ix("tau"), ix("n")
     cs = (ix("c"),) if len(width) == 1 else tuple(ix(f"c{k}") for k in range(1, len(width) + 1))
+    s = sp.Symbol("s", integer=True)       # bound: compared modulo α
     facts = [(sp.S.One, n), (n, mem.slots)] + [f for c, w in zip(cs, width) for f in ((sp.S.One, c), (c, w))]
     written = WriteWeight(mem, tau, n) * _row_entry(mem, tau, cs)
     return {

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ..binders import fresh, rename_apart, subst
+from ..binders import fresh, names_in, rename_apart, subst
 from ..context import Context
 from ..nodes.recurrence import Recurrence, State
 from .base import Obligation, RuleSet, rule
@@ -44,7 +44,7 @@ def target(rec: Recurrence, ctx: Context) -> Recurrence | None:
 
 def _obligations(expr: State, ctx: Context):
     source, into = expr.rec, target(expr.rec, ctx)
-    taken = {x.name for x in source.atoms(sp.Symbol) | into.atoms(sp.Symbol)}
+    taken = names_in(source) | names_in(into)
     t = fresh(taken, "t")
     a = fresh(taken | {t.name}, "a")
     b = fresh(taken | {t.name, a.name}, "b")

@@ -7,7 +7,7 @@ import sympy as sp
 from ..context import Context
 from ..index import Iverson, make_sum, reciprocal
 from ..memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight, similarity
-from ..binders import fresh, subst
+from ..binders import fresh, names_in, subst
 from .base import Le, Obligation, RuleSet, rule
 
 __all__ = ["closed_form", "MEMORY"]
@@ -63,14 +63,14 @@ def _row_entry(mem: Memory, step, cols) -> sp.Expr:
 
 def closed_form(mem, time, slot, cols, avoid: frozenset[str] = frozenset()) -> sp.Expr:
     """Σ_{s=1}^{τ} w^w_s[n] x_s[a]: the write-once memory after τ additive writes."""
-    used = {x.name for e in (time, slot, *cols, mem) for x in sp.sympify(e).atoms(sp.Symbol)} | set(avoid)
+    used = set().union(*(names_in(sp.sympify(e)) for e in (time, slot, *cols, mem))) | set(avoid)
     s = fresh(used, "s")
     return make_sum(WriteWeight(mem, s, slot) * _row_entry(mem, s, cols), s, 1, time)
 
 
 def _unroll_obligations(expr: MemoryCell, ctx: Context):
     mem = expr.mem
-    taken = {x.name for x in mem.atoms(sp.Symbol)}
+    taken = names_in(mem)
     tau = fresh(taken, "tau")
     n = fresh(taken | {tau.name}, "n")
     cs = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..binders import fresh, rename_apart, subst
+from ..binders import fresh, names_in, rename_apart, subst
 from ..context import Context
 from ..index import Iverson, Sigma
 from ..nodes.recurrence import Prev, Recurrence, State
@@ -59,7 +59,7 @@ def unfolded_at(e: sp.Basic, rec: Recurrence, t) -> sp.Basic:
 
 def _obligations(expr: State, ctx: Context):
     rec = expr.rec
-    taken = {x.name for x in rec.atoms(sp.Symbol)}
+    taken = names_in(rec)
     t = fresh(taken, "t")
     a = fresh(taken | {t.name}, "a")
     b = fresh(taken | {t.name, a.name}, "b")
