@@ -29,7 +29,7 @@ from .result import Result
 
 __all__ = ["ProofCache", "DEFAULT_DIR"]
 
-DEFAULT_DIR = os.environ.get("SYMCHECK_CACHE_DIR", ".symcheck_cache")
+DEFAULT_DIR = os.environ.get("SYMCHECK_CACHE_DIR") or ".symcheck_cache"
 STORED = ("proved", "refuted")
 
 

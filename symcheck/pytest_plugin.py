@@ -3,7 +3,9 @@
 `pytest derivations/` (a path given on the command line) or `pytest --symcheck PATH` collects
 each module-level `Claim` as one item named after it, so `-k`, `-x`, `--lf` and `--junitxml`
 work as for any test. An item passes when the verdict is the one the claim expects; a failing
-item shows the verdict, the reason and, for a refutation, the counterexample. Ordinary test
+item shows the verdict, the reason and, for a refutation, the counterexample. Decided claims are read
+from and written to the proof cache that `symcheck check` uses (`--symcheck-cache-dir`; off with
+`--symcheck-no-cache`), so a re-run over an unchanged library is fast here too. Ordinary test
 files are left alone: a file is a derivation file only under `--symcheck`, or, under a path
 given explicitly, when it matches no `python_files` pattern and assigns a `Claim` at module level.
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from .cache import DEFAULT_DIR, ProofCache
 from .config import Config
 from .engine import check
 from .errors import SymcheckError
@@ -32,6 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--symcheck-seed", type=int, default=0, help="seed of the falsifier (default 0)")
     group.addoption("--symcheck-max-seconds", type=float, default=Config.max_seconds,
                     help=f"wall time per claim (default {Config.max_seconds})")
+    group.addoption("--symcheck-cache-dir", default=DEFAULT_DIR,
+                    help=f"the proof cache shared with `symcheck check` (default {DEFAULT_DIR}/)")
+    group.addoption("--symcheck-no-cache", action="store_true", help="check every claim, ignoring the proof cache")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,7 +108,13 @@ class ClaimItem(pytest.Item):
 
     def runtest(self) -> None:
         config = self._config()
-        result = check(self.claim, config)
+        opt = self.config.getoption
+        cache = None if opt("symcheck_no_cache") else ProofCache(opt("symcheck_cache_dir"))
+        result = cache.get(self.claim, config, proof=False) if cache else None
+        if result is None:
+            result = check(self.claim, config)
+            if cache:
+                cache.put(result, config)
         if not result.ok:
             raise ClaimFailed(show(result, config))
 

@@ -55,3 +55,22 @@ def test_junit_names_each_claim(library):
     library.runpytest("derivations", "--junitxml=out.xml", "-p", "no:cacheprovider")
     xml = (library.path / "out.xml").read_text()
     assert 'name="same"' in xml and 'name="off_by_one"' in xml and "<failure" in xml
+
+
+def test_a_rerun_reads_decided_claims_from_the_proof_cache(library, monkeypatch):
+    run = ("derivations", "--symcheck-cache-dir", "proofs", "-p", "no:cacheprovider")
+    library.runpytest(*run).assert_outcomes(passed=2, failed=1)
+    assert len(list((library.path / "proofs").glob("*.summary"))) == 3
+
+    def unexpected(*args, **kwargs):
+        raise AssertionError("a cached claim was checked again")
+    monkeypatch.setattr("symcheck.pytest_plugin.check", unexpected)
+    result = library.runpytest(*run)
+    result.assert_outcomes(passed=2, failed=1)          # the refutation is shown from the cache too
+    result.stdout.fnmatch_lines(["*prefix.off_by_one*", "*counterexample (confirmed with mpmath):*"])
+
+
+def test_no_cache_checks_again_and_writes_nothing(library):
+    library.runpytest("derivations", "--symcheck-no-cache", "--symcheck-cache-dir", "proofs",
+                      "-p", "no:cacheprovider").assert_outcomes(passed=2, failed=1)
+    assert not (library.path / "proofs").exists()
