@@ -92,6 +92,9 @@ class Claim:
         for m in self.via:
             if not isinstance(m, Model):
                 raise ClaimError(f"via takes models, got {type(m).__name__}", claim=self.name, field="via")
+        if self.via and self.method == "normalization":
+            raise ClaimError("via states a chain proved link by link, method='normalization' one normalization of "
+                             "the inlined whole claim: give one of them", claim=self.name, field="via")
         if self.statement_tex is not None:
             check_statement_tex(self.statement_tex, self.name)
         for a in self.assume:

@@ -70,3 +70,9 @@ def test_via_takes_models_of_the_claim_shape():
         chain("sdnc")
     r = check(chain(causal_attention(Q, K, matrix("W", T, 2 * d))), CONFIG)
     assert r.verdict == "error" and r.error_kind == "input" and "field via: lhs and via[0] have different columns" in r.reason
+
+
+def test_via_with_one_normalization_of_the_whole_claim_is_an_input_error():
+    """The two ask for different proofs; before, via was silently ignored."""
+    with pytest.raises(ClaimError, match="field via: via states a chain .* give one of them"):
+        Claim("c", ATTENTION, ATTENTION, statement="s", via=(SDNC,), method="normalization")
