@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -77,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("replay", help="re-check certificates with the independent checker")
     rp.add_argument("certs", nargs="+", help="certificate files, or directories of them")
     rp.add_argument("--seed", type=int, default=0, help="seed of the checker's random sizes and inputs")
+    rp.add_argument("-j", "--jobs", type=int, default=1, help="replay in this many worker processes (output "
+                    "in file order all the same)")
     rp.add_argument("--against", metavar="PATH", help="derivation files or a directory: each certificate must "
                     "prove the claim of its name posed there (by digest), not only the claim it states")
     return p
@@ -212,7 +215,7 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_replay(args) -> int:
-    from .replay import Rejected, load_certificate, replay
+    from .recheck import replay_files
     files = []
     for raw in args.certs:
         p = Path(raw)
@@ -224,18 +227,12 @@ def _cmd_replay(args) -> int:
             raise UsageError(f"{raw}: no such file or directory")
     if not files:
         raise UsageError("no certificates to replay")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     posed = {c.qualname: c for c in load([args.against])} if args.against else None
-    bad = 0
-    for f in files:
-        try:
-            cert = load_certificate(str(f))
-            if posed is not None:
-                _belongs(cert, posed, args.against)
-            v = replay(cert, args.seed, progress=lambda line: print(f"  ... {line}", flush=True))
-            print(f"valid     {v.name}  ({v.describe()})")
-        except Rejected as err:
-            bad += 1
-            print(f"REJECTED  {f}: {err}")
+    belongs = partial(_belongs, posed=posed, where=args.against) if posed is not None else None
+    valid = list(replay_files(files, args.seed, belongs, partial(print, flush=True), args.jobs))
+    bad = valid.count(False)
     print(f"{len(files) - bad} valid, {bad} rejected")
     return 1 if bad else 0
 

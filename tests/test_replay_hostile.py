@@ -200,6 +200,11 @@ def test_a_relabelled_certificate_is_caught(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "is not a certificate of the claim sdnc.read_before_write in" in out
     assert "names claim 'sdnc.nowhere', which is not in" in out
+    every = ["replay", str(tmp_path), "--against", str(root)]      # honest, relabelled, stranger
+    assert main(every) == 1
+    serial = capsys.readouterr().out
+    assert main([*every, "-j", "2"]) == 1                            # forked workers: the same lines, in file order
+    assert capsys.readouterr().out == serial and serial.endswith("1 valid, 2 rejected\n")
 
 
 # -- 4. side conditions re-proved by the checker's own entailment --------------------------------------
