@@ -65,6 +65,7 @@ class Claim:
     statement_tex: str | None = None   # the statement as its author typesets it (LaTeX text with inline math)
     file: str = ""          # set by the loader
     module: str = ""        # set by the loader: the derivation module's name
+    source_digest: str = ""  # set by the loader: sha256 of the file's text it ran (the proof cache's key)
     lemma_number: tuple[int, ...] = ()   # set by a composite proof: (2, 1) is lemma 1 of lemma 2 of `module`'s claim
 
     @property

@@ -25,13 +25,14 @@ from typing import Callable
 import sympy as sp
 
 from .claim import Claim
+from .context import Context
 from .errors import ClaimError
 from .ir import LAYER, Applied, Formula, Model, Operand, Simulated, Stack
 from .matrix import MatInput
 from .model_ops import leaf_inputs
 from .result import CompositeProof, Lemma, Result
 
-__all__ = ["NotComposable", "prove_by_composition", "lemma_placeholders"]
+__all__ = ["NotComposable", "prove_by_composition", "lemma_placeholders", "unstated_constraints"]
 
 
 class NotComposable(Exception):
@@ -75,6 +76,11 @@ class _Argument:
         claim = Claim(f"{self.claim.name}_lemma{k}", lhs, rhs, where=self.claim.where + tuple(constraints), assume=assume,
                       statement=f"{_name(lhs)} equals {_name(rhs)}{' ' if quantified else ''}{quantified}.",
                       module=self.claim.module, file=self.claim.file, lemma_number=self.claim.lemma_number + (k,))
+        unstated = unstated_constraints(claim.constraints, self.claim.constraints + tuple(constraints))
+        if unstated:
+            raise NotComposable(f"lemma {k} ({claim.statement}) holds only where {unstated[0][0]} <= {unstated[0][1]}, "
+                                "which the claim does not state: a model's own size constraint is a hypothesis of "
+                                "the claim (add it to where=)")
         lemma = Lemma(claim, self.check_lemma(claim), use)
         self.lemmas.append(lemma)
         title, result = lemma.title, lemma.result
@@ -131,6 +137,17 @@ class _Argument:
                           f"layer ℓ-1 are equal, so are those of layer ℓ, by congruence and {title} at "
                           f"{y.name} := the output of layer ℓ-1 (defined everywhere).")
         return {"by": "induction", "start": start, "lemma": k}
+
+
+def unstated_constraints(needed: tuple, stated: tuple) -> list[tuple]:
+    """The constraints in `needed` that `stated` (and sizes >= 1) do not entail. A lemma proved under a constraint
+    the claim does not state (a model of a chain link, a stack's step, declaring its own) covers only part of the
+    claim's domain: ℓ <= 20 proves nothing of the layers after the 20th."""
+    pairs = tuple((sp.sympify(lo), sp.sympify(hi)) for lo, hi in (*needed, *stated))
+    symbols = sorted(set().union(*(sp.Tuple(*p).free_symbols for p in pairs)), key=lambda x: x.name)
+    ctx = Context().with_facts(*((1, x) for x in symbols if x.is_integer and x.is_positive),
+                               *((sp.sympify(lo), sp.sympify(hi)) for lo, hi in stated))
+    return [(lo, hi) for lo, hi in needed if not ctx.proves_le(lo, hi)]
 
 
 def _name(m: Operand) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import fnmatch
+import hashlib
 from dataclasses import dataclass
 import importlib.util
 import itertools
@@ -51,7 +52,8 @@ def load_file(path: Path) -> list[Claim]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
-        spec.loader.exec_module(module)
+        source = path.read_bytes()          # read once: what runs is what the cache key digests
+        exec(compile(source, str(path), "exec", dont_inherit=True), vars(module))
     except SymcheckError as err:
         raise DerivationFileError(f"{path}{_line(err, path)}", _claim_at(err, path) + str(err)) from None
     except Exception as err:  # the user's file raised: say where, without a traceback
@@ -62,7 +64,8 @@ def load_file(path: Path) -> list[Claim]:
     claims = []
     for value in vars(module).values():
         if isinstance(value, Claim):
-            claims.append(dataclasses.replace(value, file=str(path), module=path.stem))
+            claims.append(dataclasses.replace(value, file=str(path), module=path.stem,
+                                              source_digest=hashlib.sha256(source).hexdigest()))
     return claims
 
 

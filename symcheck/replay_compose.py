@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .matrix import MatInput, TensorInput
+from .replay_entail import entails
 from .replay_parse import Rejected, parse
 
 __all__ = ["check_argument", "free_inputs", "common_names", "rename"]
@@ -86,11 +87,29 @@ def _binder_pair(a: dict, b: dict, kind: str):
     return rename(a[scope], dict(zip(pa, names))), rename(b[scope], dict(zip(pb, names))), set(names)
 
 
-def _lemma_states(cert: dict, lhs: dict, rhs: dict, bound: set[str], assumed: list) -> dict:
-    """The lemma certificate proves exactly lhs ≡ rhs, assuming only what the claim assumes and
-    nothing of the bound placeholders (they are instantiated at arbitrary matrices)."""
+def _pairs(constraints) -> list[tuple]:
+    if not isinstance(constraints, list) or not all(isinstance(c, list) and len(c) == 2 for c in constraints):
+        raise Rejected("malformed certificate: constraints are pairs [lo, hi]")
+    return [(parse(lo), parse(hi)) for lo, hi in constraints]
+
+
+def _within(needed: list, stated: list) -> bool:
+    """Do the claim's constraints `stated` (and sizes >= 1) entail each of the lemma's `needed`? A lemma proved
+    under more (a layer l <= 20 that a step declares) covers only part of the claim's domain."""
+    sizes = {x for pair in needed + stated for e in pair for x in e.free_symbols
+             if isinstance(x, sp.Symbol) and x.is_integer and x.is_positive}
+    facts = tuple((sp.Integer(1), x) for x in sorted(sizes, key=lambda x: x.name)) + tuple(stated)
+    return all(entails(facts, lo, hi) for lo, hi in needed)
+
+
+def _lemma_states(cert: dict, lhs: dict, rhs: dict, bound: set[str], assumed: list, stated: list) -> dict:
+    """The lemma certificate proves exactly lhs ≡ rhs, assuming only what the claim assumes, nothing of
+    the bound placeholders (they are instantiated at arbitrary matrices), and no size constraint that
+    the claim's (`stated`) do not entail."""
     if any(a not in assumed or a["input"] in bound for a in cert["claim"]["assumptions"]):
         raise Rejected("it assumes what the claim does not, or something of a placeholder")
+    if not _within(_pairs(cert["claim"]["constraints"]), stated):
+        raise Rejected("it holds under a size constraint the claim does not state")
     if cert.get("kind") == "composition":
         if cert["claim"]["lhs"] != lhs or cert["claim"]["rhs"] != rhs:
             raise Rejected("its claim is not the one the argument needs here")
@@ -107,13 +126,15 @@ def check_argument(cert: dict) -> None:
     """Walk the claim's two structures along the argument tree: every step must fit the structures,
     and every lemma must state exactly the equation that step uses (each lemma used once)."""
     lemmas, used = cert["lemmas"], []
+    stated = _pairs(cert["claim"]["constraints"])
 
-    def lemma(k, lhs, rhs, bound):
+    def lemma(k, lhs, rhs, bound, extra=()):
         if type(k) is not int or not 0 <= k < len(lemmas) or k in used:
             raise Rejected(f"the argument uses lemma {k!r} where it cannot")
         used.append(k)
         try:
-            return _lemma_states(lemmas[k]["certificate"], lhs, rhs, bound, cert["claim"]["assumptions"])
+            return _lemma_states(lemmas[k]["certificate"], lhs, rhs, bound, cert["claim"]["assumptions"],
+                                 stated + list(extra))
         except Rejected as err:
             raise Rejected(f"{lemmas[k]['title']}: {err}") from None
 
@@ -145,9 +166,9 @@ def check_argument(cert: dict) -> None:
                 raise Rejected("induction over stacks of different depths or widths")
             walk(sa["start"], sb["start"], tree["start"], depth + 1)
             left, right, bound = _binder_pair(sa, sb, "stack")
-            claim = lemma(tree["lemma"], left, right, bound)
-            domain = {(parse(lo), parse(hi)) for lo, hi in claim["constraints"]}
-            if (parse(sa["layer"]), parse(sa["depth"])) not in domain or parse(sa["layer"]) != parse(sb["layer"]):
+            layer = (parse(sa["layer"]), parse(sa["depth"]))
+            claim = lemma(tree["lemma"], left, right, bound, extra=(layer,))
+            if layer not in set(_pairs(claim["constraints"])) or parse(sa["layer"]) != parse(sb["layer"]):
                 raise Rejected("the layer lemma is not restricted to layers 1..depth")
         elif by == "chain":
             via, links = tree.get("via"), tree.get("links")

@@ -55,7 +55,8 @@ def _prod_iverson(r, c, site):
     cond = r.body.args[0]
     form = linear(cond.rhs - cond.lhs)
     slope = None if form is None else form[0].get(r.var, 0)
-    if slope is None or slope == 0 or slope.denominator != 1:
+    if slope is None or slope == 0 or slope.denominator != 1 or any(
+            r.var in atom.free_symbols for atom in form[0] if atom != r.var):     # j·k has no sign-fixed slope in j
         return "the bracket is not integer-affine and monotone in the product's index"
     end, outside = (r.hi, r.lo - 1) if slope < 0 else (r.lo, r.hi + 1)
     at = lambda x: (subst(cond.lhs, {r.var: x}), subst(cond.rhs, {r.var: x}))      # noqa: E731

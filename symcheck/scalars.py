@@ -10,6 +10,7 @@ refuted without it.
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -52,7 +53,9 @@ def _bound(name: str, value, side: str, infinite) -> tuple[sp.Expr, str]:
     """(bound, side) for one end: an unbounded end is (0, "none")."""
     if value is None or value == infinite:
         return sp.S.Zero, "none"
-    v = sp.nsimplify(value) if isinstance(value, float) else sp.sympify(value)
+    # a float is the decimal it prints as (0.1 is 1/10), never rounded further: nsimplify made -1e-300 into 0,
+    # an interval (-1e-300, 1) into (0, 1), where relu-scale may fire
+    v = sp.Rational(repr(value)) if isinstance(value, float) and math.isfinite(value) else sp.sympify(value)
     if not v.is_Rational:
         raise ClaimError(f"scalar {name}: a bound must be a rational number, got {value!r}", field="interval")
     return v, side
