@@ -75,9 +75,9 @@ def _content_read(ev, e: ContentRead, env):
     width = written_rows(ev, e.values).shape[1:]
     out = np.zeros((len(times), int(np.prod(width))))
     order = np.argsort(times, kind="stable")
-    start = 0
+    ordered, start = times[order], 0
     while start < len(order):
-        stop = min(int(np.searchsorted(times[order], times[order[start]] + BLOCK)), start + BLOCK)
+        stop = min(int(np.searchsorted(ordered, ordered[start] + BLOCK)), start + BLOCK)
         part = order[start:stop]
         out[part] = _block(ev, e, times[part], rows[part], his[part])
         start = stop
