@@ -38,6 +38,7 @@ from .binders import rebind
 from .grid import as_view, contracted
 from .index import index
 from .nodes import spec_of
+from .nodes.spec import registered
 from .nodes.arithmetic import strong_product
 from .nodes.recurrence import STEP
 
@@ -353,19 +354,19 @@ def _plan(expr, free: tuple, fuse: bool = False):
     return expr, len(free) + deepest[0], axes, next((s for s in free if s in times), None)
 
 
-def _fused(e):
-    """`e` with every sum that one of its factors' specs computes as one node replaced by that node."""
+def _fused(e, fusions: tuple | None = None):
+    """`e` with every binder that an evaluation-only kind computes as one node (`NodeSpec.fuse`) replaced by it."""
+    fusions = tuple(s.fuse for s in registered() if s.fuse is not None) if fusions is None else fusions
     spec = spec_of(e) if e.args else None
     if spec is None or spec.opaque:
         return e
-    args = tuple(_fused(a) for a in e.args)
+    args = tuple(_fused(a, fusions) for a in e.args)
     e = e.func(*args) if args != e.args else e
-    body = spec.binder.scope(e) if spec.binder is not None else None
-    for factor in body.args if isinstance(body, sp.Mul) else ():
-        fuse = spec_of(factor).fuse if factor.args else None
-        fused = fuse(e) if fuse is not None else None
-        if fused is not None:
-            return fused
+    if spec.binder is not None:
+        for fuse in fusions:
+            fused = fuse(e)
+            if fused is not None:
+                return fused
     return e
 
 

@@ -207,12 +207,6 @@ def _content_weight(ev, e: ContentWeight, env):
     return states(ev, e.mem).read(tau, [row, slot, hi], weights, ev.b.zero)
 
 
-def _fuse(e):
-    """A sum of content weights times memory cells as one read (`reads.fused_read`), which builds on this module."""
-    from .reads import fused_read
-    return fused_read(e)
-
-
 def _content(ev, m, q, beta, similarity: str, row, slot, hi):
     """C(m, q_row, β)[slot] over slots 1..hi of one memory state m by its formula, over the memory zero-padded
     to every slot asked for (a slot beyond N, or a query row beyond the input, is a zero row), with the total
@@ -347,7 +341,7 @@ for _spec in (
     NodeSpec(WriteWeight, value=_write_weight, in_range=_in_range_write_weight,
              latex=lambda p, e: p.macro("writew", e.mem.name, p._print(e.step), p._print(e.slot)),
              text=lambda p, e: f"w^{e.mem.name}_{{{p._print(e.step)}}}[{p._print(e.slot)}]"),
-    NodeSpec(ContentWeight, value=_content_weight, time=1, latex=_latex_content, text=_text_content, fuse=_fuse,
+    NodeSpec(ContentWeight, value=_content_weight, time=1, latex=_latex_content, text=_text_content,
              mutations=_content_mutations, in_range=_in_range_content_weight),
     NodeSpec(FeedbackRead, value=_feedback_read, text=_text_feedback, in_range=_in_range_feedback_read,
              latex=lambda p, e: rf"r^{{{e.feedback.name}}}_{{{p._print(e.time)}}}[{p._print(e.col)}]"),

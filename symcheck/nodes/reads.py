@@ -3,7 +3,7 @@
 Why: r_τ[b] = Σ_{n=1}^{hi} C(M^K_τ, q_t, β)[n] · M^V_τ[n, b] evaluated one step at a time costs ~0.6 ms of
 Python per step (T = 4096: 2.5 s), and on a grid of many steps the memory read would form steps × slots ×
 width values. `ContentRead` is that sum as one node, which the float64 evaluator puts in its place where it
-would otherwise step (`NodeSpec.fuse`); no rule, printer or certificate sees it.
+would otherwise step (`NodeSpec.fuse`); no rule or certificate sees it.
 
 Its semantics is still the memory's, computed independently of attention: the reads are sorted by time and
 taken in blocks of at most `BLOCK` steps. A block starts from the simulated state M_{t0} (the memory's
@@ -149,4 +149,12 @@ def _text(printer, e: ContentRead) -> str:
             f"1..{p(e.hi)}] M^{e.values.name}_{{{p(e.time)}}}[n,{','.join(p(c) for c in e.cols)}]")
 
 
-register(NodeSpec(ContentRead, value=_content_read, text=_text))
+def _latex(printer, e: ContentRead) -> str:
+    p = printer._print
+    q = rf"\mathbf{{{e.query.name.lower()}}}_{{{p(e.row)}}}"
+    weight = printer.macro("content", e.keys.name, p(e.time), q, p(e.strength), e.similarity)
+    cell = printer.macro("memcell", e.values.name, p(e.time), ",".join(["n", *(p(c) for c in e.cols)]))
+    return rf"\sum_{{n=1}}^{{{p(e.hi)}}} {weight}_{{n}}\, {cell}"
+
+
+register(NodeSpec(ContentRead, value=_content_read, text=_text, latex=_latex, fuse=fused_read))

@@ -75,9 +75,9 @@ class NodeSpec:
     to be inside their shapes, checked by `wellformed.check_in_range` through its walker `r` (`within`,
     `require`, `integer`, `walk`); `time`: the position of the argument giving the time at which the node
     reads a state sequence (a memory, a recurrence), which the evaluator steps through in time order;
-    `fuse(sum)`: for a kind that may be a factor of a sum, the sum as one evaluation-only node that computes it
-    without stepping (a memory read r = M^T w over blocks of steps), or None where it does not apply; the
-    float64 evaluator uses it where it would otherwise step."""
+    `fuse(node)`: for an evaluation-only kind, `node` (a sum) as one node of this kind that computes it without
+    stepping (a memory read r = M^T w over blocks of steps), or None where it does not apply; the float64
+    evaluator uses it where it would otherwise step."""
 
     kind: type
     value: Callable | None = None
