@@ -38,6 +38,7 @@ from .binders import rebind
 from .grid import as_view, contracted
 from .index import index
 from .nodes import spec_of
+from .nodes.spec import registered
 from .nodes.arithmetic import strong_product
 from .nodes.recurrence import STEP
 
@@ -313,14 +314,17 @@ def evaluate(expr: sp.Expr, free: dict[sp.Symbol, int], sizes: dict[str, int],
 
 
 @lru_cache(maxsize=512)
-def _plan(expr, free: tuple):
+def _plan(expr, free: tuple, fuse: bool = False):
     """Compile once per expression: unique binder names, an axis per index, and the free index to step
-    through in time order (the first one a state read's time depends on), if any.
+    through in time order (the first one a state read's time depends on), if any. `fuse`: the sums a factor
+    can compute as one node (`NodeSpec.fuse`: a memory read over blocks of steps) are replaced by that node.
 
     Free indices own the first axes; a binder's axis is given by its nesting depth, since
     binders in scope at the same time are nested (different depths) and siblings reduce
     their axis before they meet. (NumPy allows at most 64 axes; a layer has >100 sums.)"""
     expr = _unique_binders(expr)
+    if fuse:
+        expr = _fused(expr)
     axes = {s: k for k, s in enumerate(free)}
     deepest = [0]
     times = set()
@@ -350,6 +354,22 @@ def _plan(expr, free: tuple):
     return expr, len(free) + deepest[0], axes, next((s for s in free if s in times), None)
 
 
+def _fused(e, fusions: tuple | None = None):
+    """`e` with every binder that an evaluation-only kind computes as one node (`NodeSpec.fuse`) replaced by it."""
+    fusions = tuple(s.fuse for s in registered() if s.fuse is not None) if fusions is None else fusions
+    spec = spec_of(e) if e.args else None
+    if spec is None or spec.opaque:
+        return e
+    args = tuple(_fused(a, fusions) for a in e.args)
+    e = e.func(*args) if args != e.args else e
+    if spec.binder is not None:
+        for fuse in fusions:
+            fused = fuse(e)
+            if fused is not None:
+                return fused
+    return e
+
+
 def _evaluate(expr, free, sizes, inputs, backend):
     return _run(expr, free, sizes, {k: backend.convert(v) for k, v in inputs.items()}, backend, None)
 
@@ -357,8 +377,12 @@ def _evaluate(expr, free, sizes, inputs, backend):
 def _run(expr, free, sizes, inputs, backend, previous):
     """`expr` on the grid of `free`; when a state is read at a time given by a free index with many values,
     one value of it at a time (in increasing order, so each state sequence runs once, in O(state) memory, and
-    each sum spans one step's grid, not all of them)."""
-    expr, ndim, axes, stepped = _plan(expr, tuple(free))
+    each sum spans one step's grid, not all of them). In float64, the sums a node computes over blocks of steps
+    (`NodeSpec.fuse`: a memory read) are first put in their place, so that only the rest steps, if anything."""
+    plan = _plan(expr, tuple(free))
+    if plan[3] is not None and free[plan[3]] > STEP_FROM and backend is FLOAT64:
+        plan = _plan(expr, tuple(free), True)
+    expr, ndim, axes, stepped = plan
     ev = _Evaluator(sizes, inputs, backend, axes, ndim, previous)
     env = {s: _values(1, n, axes[s], ndim) for s, n in free.items()}
     target = tuple(free[s] for s in free) + (1,) * (ndim - len(free))

@@ -141,3 +141,21 @@ def test_feedback_read_runs_the_recurrence():
     zero = run(model, Tv, dv_, dk, Tv, {"Q": q, "K": k, "V": v, "U": np.zeros((dv_, dk))})
     attention = run(causal_attention(Q, K, V), Tv, dv_, dk, Tv, {"Q": q, "K": k, "V": v})
     np.testing.assert_allclose(zero, attention, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mask", ["inclusive", "strict", "none"])
+@pytest.mark.parametrize("shape", [(1, 1), (7, 7), (7, 4), (4, 9)])
+def test_the_row_blocked_softmax_is_the_whole_matrix_formula_bit_for_bit(mask, shape, monkeypatch):
+    """In blocks of 3 rows, only the columns a block may keep exponentiated; inf and nan scores included."""
+    from types import SimpleNamespace
+    import symcheck.nodes.matrices as matrices
+    monkeypatch.setattr(matrices, "SOFTMAX_ROWS", 3)
+    a = np.random.default_rng(sum(shape)).standard_normal(shape) * 3
+    a.flat[::5] = np.inf
+    a.flat[1::7] = np.nan
+    keep = matrices._kept(mask, np.arange(1, shape[0] + 1)[:, None], np.arange(1, shape[1] + 1)[None, :])
+    with np.errstate(all="ignore"):
+        e = np.where(keep, np.exp(a), 0.0)
+        want = np.where(keep, e * FLOAT64.power(e.sum(axis=1, keepdims=True), -1.0), 0.0)
+        got = matrices._softmax_f64(SimpleNamespace(b=FLOAT64), a, mask)
+    np.testing.assert_array_equal(got, want)

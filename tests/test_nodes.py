@@ -26,6 +26,7 @@ PROVER_ONLY = {
     "Pi": "no rule produces it; certificates carry rationals only",
     "Mod": "index arithmetic of strided layouts; the certificate parser has no Mod",
     "FeedbackRead": "no rule rewrites it, so no proof step mentions it",
+    "ContentRead": "evaluation only: the float64 evaluator's blocked form of a sum of content reads",
 }
 
 

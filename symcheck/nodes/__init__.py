@@ -5,7 +5,7 @@ that may occur in a claim); the classes are used through `symcheck.index`,
 `symcheck.matrix` and `symcheck.memory`.
 """
 
-from . import arithmetic, guards, matrices, memory, recurrence, sums  # noqa: F401  (registers every family's specs)
+from . import arithmetic, guards, matrices, memory, reads, recurrence, sums  # noqa: F401  (registers every family's specs)
 from .spec import Binder, NodeSpec, UnknownNode, find_spec, spec_of
 
 __all__ = ["spec_of", "find_spec", "NodeSpec", "Binder", "UnknownNode"]

@@ -247,19 +247,58 @@ class Element(Node, sp.Expr):
 # -- numeric semantics ---------------------------------------------------------------------------------
 def _softmax(ev, term: MaskedSoftmax):
     a = ev.matrix(term.args[0])
+    if a.dtype == float:
+        return _softmax_f64(ev, a, term.mask)
     i = np.arange(1, a.shape[0] + 1)[:, None]
     j = np.arange(1, a.shape[1] + 1)[None, :]
-    keep = {"inclusive": j <= i, "strict": j < i, "none": np.ones_like(j <= i)}[term.mask]
-    e = ev.b.exp(a)
-    if e.dtype != float or e is a:
-        e = np.where(keep, e, ev.b.zero)
-        z = e.sum(axis=1, keepdims=True)
-        return np.where(keep, e * ev.b.power(z, ev.b.convert(-1)), ev.b.zero)   # masked: exactly 0
-    # float64: the same operations in place on the fresh array exp returned (a T x T matrix is copied once, not 4 times)
-    np.copyto(e, 0.0, where=~keep)
+    keep = _kept(term.mask, i, j)
+    e = np.where(keep, ev.b.exp(a), ev.b.zero)
     z = e.sum(axis=1, keepdims=True)
-    np.multiply(e, ev.b.power(z, ev.b.convert(-1)), out=e)
-    np.copyto(e, 0.0, where=~keep)
+    return np.where(keep, e * ev.b.power(z, ev.b.convert(-1)), ev.b.zero)   # masked: exactly 0
+
+
+def _scaled(ev, term: MatScale):
+    """c · A; a product A is computed afresh and scaled in place, not kept (a T × T score matrix is made once)."""
+    c, a = ev.val(term.args[0], {}).reshape(()), term.args[1]
+    if not isinstance(a, MatProd) or ("matrix", a) in ev.cache:
+        return c * ev.matrix(a)
+    product = _product(ev, a)
+    return np.multiply(c, product, out=product)
+
+
+def _product(ev, term: MatProd):
+    return np.dot(ev.matrix(term.args[0]), ev.matrix(term.args[1]))
+
+
+def _kept(mask: str, i, j):
+    """[M_ij] as booleans on the grid of rows i and columns j (from 1)."""
+    return {"inclusive": lambda: j <= i, "strict": lambda: j < i, "none": lambda: np.ones_like(j <= i)}[mask]()
+
+
+SOFTMAX_ROWS = 256     # rows of a float64 softmax computed together
+
+
+def _softmax_f64(ev, a, mask: str):
+    """The same entries, in row blocks on a fresh zero array: a causal mask keeps about half of a T × T matrix, and
+    only the columns a block can keep are exponentiated and written (the rest stays 0 without being touched);
+    each row's denominator is summed over the whole row, zeros included, as on the whole matrix."""
+    rows, cols = a.shape
+    e = np.zeros(a.shape)
+    spans = [(r0, min(r0 + SOFTMAX_ROWS, rows)) for r0 in range(0, rows, SOFTMAX_ROWS)]
+    reach = lambda r1: cols if mask == "none" else min(cols, r1 if mask == "inclusive" else r1 - 1)    # noqa: E731
+
+    def masked(r0, r1):                                         # the block's entries the mask removes: exactly 0
+        if mask != "none":
+            block = e[r0:r1, :reach(r1)]
+            np.copyto(block, 0.0, where=~_kept(mask, np.arange(r0 + 1, r1 + 1)[:, None],
+                                               np.arange(1, block.shape[1] + 1)[None, :]))
+    for r0, r1 in spans:
+        e[r0:r1, :reach(r1)] = ev.b.exp(a[r0:r1, :reach(r1)])
+        masked(r0, r1)
+    scale = ev.b.power(e.sum(axis=1, keepdims=True), ev.b.convert(-1))
+    for r0, r1 in spans:
+        np.multiply(e[r0:r1, :reach(r1)], scale[r0:r1], out=e[r0:r1, :reach(r1)])
+        masked(r0, r1)
     return e
 
 
@@ -352,12 +391,12 @@ def _in_range_entry(r, e: Entry, ctx):
 for _spec in (
     NodeSpec(MatInput, matrix=lambda ev, t: ev.inputs[t.name], latex=_mat_name, text=lambda p, e: e.name),
     NodeSpec(TensorInput, latex=_mat_name, text=lambda p, e: e.name),
-    NodeSpec(MatProd, matrix=lambda ev, t: np.dot(ev.matrix(t.args[0]), ev.matrix(t.args[1])),
+    NodeSpec(MatProd, matrix=_product,
              latex=lambda p, e: rf"{p._print(e.args[0])}\,{p._print(e.args[1])}",
              text=lambda p, e: f"{p._print(e.args[0])}·{p._print(e.args[1])}"),
     NodeSpec(MatT, matrix=lambda ev, t: ev.matrix(t.args[0]).T, latex=lambda p, e: p.macro("tr", p._print(e.args[0])),
              text=lambda p, e: f"{p._print(e.args[0])}ᵀ"),
-    NodeSpec(MatScale, matrix=lambda ev, t: ev.val(t.args[0], {}).reshape(()) * ev.matrix(t.args[1]),
+    NodeSpec(MatScale, matrix=_scaled,
              latex=_latex_scale, text=lambda p, e: f"({p._print(e.args[0])})·{p._print(e.args[1])}",
              mutations=lambda e: [("missing-scale", MatScale(1, e.args[1])),
                                   ("wrong-scale", MatScale(2 * e.args[0], e.args[1]))]),

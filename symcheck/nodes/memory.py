@@ -156,17 +156,17 @@ class FeedbackRead(Node, sp.Expr):
 
 
 # -- numeric semantics ---------------------------------------------------------------------------------
-def _states(ev, mem: Memory) -> Stream:
+def states(ev, mem: Memory) -> Stream:
     """M_0..M_T of a write-once memory, simulated: M_s = M_{s-1} + e_s x_s^T, in place: after time s only the
     slots from s + 1 on are written."""
     key = ("memory", mem)
     if key not in ev.cache:
-        x = _written_rows(ev, mem.written)
+        x = written_rows(ev, mem)
         slots = ev.dimension(mem.slots)
 
         def write(m, s):
-            if s <= slots:                                     # beyond N slots a write writes nothing
-                m[s - 1] = m[s - 1] + x[s - 1]
+            for k in written_slots(s, s, slots):
+                m[k] = m[k] + x[s - 1]
             return m
 
         ev.cache[key] = Stream(lambda: np.full((slots, *x.shape[1:]), ev.b.zero, dtype=x.dtype), write, x.shape[0],
@@ -174,17 +174,25 @@ def _states(ev, mem: Memory) -> Stream:
     return ev.cache[key]
 
 
-def _written_rows(ev, written):
-    """The rows a memory receives: an input tensor, or computed `Rows` evaluated on their own grid."""
-    if isinstance(written, Rows):
-        return ev.subgrid(written.body, {v: ev.dimension(n) for v, n in zip(written.variables, written.shape)})
-    return ev.inputs[written.name]
+def written_slots(first: int, last: int, slots: int) -> np.ndarray:
+    """The slots (from 0) that steps first..last write, in step order: step s writes the fresh slot s (w^w_s = e_s);
+    a write beyond the N slots is lost. The one statement of the write rule's address, for a step and for a block."""
+    return np.arange(max(first, 1), min(last, slots) + 1) - 1
+
+
+def written_rows(ev, mem: Memory):
+    """The rows x_1..x_T a memory receives: an input tensor, or computed `Rows` evaluated on their own grid (once)."""
+    key, written = ("rows", mem), mem.written
+    if key not in ev.cache:
+        ev.cache[key] = (ev.subgrid(written.body, {v: ev.dimension(n) for v, n in zip(written.variables, written.shape)})
+                         if isinstance(written, Rows) else ev.inputs[written.name])
+    return ev.cache[key]
 
 
 def _memory_cell(ev, e: MemoryCell, env):
     """M_τ[n, a]: τ is clamped to 0..(rows written), since no write happens before 1 or after the last row."""
     tau, *at = (ev.idx(x, env) for x in (e.time, e.slot, *e.cols))
-    return _states(ev, e.mem).read(tau, at, lambda m, points: ev.gather(m, points, [1] * len(points)), ev.b.zero)
+    return states(ev, e.mem).read(tau, at, lambda m, points: ev.gather(m, points, [1] * len(points)), ev.b.zero)
 
 
 def _write_weight(ev, e: WriteWeight, env):
@@ -196,7 +204,7 @@ def _content_weight(ev, e: ContentWeight, env):
     tau, row, slot, hi = (ev.idx(x, env) for x in (e.time, e.row, e.slot, e.hi))
     q, beta = ev.inputs[e.query.name], ev.val(e.strength, {}).reshape(())
     weights = lambda m, points: _content(ev, m, q, beta, e.similarity, *points)
-    return _states(ev, e.mem).read(tau, [row, slot, hi], weights, ev.b.zero)
+    return states(ev, e.mem).read(tau, [row, slot, hi], weights, ev.b.zero)
 
 
 def _content(ev, m, q, beta, similarity: str, row, slot, hi):
@@ -208,7 +216,7 @@ def _content(ev, m, q, beta, similarity: str, row, slot, hi):
         return np.full(shape, ev.b.zero, dtype=m.dtype)
     last = max(int(slot.max()), int(hi.max()))
     table, first = ev.padded(m[:max(last, 0)], int(slot.min()), last, 0)             # slots first..last
-    (rows,), which = _distinct(row)
+    (rows,), which = distinct(row)
     queries = ev.gather(q, [rows[:, None], np.arange(1, q.shape[1] + 1)[None, :]], [1, 1])    # (rows, W)
     dots = queries @ table.T                                                          # (rows, slots)
     if similarity == "cosine":
@@ -217,14 +225,14 @@ def _content(ev, m, q, beta, similarity: str, row, slot, hi):
         dots = dots * qn[:, None] * mn[None, :]                                       # cos(q, 0) = 0 (total power)
     expd = ev.b.exp(beta * dots)
     per_read = np.broadcast_shapes(row.shape, hi.shape)                               # a denominator per (row, hi)
-    (read_rows, read_hi), read_of = _distinct(np.broadcast_to(which, per_read), np.broadcast_to(hi, per_read))
+    (read_rows, read_hi), read_of = distinct(np.broadcast_to(which, per_read), np.broadcast_to(hi, per_read))
     slots = np.arange(first, first + table.shape[0])
     in_domain = (slots[None, :] >= 1) & (slots[None, :] <= read_hi[:, None])
     den = np.where(in_domain, expd[read_rows], ev.b.zero).sum(axis=-1)[read_of]
     return expd[which, slot - first] * ev.b.power(den, ev.b.convert(-1))
 
 
-def _distinct(*keys: np.ndarray):
+def distinct(*keys: np.ndarray):
     """The distinct tuples of the same-shaped arrays `keys` (one array per component) and, for each entry,
     which tuple it has; a single entry without sorting (a read at one time step asks for one row)."""
     if keys[0].size == 1:

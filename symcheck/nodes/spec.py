@@ -74,7 +74,10 @@ class NodeSpec:
     mistakes, as (operator name, mutated node); `in_range(r, node, ctx)`: what must hold for its indices
     to be inside their shapes, checked by `wellformed.check_in_range` through its walker `r` (`within`,
     `require`, `integer`, `walk`); `time`: the position of the argument giving the time at which the node
-    reads a state sequence (a memory, a recurrence), which the evaluator steps through in time order."""
+    reads a state sequence (a memory, a recurrence), which the evaluator steps through in time order;
+    `fuse(node)`: for an evaluation-only kind, `node` (a sum) as one node of this kind that computes it without
+    stepping (a memory read r = M^T w over blocks of steps), or None where it does not apply; the float64
+    evaluator uses it where it would otherwise step."""
 
     kind: type
     value: Callable | None = None
@@ -86,6 +89,7 @@ class NodeSpec:
     mutations: Callable[[sp.Basic], list] | None = None
     in_range: Callable | None = None
     time: int | None = None
+    fuse: Callable[[sp.Basic], sp.Basic | None] | None = None
 
 
 _REGISTRY: dict[type, NodeSpec] = {}
