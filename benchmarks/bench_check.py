@@ -50,11 +50,17 @@ INLINED = [   # (label, derivation file, claim): each proved by one normalizatio
 _NORMALIZE = """
 import json, sys, time
 from pathlib import Path
+from symcheck import budget
 from symcheck.budget import BudgetExceeded, interrupt_at
 from symcheck.config import Config
 from symcheck.engine import attempt_proof
 from symcheck.loader import load_file
 from symcheck.problem import pose_claim
+spent, spend = [0], budget.StepBudget.spend
+def counted(self):      # the rewrite steps budgeted so far, so that a stopped proof reports how far it got
+    spent[0] += 1
+    spend(self)
+budget.StepBudget.spend = counted
 claim = next(c for c in load_file(Path({path!r})) if c.name == {name!r})
 problem = pose_claim(claim, method="normalization")
 wall, cpu = time.monotonic(), time.process_time()
@@ -63,7 +69,7 @@ try:
         proof = attempt_proof(problem, Config(max_steps=10**6), wall + {limit})
     verdict, steps = ("proved" if proof.proved else "not proved"), proof.steps
 except BudgetExceeded:
-    verdict, steps = "stopped", None
+    verdict, steps = "stopped", spent[0]
 print(json.dumps({{"verdict": verdict, "steps": steps, "cpu": time.process_time() - cpu,
                   "seconds": time.monotonic() - wall}}))
 """
@@ -78,9 +84,21 @@ def _normalize(tree: Path, path: str, name: str, limit: float) -> dict:
 
 
 def _cell(r: dict, limit: float) -> str:
+    rate = f"{r['steps'] / r['cpu']:,.0f} steps/s"
     if r["verdict"] != "proved":
-        return f"{r['verdict']} at {limit:.0f} s"
-    return f"{r['steps']:,} steps, {r['cpu']:.1f} s CPU ({r['seconds']:.1f} s wall), {r['steps'] / r['cpu']:,.0f} steps/s"
+        return f"{r['verdict']} at {limit:.0f} s after {r['steps']:,} steps ({r['cpu']:.1f} s CPU), {rate}"
+    return f"{r['steps']:,} steps, {r['cpu']:.1f} s CPU ({r['seconds']:.1f} s wall), {rate}"
+
+
+def _ratio(med: dict) -> str:
+    """CPU time current / baseline for two proofs; for a proof stopped by the limit, the inverse ratio of
+    steps per CPU second (how much longer a step takes now), marked as such."""
+    cur, base = med["current"], med["baseline"]
+    if cur["verdict"] == base["verdict"] == "proved":
+        return f"**{cur['cpu'] / base['cpu']:.2f}**"
+    if base["steps"] and cur["steps"]:
+        return f"**{(base['steps'] / base['cpu']) / (cur['steps'] / cur['cpu']):.2f}** (per step)"
+    return "-"
 
 
 def normalizer(base: Path, args) -> list[str]:
@@ -89,7 +107,9 @@ def normalizer(base: Path, args) -> list[str]:
              f"`python benchmarks/bench_check.py --normalizer --baseline {args.baseline} --repeats {args.repeats} "
              f"--limit {args.limit:.0f}`: each proof one normalization of the whole inlined layer (no lemmas), in a "
              "fresh process, alternating between the trees, same machine, same run; median run by CPU time "
-             "(what a shared machine's load disturbs least); steps/s = rewrite steps per CPU second.", "",
+             "(what a shared machine's load disturbs least; wall times on a machine shared with other sessions are "
+             "noisy); steps/s = rewrite steps per CPU second; a proof stopped by the limit is compared by steps "
+             "per CPU second.", "",
              "| proof | baseline | current | CPU time current / baseline |", "|---|---|---|---|"]
     for label, path, name in INLINED:
         runs = {"baseline": [], "current": []}
@@ -98,10 +118,8 @@ def normalizer(base: Path, args) -> list[str]:
                 runs[tree_name].append(_normalize(tree, path, name, args.limit))
                 print(f"run {k + 1}: {label} {tree_name:8s} {_cell(runs[tree_name][-1], args.limit)}", flush=True)
         med = {t: sorted(rs, key=lambda r: r["cpu"])[len(rs) // 2] for t, rs in runs.items()}
-        both = all(r["verdict"] == "proved" for r in med.values())
-        ratio = f"**{med['current']['cpu'] / med['baseline']['cpu']:.2f}**" if both else "-"
         lines.append(f"| {label} | {_cell(med['baseline'], args.limit)} | {_cell(med['current'], args.limit)} "
-                     f"| {ratio} |")
+                     f"| {_ratio(med)} |")
     return lines
 
 

@@ -23,6 +23,7 @@ from .index import Element, Entry, Iverson, index
 from .memory import MemoryCell, WriteWeight
 from .nodes.matrices import MatInput, TensorInput
 from .nodes.spec import registered, spec_of
+from .rebuild import rebuild
 
 __all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names",
            "rebind", "rename_apart", "atoms_of", "input_names", "names_in"]
@@ -145,7 +146,7 @@ def _subst_node(e, m: _Mapping, memo):
     args = [_subst(a, m, memo) for a in e.args]
     if all(a is b for a, b in zip(args, e.args)):
         return e
-    return e.func(*args)
+    return rebuild(e, args)
 
 
 def rebind(expr: sp.Basic, choose: Callable[[sp.Symbol, frozenset[str]], sp.Symbol | None],
@@ -170,7 +171,7 @@ def rebind(expr: sp.Basic, choose: Callable[[sp.Symbol, frozenset[str]], sp.Symb
                 variables.append(inner[v])
             return b.rebuild(e, variables, walk(b.scope(e), scope | {v.name for v in variables}, inner), outside)
         args = [walk(a, scope, env) for a in e.args]
-        return e if all(a is b for a, b in zip(args, e.args)) else e.func(*args)
+        return e if all(a is b for a, b in zip(args, e.args)) else rebuild(e, args)
 
     return walk(expr, frozenset(scope), {})
 
@@ -212,7 +213,7 @@ def alpha_key(e: sp.Basic, depth: int = 0) -> sp.Basic:
         return e
     b = spec.binder
     if b is None:
-        return e.func(*[alpha_key(a, depth) for a in e.args])
+        return rebuild(e, [alpha_key(a, depth) for a in e.args])
     variables = b.variables(e)
     names = _LEVELS[depth:depth + len(variables)]
     body = alpha_key(subst(b.scope(e), dict(zip(variables, names))), depth + len(variables))
@@ -289,7 +290,7 @@ def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...]) -> sp.Basic:
     if spec.opaque:                     # an opaque constant: e.g. a memory's written rows are a definition
         return e
     if spec.binder is None:
-        return e.func(*[_canon(a, depth, pool) for a in e.args])
+        return rebuild(e, [_canon(a, depth, pool) for a in e.args])
     b = spec.binder
     links, body = _chain(e)
     variables = [v for link in links for v in b.variables(link)]

@@ -22,6 +22,7 @@ from .context import Context
 from .nodes import spec_of
 from .nodes.guards import Iverson
 from .proof import Step
+from .rebuild import rebuild
 from .rules import Rule
 
 __all__ = ["Strategy", "Phase", "Attempt", "plain", "first_of", "innermost", "exhaust", "once", "chain",
@@ -93,31 +94,39 @@ def first_of(rules: Iterable[Rule], attempt: Attempt = plain) -> Strategy:
     return first
 
 
-def _inside(node: sp.Basic, k: int, step: Step) -> Step:
-    """`step`, made in `node`'s k-th argument, as a step of `node`."""
-    args = list(node.args)
-    args[k] = step.after
-    return dataclasses.replace(step, before=node, after=node.func(*args), path=(k, *step.path))
-
-
 def innermost(strategy: Strategy) -> Strategy:
     """One rewrite at the leftmost-innermost redex: inside the first argument that has one, else
     at the node itself (leaves and opaque nodes are never redexes). A subtree found normal in a
     context is remembered, so `strategy` must be deterministic; a long derivation then does not
-    search its settled parts again."""
+    search its settled parts again. The redex's ancestors are rebuilt once the redex is found, and the
+    step is made a step of the whole expression once."""
     normal: set[tuple[sp.Basic, Context]] = set()
 
-    def walk(expr: sp.Basic, ctx: Context) -> Step | None:
+    def find(expr: sp.Basic, ctx: Context, above: list) -> Step | None:
+        """The step at the redex; `above` gets (ancestor, argument index) pairs, innermost first."""
         if not expr.args or opaque(expr) or (expr, ctx) in normal:
             return None
         for k, child in enumerate(expr.args):
-            step = walk(child, child_context(expr, k, ctx))
+            step = find(child, child_context(expr, k, ctx), above)
             if step is not None:
-                return _inside(expr, k, step)
+                above.append((expr, k))
+                return step
         step = strategy(expr, ctx)
         if step is None:
             normal.add((expr, ctx))
         return step
+
+    def walk(expr: sp.Basic, ctx: Context) -> Step | None:
+        above: list[tuple[sp.Basic, int]] = []
+        step = find(expr, ctx, above)
+        if step is None or not above:
+            return step
+        after, path = step.after, step.path
+        for node, k in above:
+            args = list(node.args)
+            args[k] = after
+            after, path = rebuild(node, args), (k, *path)
+        return dataclasses.replace(step, before=expr, after=after, path=path)
 
     return walk
 
