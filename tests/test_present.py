@@ -48,7 +48,7 @@ def _defined_in_tex(tex: str) -> list[int]:
     """The parts defined under the \\symwhere rows of a claim file."""
     out, where = [], False
     for line in tex.splitlines():
-        where = "\\symwhere" in line or (where and "\\intertext" not in line and "align" not in line)
+        where = "\\symwhere" in line or (where and "intertext" not in line and "align" not in line)
         found = re.match(r" *&\\symfit\{\\mathcal\{A\}_\{(\d+)\}", line)
         if where and found:
             out.append(int(found.group(1)))

@@ -242,7 +242,7 @@ def test_every_symbol_the_claims_use_is_in_the_notation_table(rendered_library):
     used = set(re.findall(r"\\([A-Za-z]+)", claims))
     ours = {n.name for n in NOTATION}
     layout = {"begin", "end", "label", "ref", "pageref", "par", "noindent", "smallskip", "medskip", "small", "item",
-              "raggedright", "intertext", "tag", "symfit", "symphase", "symname", "symstatement", "symwhere", "symjoins",
+              "raggedright", "intertext", "shortintertext", "tag", "symfit", "symphase", "symname", "symstatement", "symwhere", "symjoins",
               "textbf", "allowbreak", "displaystyle", "frac", "sqrt", "leq", "geq", "right", "left", "mathbf", "ell",
               "S"}
     assert used - ours - COMMANDS - layout == set()
