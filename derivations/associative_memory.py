@@ -42,7 +42,7 @@ ffn_is_key_value_memory = Claim(
     statement="The feed-forward layer y_t = W_2 relu(W_1 x_t) equals the read y_t = sum_{i=1}^{d_ff} "
               "relu(k_i . x_t) v_i of a persistent memory of d_ff slots, k_i = row i of W_1, v_i = column i of W_2.",
     statement_tex=r"The feed-forward layer $y_t = W_2 \operatorname{relu}(W_1 x_t)$ equals the read $y_t = "
-                  r"\sum_{i=1}^{d_{ff}} \operatorname{relu}(k_i \cdot x_t)\, v_i$ of a persistent memory of $d_{ff}$ "
+                  r"\sum_{i=1}^{d_{\mathrm{ff}}} \operatorname{relu}(k_i \cdot x_t)\, v_i$ of a persistent memory of $d_{\mathrm{ff}}$ "
                   r"slots, with $k_i$ row $i$ of $W_1$ and $v_i$ column $i$ of $W_2$.",
     expect="proved", cites=SOURCES)
 

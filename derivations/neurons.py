@@ -117,7 +117,7 @@ ffn_is_sum_of_attention_heads = Claim(
     lhs=_ffn(), rhs=_sum_of_heads(),
     statement="A SiLU FFN y_t = W_2 silu(W_1 x_t) equals a sum of d_ff two-slot attention heads of internal "
               "dimension 1, head i with query (W_1 x_t)_i and output column i of W_2.",
-    statement_tex=r"A SiLU FFN $y_t = W_2 \operatorname{silu}(W_1 x_t)$ equals a sum of $d_{ff}$ two-slot attention "
+    statement_tex=r"A SiLU FFN $y_t = W_2 \operatorname{silu}(W_1 x_t)$ equals a sum of $d_{\mathrm{ff}}$ two-slot attention "
                   r"heads of internal dimension $1$, head $i$ with query $(W_1 x_t)_i$ and output column $i$ of "
                   r"$W_2$.",
     expect="proved", cites=SOURCES)

@@ -137,6 +137,8 @@ class Parts:
         if got is None:
             if not e.args or isinstance(e, Str):
                 got = len(self.show(e)) if isinstance(e, (sp.Symbol, sp.Number)) else 4
+            elif (spec := find_spec(e)) is not None and spec.opaque:      # a state M_t[a,b]: short, whatever
+                got = len(self.show(e))                                      # its definition's size
             else:
                 got = _OVERHEAD + sum(self.size(a) for a in e.args)
             self._sizes[e] = got

@@ -13,12 +13,23 @@ from __future__ import annotations
 import re
 
 import sympy as sp
+from sympy.printing.latex import greek_letters_set
 
-__all__ = ["entry_tex", "LAYER_SIZES", "HEAD_SIZES"]
+__all__ = ["entry_tex", "word_subscript", "LAYER_SIZES", "HEAD_SIZES"]
 
 LAYER_SIZES = frozenset({"L", "L_e", "L_d"})    # the depth of a stack (encoder, decoder)
 HEAD_SIZES = frozenset({"H"})                    # the number of heads
 _SUBSCRIPTED = re.compile(r"([A-Za-z]+)_([A-Za-z0-9]+)")    # W_Q, g_1: a stem and its subscript
+_WORD = re.compile(r"([A-Za-z]+)_([A-Za-z]{2,})")             # u_prev, d_ff: a stem and a word
+
+
+def word_subscript(name: str) -> tuple[str, str] | None:
+    """`u_prev` -> ('u', 'prev'): a name whose subscript is a word, set upright (`u^{\\mathrm{prev}}`, `d_{\\mathrm{ff}}`),
+    not as a product of italic letters; a Greek letter's name (`x_alpha`) is not a word."""
+    found = _WORD.fullmatch(name)
+    if found is None or found.group(2).lower() in greek_letters_set:
+        return None
+    return found.group(1), found.group(2)
 
 
 def _named(size, names: frozenset[str]) -> bool:
@@ -28,6 +39,11 @@ def _named(size, names: frozenset[str]) -> bool:
 def entry_tex(printer, name: str, indices: tuple, shape: tuple | None = None) -> str:
     """The entry `name[indices]` of an input of `shape` (None: a plain matrix) as LaTeX."""
     indices = tuple(indices)
+    word = word_subscript(name)
+    if word is not None and not any(_named(n, LAYER_SIZES | HEAD_SIZES) for n in (shape or ())):
+        stem, sub = word                   # u^{prev}_{t,1}: the word above, the indices below, no parentheses
+        base = rf"{printer._print(sp.Symbol(stem))}^{{\mathrm{{{sub}}}}}"
+        return base + (f"_{{{','.join(map(printer._print, indices))}}}" if indices else "")
     shape = tuple(shape) if shape is not None and len(shape) == len(indices) else (None,) * len(indices)
     layer = [k for k in range(len(indices)) if k == 0 and _named(shape[k], LAYER_SIZES) and len(indices) > 1]
     heads = [k for k in range(len(indices)) if _named(shape[k], HEAD_SIZES) and k not in layer]

@@ -14,6 +14,7 @@ import unicodedata
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .entrytex import word_subscript
 from .nodes import UnknownNode, find_spec
 from .notation import constant_of, macro as _macro
 
@@ -69,6 +70,13 @@ class SymcheckLatexPrinter(LatexPrinter):
         if spec is None and isinstance(expr, sp.Basic) and not type(expr).__module__.startswith("sympy."):
             raise UnknownNode(type(expr))
         return super()._print(expr, **kwargs)
+
+    def _print_Symbol(self, expr, **kwargs) -> str:
+        """`d_ff` as d_{\\mathrm{ff}}: a word in a subscript is upright, not a product of italic letters."""
+        word = word_subscript(expr.name)
+        if word is None:
+            return super()._print_Symbol(expr, **kwargs)
+        return rf"{super()._print_Symbol(sp.Symbol(word[0]))}_{{\mathrm{{{word[1]}}}}}"
 
     def _print_Rational(self, expr, **kwargs) -> str:
         named = constant_of(expr)

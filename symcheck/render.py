@@ -29,13 +29,13 @@ from .display import plain_names
 from .families import family_of
 from .latex import escape, latex, latex_array
 from .notation import CONSTANTS, GLOSSARY, NOTATION, macro
-from .phases import DETAILS, Detail, same_up_to_renaming
+from .phases import DETAILS, Detail
+from .present import Composition, Identical, LemmaShown, Presentation, present
 from .problem import pose_claim
 from .result import CompositeProof, Result
 from .rules import RULES
 from .textmath import prose
-from .typeset import derivation, formula, new_parts, obligation_names
-from .view import ProofView
+from .typeset import display, rows
 
 __all__ = ["Rendered", "render", "write", "check_current", "proof_hash", "file_name"]
 
@@ -129,57 +129,41 @@ def _proof_payload(proof, memo):
                             for o in proof.obligations]}
 
 
-def _view_digest(v: ProofView, memo: dict) -> str:
-    """What a lemma states and how it is proved, as a digest: equal digests typeset identically."""
-    parts = [v.claim.statement, *v.argument, *(_view_digest(lemma.view, memo) for lemma in v.lemmas)]
-    parts += [_digest(e, memo) for side in v.sides for e in (side.derivation.start, side.derivation.result)]
-    parts += [_digest(e, memo) for o in v.obligations for e in (o.lhs.start, o.rhs.start)]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
 def _weights_label(label: str) -> str:
     """'read weights C_dot(...)[n; 1..t] (row t, slot n)' -> 'read weights (row t, slot n)'."""
     kind = " ".join(label.split()[:2])
     return f"{kind} {label[label.rindex('('):]}" if "(" in label else kind
 
 
-def _proof(v: ProofView, problem, detail: Detail, seen: dict | None = None, name: str = "") -> dict:
-    """What the template needs to typeset a proof at `detail`: a derivation or a composition.
-    `seen` maps the digest of each lemma typeset so far (in this appendix) to where it was: a lemma
-    proved again word for word is referred to, except at `full` detail."""
-    if v.composite:
-        lemmas = []
-        for lemma in v.lemmas:
-            key = _view_digest(lemma.view, {})
-            label = f"symcheck:{name}:lemma-{lemma.title.split()[-1]}"
-            entry = {"title": escape(lemma.title), "statement": prose(lemma.view.claim.statement),
-                     "use": prose(lemma.use), "label": label, "same_as": None}
-            if detail != "full" and seen is not None and key in seen:
-                entry["same_as"] = seen[key]
-            else:
-                if seen is not None:
-                    seen[key] = {"label": label, "title": escape(lemma.title), "claim": name}
-                entry["proof"] = _proof(lemma.view, pose_claim(lemma.view.claim), detail, seen, name)
-            lemmas.append(entry)
-        return {"kind": "composite", "argument": [prose(line) for line in v.argument], "lemmas": lemmas}
-    if detail != "full" and not v.steps and v.sides[0].derivation.start == v.sides[1].derivation.start:
+def _proof(p: Presentation) -> dict:
+    """What the template needs to typeset a presentation: a derivation or a composition."""
+    if isinstance(p, Composition):
+        return {"kind": "composite", "argument": [prose(line) for line in p.argument],
+                "lemmas": [_lemma(lemma) for lemma in p.lemmas]}
+    if isinstance(p, Identical):
         return {"kind": "identical"}
-    parts = new_parts(detail)
-    sides = [derivation(side.title[:1].upper() + side.title[1:], side.derivation, detail, parts) for side in v.sides]
-    obligations = []
-    for k, o in enumerate(v.obligations):
-        like = None if detail == "full" else next(
-            (p.title for p in v.obligations[:k] if same_up_to_renaming(p, o)), None)
-        names = obligation_names(o, detail)
-        obligations.append({"title": prose(o.title), "like": prose(like) if like else None,
-                            "statement": formula(o.statement, parts, names) if o.statement is not None else None,
-                            "lhs": derivation("", o.lhs, detail, parts, names),
-                            "rhs": derivation("", o.rhs, detail, parts, names)})
+    problem = p.problem
     return {"kind": "derivation", "row": latex(problem.row), "col": latex(problem.col),
             "row_range": _range(problem.row, problem.rows), "col_range": _range(problem.col, problem.cols),
-            "chunks": _chunks(problem), "sides": sides,
-            "obligations": obligations, "explanations": _explanations(v),
-            "normal_form": formula(v.sides[0].derivation.result, parts)}
+            "chunks": _chunks(problem), "sides": [display(side) for side in p.sides],
+            "obligations": [{"title": prose(o.title), "like": prose(o.like) if o.like else None,
+                             "statement": rows(o.statement) if o.statement is not None else None,
+                             "lhs": display(o.lhs) if o.lhs is not None else None,
+                             "rhs": display(o.rhs) if o.rhs is not None else None} for o in p.obligations],
+            "explanations": list(p.explanations),
+            "normal_form": rows(p.normal_form) if p.normal_form is not None else None}
+
+
+def _lemma(lemma: LemmaShown) -> dict:
+    entry = {"title": escape(lemma.title), "statement": prose(lemma.statement), "use": prose(lemma.use),
+             "label": lemma.label, "same_as": None}
+    if lemma.same_as is not None:
+        ref = lemma.same_as
+        entry["same_as"] = {"label": ref.label, "title": escape(ref.title), "claim": ref.claim,
+                            "renaming": [f"${latex(a)} \\mapsto {latex(b)}$" for a, b in ref.renaming]}
+    else:
+        entry["proof"] = _proof(lemma.proof)
+    return entry
 
 
 def _chunks(problem) -> dict | None:
@@ -194,13 +178,6 @@ def _range(index, upper) -> str:
     if upper == 1:
         return f"{latex(index)} = 1"
     return f"1 \\le {latex(index)} \\le {latex(upper)}"
-
-
-def _explanations(v: ProofView) -> list[str]:
-    """Each rule's own words for the obligations its steps rely on (the rules' prose, not the template's)."""
-    derivations = [side.derivation for side in v.sides] + [d for o in v.obligations for d in (o.lhs, o.rhs)]
-    relying = sorted({s.rule for d in derivations for s in d.steps if s.obligations})
-    return [RULES[n].explanation for n in relying if RULES[n].explanation]
 
 
 def _statement(c) -> str:
@@ -242,7 +219,7 @@ def _context(r: Result, config: Config, detail: Detail, seen: dict) -> dict:
     }
     v = r.view()
     if r.verdict == "proved":
-        ctx["proof"] = _proof(v, problem, detail, seen, r.name)
+        ctx["proof"] = _proof(present(v, detail, seen, r.name))
     elif r.verdict == "undecided":
         ctx["open"] = escape(c.reason)
     else:

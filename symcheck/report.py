@@ -11,9 +11,8 @@ from .config import Config
 from .loader import LoadFailure
 from .result import VERDICTS, Result
 from .phases import Detail
-from .phases import lines as phase_lines
+from .present import Composition, Define, Display, Form, Identical, Phase, Presentation, present
 from .textform import text
-from .view import ProofView, Side
 
 __all__ = ["header", "row", "summary", "summary_line", "as_json", "as_junit", "show"]
 
@@ -97,45 +96,62 @@ def _short(v):
     return "undef" if v is None else round(v, 4)
 
 
-def _trace(side: Side, detail: Detail) -> list[str]:
-    """The start, then each step's result with its rule and the side conditions proved for it
-    (`full`), or each phase's result with its rules (`paper`, `sketch`: the appendix's lines). A step
-    whose result prints as the line before (a reordering the text does not show) is not printed."""
-    shown = text(side.derivation.start)
-    lines = ["", f"{side.title}:", f"    {shown}"]
-    if detail != "full":
-        rows = [(text(line.expr), f"{line.label}: {', '.join(line.rules)}")
-                for line in phase_lines(side.derivation, detail)]
-    else:
-        rows = [(text(s.after), s.rule + (f"; if {', '.join(c.text() for c in s.conditions)}" if s.conditions else ""))
-                for s in side.derivation.steps]
-    for after, why in rows:
-        if after != shown:
-            lines.append(f"  = {after}\n        [{why}]")
-            shown = after
+def _display(d: Display) -> list[str]:
+    """A display's rows as text: each form once, then [the rule and side conditions] (`full`) or
+    [the phase: its rules]; a form that prints as the one before is not printed again (a reordering
+    the text does not show), though the phase that led to it is."""
+    lines = ["", f"{d.title}:"] if d.title else []
+    shown, why = None, None
+    for r in d.rows:
+        if isinstance(r, Phase):
+            why = f"{r.label}: {', '.join(r.rules)}"
+        elif isinstance(r, Form):
+            t = " = ".join(text(side) for side in r.sides)
+            if r.rule is not None:
+                why = r.rule + (f"; if {', '.join(r.conditions)}" if r.conditions else "")
+            if shown is None:
+                lines.append(f"    {t}")
+            elif t != shown:
+                lines.append(f"  = {t}")
+            if why is not None:
+                lines.append(f"        [{why}]")
+            shown, why = t, None
+        elif isinstance(r, Define):
+            lines.append(f"    where {text(r.part)} = {text(r.body)}")
+        else:
+            lines.append(f"    (from here on as the {r.title.lower()})")
     return lines
 
 
-def _proof_lines(v: ProofView, detail: Detail) -> list[str]:
-    if v.composite:
-        lines = ["", "proof by composition:"] + [f"  {line}" for line in v.argument]
-        for lemma in v.lemmas:
-            lines += ["", f"{lemma.title} ({lemma.view.verdict}, {lemma.view.steps} steps; used with "
-                          f"{lemma.use}): {lemma.view.claim.statement}"]
-            lines += [f"  {line}" for line in _proof_lines(lemma.view, detail) if line]
+def _proof_lines(p: Presentation, proved: bool) -> list[str]:
+    if isinstance(p, Composition):
+        lines = ["", "proof by composition:"] + [f"  {line}" for line in p.argument]
+        for lemma in p.lemmas:
+            lines += ["", f"{lemma.title} ({lemma.verdict}, {lemma.steps} steps; used with {lemma.use}): "
+                          f"{lemma.statement}"]
+            if lemma.same_as is not None:
+                renamed = ", ".join(f"{text(a)} ↦ {text(b)}" for a, b in lemma.same_as.renaming)
+                lines.append(f"  proved as {lemma.same_as.title} of {lemma.same_as.claim}"
+                             + (f", renamed by {renamed}" if renamed else ""))
+            elif lemma.proof is not None:
+                lines += [f"  {line}" for line in _proof_lines(lemma.proof, lemma.verdict == "proved") if line]
         return lines
-    lines = [line for side in v.sides for line in _trace(side, detail)]
-    if v.obligations:
+    if isinstance(p, Identical):
+        return ["", "both sides are the same expression"]
+    lines = [line for side in p.sides for line in _display(side)]
+    if p.obligations:
         lines += ["", "obligations:"]
-        for o in v.obligations:
-            meaning = f" ({text(o.statement)})" if o.statement is not None else ""
-            lines.append(f"  {o.title}{meaning}: {'holds' if o.holds else 'FAILS'}")
-            lines.append(f"    {text(o.lhs.start)}  ->  {text(o.lhs.result)}   "
-                         f"[{', '.join(s.rule for s in o.lhs.steps)}]")
-            lines.append(f"    {text(o.rhs.start)}  ->  {text(o.rhs.result)}   "
-                         f"[{', '.join(s.rule for s in o.rhs.steps)}]")
-    if v.verdict == "proved" and v.sides:
-        lines += ["", f"normal forms meet: {text(v.sides[0].derivation.result)}"]
+        for o in p.obligations:
+            lines.append(f"  {o.title}:")
+            if o.statement is not None:
+                lines += [f"  {line}" for line in _display(o.statement)]
+            if o.like is not None:
+                lines.append(f"    likewise, identical to {o.like} up to renaming")
+            for d in (o.lhs, o.rhs):
+                lines += [f"  {line}" for line in _display(d)] if d is not None else []
+    if proved:
+        tail = text(p.normal_form.rows[0].sides[0]) if p.normal_form is not None else "both derivations end in the same form"
+        lines += ["", f"normal forms meet: {tail}"]
     return lines
 
 
@@ -151,7 +167,9 @@ def show(r: Result, config: Config, detail: Detail = "full") -> str:
         lines.append(f"  open: {c.reason}")
     lines.append(f"  lhs: {c.lhs.label}    rhs: {c.rhs.label}")
     lines.append(f"  config: seed={config.seed} max_steps={config.max_steps} max_seconds={config.max_seconds}")
-    lines += _counterexample_lines(v) + _proof_lines(v, detail)     # a refuted claim: the counterexample first
+    lines += _counterexample_lines(v)                  # a refuted claim: the counterexample first
+    if v.composite or v.sides:
+        lines += _proof_lines(present(v, detail, name=v.name), v.verdict == "proved")
     if v.reason:
         lines += ["", f"reason: {v.reason}"]
     return "\n".join(lines)

@@ -67,3 +67,14 @@ def test_escaped_text_is_ascii_whatever_the_user_writes():
     """pdflatex cannot typeset an arbitrary character from the input: a φ in a model's label once stopped the
     appendix from compiling."""
     assert escape("".join(map(chr, range(0x80, 0x3000)))).isascii()
+
+
+@pytest.mark.parametrize("expr,tex", [
+    (matrix("u_prev", T, 1), r"\mat{u}^{\mathrm{prev}}"),
+    (matrix("u_prev", T, 1)[1, 1], r"u^{\mathrm{prev}}_{1,1}"),
+    (sp.Symbol("d_ff", integer=True, positive=True), r"d_{\mathrm{ff}}"),
+    (sp.Symbol("x_alpha"), r"x_{\alpha}"),
+    (matrix("W_Q", T, T)[1, 1], r"(W_{Q})_{1,1}"),
+])
+def test_a_word_in_a_name_s_subscript_is_upright_and_never_parenthesised(expr, tex):
+    assert latex(expr) == tex

@@ -12,7 +12,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.symbol import Str
 
-from ..entrytex import entry_tex
+from ..entrytex import entry_tex, word_subscript
 from ..errors import ClaimError
 from .guards import Iverson
 from .spec import Node, NodeSpec, register
@@ -353,6 +353,9 @@ def _text_softmax(printer, e: MaskedSoftmax) -> str:
 
 
 def _mat_name(printer, e) -> str:
+    word = word_subscript(e.name)          # \mat{u}^{\mathrm{prev}}, as its entries u^{\mathrm{prev}}_{t,1}
+    if word is not None:
+        return printer.macro("mat", printer._print(sp.Symbol(word[0]))) + rf"^{{\mathrm{{{word[1]}}}}}"
     return printer.macro("mat", printer._print(sp.Symbol(e.name)))
 
 
