@@ -15,7 +15,7 @@ from .matrix import MatInput, TensorInput
 from .replay_entail import entails
 from .replay_parse import Rejected, parse
 
-__all__ = ["check_argument", "free_inputs", "common_names", "rename"]
+__all__ = ["check_argument", "free_inputs", "common_names", "rename", "check_shapes"]
 
 
 def _node(node) -> tuple[str, dict]:
@@ -79,6 +79,63 @@ def rename(node, names: dict):
     return {"stack": {**body, "start": rename(body["start"], names), "step": rename(body["step"], inner)}}
 
 
+def _same(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(sp.expand(x - y) == 0 for x, y in zip(a, b))
+
+
+def _declared(decl: dict) -> MatInput:
+    """An input node's or a placeholder's declaration {name, shape} as the input node the entries read."""
+    if not isinstance(decl, dict) or not isinstance(decl.get("name"), str) or not isinstance(decl.get("shape"), list) \
+            or len(decl["shape"]) != 2 or "interval" in decl:
+        raise Rejected("malformed structure: an input or a placeholder is a matrix with a name and a shape (rows, cols)")
+    return MatInput(decl["name"], *(parse(x) for x in decl["shape"]))
+
+
+def _formula_shape(body: dict) -> tuple:
+    if "rows" not in body or "cols" not in body:
+        raise Rejected("malformed structure: a formula without its shape (rows, cols); re-create the certificate "
+                       "with 'symcheck check --certificates'")
+    return parse(body["rows"]), parse(body["cols"])
+
+
+def check_shapes(node, bound: dict, free: dict) -> tuple:
+    """The shape of a structure, checking on the way that every input is read with one declaration (a name
+    bound by an apply or a stack with its placeholder's, a free one with the same one everywhere: `free`
+    collects them) and that a placeholder has its argument's shape and a stack's step keeps it. A lemma
+    about a placeholder of another shape, or an input read as two matrices, would say nothing of the claim."""
+    kind, body = _node(node)
+    if kind == "input":
+        reads = [_declared(body)]
+    elif kind == "formula":
+        entry = parse(body["entry"])
+        if entry.atoms(sp.IndexedBase):     # unseen by free_inputs: a placeholder of its name would capture it
+            raise Rejected("malformed structure: an entry formula reads an input by its label, not as a declared input")
+        reads = list(entry.atoms(MatInput, TensorInput))
+    else:
+        reads = []
+    for m in reads:
+        known = bound.get(m.name) or free.setdefault(m.name, m)
+        if known != m:
+            raise Rejected(f"input {m.name!r} is read as {sp.srepr(known)} and as {sp.srepr(m)}")
+    if kind == "input":
+        return tuple(reads[0].shape)
+    if kind == "formula":
+        return _formula_shape(body)
+    if kind == "apply":
+        args = [check_shapes(a, bound, free) for a in body["args"]]
+        placeholders = [_declared(p) for p in body["placeholders"]]
+        if len(args) != len(placeholders):
+            raise Rejected("an apply binds as many placeholders as it has arguments")
+        for p, shape in zip(placeholders, args):
+            if not _same(tuple(p.shape), shape):
+                raise Rejected(f"placeholder {p.name!r} has the shape {p.shape}, its argument {shape}")
+        return check_shapes(body["body"], {**bound, **{p.name: p for p in placeholders}}, free)
+    start, p = check_shapes(body["start"], bound, free), _declared(body["placeholder"])
+    if not _same(tuple(p.shape), start) or not _same(check_shapes(body["step"], {**bound, p.name: p}, free), start):
+        raise Rejected(f"a stack's placeholder {p.name!r} or its step's output is not of the start's shape {start}")
+    return start
+
+
 def _binder_pair(a: dict, b: dict, kind: str):
     """Both bodies with their placeholders renamed to the common names, and those names."""
     pa, pb = _placeholders(kind, a), _placeholders(kind, b)
@@ -119,6 +176,8 @@ def _lemma_states(cert: dict, lhs: dict, rhs: dict, bound: set[str], assumed: li
             raise Rejected(f"its {side} is not the entry formula the argument needs here")
         if cert["claim"]["row"] != node["formula"]["row"] or cert["claim"]["col"] != node["formula"]["col"]:
             raise Rejected("it compares another entry than the argument needs")
+        if not _same((parse(cert["claim"]["rows"]), parse(cert["claim"]["cols"])), _formula_shape(node["formula"])):
+            raise Rejected(f"it compares the entries of a matrix of another shape than its {side} has")
     return cert["claim"]
 
 
@@ -127,6 +186,9 @@ def check_argument(cert: dict) -> None:
     and every lemma must state exactly the equation that step uses (each lemma used once)."""
     lemmas, used = cert["lemmas"], []
     stated = _pairs(cert["claim"]["constraints"])
+    free: dict = {}
+    if not _same(check_shapes(cert["claim"]["lhs"], {}, free), check_shapes(cert["claim"]["rhs"], {}, free)):
+        raise Rejected("the claim's two sides have different shapes")
 
     def lemma(k, lhs, rhs, bound, extra=()):
         if type(k) is not int or not 0 <= k < len(lemmas) or k in used:
@@ -175,6 +237,8 @@ def check_argument(cert: dict) -> None:
             if not isinstance(via, list) or not isinstance(links, list) or len(links) != len(via) + 1:
                 raise Rejected("a chain needs one link more than it has intermediate models")
             models = [a, *via, b]
+            for m in via:
+                check_shapes(m, {}, free)
             for x, y, t in zip(models, models[1:], links):      # transitivity: every link proved, end to end
                 walk(x, y, t, depth + 1)
         else:
