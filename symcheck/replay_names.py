@@ -6,13 +6,16 @@ let its constructors fold falsely). An input's label (X of X[i, j]) is a namespa
 symbol, and no other plain symbol may share its name, since sympy would then see one object that a
 substitution or a renaming of bound indices renames inside X[...] too. An input is read as declared: a scalar
 with its interval, a matrix or a tensor with its shape (a rule reads the shape in the node, the semantics
-draws the declared one).
+draws the declared one). No sum, product or function binds a size's name: the semantics reads a memory's
+slot count, computed rows' shape or a recurrence's at the claim's scope, where a substitution for the bound
+name would change them.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
+from .index import Prod, Sigma
 from .matrix import MatInput, ScalarInput, TensorInput
 from .replay_parse import Rejected, symbols
 
@@ -54,3 +57,8 @@ class Names:
         clash = [s for s in plain if s in self.labels] + [s for s in labels if self.symbols.get(s.name) == s]
         if clash:
             raise Rejected(f"symbol {clash[0].name!r} without assumptions is also the label of an input")
+        if any(s in self.sizes for s in plain):     # a binder of a size's name
+            for e in tree.atoms(Sigma, Prod, sp.Lambda):
+                bound = e.variables if isinstance(e, sp.Lambda) else (e.var,)
+                if any(v in self.sizes for v in bound):
+                    raise Rejected(f"a sum, product or function binds the size {next(v for v in bound if v in self.sizes)}")

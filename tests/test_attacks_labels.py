@@ -1,6 +1,6 @@
 """Red-team of input labels (X of X[i, j]) beside indices and sizes of the same name.
 
-Three attacks worked. (1) In a certificate, a sum's index may be a plain symbol (no assumptions); an input's
+Four attacks worked. (1) In a certificate, a sum's index may be a plain symbol (no assumptions); an input's
 label is one too, so an index k beside an input k was one sympy object, and the checker's renaming of bound
 indices renamed the label with it: `alpha-rename` took Σ_k [4 <= T]·k[k, b] to Σ_j [4 <= T]·j[j, b], two
 different inputs (false at T = 4, 0 at the checker's sizes 1..3). (2) A composition's structure could read an
@@ -9,7 +9,9 @@ then captured it, and a lemma Entry(X) = X[t, b] proved A = X. (3) The prover ha
 function reading sympy's IndexedBase("Y") inside `apply(lambda Z: ...)` was proved equal to the model reading
 the input Y after the lemma's placeholder was primed away from Y, caught only by the numeric cross-check. Now
 the checker refuses a plain symbol named like a label and a structure that reads a label, and an entry function
-reading a sympy IndexedBase is an input error (declare the input with `matrix`).
+reading a sympy IndexedBase is an input error (declare the input with `matrix`). (4) A sum over a size's name
+(Σ_{T=N}^{N}) let the checker's substitution change a memory's slot count, which the semantics reads at the
+claim's scope; no binder may now bind a size.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from symcheck import Claim, Config, apply, check, from_index, index, make_sum, m
 from symcheck.certificate import certificate
 from symcheck.digest import claim_digest
 from symcheck.index import Iverson, Sigma
+from symcheck.memory import Memory, MemoryCell
 from symcheck.replay import Rejected, replay
 
 T, d = sizes("T d")
@@ -100,6 +103,22 @@ def test_an_entry_reading_a_sympy_indexed_base_is_an_input_error():
                   apply(lambda Z: from_index(T, d, lambda i, j: Y[i, j]), A), statement="s", expect="refuted")
     r = check(claim, CONFIG)
     assert r.verdict == "error" and "Y[...] reads a sympy IndexedBase: declare the input with matrix('Y'" in r.reason
+
+
+def test_a_sum_over_a_sizes_name_does_not_reach_a_memorys_slot_count(plain):
+    """Σ_{T=N}^{N} [4 <= N]·M_d[d, b] with M of T slots is M_d[d, b] with T slots, read at the claim's scope; the
+    checker's substitution made it N slots (51 against 0 at T = 5, N = 4, d = 5), and accepted the step."""
+    (N,) = sizes("N")
+    Xd = matrix("X", d, d)
+
+    def cell(slots):
+        return Iverson(sp.Le(4, N)) * MemoryCell(Memory("M", Xd, slots), d, d, b)
+    lhs, rhs = Sigma(cell(T), T, N, N), cell(N)
+    cert = _flat(plain, {"X": (d, d)}, lhs, rhs, [("sum-singleton", lhs, rhs)])
+    cert["claim"]["sizes"] = [sp.srepr(x) for x in (T, N, d)]
+    cert["claim"]["digest"] = claim_digest(cert)
+    with pytest.raises(Rejected, match="a sum, product or function binds the size T"):
+        replay(cert)
 
 
 # -- attacks on the prover that failed: inputs named like sizes, indices and the layer ----------------------------
