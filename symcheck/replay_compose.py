@@ -13,7 +13,7 @@ import sympy as sp
 
 from .matrix import MatInput, TensorInput
 from .replay_entail import entails
-from .replay_parse import Rejected, parse
+from .replay_parse import Rejected, parse, symbols
 
 __all__ = ["check_argument", "free_inputs", "common_names", "rename", "check_shapes"]
 
@@ -110,7 +110,7 @@ def check_shapes(node, bound: dict, free: dict) -> tuple:
         entry = parse(body["entry"])
         if entry.atoms(sp.IndexedBase):     # unseen by free_inputs: a placeholder of its name would capture it
             raise Rejected("malformed structure: an entry formula reads an input by its label, not as a declared input")
-        reads = list(entry.atoms(MatInput, TensorInput))
+        reads = sorted(entry.atoms(MatInput, TensorInput), key=sp.default_sort_key)
     else:
         reads = []
     for m in reads:
@@ -133,7 +133,30 @@ def check_shapes(node, bound: dict, free: dict) -> tuple:
     start, p = check_shapes(body["start"], bound, free), _declared(body["placeholder"])
     if not _same(tuple(p.shape), start) or not _same(check_shapes(body["step"], {**bound, p.name: p}, free), start):
         raise Rejected(f"a stack's placeholder {p.name!r} or its step's output is not of the start's shape {start}")
+    layer, outside = parse(body["layer"]), _mentions(body["start"]) | parse(body["depth"]).free_symbols
+    outside |= {x for m in (p, *free.values()) for d in m.shape for x in d.free_symbols}
+    if not isinstance(layer, sp.Symbol) or layer in outside:
+        raise Rejected(f"a stack's layer index {layer} is also a size of its start, depth or inputs: the lemma would "
+                       "quantify the two together")
     return start
+
+
+def _mentions(node) -> set:
+    """The symbols a structure's texts mention (entries, shapes, depths, layers)."""
+    kind, body = _node(node)
+    texts = {"input": lambda: body["shape"], "formula": lambda: [body["entry"], body.get("rows", "1"), body.get("cols", "1")],
+             "apply": lambda: [x for p in body["placeholders"] for x in p["shape"]],
+             "stack": lambda: [body["layer"], body["depth"], *body["placeholder"]["shape"]]}[kind]()
+    inner = {"apply": lambda: [body["body"], *body["args"]], "stack": lambda: [body["start"], body["step"]]}
+    found = set().union(*(symbols(t)[0] for t in texts))
+    return found.union(*(_mentions(n) for n in inner.get(kind, list)()))
+
+
+def _layers(node) -> set:
+    kind, body = _node(node)
+    parts = {"apply": lambda: [body["body"], *body["args"]], "stack": lambda: [body["start"], body["step"]]}
+    own = {parse(body["layer"])} if kind == "stack" else set()
+    return own.union(*(_layers(n) for n in parts.get(kind, list)()))
 
 
 def _binder_pair(a: dict, b: dict, kind: str):
@@ -187,7 +210,16 @@ def check_argument(cert: dict) -> None:
     lemmas, used = cert["lemmas"], []
     stated = _pairs(cert["claim"]["constraints"])
     free: dict = {}
-    if not _same(check_shapes(cert["claim"]["lhs"], {}, free), check_shapes(cert["claim"]["rhs"], {}, free)):
+    constrained = {x for pair in stated for e in pair for x in e.free_symbols}
+
+    def model(node) -> tuple:
+        """A side or an intermediate model: its shape; the claim's constraints are of sizes, not of layers."""
+        shape = check_shapes(node, {}, free)
+        if _layers(node) & constrained:
+            raise Rejected("the claim's constraints mention a stack's layer index, which only the stack binds")
+        return shape
+
+    if not _same(model(cert["claim"]["lhs"]), model(cert["claim"]["rhs"])):
         raise Rejected("the claim's two sides have different shapes")
 
     def lemma(k, lhs, rhs, bound, extra=()):
@@ -238,7 +270,7 @@ def check_argument(cert: dict) -> None:
                 raise Rejected("a chain needs one link more than it has intermediate models")
             models = [a, *via, b]
             for m in via:
-                check_shapes(m, {}, free)
+                model(m)
             for x, y, t in zip(models, models[1:], links):      # transitivity: every link proved, end to end
                 walk(x, y, t, depth + 1)
         else:

@@ -39,7 +39,7 @@ class Names:
                 if self.scalars.get(s.name) != s:
                     raise Rejected(f"scalar {s.name!r} is read with an interval the claim does not declare for it")
         if "Input" in text:
-            for m in tree.atoms(MatInput, TensorInput):
+            for m in sorted(tree.atoms(MatInput, TensorInput), key=sp.default_sort_key):     # the message: one input
                 if self.shapes.get(m.name) != tuple(m.shape):
                     raise Rejected(f"input {m.name!r} is read as a {' x '.join(map(str, m.shape))} input, which the "
                                    "claim does not declare")

@@ -1,13 +1,15 @@
 """Red-team of shapes in certificates: a lemma over fewer rows, an input read with another shape than declared.
 
-Two attacks worked. A composition's structures recorded an entry formula's row, column and entry but not its
+Three attacks worked. A composition's structures recorded an entry formula's row, column and entry but not its
 shape, and nothing compared a lemma's rows with the claim's: a lemma proved over T − 1 rows closed a claim over
 T rows that is false at row T, and the forged certificate even carried the digest of the claim re-posed from its
 file, so `replay --against` accepted it too. And the checker drew an input by its declaration while a rule read
 the shape written in the expression: a certificate declaring A with d + ⌊d/4⌋ columns proved
 (A·B)[t, s] = Σ_{k=1}^{d} A[t, k]·B[k, s], false at d = 4 and invisible at the checker's sizes 1..3. Now a
 formula structure records its shape, a lemma must compare entries of that shape, a placeholder must have its
-argument's shape, every input one declaration, and every input node of a certificate the declared shape.
+argument's shape, every input one declaration, and every input node of a certificate the declared shape. A
+third worked too: a stack's layer index named like a size (a constrained N, the width d) made its lemma quantify
+the layer and that size together, a lemma about the diagonal only; the layer index must now be fresh.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def test_an_input_read_with_another_shape_than_declared_is_rejected():
     for i in cert["claim"]["inputs"]:
         i["shape"][{"A": 1, "B": 0}[i["name"]]] = wide
     cert["claim"]["digest"] = claim_digest(cert)
-    with pytest.raises(Rejected, match="input 'B' is read as a d x T input, which the claim does not declare"):
+    with pytest.raises(Rejected, match="input 'A' is read as a T x d input, which the claim does not declare"):
         replay(cert)
 
 
@@ -159,3 +161,40 @@ def test_a_body_of_another_shape_than_the_lemma_is_rejected():
     cert["claim"]["digest"] = claim_digest(cert)
     with pytest.raises(Rejected, match="it compares the entries of a matrix of another shape"):
         replay(cert)
+
+
+# -- a stack's layer index: bound by the stack, never a size of the claim ----------------------------------------
+def _layer_forgery(layer, where, step):
+    """stack(f) = stack(g) over L layers, the stacks' layer index renamed to `layer`, from a lemma f = g posed
+    with that name as a size: a lemma about the diagonal (the layer equal to that size) only."""
+    from symcheck import stack
+    L, N = sizes("L N")
+    Z = matrix("Z", T, d)
+    f = lambda Z, ell: from_index(T, d, lambda t, b: Z[t, b] * step(b))          # noqa: E731
+    g = lambda Z, ell: from_index(T, d, lambda t, b: Z[t, b])                   # noqa: E731
+    needed = ((layer, L),) + tuple(where)
+    lemma = certificate(check(Claim("lemma", f(Z, 1), g(Z, 1), where=needed, statement="s"), CONFIG))
+    sides = [structure(stack(h, X, depth=L)) for h in (f, g)]
+    for side in sides:
+        side["stack"]["layer"] = sp.srepr(layer)
+    cert = _composition(Claim("layers", stack(f, X, depth=L), stack(g, X, depth=L), statement="s"), lemma)
+    cert["claim"]["lhs"], cert["claim"]["rhs"] = sides
+    cert["claim"]["constraints"] = [[sp.srepr(sp.sympify(lo)), sp.srepr(sp.sympify(hi))] for lo, hi in where]
+    cert["tree"] = {"by": "induction", "start": {"by": "identical"}, "lemma": 0}
+    cert["claim"]["digest"] = claim_digest(cert)
+    return json.loads(json.dumps(cert))
+
+
+def test_a_layer_index_named_like_a_constrained_size_is_rejected():
+    """Layer ℓ read as N with N <= 3 stated: the step Y·[N <= 3] is Y in the lemma, 0 at layer 4 of the stack."""
+    (N,) = sizes("N")
+    forged = _layer_forgery(N, ((N, 3),), lambda b: Iverson(N <= 3))
+    with pytest.raises(Rejected, match="the claim's constraints mention a stack's layer index"):
+        replay(forged)
+
+
+def test_a_layer_index_named_like_a_size_of_the_shape_is_rejected():
+    """Layer ℓ read as d: the step Y·[b <= d] is Y in the lemma, and zeroes columns b > ℓ at layer ℓ < d."""
+    forged = _layer_forgery(d, (), lambda b: Iverson(b <= d))
+    with pytest.raises(Rejected, match="a stack's layer index d is also a size of its start, depth or inputs"):
+        replay(forged)
