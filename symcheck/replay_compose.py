@@ -141,22 +141,31 @@ def check_shapes(node, bound: dict, free: dict) -> tuple:
     return start
 
 
-def _mentions(node) -> set:
-    """The symbols a structure's texts mention (entries, shapes, depths, layers)."""
+def _parts(node) -> tuple[list[str], list]:
+    """(the texts a structure node holds itself, its sub-structures)."""
     kind, body = _node(node)
-    texts = {"input": lambda: body["shape"], "formula": lambda: [body["entry"], body.get("rows", "1"), body.get("cols", "1")],
-             "apply": lambda: [x for p in body["placeholders"] for x in p["shape"]],
-             "stack": lambda: [body["layer"], body["depth"], *body["placeholder"]["shape"]]}[kind]()
-    inner = {"apply": lambda: [body["body"], *body["args"]], "stack": lambda: [body["start"], body["step"]]}
-    found = set().union(*(symbols(t)[0] for t in texts))
-    return found.union(*(_mentions(n) for n in inner.get(kind, list)()))
+    match kind:
+        case "input":
+            return body["shape"], []
+        case "formula":
+            return [body["entry"], body["rows"], body["cols"]], []
+        case "apply":
+            return [x for p in body["placeholders"] for x in p["shape"]], [body["body"], *body["args"]]
+        case _:
+            return [body["layer"], body["depth"], *body["placeholder"]["shape"]], [body["start"], body["step"]]
+
+
+def _mentions(node) -> set:
+    """The symbols a structure's texts mention (entries, shapes, depths, layers), bound ones included."""
+    texts, inner = _parts(node)
+    return set().union(*(symbols(t)[0] for t in texts), *(_mentions(n) for n in inner))
 
 
 def _layers(node) -> set:
+    """The layer indices of the stacks in a structure."""
     kind, body = _node(node)
-    parts = {"apply": lambda: [body["body"], *body["args"]], "stack": lambda: [body["start"], body["step"]]}
     own = {parse(body["layer"])} if kind == "stack" else set()
-    return own.union(*(_layers(n) for n in parts.get(kind, list)()))
+    return own.union(*(_layers(n) for n in _parts(node)[1]))
 
 
 def _binder_pair(a: dict, b: dict, kind: str):
