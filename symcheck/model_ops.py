@@ -18,7 +18,7 @@ from .evaluate import FLOAT64, Backend, evaluate
 from .ir import LAYER, Applied, Formula, Model, Operand, Simulated, Stack, unknown_kind
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Computed", "entry_of", "leaf_inputs", "entry_symbols", "evaluate_model"]
+__all__ = ["Computed", "entry_of", "leaf_inputs", "read_labels", "entry_symbols", "evaluate_model"]
 
 
 class Computed:
@@ -83,6 +83,24 @@ def leaf_inputs(model: Operand) -> dict[str, MatInput | TensorInput]:
             return {m.name: m for m in model.inputs}
         case _:
             unknown_kind(model, "leaf_inputs")
+
+
+def read_labels(model: Operand) -> set[str]:
+    """The names an entry formula inside `model` reads through a sympy IndexedBase (X of X[i, j]) rather than an
+    input node, which `leaf_inputs` does not see: a parameter of an apply or a stack of such a name would take the
+    read over, and a lemma's placeholder must avoid them (an over-approximation: nothing is bound apart)."""
+    match model:
+        case MatInput() | Simulated():
+            return set()
+        case Formula():
+            row, col = sp.Dummy("i\u2020", integer=True), sp.Dummy("j\u2020", integer=True)
+            return {str(b.label) for b in model.entry(row, col).atoms(sp.IndexedBase)}
+        case Applied():
+            return read_labels(model.inner).union(*map(read_labels, model.args))
+        case Stack():
+            return read_labels(model.inner) | read_labels(model.start)
+        case _:
+            unknown_kind(model, "read_labels")
 
 
 def entry_symbols(model: Operand) -> set[sp.Symbol]:

@@ -62,10 +62,6 @@ def build(fn: Callable, args: tuple, field: str) -> sp.Expr:
             raise ClaimError(f"{_user_line(err)}{getattr(err, 'detail', err)}", field=field) from None
         except (TypeError, ValueError, IndexError, AttributeError) as err:
             raise ClaimError(f"{_user_line(err)}{type(err).__name__}: {err}{_hint(err)}", field=field) from None
-    labels = sorted(str(b.label) for b in raw.atoms(sp.IndexedBase))
-    if labels:      # an input no model's parameters would see: lambda X: ... X[t, b] read the parameter, not an input X
-        raise ClaimError(f"{labels[0]}[...] reads a sympy IndexedBase: declare the input with matrix({labels[0]!r}, "
-                         "rows, cols) (or tensor / scalar) and read its entries from that", field=field)
     by_name: dict[str, set] = {}
     for s in raw.atoms(sp.Symbol):
         by_name.setdefault(s.name, set()).add(s)

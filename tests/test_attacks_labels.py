@@ -5,11 +5,12 @@ label is one too, so an index k beside an input k was one sympy object, and the 
 indices renamed the label with it: `alpha-rename` took Σ_k [4 <= T]·k[k, b] to Σ_j [4 <= T]·j[j, b], two
 different inputs (false at T = 4, 0 at the checker's sizes 1..3). (2) A composition's structure could read an
 input through its label, X[t, b] as a sympy Indexed, which `free_inputs` does not see: a placeholder named X
-then captured it, and a lemma Entry(X) = X[t, b] proved A = X. (3) The prover had the same blind spot: an entry
-function reading sympy's IndexedBase("Y") inside `apply(lambda Z: ...)` was proved equal to the model reading
-the input Y after the lemma's placeholder was primed away from Y, caught only by the numeric cross-check. Now
-the checker refuses a plain symbol named like a label and a structure that reads a label, and an entry function
-reading a sympy IndexedBase is an input error (declare the input with `matrix`). (4) A sum over a size's name
+then captured it, and a lemma Entry(X) = X[t, b] proved A = X. (3) The prover had the same blind spot: `apply(lambda Y:
+... IndexedBase("Y")[i, j] ...)` read its parameter Y through the label, but the lemma's placeholder was primed
+to Y' (the other side reads an input Y), and the label then read that input: A = Y was proved, caught only by
+the numeric cross-check. Now the checker refuses a plain symbol named like a label and a structure that reads a
+label, and the prover counts labels among the names a body reads (`model_ops.read_labels`): a parameter of such
+a name is an input error, and a lemma's placeholder avoids them. (4) A sum over a size's name
 (Σ_{T=N}^{N}) let the checker's substitution change a memory's slot count, which the semantics reads at the
 claim's scope; no binder may now bind a size.
 """
@@ -96,29 +97,23 @@ def test_a_structure_reading_an_input_by_its_label_is_rejected(plain):
         replay(json.loads(json.dumps(cert)))
 
 
-def test_an_entry_reading_a_sympy_indexed_base_is_an_input_error():
-    """Before: proved by the composition (A = Y), then caught by the numeric cross-check as an internal error."""
+def test_a_parameter_named_like_a_label_its_body_reads_is_an_input_error():
+    """Before: proved by the composition (A = Y), then caught by the numeric cross-check as an internal error:
+    the lemma's placeholder was primed away from the input Y, and the label Y in the body then read that input."""
     Y, raw = matrix("Y", T, d), sp.IndexedBase("Y")
     claim = Claim("c", apply(lambda Y: from_index(T, d, lambda i, j: raw[i, j]), A),
                   apply(lambda Z: from_index(T, d, lambda i, j: Y[i, j]), A), statement="s", expect="refuted")
     r = check(claim, CONFIG)
-    assert r.verdict == "error" and "Y[...] reads a sympy IndexedBase: declare the input with matrix('Y'" in r.reason
+    assert r.verdict == "error" and "parameter 'Y' of <lambda> has the name of an input it also reads" in r.reason
 
 
-def test_a_sum_over_a_sizes_name_does_not_reach_a_memorys_slot_count(plain):
-    """Σ_{T=N}^{N} [4 <= N]·M_d[d, b] with M of T slots is M_d[d, b] with T slots, read at the claim's scope; the
-    checker's substitution made it N slots (51 against 0 at T = 5, N = 4, d = 5), and accepted the step."""
-    (N,) = sizes("N")
-    Xd = matrix("X", d, d)
-
-    def cell(slots):
-        return Iverson(sp.Le(4, N)) * MemoryCell(Memory("M", Xd, slots), d, d, b)
-    lhs, rhs = Sigma(cell(T), T, N, N), cell(N)
-    cert = _flat(plain, {"X": (d, d)}, lhs, rhs, [("sum-singleton", lhs, rhs)])
-    cert["claim"]["sizes"] = [sp.srepr(x) for x in (T, N, d)]
-    cert["claim"]["digest"] = claim_digest(cert)
-    with pytest.raises(Rejected, match="a sum, product or function binds the size T"):
-        replay(cert)
+def test_a_label_the_other_body_reads_is_avoided_by_the_lemmas_placeholder():
+    """A = Y: the right body reads the input Y through its label. Before, the lemma's placeholder took the name Y,
+    and its lemma (placeholder Y = label Y) identified the two; now it is Y' and the claim is refuted."""
+    Y, raw = matrix("Y", T, d), sp.IndexedBase("Y")
+    claim = Claim("c", apply(lambda Y, W: from_index(T, d, lambda i, j: Y[i, j]), A, Y),
+                  apply(lambda Z, W: from_index(T, d, lambda i, j: raw[i, j]), A, Y), statement="s", expect="refuted")
+    assert check(claim, CONFIG).verdict == "refuted"
 
 
 # -- attacks on the prover that failed: inputs named like sizes, indices and the layer ----------------------------
