@@ -116,6 +116,22 @@ def test_a_label_the_other_body_reads_is_avoided_by_the_lemmas_placeholder():
     assert check(claim, CONFIG).verdict == "refuted"
 
 
+def test_a_sum_over_a_sizes_name_does_not_reach_a_memorys_slot_count(plain):
+    """Σ_{T=N}^{N} [4 <= N]·M_d[d, b] with M of T slots is M_d[d, b] with T slots, read at the claim's scope; the
+    checker's substitution made it N slots (51 against 0 at T = 5, N = 4, d = 5), and accepted the step."""
+    (N,) = sizes("N")
+    Xd = matrix("X", d, d)
+
+    def cell(slots):
+        return Iverson(sp.Le(4, N)) * MemoryCell(Memory("M", Xd, slots), d, d, b)
+    lhs, rhs = Sigma(cell(T), T, N, N), cell(N)
+    cert = _flat(plain, {"X": (d, d)}, lhs, rhs, [("sum-singleton", lhs, rhs)])
+    cert["claim"]["sizes"] = [sp.srepr(x) for x in (T, N, d)]
+    cert["claim"]["digest"] = claim_digest(cert)
+    with pytest.raises(Rejected, match="a sum, product or function binds the size T"):
+        replay(cert)
+
+
 # -- attacks on the prover that failed: inputs named like sizes, indices and the layer ----------------------------
 k, j1 = index("k"), index("j1")
 Tm, km, ellm, jm = matrix("T", T, d), matrix("k", T, d), matrix("ell", T, d), matrix("j1", T, d)
