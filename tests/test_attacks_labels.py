@@ -9,7 +9,7 @@ then captured it, and a lemma Entry(X) = X[t, b] proved A = X. (3) The prover ha
 ... IndexedBase("Y")[i, j] ...)` read its parameter Y through the label, but the lemma's placeholder was primed
 to Y' (the other side reads an input Y), and the label then read that input: A = Y was proved, caught only by
 the numeric cross-check. Now the checker refuses a plain symbol named like a label and a structure that reads a
-label, and the prover counts labels among the names a body reads (`model_ops.read_labels`): a parameter of such
+label, and the prover counts labels among the names a body reads (`model_ops.read_names`): a parameter of such
 a name is an input error, and a lemma's placeholder avoids them. (4) A sum over a size's name
 (Σ_{T=N}^{N}) let the checker's substitution change a memory's slot count, which the semantics reads at the
 claim's scope; no binder may now bind a size.
