@@ -137,7 +137,8 @@ def _input(m) -> dict:
 
 
 def structure(m: Operand) -> dict:
-    """A model as data: an input; an entry formula (what a lemma's derivation starts from); or
+    """A model as data: an input; an entry formula (what a lemma's derivation starts from) with its shape,
+    which the checker compares with the lemma's (a lemma over fewer rows proves nothing of the last); or
     an apply / a stack of such. Placeholders are bound by their apply or stack node. A
     simulation is never part of a proof, so it has no structure."""
     match m:
@@ -145,7 +146,8 @@ def structure(m: Operand) -> dict:
             return {"input": _input(m)}
         case Formula():
             row, col, entry = entry_formula(m)
-            return {"formula": {"row": sp.srepr(row), "col": sp.srepr(col), "entry": sp.srepr(entry)}}
+            return {"formula": {"row": sp.srepr(row), "col": sp.srepr(col), "entry": sp.srepr(entry),
+                                "rows": sp.srepr(sp.sympify(m.rows)), "cols": sp.srepr(sp.sympify(m.cols))}}
         case Applied():
             return {"apply": {"placeholders": [_input(p) for p in m.placeholders], "body": structure(m.inner),
                               "args": [structure(a) for a in m.args]}}

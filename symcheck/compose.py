@@ -22,7 +22,7 @@ from .errors import ClaimError
 from .index import size
 from .ir import LAYER, Applied, Formula, Model, Operand, Stack, joint_constraints
 from .matrix import MatInput
-from .model_ops import Computed, leaf_inputs
+from .model_ops import Computed, read_names
 
 __all__ = ["apply", "stack", "unroll", "check_bindings"]
 
@@ -125,7 +125,8 @@ def check_bindings(model: Operand, seen: set[int] | None = None) -> None:
 def _check_capture(fn, placeholders, *extra):
     """A parameter named like an input the body also reads would make the two indistinguishable."""
     probes = tuple(MatInput(f"{p.name}__probe", p.rows, p.cols) for p in placeholders)
-    clash = set(leaf_inputs(fn(*probes, *extra))) & {p.name for p in placeholders}
+    body = fn(*probes, *extra)
+    clash = read_names(body) & {p.name for p in placeholders}
     if clash:
         raise ClaimError(f"parameter {sorted(clash)[0]!r} of {getattr(fn, '__name__', 'fn')} has the name of an "
                          "input it also reads; rename the parameter", field="fn")

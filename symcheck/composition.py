@@ -29,7 +29,7 @@ from .context import Context
 from .errors import ClaimError
 from .ir import LAYER, Applied, Formula, Model, Operand, Simulated, Stack
 from .matrix import MatInput
-from .model_ops import leaf_inputs
+from .model_ops import leaf_inputs, read_names
 from .result import CompositeProof, Lemma, Result
 
 __all__ = ["NotComposable", "prove_by_composition", "lemma_placeholders", "unstated_constraints"]
@@ -56,7 +56,8 @@ def lemma_placeholders(pa: tuple, free_a: set[str], free_b: set[str]) -> tuple[M
 def _free_inputs(fn, placeholders, *extra) -> set[str]:
     """Inputs `fn`'s body reads other than its parameters (probed at names no input has)."""
     probes = tuple(MatInput(f"{p.name}\u2020probe", p.rows, p.cols) for p in placeholders)
-    return set(leaf_inputs(fn(*probes, *extra))) - {p.name for p in probes}
+    body = fn(*probes, *extra)
+    return read_names(body) - {p.name for p in probes}
 
 
 class _Argument:

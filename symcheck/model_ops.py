@@ -18,7 +18,7 @@ from .evaluate import FLOAT64, Backend, evaluate
 from .ir import LAYER, Applied, Formula, Model, Operand, Simulated, Stack, unknown_kind
 from .matrix import MatInput, TensorInput
 
-__all__ = ["Computed", "entry_of", "leaf_inputs", "entry_symbols", "evaluate_model"]
+__all__ = ["Computed", "entry_of", "leaf_inputs", "read_names", "entry_symbols", "evaluate_model"]
 
 
 class Computed:
@@ -83,6 +83,27 @@ def leaf_inputs(model: Operand) -> dict[str, MatInput | TensorInput]:
             return {m.name: m for m in model.inputs}
         case _:
             unknown_kind(model, "leaf_inputs")
+
+
+def read_names(model: Operand) -> set[str]:
+    """The names of the inputs a model reads, as `leaf_inputs` (one build of each entry), and of those its entry
+    formulas read through a sympy IndexedBase (X of X[i, j]) rather than an input node: a parameter of an apply or
+    a stack named like one would take the read over, and a lemma's placeholder must avoid them all."""
+    match model:
+        case MatInput():
+            return {model.name}
+        case Formula():
+            row, col = sp.Dummy("i\u2020", integer=True), sp.Dummy("j\u2020", integer=True)
+            atoms = model.entry(row, col).atoms(MatInput, TensorInput, sp.IndexedBase)
+            return {str(m.label) if isinstance(m, sp.IndexedBase) else m.name for m in atoms}
+        case Applied():
+            return (read_names(model.inner) - {p.name for p in model.placeholders}).union(*map(read_names, model.args))
+        case Stack():
+            return (read_names(model.inner) - {model.placeholder.name}) | read_names(model.start)
+        case Simulated():
+            return {m.name for m in model.inputs}
+        case _:
+            unknown_kind(model, "read_names")
 
 
 def entry_symbols(model: Operand) -> set[sp.Symbol]:

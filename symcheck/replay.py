@@ -32,13 +32,13 @@ import mpmath
 import sympy as sp
 
 from .digest import claim_digest
-from .matrix import ScalarInput
 from .memory import Memory
 from .nodes.recurrence import Recurrence
 from .replay_compose import check_argument
 from .replay_congruence import congruence_obligations
 from .replay_positions import positions
-from .replay_parse import Rejected, parse, replace_at, subterm_at as _at, symbols
+from .replay_names import Names
+from .replay_parse import Rejected, parse, replace_at, subterm_at as _at
 from .replay_recurrence import recurrence_obligations
 from .replay_scalars import declared_scalar, value_inside
 from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
@@ -85,27 +85,12 @@ def _need(cond: bool, what: str) -> None:
 
 class _Checker:
     def parse(self, text) -> sp.Basic:
-        """An expression of this certificate. The semantics reads a symbol by its name, so one name is
-        one symbol throughout (input labels apart: an input's name is read only as that), and only the claim's sizes are declared positive (the domain makes them
-        >= 1; any other symbol's sympy assumptions could let its constructors fold falsely). Parsed once per
+        """An expression of this certificate, its names read as declared (`replay_names`). Parsed once per
         text: a step's contractum is the next step's context, and the texts repeat."""
         if isinstance(text, str) and text in self.parsed:
             return self.parsed[text]
         tree = parse(text)
-        if "ScalarInput" in text:
-            for s in tree.atoms(ScalarInput):
-                if self.scalars.get(s.name) != s:
-                    raise Rejected(f"scalar {s.name!r} is read with an interval the claim does not declare for it")
-        plain, labels = symbols(text)
-        for s in plain:
-            known = self.names.setdefault(s.name, s)
-            if known != s:
-                raise Rejected(f"two different symbols are named {s.name!r} ({sp.srepr(known)}, {sp.srepr(s)})")
-            if s.is_positive and s not in self.size_set:
-                raise Rejected(f"symbol {s.name!r} is declared positive but is not a size of the claim")
-        for s in labels:        # an input k beside an index k: the semantics never reads one for the other
-            if s != sp.Symbol(s.name):      # one plain symbol per input name: no assumption folds its entries
-                raise Rejected(f"input {s.name!r} is read with assumptions ({sp.srepr(s)}), which could fold its entries")
+        self.names.check(tree, text)
         if isinstance(text, str):
             self.parsed[text] = tree
         return tree
@@ -116,19 +101,19 @@ class _Checker:
 
     def __init__(self, cert: dict, seed: int, memo: dict | None, budget: list[int]):
         self.cert, self.seed, self.budget = cert, seed, budget
-        self.names: dict[str, sp.Symbol] = {}
         self.parsed: dict[str, sp.Basic] = {}
         claim = cert["claim"]
         _need(isinstance(claim["sizes"], list) and len(claim["sizes"]) <= MAX_SIZES,
               f"at most {MAX_SIZES} sizes")
         self.size_set = frozenset(parse(s) for s in claim["sizes"])
+        self.names = Names(self.size_set)
+        self.shapes, self.scalars = self.names.shapes, self.names.scalars
         self.sizes = [self.parse(s) for s in claim["sizes"]]
         _need(all(isinstance(s, sp.Symbol) for s in self.sizes), "sizes must be symbols")
         self.constraints = self.pairs(claim["constraints"], "constraints")
         self.row, self.col = self.parse(claim["row"]), self.parse(claim["col"])
         _need(isinstance(self.row, sp.Symbol) and isinstance(self.col, sp.Symbol), "row and col must be symbols")
         self.rows, self.cols = self.parse(claim["rows"]), self.parse(claim["cols"])
-        self.shapes, self.scalars = {}, {}
         for i in claim["inputs"]:
             _need(isinstance(i["name"], str) and isinstance(i["shape"], list) and 1 <= len(i["shape"]) <= 4,
                   "an input has a name and a shape of 1 to 4 dimensions")

@@ -13,9 +13,9 @@ import sympy as sp
 
 from .matrix import MatInput, TensorInput
 from .replay_entail import entails
-from .replay_parse import Rejected, parse
+from .replay_parse import Rejected, parse, symbols
 
-__all__ = ["check_argument", "free_inputs", "common_names", "rename"]
+__all__ = ["check_argument", "free_inputs", "common_names", "rename", "check_shapes"]
 
 
 def _node(node) -> tuple[str, dict]:
@@ -79,6 +79,95 @@ def rename(node, names: dict):
     return {"stack": {**body, "start": rename(body["start"], names), "step": rename(body["step"], inner)}}
 
 
+def _same(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(sp.expand(x - y) == 0 for x, y in zip(a, b))
+
+
+def _declared(decl: dict) -> MatInput:
+    """An input node's or a placeholder's declaration {name, shape} as the input node the entries read."""
+    if not isinstance(decl, dict) or not isinstance(decl.get("name"), str) or not isinstance(decl.get("shape"), list) \
+            or len(decl["shape"]) != 2 or "interval" in decl:
+        raise Rejected("malformed structure: an input or a placeholder is a matrix with a name and a shape (rows, cols)")
+    return MatInput(decl["name"], *(parse(x) for x in decl["shape"]))
+
+
+def _formula_shape(body: dict) -> tuple:
+    if "rows" not in body or "cols" not in body:
+        raise Rejected("malformed structure: a formula without its shape (rows, cols); re-create the certificate "
+                       "with 'symcheck check --certificates'")
+    return parse(body["rows"]), parse(body["cols"])
+
+
+def check_shapes(node, bound: dict, free: dict) -> tuple:
+    """The shape of a structure, checking on the way that every input is read with one declaration (a name
+    bound by an apply or a stack with its placeholder's, a free one with the same one everywhere: `free`
+    collects them) and that a placeholder has its argument's shape and a stack's step keeps it. A lemma
+    about a placeholder of another shape, or an input read as two matrices, would say nothing of the claim."""
+    kind, body = _node(node)
+    if kind == "input":
+        reads = [_declared(body)]
+    elif kind == "formula":
+        entry = parse(body["entry"])
+        if entry.atoms(sp.IndexedBase):     # unseen by free_inputs: a placeholder of its name would capture it
+            raise Rejected("malformed structure: an entry formula reads an input by its label, not as a declared input")
+        reads = sorted(entry.atoms(MatInput, TensorInput), key=sp.default_sort_key)
+    else:
+        reads = []
+    for m in reads:
+        known = bound.get(m.name) or free.setdefault(m.name, m)
+        if known != m:
+            raise Rejected(f"input {m.name!r} is read as {sp.srepr(known)} and as {sp.srepr(m)}")
+    if kind == "input":
+        return tuple(reads[0].shape)
+    if kind == "formula":
+        return _formula_shape(body)
+    if kind == "apply":
+        args = [check_shapes(a, bound, free) for a in body["args"]]
+        placeholders = [_declared(p) for p in body["placeholders"]]
+        if len(args) != len(placeholders):
+            raise Rejected("an apply binds as many placeholders as it has arguments")
+        for p, shape in zip(placeholders, args):
+            if not _same(tuple(p.shape), shape):
+                raise Rejected(f"placeholder {p.name!r} has the shape {p.shape}, its argument {shape}")
+        return check_shapes(body["body"], {**bound, **{p.name: p for p in placeholders}}, free)
+    start, p = check_shapes(body["start"], bound, free), _declared(body["placeholder"])
+    if not _same(tuple(p.shape), start) or not _same(check_shapes(body["step"], {**bound, p.name: p}, free), start):
+        raise Rejected(f"a stack's placeholder {p.name!r} or its step's output is not of the start's shape {start}")
+    layer, outside = parse(body["layer"]), _mentions(body["start"]) | parse(body["depth"]).free_symbols
+    outside |= {x for m in (p, *free.values()) for d in m.shape for x in d.free_symbols}
+    if not isinstance(layer, sp.Symbol) or layer in outside:
+        raise Rejected(f"a stack's layer index {layer} is also a size of its start, depth or inputs: the lemma would "
+                       "quantify the two together")
+    return start
+
+
+def _parts(node) -> tuple[list[str], list]:
+    """(the texts a structure node holds itself, its sub-structures)."""
+    kind, body = _node(node)
+    match kind:
+        case "input":
+            return body["shape"], []
+        case "formula":
+            return [body["entry"], body["rows"], body["cols"]], []
+        case "apply":
+            return [x for p in body["placeholders"] for x in p["shape"]], [body["body"], *body["args"]]
+        case _:
+            return [body["layer"], body["depth"], *body["placeholder"]["shape"]], [body["start"], body["step"]]
+
+
+def _mentions(node) -> set:
+    """The symbols a structure's texts mention (entries, shapes, depths, layers), bound ones included."""
+    texts, inner = _parts(node)
+    return set().union(*(symbols(t)[0] for t in texts), *(_mentions(n) for n in inner))
+
+
+def _layers(node) -> set:
+    """The layer indices of the stacks in a structure."""
+    kind, body = _node(node)
+    own = {parse(body["layer"])} if kind == "stack" else set()
+    return own.union(*(_layers(n) for n in _parts(node)[1]))
+
+
 def _binder_pair(a: dict, b: dict, kind: str):
     """Both bodies with their placeholders renamed to the common names, and those names."""
     pa, pb = _placeholders(kind, a), _placeholders(kind, b)
@@ -119,6 +208,8 @@ def _lemma_states(cert: dict, lhs: dict, rhs: dict, bound: set[str], assumed: li
             raise Rejected(f"its {side} is not the entry formula the argument needs here")
         if cert["claim"]["row"] != node["formula"]["row"] or cert["claim"]["col"] != node["formula"]["col"]:
             raise Rejected("it compares another entry than the argument needs")
+        if not _same((parse(cert["claim"]["rows"]), parse(cert["claim"]["cols"])), _formula_shape(node["formula"])):
+            raise Rejected(f"it compares the entries of a matrix of another shape than its {side} has")
     return cert["claim"]
 
 
@@ -127,6 +218,18 @@ def check_argument(cert: dict) -> None:
     and every lemma must state exactly the equation that step uses (each lemma used once)."""
     lemmas, used = cert["lemmas"], []
     stated = _pairs(cert["claim"]["constraints"])
+    free: dict = {}
+    constrained = {x for pair in stated for e in pair for x in e.free_symbols}
+
+    def model(node) -> tuple:
+        """A side or an intermediate model: its shape; the claim's constraints are of sizes, not of layers."""
+        shape = check_shapes(node, {}, free)
+        if _layers(node) & constrained:
+            raise Rejected("the claim's constraints mention a stack's layer index, which only the stack binds")
+        return shape
+
+    if not _same(model(cert["claim"]["lhs"]), model(cert["claim"]["rhs"])):
+        raise Rejected("the claim's two sides have different shapes")
 
     def lemma(k, lhs, rhs, bound, extra=()):
         if type(k) is not int or not 0 <= k < len(lemmas) or k in used:
@@ -175,6 +278,8 @@ def check_argument(cert: dict) -> None:
             if not isinstance(via, list) or not isinstance(links, list) or len(links) != len(via) + 1:
                 raise Rejected("a chain needs one link more than it has intermediate models")
             models = [a, *via, b]
+            for m in via:
+                model(m)
             for x, y, t in zip(models, models[1:], links):      # transitivity: every link proved, end to end
                 walk(x, y, t, depth + 1)
         else:
