@@ -143,18 +143,12 @@ def _strong_read(weights, values, span, old, new, seen):
     return out
 
 
-def _text(printer, e: ContentRead) -> str:
-    p = printer._print
-    return (f"Σ_n C_{e.similarity}(M^{e.keys.name}_{{{p(e.time)}}}, {e.query.name}[{p(e.row)}], {p(e.strength)})[n; "
-            f"1..{p(e.hi)}] M^{e.values.name}_{{{p(e.time)}}}[n,{','.join(p(c) for c in e.cols)}]")
+def _unfused(e: ContentRead) -> Sigma:
+    """The sum the node stands for, as `fused_read` found it: what it prints as."""
+    n = sp.Dummy("n", integer=True)
+    weight = ContentWeight(e.keys, e.time, e.query, e.row, n, e.strength, e.similarity, e.hi)
+    return Sigma(weight * MemoryCell(e.values, e.time, n, *e.cols), n, 1, e.hi)
 
 
-def _latex(printer, e: ContentRead) -> str:
-    p = printer._print
-    q = rf"\mathbf{{{e.query.name.lower()}}}_{{{p(e.row)}}}"
-    weight = printer.macro("content", e.keys.name, p(e.time), q, p(e.strength), e.similarity)
-    cell = printer.macro("memcell", e.values.name, p(e.time), ",".join(["n", *(p(c) for c in e.cols)]))
-    return rf"\sum_{{n=1}}^{{{p(e.hi)}}} {weight}_{{n}}\, {cell}"
-
-
-register(NodeSpec(ContentRead, value=_content_read, text=_text, latex=_latex, fuse=fused_read))
+register(NodeSpec(ContentRead, value=_content_read, text=lambda printer, e: printer._print(_unfused(e)),
+                  latex=lambda printer, e: printer._print(_unfused(e)), fuse=fused_read))
