@@ -6,7 +6,10 @@ sorted again — about half of a step's time on a large expression. Most of the 
 arguments are already canonical with respect to one another: no two share a base (a product) or
 a term (a sum), none is a nested product/sum or a number out of place. Then sympy's result is its
 own coefficient followed by the other arguments in its canonical order, and `rebuild` builds
-exactly that. Otherwise it calls the constructor. The result is the same tree either way (a
+exactly that. An exponential of a product is the other costly constructor (its evaluation looks
+for logarithms and multiples of iπ in every factor): where the product has no node such a search
+could find (`_plain`), its evaluation returns nothing, so the unevaluated node is what the
+constructor builds. Otherwise it calls the constructor. The result is the same tree either way (a
 different tree would change the rewrite trace, which certificates pin down, and a checker that
 rebuilds with the constructor would reject it), so this is a speed-up, never a change of meaning.
 """
@@ -19,6 +22,8 @@ import sympy as sp
 from sympy.core.basic import _args_sortkey      # the key Mul.flatten and Add.flatten sort by
 from sympy.core.parameters import global_parameters
 
+from .nodes.spec import Node
+
 __all__ = ["rebuild"]
 
 
@@ -29,7 +34,32 @@ def rebuild(node: sp.Basic, args) -> sp.Basic:
         out = _assoc(cls, tuple(args))
         if out is not None:
             return cls._exec_constructor_postprocessors(out)
+    if cls is sp.exp and _exp_stays(args[0]):
+        return sp.exp(args[0], evaluate=False)
     return node.func(*args)
+
+
+def _exp_stays(arg: sp.Basic) -> bool:
+    """Does `exp(arg)` come back as itself? For a product of plain factors, `exp.eval` returns nothing: with no
+    iπ it finds no multiple of iπ, with no infinite coefficient and no logarithm its scan of the factors ends
+    at the first one that is not a number or with none found; and `Function` evaluates numerically only a Float
+    or a sum. Only `exp` itself: a subclass may evaluate otherwise."""
+    return (isinstance(arg, sp.Mul) and global_parameters.evaluate and not global_parameters.exp_is_pow
+            and _plain(arg))
+
+
+_PLAIN = (sp.Symbol, sp.Rational, sp.Indexed, sp.IndexedBase, sp.Mul, sp.Add, sp.Pow, sp.Tuple, sp.Lambda,
+          sp.core.symbol.Str, sp.Equality, sp.LessThan, sp.Mod, sp.floor, Node)
+
+
+@lru_cache(maxsize=200_000)
+def _plain(e: sp.Basic) -> bool:
+    """Is `e` made only of finite rationals, symbols, arithmetic and symcheck's own nodes: no iπ, logarithm,
+    infinity, float or other function anywhere (what an exponential's evaluation could act on)?
+    `exp` is allowed only as a factor's own power (`exp(plain)`): it holds no logarithm either."""
+    if not isinstance(e, _PLAIN) and type(e) is not sp.exp:
+        return False
+    return all(_plain(a) for a in e.args)
 
 
 def _assoc(cls, args: tuple) -> sp.Expr | None:

@@ -87,3 +87,30 @@ def test_random_replacements_match_the_constructor():
         tried += 1
         fast += _assoc(type(node), tuple(args)) is not None
     assert fast > 100          # the fast path is exercised, not only the fallback
+
+
+@pytest.mark.parametrize("arg, fast", [
+    (x * y, True),                                       # a product of plain factors: exp(x·y) as it is
+    (-x * S / 3, True),                                  # with a rational coefficient and a sum
+    (x * sp.exp(y) * power(y + z, sp.Rational(-1, 2)), True),
+    (x * sp.log(y), False),                              # exp(x·log y) = y^x: evaluated
+    (sp.pi * sp.I * x, False),                           # a multiple of iπ: evaluated
+    (sp.Rational(1, 2) * sp.pi * sp.I, False),           # exp(iπ/2) = i
+    (x * sp.Float(2.5), False),                          # a float: not looked into, the constructor decides
+    (sp.oo * x, False),
+    (x + y, False),                                      # a sum: exp splits off terms like log(2)
+    (S, False),                                          # not a product: the constructor asks whether it is 0
+])
+def test_an_exponential_of_a_plain_product_is_not_evaluated_again(arg, fast):
+    """exp(arg) rebuilt is exp(arg) by its constructor, tree for tree; the unevaluated node is built only for a
+    product whose factors hold nothing exp.eval acts on (logarithms, iπ, infinities, floats)."""
+    from symcheck.rebuild import _exp_stays
+    _same(sp.exp(x), [arg])
+    assert _exp_stays(arg) is fast
+
+
+def test_random_exponentials_match_the_constructor():
+    rng = random.Random(17)
+    for _ in range(300):
+        arg = sp.Mul(*(_random_expr(rng, 2) for _ in range(rng.randint(2, 3))))
+        _same(sp.exp(x), [arg * rng.choice([1, sp.log(y), sp.pi * sp.I, sp.Rational(1, 2)])])
