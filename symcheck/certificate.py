@@ -3,7 +3,9 @@
 A certificate holds everything an independent checker needs and nothing it has
 to trust: the claim's sizes and constraints (with the digest of the posed claim),
 both derivations step by step (rule, position, redex, contractum, side conditions:
-position-local, the checker rebuilds each whole expression from the start), the
+position-local; the position is a path through the enclosing nodes as they stood, and
+`keep` says how many of the previous step's levels are still standing, so the checker
+rebuilds the others exactly when the normalizer did), the
 induction obligations with their own derivations and constraints (JSON key
 "domain"), and the normal form; a composition holds its argument and each lemma's
 certificate instead. Expressions are sympy `srepr` strings, an exact serialisation
@@ -29,8 +31,8 @@ from .rules import RULES
 
 __all__ = ["FORMAT", "STEP_LIMIT", "certificate", "write_certificates", "posed_digest"]
 
-FORMAT = 3          # 3: the claim carries the digest of what it poses (`digest.py`)
-# A step is position-local (rule, path, redex, contractum): the checker rebuilds each whole
+FORMAT = 4          # 4: steps at a focus (path and keep); 3: the claim carries the digest of what it poses
+# A step is position-local (rule, path, keep, redex, contractum): the checker rebuilds each whole
 # expression from the start, so a certificate grows with the rewrites, not with the
 # expression size times the step count (format 1 stored both; a post-LN layer was ~30 MB).
 STEP_LIMIT = 20_000
@@ -38,9 +40,24 @@ STEP_LIMIT = 20_000
 
 def _derivation(d) -> dict:
     return {"start": sp.srepr(d.start), "steps": [
-        {"rule": s.rule, "path": list(s.path), "redex": sp.srepr(s.redex), "contractum": sp.srepr(s.contractum),
-         "side_conditions": RULES[s.rule].side_conditions, "obligations": list(s.obligations)}
-        for s in d.steps]}
+        {"rule": s.rule, "path": list(s.path), "keep": keep, "redex": sp.srepr(s.redex),
+         "contractum": sp.srepr(s.contractum), "side_conditions": RULES[s.rule].side_conditions,
+         "obligations": list(s.obligations)}
+        for s, keep in zip(d.steps, kept_levels(d.steps))]}
+
+
+def kept_levels(steps) -> list[int]:
+    """For each step, how many levels of the previous step's focus still stand (the same `Focus` objects: the
+    rewriting did not leave them in between); the first step keeps none."""
+    out, before = [], ()
+    for s in steps:
+        levels = s.focus.levels() if s.focus is not None else ()
+        keep = 0
+        while keep < min(len(levels), len(before)) and levels[keep] is before[keep]:
+            keep += 1
+        out.append(keep)
+        before = levels
+    return out
 
 
 def certificate(r: Result) -> dict:

@@ -1,15 +1,16 @@
 """The normalizer: a strategy over the rule library, a budget, and the soundness kernel.
 
 It knows nothing about the mathematics (rules live in `symcheck.rules`) nor about
-traversal (`symcheck.strategies`). Its strategy is two phases: rewrite at the
-leftmost-innermost redex with the first rule of `NORMALIZING` that applies, until none
-does (each step spends the step and time budget, `BudgetExceeded` rather than a loop),
+traversal (`symcheck.strategies`). Its strategy is two phases: rewrite innermost first, in
+place (`in_place`), with the first rule of `NORMALIZING` that applies, until none does
+(each step spends the step and time budget, `BudgetExceeded` rather than a loop),
 then rename bound indices canonically (`alpha-rename`) once. Every step, of either
 phase, passes the kernel before it is accepted: a rule whose obligations (induction
 base and step) do not normalize to equal forms is not applied, and the side conditions
 it declares are re-proved from the facts at the redex (`UnprovedSideCondition` if one is
-not: a bug in the rule). Every step keeps the whole expression before and after, so a
-derivation can be printed line by line and replayed.
+not: a bug in the rule). Every step keeps its redex, contractum and focus, from which the
+whole expression before and after is made when read, so a derivation can be printed line
+by line and replayed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .budget import BudgetExceeded, StepBudget
 from .context import Context
 from .proof import Derivation, DischargedObligation, Step
 from .rules import BINDERS, NORMALIZING, RULES, Condition, Obligation, Rule
-from .strategies import chain, exhaust, first_of, innermost, once
+from .strategies import chain, first_of, in_place, innermost, once
 
 __all__ = ["Normalizer", "BudgetExceeded", "UnprovedSideCondition", "foldable_power"]
 
@@ -90,8 +91,8 @@ class Normalizer:
         self.rules = NORMALIZING.rules if rules is None else rules
         self.budget = StepBudget(max_steps, deadline) if budget is None else budget
         self.obligations = DischargedObligations() if obligations is None else obligations
-        self._rewrite = innermost(first_of(self.rules, self._attempt))
-        self._strategy = chain(exhaust(self._rewrite, self.budget), once(first_of(BINDERS.rules, self._attempt)))
+        self._rewrite = first_of(self.rules, self._attempt)
+        self._strategy = chain(in_place(self._rewrite, self.budget), once(first_of(BINDERS.rules, self._attempt)))
 
     @property
     def max_steps(self) -> int:
@@ -112,7 +113,7 @@ class Normalizer:
 
     def rewrite_once(self, expr: sp.Expr, ctx: Context) -> Step | None:
         """The first rewrite (innermost first) of `expr`, or None if it is normal."""
-        return self._rewrite(expr, ctx)
+        return innermost(self._rewrite)(expr, ctx)
 
     def discharge(self, ob: Obligation) -> DischargedObligation:
         """Prove an obligation with the full rule library (whatever this normalizer's own rules),
@@ -136,7 +137,7 @@ class Normalizer:
         obs = self._obligations_hold(r, expr, ctx)
         if obs is None:
             return None
-        return Step(r.name, expr, out, expr, out, obs, (), proved_conditions(r, expr, out, ctx))
+        return Step(r.name, expr, out, obs, proved_conditions(r, expr, out, ctx))
 
     def _obligations_hold(self, r: Rule, e, ctx) -> tuple[str, ...] | None:
         if r.obligations is None:

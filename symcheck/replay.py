@@ -38,16 +38,17 @@ from .replay_compose import check_argument
 from .replay_congruence import congruence_obligations
 from .replay_positions import positions
 from .replay_names import Names
-from .replay_parse import Rejected, parse, replace_at, subterm_at as _at
+from .replay_focus import Zipper
+from .replay_parse import Rejected, parse, replace_at
 from .replay_recurrence import recurrence_obligations
 from .replay_scalars import declared_scalar, value_inside
-from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations, facts_at
+from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligations
 from .replay_semantics import DIGITS, World, scalar_value
 
 __all__ = ["FORMAT", "Rejected", "Replayed", "replay", "replay_file", "parse", "scalar_value", "replace_at", "SHAPES",
            "MAX_FILE", "MAX_SIZES", "MAX_STEPS", "MAX_TOTAL_WORK", "MAX_LEMMA_DEPTH"]
 
-FORMAT = 3
+FORMAT = 4
 MAX_FILE = 64 * 2 ** 20      # bytes of a certificate file (the library's largest: 6 MB)
 MAX_SIZES = 16               # size symbols of a claim
 MAX_STEPS = 200_000          # steps of one certificate, lemmas included
@@ -244,7 +245,8 @@ class _Checker:
     # -- derivations -------------------------------------------------------------------------------------
     def derivation(self, d: dict, label: str, facts: tuple, domain=None) -> sp.Basic:
         _need(isinstance(d, dict) and isinstance(d["steps"], list), f"{label} must have a start and steps")
-        current = self.parse(d["start"])
+        focus = Zipper(self.parse(d["start"]), facts)
+        current = focus.sub
         for k, step in enumerate(d["steps"], start=1):
             _need(isinstance(step, dict), f"{label}: a step must be an object")
             rule = step["rule"]
@@ -256,21 +258,21 @@ class _Checker:
             _need(isinstance(rule, str) and isinstance(path, list), f"{where}: rule and path")
             try:
                 redex, contractum = self.parse(step["redex"]), self.parse(step["contractum"])
-                found = _at(current, path)
+                focus.move(path, step["keep"])
             except Rejected as err:
                 raise Rejected(f"{where}: {err}") from None
-            if found != redex:
+            if focus.sub != redex:
                 raise Rejected(f"{where}: the redex is not at the recorded position")
-            site = Site(facts_at(current, path, facts), self.assumed, self.shapes, self.unrolled, self.congruent)
+            site = Site(focus.facts, self.assumed, self.shapes, self.unrolled, self.congruent)
             why = check_step(rule, redex, contractum, site)
             if why is not None:
                 raise Rejected(f"{where}: {why}" if why != "this rewrite is not what the rule does"
                                else f"{where}: this rewrite is not what rule {rule} does")
-            after = replace_at(current, path, contractum)
+            after = focus.whole(contractum)
             self._agree(current, after, where, domain)
-            current = after
+            focus.sub, current = contractum, after
             self.steps += 1
-        return current
+        return focus.root()
 
     def obligations(self) -> None:
         """Each obligation must be the induction base or step of a memory or of a recurrence of the claim, or

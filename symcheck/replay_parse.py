@@ -23,7 +23,7 @@ from .matrix import SIDES, MaskedSoftmax, MatInput, MatProd, MatrixTerm, MatScal
 from .memory import ContentWeight, Memory, MemoryCell, Rows, WriteWeight
 from .nodes.recurrence import Prev, Recurrence, State
 
-__all__ = ["Rejected", "parse", "scalar_input", "symbols", "subterm_at", "replace_at", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_NAME", "MAX_TEXT"]
+__all__ = ["Rejected", "parse", "scalar_input", "symbols", "replace_at", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_NAME", "MAX_TEXT"]
 
 MAX_DEPTH = 100          # nested constructors in one expression (the library's deepest: 18)
 MAX_DIGITS = 40          # digits of an integer literal
@@ -329,15 +329,6 @@ _NODES = {
     "State": _node("State", State, "recurrence", "expr", "expr", "expr"),
     "Prev": _node("Prev", _prev, "name", "tuple", "expr", "expr"),
 }
-
-
-def subterm_at(expr, path):
-    """The subterm of `expr` at `path` (argument indices), a step's position; `Rejected` if there is none."""
-    for k in path:
-        if type(k) is not int or not 0 <= k < len(expr.args):
-            raise Rejected(f"position {path} does not exist")
-        expr = expr.args[k]
-    return expr
 
 
 def replace_at(expr, path, new):

@@ -30,7 +30,7 @@ from .replay_recurrence import recurrence_closed_form
 from .replay_softmax import SOFTMAX_RULES
 from .replay_trig import TRIG_RULES
 
-__all__ = ["SHAPES", "Site", "check_step", "facts_at", "substitute", "canonical", "closed_form",
+__all__ = ["SHAPES", "Site", "check_step", "facts_at", "facts_within", "substitute", "canonical", "closed_form",
            "expected_obligations"]
 
 
@@ -99,27 +99,33 @@ def canonical(e, depth: int = 0):
 
 
 def facts_at(expr, path, facts: tuple) -> tuple:
-    """The facts at `path`: `facts`, plus lo <= j <= hi for each sum or product whose body the path enters,
-    and P for each bracket [P] (an inequality or an equation) beside a factor the path enters: where P
-    fails that product is 0 whatever the factor is. A binder forgets what was known about the name it
-    rebinds."""
+    """The facts at `path`: `facts`, plus what each level the path enters adds (`facts_within`)."""
     facts = list(facts)
     for k in path:
-        if isinstance(expr, sp.Mul):
-            for i, f in enumerate(expr.args):
-                cond = f.args[0] if i != k and isinstance(f, Iverson) else None
-                if isinstance(cond, (sp.LessThan, sp.Equality)):
-                    facts.append((cond.lhs, cond.rhs))
-                if isinstance(cond, sp.Equality):
-                    facts.append((cond.rhs, cond.lhs))
-        if isinstance(expr, RANGES) and k == 0:
-            facts = [f for f in facts if expr.var not in (f[0].free_symbols | f[1].free_symbols)]
-            facts += [(expr.lo, expr.var), (expr.var, expr.hi)]
-        elif isinstance(expr, sp.Lambda) and k == 1:
-            bound = set(expr.variables)
-            facts = [f for f in facts if not bound & (f[0].free_symbols | f[1].free_symbols)]
+        facts = facts_within(expr, k, facts)
         expr = expr.args[k]
     return tuple(facts)
+
+
+def facts_within(expr, k: int, facts: list) -> list:
+    """The facts inside `expr`'s argument k: `facts`, plus lo <= j <= hi if it is the body of a sum or
+    product, and P for each bracket [P] (an inequality or an equation) beside it in a product: where P fails
+    that product is 0 whatever the factor is. A binder forgets what was known about the name it rebinds."""
+    facts = list(facts)
+    if isinstance(expr, sp.Mul):
+        for i, f in enumerate(expr.args):
+            cond = f.args[0] if i != k and isinstance(f, Iverson) else None
+            if isinstance(cond, (sp.LessThan, sp.Equality)):
+                facts.append((cond.lhs, cond.rhs))
+            if isinstance(cond, sp.Equality):
+                facts.append((cond.rhs, cond.lhs))
+    if isinstance(expr, RANGES) and k == 0:
+        facts = [f for f in facts if expr.var not in (f[0].free_symbols | f[1].free_symbols)]
+        facts += [(expr.lo, expr.var), (expr.var, expr.hi)]
+    elif isinstance(expr, sp.Lambda) and k == 1:
+        bound = set(expr.variables)
+        facts = [f for f in facts if not bound & (f[0].free_symbols | f[1].free_symbols)]
+    return facts
 
 
 # -- the memory's closed form and its induction obligations ------------------------------------------------

@@ -2,9 +2,10 @@
 
 In the spirit of `sympy.strategies`, the mathematics (rules) is kept apart from the
 algorithm that applies it. A *strategy* `(expr, ctx) -> Step | None` makes at most one
-rewrite somewhere in `expr` and reports it as a `proof.Step` (whole expression before and
-after, redex, position), so the trace of a run is the proof. A *phase*
-`(expr, ctx) -> tuple[Step, ...]` runs strategies to an end. How one rule is tried at one
+rewrite somewhere in `expr` and reports it as a `proof.Step` (redex, contractum, and where:
+its `Focus`), so the trace of a run is the proof. A *phase* `(expr, ctx) -> tuple[Step, ...]`
+runs strategies to an end; `in_place` normalizes innermost first without rebuilding the
+enclosing nodes after every step. How one rule is tried at one
 node (and what makes a rewrite acceptable) is an `Attempt`, supplied by the caller: the
 normalizer's attempt re-proves side conditions; `plain` accepts any change.
 """
@@ -21,11 +22,11 @@ from .budget import StepBudget
 from .context import Context
 from .nodes import spec_of
 from .nodes.guards import Iverson
-from .proof import Step
+from .proof import Focus, Step
 from .rebuild import rebuild
 from .rules import Rule
 
-__all__ = ["Strategy", "Phase", "Attempt", "plain", "first_of", "innermost", "exhaust", "once", "chain",
+__all__ = ["Strategy", "Phase", "Attempt", "plain", "first_of", "innermost", "in_place", "once", "chain",
            "child_context", "opaque"]
 
 Strategy = Callable[[sp.Basic, Context], Step | None]
@@ -36,7 +37,7 @@ Attempt = Callable[[Rule, sp.Basic, Context], Step | None]
 def plain(r: Rule, expr: sp.Basic, ctx: Context) -> Step | None:
     """`r` at the root of `expr`, unchecked: a step exactly when it changes `expr`."""
     out = r(expr, ctx)
-    return None if out == expr else Step(r.name, expr, out, expr, out)
+    return None if out == expr else Step(r.name, expr, out)
 
 
 @lru_cache(maxsize=100_000)
@@ -95,55 +96,79 @@ def first_of(rules: Iterable[Rule], attempt: Attempt = plain) -> Strategy:
 
 
 def innermost(strategy: Strategy) -> Strategy:
-    """One rewrite at the leftmost-innermost redex: inside the first argument that has one, else
-    at the node itself (leaves and opaque nodes are never redexes). A subtree found normal in a
-    context is remembered, so `strategy` must be deterministic; a long derivation then does not
-    search its settled parts again. The redex's ancestors are rebuilt once the redex is found, and the
-    step is made a step of the whole expression once."""
+    """One rewrite at the leftmost-innermost redex: inside the first argument that has one, else at the node
+    itself (leaves and opaque nodes are never redexes). A subtree found normal in a context is remembered, so
+    `strategy` must be deterministic."""
     normal: set[tuple[sp.Basic, Context]] = set()
 
-    def find(expr: sp.Basic, ctx: Context, above: list) -> Step | None:
-        """The step at the redex; `above` gets (ancestor, argument index) pairs, innermost first."""
+    def find(expr: sp.Basic, ctx: Context, focus: Focus | None) -> Step | None:
         if not expr.args or opaque(expr) or (expr, ctx) in normal:
             return None
         for k, child in enumerate(expr.args):
-            step = find(child, child_context(expr, k, ctx), above)
+            step = find(child, child_context(expr, k, ctx), Focus(focus, expr, k))
             if step is not None:
-                above.append((expr, k))
                 return step
         step = strategy(expr, ctx)
         if step is None:
             normal.add((expr, ctx))
-        return step
+            return None
+        return dataclasses.replace(step, focus=focus)
 
-    def walk(expr: sp.Basic, ctx: Context) -> Step | None:
-        above: list[tuple[sp.Basic, int]] = []
-        step = find(expr, ctx, above)
-        if step is None or not above:
-            return step
-        after, path = step.after, step.path
-        for node, k in above:
-            args = list(node.args)
-            args[k] = after
-            after, path = rebuild(node, args), (k, *path)
-        return dataclasses.replace(step, before=expr, after=after, path=path)
-
-    return walk
+    return lambda expr, ctx: find(expr, ctx, None)
 
 
-def exhaust(strategy: Strategy, budget: StepBudget) -> Phase:
-    """Rewrite with `strategy` until it finds nothing, spending `budget` on every step (it raises
-    `BudgetExceeded` rather than loop)."""
+def merges(e: sp.Basic, focus: Focus | None) -> bool:
+    """Will the node above merge `e` into itself (a sum into a sum, a product into a product)? Then `e` goes
+    back up at once, so that its terms or factors meet their new siblings before anything else rewrites them."""
+    return focus is not None and type(e) is type(focus.node) and type(e) in (sp.Add, sp.Mul)
 
-    def run(expr: sp.Basic, ctx: Context) -> tuple[Step, ...]:
-        steps = []
-        while (step := strategy(expr, ctx)) is not None:
-            steps.append(step)
-            expr = step.after
+
+def in_place(strategy: Strategy, budget: StepBudget) -> Phase:
+    """Rewrite with `strategy` (at a node itself) innermost first until nothing changes, spending `budget` on
+    every step (it raises `BudgetExceeded` rather than loop). A node's arguments are normalized first, left to
+    right, each in its context; a changed argument is put back by rebuilding the node (once per change, not
+    once per step below it), and the node's arguments are looked at again from the first (the rebuild may
+    have reordered or merged them, and a bracket beside them may have changed what they know); then rules are
+    tried at the node, and a contractum is normalized the same way, unless the node above will merge it
+(`merges`). A subtree found normal in a context is
+    remembered across calls, so `strategy` must be deterministic. Each step records its `Focus`: the
+    enclosing nodes as they stood, from which its whole expression is made when read."""
+    normal: set[tuple[sp.Basic, Context]] = set()
+
+    def settled(e: sp.Basic, ctx: Context) -> bool:
+        return not e.args or opaque(e) or (e, ctx) in normal
+
+    def run(e: sp.Basic, ctx: Context, focus: Focus | None, steps: list) -> sp.Basic:
+        while True:
+            k = 0
+            while k < len(e.args):
+                child, inner = e.args[k], child_context(e, k, ctx)
+                new = child if settled(child, inner) else run(child, inner, Focus(focus, e, k), steps)
+                if new is child:
+                    k += 1
+                    continue
+                args = list(e.args)
+                args[k] = new
+                e, k = rebuild(e, args), 0
+                if settled(e, ctx):
+                    return e
+            step = strategy(e, ctx)
+            if step is None:
+                normal.add((e, ctx))
+                return e
+            steps.append(dataclasses.replace(step, focus=focus))
             budget.spend()
+            e = step.contractum
+            if settled(e, ctx) or merges(e, focus):
+                return e
+
+    def phase(expr: sp.Basic, ctx: Context) -> tuple[Step, ...]:
+        steps: list[Step] = []
+        if not settled(expr, ctx):
+            run(expr, ctx, None, steps)
         return tuple(steps)
 
-    return run
+    return phase
 
 
 def once(strategy: Strategy) -> Phase:

@@ -47,7 +47,7 @@ def _flat(frame: dict, inputs: dict, lhs, rhs, steps) -> dict:
     cert["claim"]["inputs"] = [{"name": n, "shape": [sp.srepr(x) for x in s]} for n, s in inputs.items()]
     cert["claim"]["row"], cert["claim"]["col"] = sp.srepr(t), sp.srepr(b)
     cert["lhs"] = {"start": sp.srepr(lhs), "steps": [
-        {"rule": rule, "path": [], "redex": sp.srepr(r), "contractum": sp.srepr(c), "side_conditions": [],
+        {"rule": rule, "path": [], "keep": 0, "redex": sp.srepr(r), "contractum": sp.srepr(c), "side_conditions": [],
          "obligations": []} for rule, r, c in steps]}
     cert["rhs"], cert["normal_form"] = {"start": sp.srepr(rhs), "steps": []}, sp.srepr(rhs)
     cert["claim"]["digest"] = claim_digest(cert)
@@ -87,7 +87,7 @@ def test_a_structure_reading_an_input_by_its_label_is_rejected(plain):
                             "cols": shape[1]}}
         return {"apply": {"placeholders": [{"name": "X", "shape": shape}], "body": body,
                           "args": [{"input": {"name": "A", "shape": shape}}]}}
-    cert = {"symcheck": lemma["symcheck"], "format": 3, "kind": "composition",
+    cert = {"symcheck": lemma["symcheck"], "format": lemma["format"], "kind": "composition",
             "claim": {"name": "A_is_X", "file": None, "statement": "s", "expect": "proved", "constraints": [],
                       "assumptions": [], "lhs": side(X[t, b]), "rhs": side(read)},
             "argument": [], "tree": {"by": "congruence", "args": [{"by": "identical"}], "lemma": 0},

@@ -34,7 +34,7 @@ CONFIG = Config(max_seconds=20)
 
 def _composition(claim: Claim, lemma: dict) -> dict:
     """A composition whose argument is one lemma, the lemma's certificate given (a forger's)."""
-    cert = {"symcheck": lemma["symcheck"], "format": 3, "kind": "composition",
+    cert = {"symcheck": lemma["symcheck"], "format": lemma["format"], "kind": "composition",
             "claim": {"name": claim.qualname, "file": None, "statement": "s", "expect": "proved", "constraints": [],
                       "assumptions": lemma["claim"]["assumptions"], "lhs": structure(claim.lhs),
                       "rhs": structure(claim.rhs)},

@@ -13,7 +13,7 @@ import sympy as sp
 
 import symcheck.replay as replay_module
 from symcheck import Claim, apply, check, from_index, matrix, size
-from symcheck.certificate import certificate
+from symcheck.certificate import FORMAT, certificate
 from symcheck.cli import main
 from symcheck.digest import claim_digest
 from symcheck.index import Iverson, Power, Sigma, index
@@ -33,9 +33,9 @@ def R(x) -> str:
 def flat(lhs, rhs, lhs_steps=(), rhs_steps=(), sizes=(T, d), constraints=(), name="forged.claim"):
     """A hand-made flat certificate of lhs ≡ rhs over V (T x d), entry (t, b), with its digest."""
     def steps(raw):
-        return [{"rule": rule, "path": list(path), "redex": R(redex), "contractum": R(contractum)}
+        return [{"rule": rule, "path": list(path), "keep": 0, "redex": R(redex), "contractum": R(contractum)}
                 for rule, path, redex, contractum in raw]
-    cert = {"format": 3, "claim": {
+    cert = {"format": FORMAT, "claim": {
         "name": name, "sizes": [R(s) for s in sizes], "constraints": [[R(lo), R(hi)] for lo, hi in constraints],
         "row": R(t), "col": R(b), "rows": R(T), "cols": R(d),
         "inputs": [{"name": "V", "shape": [R(T), R(d)]}], "assumptions": []},
@@ -111,7 +111,7 @@ def deep(n):
 
 def renamed(cert, e):
     """A first step that the checker must evaluate: e renamed (j -> k), which no shape check stops."""
-    cert["lhs"].update(start=R(e), steps=[{"rule": "alpha-rename", "path": [], "redex": R(e),
+    cert["lhs"].update(start=R(e), steps=[{"rule": "alpha-rename", "path": [], "keep": 0, "redex": R(e),
                                            "contractum": R(e.xreplace({j: k}))}])
 
 
@@ -123,13 +123,42 @@ def renamed(cert, e):
     (lambda c: renamed(c, Sigma(V[j, b], j, 1, 10 ** 12)), "a sum of 1000000000000 terms"),
     (lambda c: c.update(lemmas="x", kind="composition"), "malformed certificate"),
     (lambda c: c["lhs"].update(steps=[{"rule": 1, "path": "x", "redex": [], "contractum": {}}]), "malformed"),
-    (lambda c: c.update(format=2), "certificate format 2: this checker reads format 3 only"),
+    (lambda c: c.update(format=3), "certificate format 3: this checker reads format 4 only"),
 ])
 def test_hostile_certificates_are_rejected_quickly(edit, message):
     cert = flat(V[t, b], V[t, b])
     edit(cert)
     cert["claim"]["digest"] = claim_digest(cert) if isinstance(cert.get("lemmas", []), list) else "x"
     assert message in rejected(cert)
+
+
+@pytest.mark.parametrize("keep, path, message", [
+    (1, [0], "keep 1 is not a number of levels"),           # the first step has no levels before it
+    (-1, [0], "keep -1 is not a number of levels"),
+    ("0", [0], "keep '0' is not a number of levels"),
+    (0, [7], "position [7] does not exist"),
+    (0, [0.0], "position [0.0] does not exist"),
+])
+def test_hostile_positions_are_rejected(keep, path, message):
+    """A step's position: `keep` counts levels the step before stood in, and the path must exist."""
+    e = Sigma(V[j, b], j, 1, T) + V[t, b]
+    cert = flat(e, e)
+    cert["lhs"]["steps"] = [{"rule": "alpha-rename", "path": path, "keep": keep, "redex": R(e), "contractum": R(e)}]
+    cert["claim"]["digest"] = claim_digest(cert)
+    assert message in rejected(cert)
+
+
+def test_a_kept_level_must_be_the_one_the_path_goes_through():
+    """Two steps inside Σ + V: the second keeps the first one's level but names another argument there."""
+    s, s2 = Sigma(V[j, b], j, 1, T), Sigma(V[k, b], k, 1, T)
+    e = s + V[t, b]
+    at = list(e.args).index(s)
+    steps = [{"rule": "alpha-rename", "path": [at], "keep": 0, "redex": R(s), "contractum": R(s2)},
+             {"rule": "alpha-rename", "path": [1 - at], "keep": 1, "redex": R(V[t, b]), "contractum": R(V[t, b])}]
+    cert = flat(e, e)
+    cert["lhs"]["steps"] = steps
+    cert["claim"]["digest"] = claim_digest(cert)
+    assert "does not continue the levels it keeps" in rejected(cert)
 
 
 def test_the_evaluation_budget_of_a_step(monkeypatch):
@@ -152,8 +181,8 @@ def test_many_sizes_are_sampled_not_enumerated():
 
 def test_the_step_budget(monkeypatch):
     sj, sk = Sigma(V[j, b], j, 1, T), Sigma(V[k, b], k, 1, T)
-    there = {"rule": "alpha-rename", "path": [], "redex": R(sj), "contractum": R(sk)}
-    back = {"rule": "alpha-rename", "path": [], "redex": R(sk), "contractum": R(sj)}
+    there = {"rule": "alpha-rename", "path": [], "keep": 0, "redex": R(sj), "contractum": R(sk)}
+    back = {"rule": "alpha-rename", "path": [], "keep": 0, "redex": R(sk), "contractum": R(sj)}
     cert = flat(sj, sj)
     cert["lhs"]["steps"] = [there, back, there, back]
     assert replay(copy.deepcopy(cert)).steps == 4
@@ -329,13 +358,14 @@ def test_symbols_are_one_per_name_and_only_sizes_positive():
 def one_step(claim, rule):
     """A certificate of `claim` (posed from a file the way `--against` re-poses it) whose lhs goes to the rhs
     in one root step by `rule`, as `attacks/forge_against.py` writes it."""
-    from symcheck.certificate import FORMAT, _flat_claim
+    from symcheck.certificate import _flat_claim
     from symcheck.problem import pose_claim
     p = pose_claim(claim)
     cert = {"symcheck": "0.1.0", "format": FORMAT,
             "claim": {"name": claim.qualname, "file": claim.file, "statement": claim.statement, "expect": "proved",
                       **_flat_claim(claim, p)},
-            "lhs": {"start": R(p.lhs), "steps": [{"rule": rule, "path": [], "redex": R(p.lhs), "contractum": R(p.rhs),
+            "lhs": {"start": R(p.lhs), "steps": [{"rule": rule, "path": [], "keep": 0, "redex": R(p.lhs),
+                                                  "contractum": R(p.rhs),
                                                   "side_conditions": "", "obligations": []}]},
             "rhs": {"start": R(p.rhs), "steps": []}, "normal_form": R(p.rhs), "obligations": [], "rules": {}}
     cert["claim"]["digest"] = claim_digest(cert)

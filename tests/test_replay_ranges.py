@@ -97,9 +97,9 @@ def _with_round_trip(cert, forth, back, rule):
     out = copy.deepcopy(cert)
     start = out["lhs"]["start"]
     out["lhs"]["steps"][:0] = [
-        {"rule": rule, "path": [], "redex": start, "contractum": sp.srepr(forth), "side_conditions": "",
+        {"rule": rule, "path": [], "keep": 0, "redex": start, "contractum": sp.srepr(forth), "side_conditions": "",
          "obligations": []},
-        {"rule": rule, "path": [], "redex": sp.srepr(forth), "contractum": sp.srepr(back), "side_conditions": "",
+        {"rule": rule, "path": [], "keep": 0, "redex": sp.srepr(forth), "contractum": sp.srepr(back), "side_conditions": "",
          "obligations": []}]
     return out
 

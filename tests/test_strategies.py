@@ -10,7 +10,7 @@ from symcheck.context import Context
 from symcheck.index import Iverson, Sigma, index
 from symcheck.nodes.spec import NodeSpec, register
 from symcheck.rules import Rule
-from symcheck.strategies import chain, child_context, exhaust, first_of, innermost, once
+from symcheck.strategies import chain, child_context, first_of, in_place, innermost, once
 
 
 
@@ -77,29 +77,47 @@ def test_innermost_gives_a_sum_body_the_range_of_its_index():
     assert child_context(Sigma(A(j), j, 1, T), 2, CTX) == CTX
 
 
-def test_exhaust_stops_at_a_fixpoint():
-    run = exhaust(innermost(first_of((A_TO_B,))), StepBudget(10))
+def test_in_place_stops_at_a_fixpoint():
+    run = in_place(first_of((A_TO_B,)), StepBudget(10))
     steps = run(C(A(x), A(y)), CTX)
     assert [s.path for s in steps] == [(0,), (1,)] and steps[-1].after == C(B(x), B(y))
     assert run(steps[-1].after, CTX) == ()
 
 
-def test_exhaust_spends_the_step_budget():
+def test_in_place_normalizes_a_contractum_and_its_arguments_before_the_node_above():
+    """A(A(x)) under C: the inner A first, then the outer, then C itself; each whole expression is made from
+    the step's focus, and each step starts where the one before it ended."""
+    to_a = renaming("c-to-a", C, A)
+    steps = in_place(first_of((A_TO_B, to_a)), StepBudget(10))(C(A(A(x))), CTX)
+    assert [(s.rule, s.path) for s in steps] == [("a-to-b", (0, 0)), ("a-to-b", (0,)), ("c-to-a", ()),
+                                                 ("a-to-b", ())]
+    assert [s.after for s in steps] == [C(A(B(x))), C(B(B(x))), A(B(B(x))), B(B(B(x)))]
+    assert all(a.after == b.before for a, b in zip(steps, steps[1:]))
+
+
+def test_in_place_keeps_the_enclosing_nodes_as_they_stood():
+    """The second step's focus still holds C(A(x), A(y)) as it was when the rewriting went into its second
+    argument (its first argument was rewritten and the node rebuilt before that): no rebuild per step."""
+    steps = in_place(first_of((A_TO_B,)), StepBudget(10))(C(A(x), A(y)), CTX)
+    assert steps[1].focus.node == C(B(x), A(y)) and steps[1].focus.outer is None
+
+
+def test_in_place_spends_the_step_budget():
     budget = StepBudget(5)
     with pytest.raises(BudgetExceeded, match="^step budget of 5 rewrite steps exhausted$"):
-        exhaust(innermost(first_of((A_TO_B, B_TO_A))), budget)(C(A(x)), CTX)
+        in_place(first_of((A_TO_B, B_TO_A)), budget)(C(A(x)), CTX)
     assert budget.steps_taken == 6
 
 
-def test_exhaust_spends_the_time_budget():
+def test_in_place_spends_the_time_budget():
     with pytest.raises(BudgetExceeded, match="^time budget exhausted during normalization$"):
-        exhaust(innermost(first_of((A_TO_B,))), StepBudget(10, deadline=0.0))(C(A(x)), CTX)
+        in_place(first_of((A_TO_B,)), StepBudget(10, deadline=0.0))(C(A(x)), CTX)
 
 
 def test_once_makes_at_most_one_step_and_chain_continues_from_it():
     assert len(once(innermost(first_of((A_TO_B,))))(C(A(x), A(y)), CTX)) == 1
     assert once(first_of((A_TO_B,)))(C(x), CTX) == ()
-    run = chain(exhaust(innermost(first_of((A_TO_B,))), StepBudget(10)), once(first_of((renaming("c", C, A),))))
+    run = chain(in_place(first_of((A_TO_B,)), StepBudget(10)), once(first_of((renaming("c", C, A),))))
     steps = run(C(A(x)), CTX)
     assert [s.rule for s in steps] == ["a-to-b", "c"] and steps[-1].before == C(B(x)) and steps[-1].after == A(B(x))
 
