@@ -296,27 +296,26 @@ def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...]) -> sp.Basic:
     variables = [v for link in links for v in b.variables(link)]
     k = len(variables)
     names = [index(n) for n in pool[depth:depth + k]]
-    # move the chain's variables out of the way of the canonical names first
+    if len(links) == 1:                 # one order: the variables go straight to their canonical names
+        out = _canon(subst(body, dict(zip(variables, names))), depth + k, pool)
+        return b.rebuild(e, tuple(names), out, {j: _canon(e.args[j], depth, pool) for j in b.outside(e)})
+    # a commuting chain, one variable per link: move them out of the way of the canonical names first, and
+    # order the links by name-independent keys
     temps = _TEMPS[:k]
     body = subst(body, dict(zip(variables, temps)))
-    orders = [tuple(range(len(links)))]
-    if b.commutes and len(links) > 1:         # one link has one order: no keys to compute
-        bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
-        atoms = [a for a in atoms_of(body, _ATOMS) if a.free_symbols & set(temps)]
-        keys = []
-        for i, (lo, hi) in enumerate(map(b.bounds, links)):
-            rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {v: _HOLE for v in bound}
-            mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms if temps[i] in a.free_symbols)
-            keys.append((default_sort_key(_erase(lo)), default_sort_key(_erase(hi)), mentions))
-        orders = _orders(keys)
+    bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
+    atoms = [a for a in atoms_of(body, _ATOMS) if a.free_symbols & set(temps)]
+    keys = []
+    for i, (lo, hi) in enumerate(map(b.bounds, links)):
+        rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {v: _HOLE for v in bound}
+        mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms if temps[i] in a.free_symbols)
+        keys.append((default_sort_key(_erase(lo)), default_sort_key(_erase(hi)), mentions))
     best = None
-    for order in orders:                 # a commuting chain: one variable per link
-        mapping = {temps[o]: names[p] for p, o in enumerate(order)} if b.commutes else dict(zip(temps, names))
-        out = _canon(subst(body, mapping), depth + k, pool)
+    for order in _orders(keys):
+        out = _canon(subst(body, {temps[o]: names[p] for p, o in enumerate(order)}), depth + k, pool)
         for p in reversed(range(len(links))):
             link = links[order[p]]
-            mine = (names[p],) if b.commutes else tuple(names)
-            out = b.rebuild(link, mine, out, {j: _canon(link.args[j], depth, pool) for j in b.outside(link)})
+            out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool) for j in b.outside(link)})
         if best is None or default_sort_key(out) < default_sort_key(best):
             best = out
     return best

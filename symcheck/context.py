@@ -227,7 +227,11 @@ class Context:
                        self.recurrences, self.domain)
 
     def proves_le(self, lo, hi) -> bool:
-        """Do the facts imply lo <= hi?"""
+        """Do the facts imply lo <= hi? Memoised (`_proves_le`): rules ask the same question of the same
+        context at every attempt on a node, and a normal subtree is asked again in each step's context."""
+        return _proves_le(self, lo, hi)
+
+    def _entails_le(self, lo, hi) -> bool:
         form, facts = nonneg(lo, hi), self.facts
         if form is None:
             lo, hi = self._floors_known((lo, hi))
@@ -275,7 +279,7 @@ class Context:
         return False
 
     def proves_lt(self, lo, hi) -> bool:
-        return self.proves_le(sp.sympify(lo) + 1, hi)
+        return _proves_lt(self, lo, hi)
 
     def nonempty(self, lo, hi) -> bool:
         """Is the integer range lo..hi provably nonempty?"""
@@ -287,3 +291,13 @@ class Context:
 
     def assumes(self, assumption) -> bool:
         return assumption in self.assumptions
+
+
+@lru_cache(maxsize=200_000)
+def _proves_le(ctx: Context, lo, hi) -> bool:
+    return ctx._entails_le(lo, hi)
+
+
+@lru_cache(maxsize=200_000)
+def _proves_lt(ctx: Context, lo, hi) -> bool:
+    return _proves_le(ctx, sp.sympify(lo) + 1, hi)

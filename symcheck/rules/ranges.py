@@ -77,6 +77,13 @@ def _without(args: list, parts: tuple) -> list | None:
     return rest
 
 
+@lru_cache(maxsize=50_000)
+def _next_term(r: sp.Expr, op: Callable) -> tuple[sp.Expr, ...]:
+    """The terms (op = Add) or factors (op = Mul) of the body of the range binder `r` at hi + 1: asked of
+    every sum beside others at every attempt, so memoised."""
+    return arguments(subst(r.body, {r.var: r.hi + 1}), op)
+
+
 def absorb_last(expr: sp.Expr, kind: type, op: Callable) -> Iterator[Match]:
     """Every way `expr` (an Add for sums, a Mul for products) has a `kind` node R over l..m and,
     beside it, R's body at m + 1 *exactly* (as trees up to the names of bound indices, no normalization;
@@ -86,6 +93,6 @@ def absorb_last(expr: sp.Expr, kind: type, op: Callable) -> Iterator[Match]:
     for k, r in enumerate(args):
         if not isinstance(r, kind):
             continue
-        rest = _without(args[:k] + args[k + 1:], arguments(subst(r.body, {r.var: r.hi + 1}), op))
+        rest = _without(args[:k] + args[k + 1:], _next_term(r, op))
         if rest is not None:
             yield op(*rest, kind(r.body, r.var, r.lo, r.hi + 1)), (Le(r.lo, r.hi + 1),)

@@ -5,6 +5,7 @@ All sums follow the empty-range convention of `index.Sigma` (Σ over hi < lo is 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 import sympy as sp
@@ -210,14 +211,22 @@ def _signed_sum(term):
     return None
 
 
+_ALIKE = sp.Dummy("x", integer=True)    # only compared, never put into an expression
+
+
+@lru_cache(maxsize=50_000)
+def _named_alike(body: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """A sum's body with its index renamed to one placeholder, for comparing two sums' bodies as trees."""
+    return subst(body, {var: _ALIKE})
+
+
 def range_differences(expr: sp.Add) -> Iterator[Match]:
     """Every pair of terms Σ_{j=l}^{h} f and Σ_{k=l}^{m} (−f) (or −Σ_{k=l}^{m} f) of `expr`, the bodies
     compared as trees with both indices named alike: their sum is Σ_{j=m+1}^{h} f when l − 1 <= m <= h."""
     sums = [(k, p) for k, a in enumerate(expr.args) if (p := _signed_sum(a)) is not None]
     if len(sums) < 2:
         return
-    x = sp.Dummy("x", integer=True)
-    named = {k: subst(f, {j: x}) for k, (f, j, _, _) in sums}       # once per term: pairs compare trees
+    named = {k: _named_alike(f, j) for k, (f, j, _, _) in sums}       # once per term: pairs compare trees
     for k, (f, j, lo, hi) in sums:
         minus = -named[k]
         for i, (g, v, lo2, m) in sums:
