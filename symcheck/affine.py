@@ -93,20 +93,26 @@ def _relevant(facts: frozenset[Fact], names: set[str]) -> frozenset[Fact]:
     """The facts connected to `names` through shared variables. Using fewer premises is sound; it
     loses nothing unless the facts left out are contradictory on their own (then everything
     holds vacuously, and not claiming it is merely incomplete). Elimination is much faster."""
-    names, chosen, rest = set(names), [], list(facts)
-    grew = True
-    while grew:
-        grew = False
-        keep = []
-        for f in rest:
-            if any(k in names for k, _ in f[0]):
-                chosen.append(f)
-                names.update(k for k, _ in f[0])
-                grew = True
-            else:
-                keep.append(f)
-        rest = keep
+    by_name = _by_name(facts)
+    chosen, seen, todo = set(), set(names), list(names)
+    while todo:
+        for f in by_name.get(todo.pop(), ()):
+            if f not in chosen:
+                chosen.add(f)
+                fresh = [k for k, _ in f[0] if k not in seen]
+                seen.update(fresh)
+                todo += fresh
     return frozenset(chosen)
+
+
+@lru_cache(maxsize=20_000)
+def _by_name(facts: frozenset[Fact]) -> dict[str, tuple[Fact, ...]]:
+    """Each variable's facts: a context's facts are asked about again and again, for different goals."""
+    out: dict[str, list[Fact]] = {}
+    for f in facts:
+        for k, _ in f[0]:
+            out.setdefault(k, []).append(f)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def infeasible(facts: frozenset[Fact]) -> bool:
