@@ -1,10 +1,10 @@
 """States run step by step agree with the whole history they replace, at every time a read asks for.
 
 The memory semantics used to keep M_0..M_T; it now keeps one state (and checkpoints within a
-budget) and evaluates a grid one time step at a time. These tests compare it with independent
+budget) and evaluates a grid in blocks of time steps. These tests compare it with independent
 loops over a full history, entry by entry, on random small instances: size 1, times before the
 first and after the last write, slots and query rows outside the memory, empty address domains,
-with and without checkpoints, stepping row by row and on the whole grid.
+with and without checkpoints, stepping row by row, in blocks of two rows and on the whole grid.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ T, W, N, R = sizes("T W N R")
 tau, n, a, r, h = (index(x) for x in ("tau", "n", "a", "r", "h"))
 
 
-@pytest.fixture(params=["whole grid", "step by step, no checkpoints"])
+@pytest.fixture(params=["whole grid", "step by step, no checkpoints", "blocks of 2 steps, no checkpoints"])
 def mode(request, monkeypatch):
     if request.param != "whole grid":
         monkeypatch.setattr(evaluate_module, "STEP_FROM", 0)
+        monkeypatch.setattr(evaluate_module, "STEP_BLOCK", 1 if request.param.startswith("step") else 2)
         monkeypatch.setattr(stream_module, "SAVE_LIMIT", 0)
     return request.param
 
