@@ -409,8 +409,9 @@ def _evaluate(expr, free, sizes, inputs, backend):
 
 def _run(expr, free, sizes, inputs, backend, previous):
     """`expr` on the grid of `free`; when a state is read at a time given by a free index with many values,
-    one value of it at a time (in increasing order, so each state sequence runs once, in O(state) memory, and
-    each sum spans one step's grid, not all of them). In float64, the sums a node computes over blocks of steps
+    a block of `STEP_BLOCK` consecutive values of it at a time (in increasing order, so each state sequence runs
+    once, in O(state) memory, and each sum spans one block's grid, not all of them; a block whose grid would be
+    too large is halved, down to single steps). In float64, the sums a node computes over blocks of steps
     (`NodeSpec.fuse`: a memory read) are first put in their place, so that only the rest steps, if anything."""
     plan = _plan(expr, tuple(free))
     if plan[3] is not None and free[plan[3]] > STEP_FROM and backend is FLOAT64:
@@ -422,12 +423,19 @@ def _run(expr, free, sizes, inputs, backend, previous):
     if stepped is None or free[stepped] <= STEP_FROM:
         out = np.broadcast_to(ev.val(expr, env), target)
     else:
-        ax, last, rows = axes[stepped], free[stepped], []
-        for k in range(1, last + 1, STEP_BLOCK):
+        ax, last, rows, k, width = axes[stepped], free[stepped], [], 1, STEP_BLOCK
+        while k <= last:
             ev.ranges = {}
-            n = min(STEP_BLOCK, last + 1 - k)
-            block = target[:ax] + (n,) + target[ax + 1:]
-            rows.append(np.broadcast_to(ev.val(expr, {**env, stepped: _values(k, n, ax, ndim)}), block))
+            n = min(width, last + 1 - k)
+            try:
+                value = ev.val(expr, {**env, stepped: _values(k, n, ax, ndim)})
+            except TooLarge:
+                if n == 1:
+                    raise
+                width = (n + 1) // 2                # a block's grid is too large: fewer steps at a time
+                continue
+            rows.append(np.broadcast_to(value, target[:ax] + (n,) + target[ax + 1:]))
+            k += n
         out = np.concatenate(rows, axis=ax) if rows else np.broadcast_to(ev.b.zero, target)
     return np.asarray(out).reshape(tuple(free[s] for s in free))
 
