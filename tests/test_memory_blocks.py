@@ -190,3 +190,18 @@ def test_read_heads_in_blocks_in_high_precision_too(monkeypatch):
     got = evaluate_model(model, env, {"Q": q, "K": k, "V": v, "W_O": wo}, backend=mp_backend(30))
     assert got.dtype == object
     np.testing.assert_allclose(got.astype(float), heads_loop(q, k, v, wo, 5, 1 / np.sqrt(2)), rtol=1e-13, atol=1e-15)
+
+
+def test_a_block_whose_grid_is_too_large_is_halved_down_to_single_steps(monkeypatch):
+    """A block of 32 reads spans 32 × 40 slot terms; with room for 160 the blocks shrink to 4 steps, with room for
+    fewer than the 40 terms of one step the evaluation is too large, as it was step by step."""
+    q, k, v, wo = draw(5, (40, 2, 2), (40, 2, 2), (40, 2, 2), (2, 2, 2))
+    Q, K, V = tensor("Q", Ts, Hs, dhs), tensor("K", Ts, Hs, dhs), tensor("V", Ts, Hs, dvs)
+    model = sdnc_multihead_read(Q, K, V, tensor("W_O", Hs, dvs, Ds), slots=Ns)
+    args = ({"T": 40, "H": 2, "d_h": 2, "d_v": 2, "D": 2, "N": 40}, {"Q": q, "K": k, "V": v, "W_O": wo})
+    monkeypatch.setattr(evaluate_module, "GRID_LIMIT", 160)
+    np.testing.assert_allclose(evaluate_model(model, *args), heads_loop(q, k, v, wo, 40, 1 / np.sqrt(2)),
+                               rtol=1e-11, atol=1e-13)
+    monkeypatch.setattr(evaluate_module, "GRID_LIMIT", 39)
+    with pytest.raises(evaluate_module.TooLarge, match="has 40 terms"):
+        evaluate_model(model, *args)
