@@ -73,6 +73,25 @@ def test_a_view_of_a_part_that_later_steps_change_is_copied():
     assert done.tolist() == [1] and whole.tolist() == [1, 0, 0]
 
 
+@pytest.mark.parametrize("in_place", [False, True])
+def test_terms_reading_one_block_of_times_run_each_step_once(in_place, monkeypatch):
+    """Without checkpoints, a second read of times 3..5 (another term of the same block) would re-run steps 1..5."""
+    monkeypatch.setattr(stream_module, "SAVE_LIMIT", 0)
+    steps = []
+
+    def step(state, s):
+        steps.append(s)
+        return state.__iadd__(s) if in_place else state + s
+
+    stream = Stream(lambda: np.zeros(1), step, 8, changes=(lambda s: np.s_[:]) if in_place else None)
+    times, cols = np.array([[3], [4], [5]]), [np.ones((1, 1), dtype=int)]
+    first = stream.read(times, cols, lambda state, at: state[at[0] - 1], 0.0)
+    again = stream.read(times, cols, lambda state, at: state[at[0] - 1], 0.0)
+    later = stream.read(times + 2, cols, lambda state, at: state[at[0] - 1], 0.0)
+    assert steps == [1, 2, 3, 4, 5, 6, 7]
+    assert first.ravel().tolist() == again.ravel().tolist() == [6, 10, 15] and later.ravel().tolist() == [15, 21, 28]
+
+
 # -- the write-once memory against a loop over its full history -----------------------------------------
 def history(x: np.ndarray, slots: int) -> np.ndarray:
     """M_0..M_T written from the definition: M_s = M_{s-1} + e_s x_s^T (nothing is written beyond N)."""
