@@ -1,5 +1,5 @@
 """Both sides of the delta-rule and DNC-memory claims against independent references (three heads; the DNC
-memories of N = 10 slots at T = 1024, DeltaNet and the fresh-slot memory of N = T slots at T = 64).
+memories at T = 1024, DeltaNet at T = 64).
 
 flash-linear-attention's references (`fla-core`, loaded by file path) differ from symcheck's models in
 three ways, each matched here explicitly: they multiply q by a scale inside (`delta_rule` fixes
@@ -205,16 +205,14 @@ def _content_read(memories, keys, written_only):
 
 
 def test_fresh_slot_writes_ignore_erase_as_flas_attention_says(delta, dnc):
-    """w_t = e_t (N = T slots): the DNC loop, our content read and fla's causal attention agree, erase or not.
-    At T = 64: the memory is a recurrence whose N = T slots are all updated at every step (T = 1024 took 8 s)."""
-    dnc = {name: x[:, :T] for name, x in dnc.items()}
-    fresh = torch.eye(T, dtype=torch.float64)[None, None].expand(1, H, T, T)
+    """w_t = e_t (N = T slots): the DNC loop, our content read and fla's causal attention agree, erase or not."""
+    fresh = torch.eye(LONG, dtype=torch.float64)[None, None].expand(1, H, LONG, LONG)
     memories = _dnc_memories(fresh, _bhtd(dnc["E"]), _bhtd(dnc["A"]))
     attention = _softmax_attention(dnc["Kr"], dnc["A"], dnc["A"])
     np.testing.assert_allclose(_content_read(memories, _bhtd(dnc["Kr"]), True), attention, **FLOAT64)
     claim = delta.fresh_slot_writes_ignore_erase
     for side in ("lhs", "rhs"):
-        ours = _per_head(getattr(claim, side), {"T": T, "N": T, "W": W}, Kr=dnc["Kr"], A=dnc["A"], E=dnc["E"])
+        ours = _per_head(getattr(claim, side), {"T": LONG, "N": LONG, "W": W}, Kr=dnc["Kr"], A=dnc["A"], E=dnc["E"])
         np.testing.assert_allclose(ours, attention, **FLOAT64)
 
 
