@@ -238,7 +238,7 @@ def test_stacks_match_transformer_encoder(norm_first):
     close(evaluate_model(sdnc_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first), *data(x)), run(x))
     x = x[:, :SHORT]
     close(evaluate_model(transformer_stack(X, W, depth=Ls, norm_first=norm_first), *data(x)), run(x))
-    x = x[:, :8]
+    x = x[:, :8]                                # a simulation token by token; 8 rows tell the machines apart
     shared = evaluate_model(sdnc_shared_memory_stack(X, W, depth=Ls, slots=Ns, norm_first=norm_first), *data(x))
     assert np.abs(shared - run(x).detach().numpy()).max() > 1e-3          # one shared memory is another machine
 
