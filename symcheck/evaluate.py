@@ -40,6 +40,7 @@ from .index import index
 from .nodes import spec_of
 from .nodes.spec import registered
 from .nodes.arithmetic import strong_product
+from .nodes.sums import Sigma
 from .nodes.recurrence import STEP
 
 __all__ = ["Backend", "FLOAT64", "mp_backend", "evaluate", "EvaluationError", "TooLarge"]
@@ -54,7 +55,8 @@ class TooLarge(EvaluationError):
 
 
 GRID_LIMIT = 4_000_000     # array elements one sum may span
-STEP_FROM = 32             # a grid reading states at more times than this is evaluated one time step at a time
+STEP_FROM = 32             # a grid reading states at more times than this is evaluated in blocks of times
+STEP_BLOCK = 32            # consecutive time steps evaluated together: the tree is walked once per block
 
 @dataclass(frozen=True)
 class Backend:
@@ -265,32 +267,63 @@ class _Evaluator:
         return hit[0]
 
     def _reduce_range(self, e, env, unit, reduce, contract):
+        var, ax, grid, mask = self._range(e, env)
+        if grid is None:
+            return self.b.convert(np.full(mask.shape, unit, dtype=int))
+        inner, body = {**env, var: grid}, spec_of(e).binder.scope(e)
+        if contract and self.b is FLOAT64:
+            summed, vals = self._sum_of_product(body, inner, (ax,), (mask,))
+            if summed is not None:
+                return summed
+        elif contract and isinstance(body, sp.Mul):
+            vals = strong_product(self, [self.val(a, inner) for a in body.args])
+        else:
+            vals = self.val(body, inner)
+        return _masked_reduce(vals, mask, ax, self.b.convert(unit), reduce)
+
+    def _range(self, e, env):
+        """A range binder's (variable, axis, values on that axis, mask of the points inside the range); values None
+        and a mask of False on the bounds' grid when the range is empty everywhere."""
         binder = spec_of(e).binder
         (var,), (lo, hi) = binder.variables(e), binder.bounds(e)
         lo_a, hi_a = self.idx(lo, env), self.idx(hi, env)
         shape = np.broadcast_shapes(lo_a.shape, hi_a.shape)
         first, last = int(lo_a.min()), int(hi_a.max())
-        if last < first:
-            return self.b.convert(np.full(shape, unit, dtype=int))
         ax = self.axes[var]
+        if last < first:
+            return var, ax, None, np.zeros(shape, dtype=bool)
         grid_shape = [1] * self.ndim
         grid_shape[ax] = last - first + 1
         if (last - first + 1) * max(int(np.prod(shape)), 1) > GRID_LIMIT:
             raise TooLarge(f"the range of {var} has {last - first + 1} terms at these sizes")
         grid = np.arange(first, last + 1).reshape(grid_shape)
-        inner, body = {**env, var: grid}, binder.scope(e)
-        mask = (grid >= lo_a) & (grid <= hi_a)
-        if contract and isinstance(body, sp.Mul):
-            factors = [self.val(a, inner) for a in body.args]
-            summed = None if self.b is not FLOAT64 else contracted(factors + ([] if mask.all() else [mask.astype(float)]), ax)
+        return var, ax, grid, (grid >= lo_a) & (grid <= hi_a)
+
+    def _sum_of_product(self, body, env, axes: tuple, masks: tuple):
+        """(Σ over `axes` of `body`, None) contracted factor by factor (`grid.contracted`) when `body` is a product
+        or a sum of one (Σ_u Σ_a f·g: one contraction over both axes, without the grid of the inner sum), else
+        (None, `body`'s values on the grid, which the caller masks and reduces). Float64 only."""
+        if isinstance(body, Sigma) and isinstance(body.body, sp.Mul) and len(axes) == 1:
+            var, ax, grid, mask = self._range(body, env)
+            if grid is None:
+                return None, self.val(body, env)
+            summed, vals = self._sum_of_product(body.body, {**env, var: grid}, axes + (ax,), masks + (mask,))
             if summed is not None:
-                return summed
-            vals = strong_product(self, factors)
-        else:
-            vals = self.val(body, inner)
-        full = np.broadcast_shapes(vals.shape, mask.shape)
-        masked = np.where(np.broadcast_to(mask, full), np.broadcast_to(vals, full), self.b.convert(unit))
-        return reduce(masked, axis=ax, keepdims=True)
+                return summed, None
+            return None, _masked_reduce(vals, mask, ax, self.b.zero, np.sum)      # the inner sum, as it stands
+        if isinstance(body, sp.Mul):
+            factors = [self.val(a, env) for a in body.args]
+            summed = contracted(factors + [m.astype(float) for m in masks if not m.all()], axes)
+            return summed, None if summed is not None else strong_product(self, factors)
+        return None, self.val(body, env)
+
+
+def _masked_reduce(vals, mask, ax: int, unit, reduce):
+    """`reduce` along `ax` of `vals` where `mask` holds, `unit` elsewhere."""
+    full = np.broadcast_shapes(vals.shape, mask.shape)
+    if mask.all():                              # the whole range at every point: nothing to mask, nothing to copy
+        return reduce(np.broadcast_to(vals, full), axis=ax, keepdims=True)
+    return reduce(np.where(np.broadcast_to(mask, full), np.broadcast_to(vals, full), unit), axis=ax, keepdims=True)
 
 
 @lru_cache(maxsize=4096)
@@ -376,8 +409,9 @@ def _evaluate(expr, free, sizes, inputs, backend):
 
 def _run(expr, free, sizes, inputs, backend, previous):
     """`expr` on the grid of `free`; when a state is read at a time given by a free index with many values,
-    one value of it at a time (in increasing order, so each state sequence runs once, in O(state) memory, and
-    each sum spans one step's grid, not all of them). In float64, the sums a node computes over blocks of steps
+    a block of `STEP_BLOCK` consecutive values of it at a time (in increasing order, so each state sequence runs
+    once, in O(state) memory, and each sum spans one block's grid, not all of them; a block whose grid would be
+    too large is halved, down to single steps). In float64, the sums a node computes over blocks of steps
     (`NodeSpec.fuse`: a memory read) are first put in their place, so that only the rest steps, if anything."""
     plan = _plan(expr, tuple(free))
     if plan[3] is not None and free[plan[3]] > STEP_FROM and backend is FLOAT64:
@@ -389,11 +423,19 @@ def _run(expr, free, sizes, inputs, backend, previous):
     if stepped is None or free[stepped] <= STEP_FROM:
         out = np.broadcast_to(ev.val(expr, env), target)
     else:
-        ax, one = axes[stepped], target[:axes[stepped]] + (1,) + target[axes[stepped] + 1:]
-        rows = []
-        for k in range(1, free[stepped] + 1):
+        ax, last, rows, k, width = axes[stepped], free[stepped], [], 1, STEP_BLOCK
+        while k <= last:
             ev.ranges = {}
-            rows.append(np.broadcast_to(ev.val(expr, {**env, stepped: _values(k, 1, ax, ndim)}), one))
+            n = min(width, last + 1 - k)
+            try:
+                value = ev.val(expr, {**env, stepped: _values(k, n, ax, ndim)})
+            except TooLarge:
+                if n == 1:
+                    raise
+                width = (n + 1) // 2                # a block's grid is too large: fewer steps at a time
+                continue
+            rows.append(np.broadcast_to(value, target[:ax] + (n,) + target[ax + 1:]))
+            k += n
         out = np.concatenate(rows, axis=ax) if rows else np.broadcast_to(ev.b.zero, target)
     return np.asarray(out).reshape(tuple(free[s] for s in free))
 

@@ -45,8 +45,8 @@ def as_view(table, index_arrays, lows):
     return out.reshape(shape)
 
 
-def contracted(factors: list, ax: int):
-    """The sum over axis `ax` of the float64 factors' product without forming the product on the whole grid
+def contracted(factors: list, axes: tuple[int, ...]):
+    """The sum over `axes` of the float64 factors' product without forming the product on the whole grid
     (an einsum over the axes each factor has), or None where that could change a value: with a factor that
     is not finite (the strong zero would matter), or on a small grid (its rounding is kept)."""
     shape = np.broadcast_shapes(*(f.shape for f in factors))
@@ -55,9 +55,9 @@ def contracted(factors: list, ax: int):
     label = {k: n for n, k in enumerate(k for k, m in enumerate(shape) if m > 1)}
     operands = []
     for f in factors:
-        axes = [k for k, m in enumerate(f.shape) if m > 1]
-        operands += [np.reshape(f, [f.shape[k] for k in axes]), [label[k] for k in axes]]
-    kept = [k for k in label if k != ax]
+        own = [k for k, m in enumerate(f.shape) if m > 1]
+        operands += [np.reshape(f, [f.shape[k] for k in own]), [label[k] for k in own]]
+    kept = [k for k in label if k not in axes]
     out = np.einsum(*operands, [label[k] for k in kept], optimize=True)
     return np.reshape(out, [shape[k] if k in kept else 1 for k in range(len(shape))])
 

@@ -32,6 +32,7 @@ class Stream:
         self.in_place = changes is not None
         self._saved: dict[int, np.ndarray] = {}
         self._kept = 0
+        self._recent: dict[int, np.ndarray] = {}     # the states a read at many times passed, from its first time on
         self.time, self.state = 0, start()
         self._save()
 
@@ -75,8 +76,17 @@ class Stream:
         ordered = flat_times[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if ordered.size else ordered
         out = np.full(ordered.size, zero, dtype=np.asarray(zero).dtype)
+        first = int(ordered[0]) if ordered.size else 0
+        self._recent = {s: state for s, state in self._recent.items() if s >= first}
         for lo, hi in zip(starts, [*starts[1:], ordered.size]):
             points = order[lo:hi]
-            values = entries(self.at(int(ordered[lo])), [a[points] for a in flat])
-            out[points] = values
+            out[points] = entries(self._passed(int(ordered[lo])), [a[points] for a in flat])
         return out.reshape(shape)
+
+    def _passed(self, time: int) -> np.ndarray:
+        """S_time for a read at many times, kept until a read starts later: the reads of one block of steps (a
+        state read by several terms) run the steps once, not once per term from the last checkpoint."""
+        if time not in self._recent:
+            state = self.at(time)
+            self._recent[time] = state.copy() if self.in_place and time not in self._saved else state
+        return self._recent[time]

@@ -1,4 +1,5 @@
-"""Both sides of the delta-rule and DNC-memory claims against independent references (T = 64, three heads).
+"""Both sides of the delta-rule and DNC-memory claims against independent references (three heads; the DNC
+memories at T = 1024, DeltaNet at T = 64).
 
 flash-linear-attention's references (`fla-core`, loaded by file path) differ from symcheck's models in
 three ways, each matched here explicitly: they multiply q by a scale inside (`delta_rule` fixes
@@ -23,8 +24,9 @@ from fla_reference import reference  # noqa: E402
 from helpers import derivation  # noqa: E402
 from symcheck.model_ops import evaluate_model  # noqa: E402
 
-T, H, D_K, D_V = 64, 3, 8, 5
+T, H, D_K, D_V = 64, 3, 8, 5     # at T = 1024 the DeltaNet tests took 38 s (the gated WY side 3.7 s a head)
 N, W = 10, 6                     # DNC slots and word width for the soft-write claims
+LONG = 1024                      # their steps: an N × W state per step, run step by step
 FLOAT32 = dict(rtol=1e-5, atol=1e-5)
 FLOAT64 = dict(rtol=1e-10, atol=1e-10)
 APART = 1e-2                     # a refuted variant must differ from the reference by more than this
@@ -153,10 +155,10 @@ def test_causal_softmax_side_is_flas_attention(delta, data):
 def dnc():
     """Soft write and read weightings (softmax rows over N slots), write vectors, erase vectors in (0, 1)."""
     g = torch.Generator().manual_seed(11)
-    weights = lambda: torch.softmax(torch.randn(1, T, H, N, generator=g, dtype=torch.float64), -1)   # noqa: E731
-    return {"Ww": weights(), "Wr": weights(), "A": torch.randn(1, T, H, W, generator=g, dtype=torch.float64),
-            "E": torch.sigmoid(torch.randn(1, T, H, W, generator=g, dtype=torch.float64)),
-            "Kr": torch.randn(1, T, H, W, generator=g, dtype=torch.float64) * 0.5}
+    weights = lambda: torch.softmax(torch.randn(1, LONG, H, N, generator=g, dtype=torch.float64), -1)   # noqa: E731
+    return {"Ww": weights(), "Wr": weights(), "A": torch.randn(1, LONG, H, W, generator=g, dtype=torch.float64),
+            "E": torch.sigmoid(torch.randn(1, LONG, H, W, generator=g, dtype=torch.float64)),
+            "Kr": torch.randn(1, LONG, H, W, generator=g, dtype=torch.float64) * 0.5}
 
 
 def _dnc_memories(w, e, a):
@@ -175,7 +177,7 @@ def _dnc_weighted_read(d, erase):
     return torch.einsum("bhtn,bhtnw->bthw", _bhtd(d["Wr"]), memories)[0].numpy()
 
 
-DNC_SIZES = {"T": T, "N": N, "W": W}
+DNC_SIZES = {"T": LONG, "N": N, "W": W}
 
 
 def test_the_erase_free_write_and_its_fast_weights_are_flas_linear_attention_and_the_dnc_loop(delta, dnc):
@@ -204,13 +206,13 @@ def _content_read(memories, keys, written_only):
 
 def test_fresh_slot_writes_ignore_erase_as_flas_attention_says(delta, dnc):
     """w_t = e_t (N = T slots): the DNC loop, our content read and fla's causal attention agree, erase or not."""
-    fresh = torch.eye(T, dtype=torch.float64)[None, None].expand(1, H, T, T)
+    fresh = torch.eye(LONG, dtype=torch.float64)[None, None].expand(1, H, LONG, LONG)
     memories = _dnc_memories(fresh, _bhtd(dnc["E"]), _bhtd(dnc["A"]))
     attention = _softmax_attention(dnc["Kr"], dnc["A"], dnc["A"])
     np.testing.assert_allclose(_content_read(memories, _bhtd(dnc["Kr"]), True), attention, **FLOAT64)
     claim = delta.fresh_slot_writes_ignore_erase
     for side in ("lhs", "rhs"):
-        ours = _per_head(getattr(claim, side), {"T": T, "N": T, "W": W}, Kr=dnc["Kr"], A=dnc["A"], E=dnc["E"])
+        ours = _per_head(getattr(claim, side), {"T": LONG, "N": LONG, "W": W}, Kr=dnc["Kr"], A=dnc["A"], E=dnc["E"])
         np.testing.assert_allclose(ours, attention, **FLOAT64)
 
 

@@ -1,4 +1,4 @@
-"""Both sides of every RoPE claim against a third-party rotary embedding, at T = 64.
+"""Both sides of every RoPE claim against a third-party rotary embedding, at T = 64 (the sDNC claims at 1024).
 
 The oracle is `rotary-embedding-torch` (pinned in the test extra): small, pure PyTorch, and the
 rotation a user's model actually runs. It pairs coordinates interleaved, (2i − 1, 2i); the half-split
@@ -23,19 +23,29 @@ lib = derivation("positions")
 
 TOL = 1e-10
 T, P, DV, SHIFT = 64, 8, 5, 7
+LONG = 1024                       # the sDNC claims' steps: their memories are simulated step by step
 HALF = np.stack([np.arange(P), np.arange(P) + P], axis=1).ravel()   # interleaved column k holds half-split HALF[k]
+
+
+def _setup(rows: int):
+    torch.manual_seed(0)
+    rope = rotary.RotaryEmbedding(dim=2 * P, cache_if_possible=False).double()
+    q, k, v = (torch.randn(rows, n, dtype=torch.float64) for n in (2 * P, 2 * P, DV))
+    theta = rope.freqs.detach().numpy().reshape(P, 1)
+    inputs = {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy(), "theta": theta,
+              "Pos": np.random.default_rng(0).standard_normal((rows + SHIFT, 2 * P)), "bias": np.zeros((rows, 1))}
+    env = {"T": rows, "P": P, "d_v": DV, "N": rows, "S": SHIFT}
+    return rope, q, k, v, inputs, env
 
 
 @pytest.fixture(scope="module")
 def setup():
-    torch.manual_seed(0)
-    rope = rotary.RotaryEmbedding(dim=2 * P, cache_if_possible=False).double()
-    q, k, v = (torch.randn(T, n, dtype=torch.float64) for n in (2 * P, 2 * P, DV))
-    theta = rope.freqs.detach().numpy().reshape(P, 1)
-    inputs = {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy(), "theta": theta,
-              "Pos": np.random.default_rng(0).standard_normal((T + SHIFT, 2 * P)), "bias": np.zeros((T, 1))}
-    env = {"T": T, "P": P, "d_v": DV, "N": T, "S": SHIFT}
-    return rope, q, k, v, inputs, env
+    return _setup(T)
+
+
+@pytest.fixture(scope="module")
+def long_setup():
+    return _setup(LONG)
 
 
 def _rotate(rope, x, pairing, offset=1):
@@ -52,8 +62,8 @@ def close(ours, theirs):
 
 @pytest.mark.parametrize("claim,pairing", [("rope_attention_is_sdnc", "interleaved"),
                                            ("rope_half_attention_is_sdnc", "half")])
-def test_rope_attention_and_its_sdnc_match_the_oracle(setup, claim, pairing):
-    rope, q, k, v, inputs, env = setup
+def test_rope_attention_and_its_sdnc_match_the_oracle(long_setup, claim, pairing):
+    rope, q, k, v, inputs, env = long_setup
     ref = F.scaled_dot_product_attention(_rotate(rope, q, pairing)[None], _rotate(rope, k, pairing)[None], v[None],
                                          is_causal=True)[0]
     c = getattr(lib, claim)

@@ -1,10 +1,10 @@
 """States run step by step agree with the whole history they replace, at every time a read asks for.
 
 The memory semantics used to keep M_0..M_T; it now keeps one state (and checkpoints within a
-budget) and evaluates a grid one time step at a time. These tests compare it with independent
+budget) and evaluates a grid in blocks of time steps. These tests compare it with independent
 loops over a full history, entry by entry, on random small instances: size 1, times before the
 first and after the last write, slots and query rows outside the memory, empty address domains,
-with and without checkpoints, stepping row by row and on the whole grid.
+with and without checkpoints, stepping row by row, in blocks of two rows and on the whole grid.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ T, W, N, R = sizes("T W N R")
 tau, n, a, r, h = (index(x) for x in ("tau", "n", "a", "r", "h"))
 
 
-@pytest.fixture(params=["whole grid", "step by step, no checkpoints"])
+@pytest.fixture(params=["whole grid", "step by step, no checkpoints", "blocks of 2 steps, no checkpoints"])
 def mode(request, monkeypatch):
     if request.param != "whole grid":
         monkeypatch.setattr(evaluate_module, "STEP_FROM", 0)
+        monkeypatch.setattr(evaluate_module, "STEP_BLOCK", 1 if request.param.startswith("step") else 2)
         monkeypatch.setattr(stream_module, "SAVE_LIMIT", 0)
     return request.param
 
@@ -70,6 +71,25 @@ def test_a_view_of_a_part_that_later_steps_change_is_copied():
     whole = stream.read(np.array([1]), [np.arange(1, 4)], lambda m, at: m[at[0][0] - 1:at[0][-1]], 0.0)
     stream.at(3)
     assert done.tolist() == [1] and whole.tolist() == [1, 0, 0]
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_terms_reading_one_block_of_times_run_each_step_once(in_place, monkeypatch):
+    """Without checkpoints, a second read of times 3..5 (another term of the same block) would re-run steps 1..5."""
+    monkeypatch.setattr(stream_module, "SAVE_LIMIT", 0)
+    steps = []
+
+    def step(state, s):
+        steps.append(s)
+        return state.__iadd__(s) if in_place else state + s
+
+    stream = Stream(lambda: np.zeros(1), step, 8, changes=(lambda s: np.s_[:]) if in_place else None)
+    times, cols = np.array([[3], [4], [5]]), [np.ones((1, 1), dtype=int)]
+    first = stream.read(times, cols, lambda state, at: state[at[0] - 1], 0.0)
+    again = stream.read(times, cols, lambda state, at: state[at[0] - 1], 0.0)
+    later = stream.read(times + 2, cols, lambda state, at: state[at[0] - 1], 0.0)
+    assert steps == [1, 2, 3, 4, 5, 6, 7]
+    assert first.ravel().tolist() == again.ravel().tolist() == [6, 10, 15] and later.ravel().tolist() == [15, 21, 28]
 
 
 # -- the write-once memory against a loop over its full history -----------------------------------------

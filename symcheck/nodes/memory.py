@@ -192,7 +192,28 @@ def written_rows(ev, mem: Memory):
 def _memory_cell(ev, e: MemoryCell, env):
     """M_τ[n, a]: τ is clamped to 0..(rows written), since no write happens before 1 or after the last row."""
     tau, *at = (ev.idx(x, env) for x in (e.time, e.slot, *e.cols))
+    if tau.size > 1:
+        return cells_over_steps(ev, e.mem, tau, at)
     return states(ev, e.mem).read(tau, at, lambda m, points: ev.gather(m, points, [1] * len(points)), ev.b.zero)
+
+
+def cells_over_steps(ev, mem: Memory, tau: np.ndarray, at: list[np.ndarray]):
+    """M_τ[n, a, ...] at many times τ (a block of steps) from one simulated state: M_{t0} at the first time t0,
+    and the write rule for the steps t0 + 1..τ, slot by slot: the slot σ(s) that a step s of the block writes
+    holds M_{t0}[σ(s)] + x_s from step s on and M_{t0}[σ(s)] before it; every other slot holds M_{t0}'s row.
+    Fresh slots are written once each, so a slot has at most one write in the block. Evaluated one time at a
+    time instead, a block of B steps costs B gathers of the whole grid."""
+    stream, x, slots = states(ev, mem), written_rows(ev, mem), ev.dimension(mem.slots)
+    times = np.clip(tau, 0, stream.last)
+    first, last = int(times.min()), int(times.max())
+    writes = written_slots(first + 1, last, slots)             # step first + 1 + w writes slot writes[w] (from 0)
+    step = np.zeros(max(slots, 1), dtype=int)
+    step[writes] = np.arange(first + 1, first + 1 + len(writes))
+    slot, *cols = at
+    inside = (slot >= 1) & (slot <= slots)
+    step = np.where(inside, step[np.clip(slot - 1, 0, len(step) - 1)], 0)   # the step of the block writing slot n, or 0
+    before = ev.gather(stream.at(first), at, [1] * len(at))
+    return np.where((step >= 1) & (step <= times), before + ev.gather(x, [step, *cols], [1] * len(at)), before)
 
 
 def _write_weight(ev, e: WriteWeight, env):
