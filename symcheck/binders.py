@@ -196,7 +196,7 @@ def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:
     """Rename every bound index to its canonical (depth-determined) name."""
     pool = [n for n in POOL if n not in reserved]
     pool += [f"j{k}" for k in range(1, 64) if f"j{k}" not in reserved]
-    return _canon(expr, 0, tuple(pool))
+    return _canon(expr, 0, tuple(pool), {})
 
 
 _LEVELS = tuple(sp.Dummy(f"level{k}", integer=True) for k in range(256))
@@ -279,43 +279,55 @@ def _orders(keys: list) -> list[tuple[int, ...]]:
     return out[:24]
 
 
-@lru_cache(maxsize=100_000)
-def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...]) -> sp.Basic:
-    """`e` renamed canonically below `depth` enclosing binders. Pure, hence memoised: the two sides of a claim
-    and its obligations share most subtrees, and a subtree already renamed at its depth is not renamed again
-    (the renaming is incremental: only where a binder changed is there work)."""
+def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...], env: dict) -> sp.Basic:
+    """`e` renamed canonically below `depth` enclosing binders, whose variables `env` maps to their canonical
+    names (applied where they occur: one pass over the tree, not a substitution per binder)."""
+    if isinstance(e, sp.Symbol):
+        return env.get(e, e)
     if not e.args:
         return e
+    free = _free_bound(e)[0]
+    return _canon_memo(e, depth, pool, tuple(sorted(((v, n) for v, n in env.items() if v in free),
+                                                   key=lambda pair: default_sort_key(pair[0]))))
+
+
+@lru_cache(maxsize=100_000)
+def _canon_memo(e: sp.Basic, depth: int, pool: tuple[str, ...], renaming: tuple) -> sp.Basic:
+    """`_canon` of `e` under the renaming of its free enclosing variables. Pure, hence memoised: the two sides
+    of a claim and its obligations share most subtrees, and a subtree already renamed at its depth, under the
+    same names, is not renamed again."""
+    env = dict(renaming)
     spec = spec_of(e)
     if spec.opaque:                     # an opaque constant: e.g. a memory's written rows are a definition
-        return e
+        return subst(e, env)
     if spec.binder is None:
-        return rebuild(e, [_canon(a, depth, pool) for a in e.args])
+        return rebuild(e, [_canon(a, depth, pool, env) for a in e.args])
     b = spec.binder
     links, body = _chain(e)
     variables = [v for link in links for v in b.variables(link)]
     k = len(variables)
     names = [index(n) for n in pool[depth:depth + k]]
-    if len(links) == 1:                 # one order: the variables go straight to their canonical names
-        out = _canon(subst(body, dict(zip(variables, names))), depth + k, pool)
-        return b.rebuild(e, tuple(names), out, {j: _canon(e.args[j], depth, pool) for j in b.outside(e)})
-    # a commuting chain, one variable per link: move them out of the way of the canonical names first, and
-    # order the links by name-independent keys
+    if len(links) == 1:                 # one order: the variables take their canonical names where they occur
+        out = _canon(body, depth + k, pool, {**env, **dict(zip(variables, names))})
+        return b.rebuild(e, tuple(names), out, {j: _canon(e.args[j], depth, pool, env) for j in b.outside(e)})
+    # a commuting chain, one variable per link: its variables become placeholders (the outer ones their names)
+    # and the links are ordered by name-independent keys
     temps = _TEMPS[:k]
-    body = subst(body, dict(zip(variables, temps)))
+    body = subst(body, {**env, **dict(zip(variables, temps))})
     bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
     atoms = [a for a in atoms_of(body, _ATOMS) if a.free_symbols & set(temps)]
     keys = []
     for i, (lo, hi) in enumerate(map(b.bounds, links)):
         rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {v: _HOLE for v in bound}
         mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms if temps[i] in a.free_symbols)
-        keys.append((default_sort_key(_erase(lo)), default_sort_key(_erase(hi)), mentions))
+        keys.append((default_sort_key(_erase(_canon(lo, depth, pool, env))),
+                     default_sort_key(_erase(_canon(hi, depth, pool, env))), mentions))
     best = None
     for order in _orders(keys):
-        out = _canon(subst(body, {temps[o]: names[p] for p, o in enumerate(order)}), depth + k, pool)
+        out = _canon(body, depth + k, pool, {temps[o]: names[p] for p, o in enumerate(order)})
         for p in reversed(range(len(links))):
             link = links[order[p]]
-            out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool) for j in b.outside(link)})
+            out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool, env) for j in b.outside(link)})
         if best is None or default_sort_key(out) < default_sort_key(best):
             best = out
     return best
