@@ -301,7 +301,8 @@ def _canon_memo(e: sp.Basic, depth: int, pool: tuple[str, ...], renaming: tuple)
     if spec.opaque:                     # an opaque constant: e.g. a memory's written rows are a definition
         return subst(e, env)
     if spec.binder is None:
-        return rebuild(e, [_canon(a, depth, pool, env) for a in e.args])
+        args = [_canon(a, depth, pool, env) for a in e.args]
+        return e if all(a is b for a, b in zip(args, e.args)) else rebuild(e, args)
     b = spec.binder
     links, body = _chain(e)
     variables = [v for link in links for v in b.variables(link)]
