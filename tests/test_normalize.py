@@ -66,6 +66,23 @@ def test_normalization_is_idempotent(data):
     assert normal_form(nf).steps == ()
 
 
+@given(expressions)
+def test_each_step_is_where_the_checker_finds_it(data):
+    """The steps of an in-place derivation, followed as a certificate states them (path and kept levels) by the
+    checker's own zipper, which rebuilds with sympy's constructors: each redex is where the step says, each
+    whole expression made from a step's focus is the zipper's, and the end is the derivation's result."""
+    from symcheck.certificate import kept_levels
+    from symcheck.replay_focus import Zipper
+    d_ = normal_form(build(data, 4, [t]))
+    focus = Zipper(d_.start, ())
+    for s, keep in zip(d_.steps, kept_levels(d_.steps)):
+        focus.move(list(s.path), keep)
+        assert focus.sub == s.redex and focus.whole() == s.before and focus.whole(s.contractum) == s.after
+        focus.sub = s.contractum
+    assert focus.root() == d_.result
+    assert all(a.after == b.before for a, b in zip(d_.steps, d_.steps[1:]))
+
+
 def scramble(e):
     """Rename every bound index and rebuild sums and products with reversed arguments."""
     if isinstance(e, Sigma):
