@@ -16,11 +16,11 @@ from typing import Callable
 
 import sympy as sp
 
-from .binders import fresh, names_in, rebind, subst
+from .binders import fresh, names_in, subst
 from .errors import ClaimError
 from .index import Prod, index, make_sum
 from .nodes.recurrence import Prev, Recurrence, State
-from .wellformed import build
+from .wellformed import build_at
 
 __all__ = ["recurrence", "state", "derived_closed_form", "Recurrence", "State"]
 
@@ -36,31 +36,13 @@ def recurrence(name: str, shape: tuple, steps, update: Callable, *, init: Callab
     t, a, b = index("t_step"), index("a_row"), index("b_col")     # bound names a user rarely picks
     prev = lambda x, y: Prev(name, shape, x, y)        # noqa: E731
     init_fn = init if callable(init) else (lambda a, b, v=init: v)
-    start = sp.Lambda((a, b), _built(init_fn, (a, b), "init"))
-    step = sp.Lambda((t, a, b), _built(lambda t, a, b: update(prev, t, a, b), (t, a, b), "update"))
+    start = sp.Lambda((a, b), build_at(init_fn, (a, b), "init"))
+    step = sp.Lambda((t, a, b), build_at(lambda t, a, b: update(prev, t, a, b), (t, a, b), "update"))
     if closed_form is not None:
-        closed = sp.Lambda((t, a, b), _built(closed_form, (t, a, b), "closed_form"))
+        closed = sp.Lambda((t, a, b), build_at(closed_form, (t, a, b), "closed_form"))
     else:
         closed = derived_closed_form(name, shape, start, step)
     return Recurrence(name, shape, steps, start, step, closed)
-
-
-def _built(fn: Callable, params: tuple, field: str) -> sp.Expr:
-    """`fn` built at placeholders, then put at `params`: a user's own sum over an index named like a parameter
-    (t_step) is renamed first, not made to bind the step itself. Opaque nodes (a recurrence read inside) are
-    definitions of their own and are left alone."""
-    held = tuple(sp.Dummy(f"{p.name}\u2020", integer=True) for p in params)
-    built = build(fn, held, field)
-    names, used = {p.name for p in params}, names_in(built) | {p.name for p in params}
-
-    def apart(v: sp.Symbol, scope) -> sp.Symbol | None:
-        if v.name not in names:
-            return None
-        new = fresh(used)
-        used.add(new.name)
-        return new
-
-    return rebind(built, apart).xreplace(dict(zip(held, params)))
 
 
 def derived_closed_form(name: str, shape, init: sp.Lambda, update: sp.Lambda) -> sp.Lambda | None:
