@@ -79,13 +79,13 @@ def band_guard(t, j, window, sinks) -> sp.Expr:
 def _index_attention(Q, K, V, scale, mask, window, sinks, bias) -> Formula:
     """The attention of `causal_attention` written at the index level, for computed rows and the
     variants (window, sinks, bias) that the matrix-level term has no notation for."""
-    from .wellformed import build
+    from .wellformed import build_at
     q, k, v = rows_of(Q, "Q"), rows_of(K, "K"), rows_of(V, "V")
     scale, width = default_scale(Q.cols, scale), Q.cols
 
     def entry(t, c):
         a = index("a_key")
-        extra = (lambda j: build(bias, (t, j), "bias")) if bias is not None else (lambda j: 0)
+        extra = (lambda j: build_at(bias, (t, j), "bias")) if bias is not None else (lambda j: 0)
         score = lambda j: scale * make_sum(q(t, a) * k(j, a), a, 1, width) + extra(j)       # noqa: E731
         guard = lambda j: mask_guard(mask, t, j) * band_guard(t, j, window, sinks)          # noqa: E731
         return softmax_read(score, lambda j: v(j, c), 1, K.rows, guard)

@@ -20,7 +20,7 @@ from .binders import fresh, names_in, subst
 from .errors import ClaimError
 from .index import Prod, index, make_sum
 from .nodes.recurrence import Prev, Recurrence, State
-from .wellformed import build
+from .wellformed import build_at
 
 __all__ = ["recurrence", "state", "derived_closed_form", "Recurrence", "State"]
 
@@ -36,10 +36,10 @@ def recurrence(name: str, shape: tuple, steps, update: Callable, *, init: Callab
     t, a, b = index("t_step"), index("a_row"), index("b_col")     # bound names a user rarely picks
     prev = lambda x, y: Prev(name, shape, x, y)        # noqa: E731
     init_fn = init if callable(init) else (lambda a, b, v=init: v)
-    start = sp.Lambda((a, b), build(init_fn, (a, b), "init"))
-    step = sp.Lambda((t, a, b), build(lambda t, a, b: update(prev, t, a, b), (t, a, b), "update"))
+    start = sp.Lambda((a, b), build_at(init_fn, (a, b), "init"))
+    step = sp.Lambda((t, a, b), build_at(lambda t, a, b: update(prev, t, a, b), (t, a, b), "update"))
     if closed_form is not None:
-        closed = sp.Lambda((t, a, b), build(closed_form, (t, a, b), "closed_form"))
+        closed = sp.Lambda((t, a, b), build_at(closed_form, (t, a, b), "closed_form"))
     else:
         closed = derived_closed_form(name, shape, start, step)
     return Recurrence(name, shape, steps, start, step, closed)

@@ -23,12 +23,13 @@ from typing import Callable
 
 import sympy as sp
 
+from .binders import fresh, names_in, rebind
 from .context import Context
 from .errors import ClaimError, SymcheckError
 from .index import Iverson, Log, power
 from .nodes import find_spec, spec_of
 
-__all__ = ["build", "build_entry", "safe_tree", "check_in_range", "NameClash"]
+__all__ = ["build", "build_at", "build_entry", "safe_tree", "check_in_range", "NameClash"]
 
 _NAMES = "+, ·, powers, exp, log, Abs, Relu, cos, sin, Iverson brackets, sums, input entries"
 _HINTS = {"Sum": " (use make_sum(f, j, lo, hi), not sympy.Sum: its reversed ranges follow Karr's convention)",
@@ -69,6 +70,25 @@ def build(fn: Callable, args: tuple, field: str) -> sp.Expr:
     if clash:
         raise NameClash(clash[0], field)
     return safe_tree(raw, field, force=True)
+
+
+def build_at(fn: Callable, params: tuple[sp.Symbol, ...], field: str) -> sp.Expr:
+    """`fn(*params)` built safely (`build`) at placeholders, then put at `params`: a binder of the user's named like
+    a parameter (a sum over k in a bias the softmax calls at its own k, over t_step in a recurrence's update) is
+    renamed first, not made to bind the parameter. Opaque nodes (a recurrence read inside) are left alone."""
+    held = tuple(sp.Dummy(f"{p.name}\u2020", integer=True) for p in params)
+    built = build(fn, held, field)
+    names = {p.name for p in params}
+    used = names_in(built) | names
+
+    def apart(v: sp.Symbol, scope) -> sp.Symbol | None:
+        if v.name not in names:
+            return None
+        new = fresh(used)
+        used.add(new.name)
+        return new
+
+    return rebind(built, apart).xreplace(dict(zip(held, params)))
 
 
 def _user_line(err: BaseException) -> str:

@@ -25,7 +25,9 @@ from .spec import Node, NodeSpec, register
 
 __all__ = ["Recurrence", "State", "Prev", "STEP"]
 
-STEP = sp.Symbol("_step", integer=True)     # the update's time during a step of the numeric loop
+# the update's time during a step of the numeric loop: named like an entailment atom, which no claim's symbol may be
+# (`problem._check_symbols`), so that no index of the update is captured by it
+STEP = sp.Symbol("<step>", integer=True)
 
 
 class Recurrence(Node, sp.Basic):
