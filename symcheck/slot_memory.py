@@ -23,7 +23,7 @@ from .errors import ClaimError
 from .heads import softmax_read
 from .index import Iverson, Prod, index, make_sum
 from .memory import similarity as content_similarity
-from .wellformed import build
+from .wellformed import build_at
 
 __all__ = ["slot_map", "written_guard", "read_domain", "mapped_read"]
 
@@ -31,13 +31,14 @@ Rows = Callable[[sp.Expr, sp.Expr], sp.Expr]      # (row, column) -> entry
 
 
 def slot_map(slot: Callable | None) -> Callable[[sp.Expr], sp.Expr]:
-    """s -> σ(s): the user's map, built safely at s (identity, the fresh slot s, when None)."""
+    """s -> σ(s): the user's map, built safely at s (identity, the fresh slot s, when None); a sum of the user's
+    over an index named like a symbol of s is renamed apart, not made to bind it (`build_at`)."""
     if slot is None:
         return lambda s: s
     if not callable(slot):
         raise ClaimError(f"slot= takes a function of the step, e.g. slot=lambda t: T + 1 - t; got {slot!r}",
                          field="slot")
-    return lambda s: build(slot, (s,), "slot")
+    return lambda s: build_at(slot, (s,), "slot")
 
 
 def _cell(x: Rows, sigma, tau, n, a, erase: bool) -> sp.Expr:
@@ -65,7 +66,7 @@ def read_domain(domain, sigma, tau) -> Callable[[sp.Expr, sp.Expr], sp.Expr]:
         return lambda t, n: written_guard(sigma, tau, n)
     if domain == "all":
         return lambda t, n: sp.S.One
-    return lambda t, n: Iverson(build(domain, (t, n), "domain"))
+    return lambda t, n: Iverson(build_at(domain, (t, n), "domain"))
 
 
 def mapped_read(q: Rows, k: Rows, v: Rows, t, c, *, width, slots, tau, beta, similarity: str,

@@ -72,13 +72,16 @@ def build(fn: Callable, args: tuple, field: str) -> sp.Expr:
     return safe_tree(raw, field, force=True)
 
 
-def build_at(fn: Callable, params: tuple[sp.Symbol, ...], field: str) -> sp.Expr:
+def build_at(fn: Callable, params: tuple, field: str) -> sp.Expr:
     """`fn(*params)` built safely (`build`) at placeholders, then put at `params`: a binder of the user's named like
-    a parameter (a sum over k in a bias the softmax calls at its own k, over t_step in a recurrence's update) is
-    renamed first, not made to bind the parameter. Opaque nodes (a recurrence read inside) are left alone."""
-    held = tuple(sp.Dummy(f"{p.name}\u2020", integer=True) for p in params)
+    a symbol of a parameter (a sum over k in a bias the softmax calls at its own k, over t_step in a recurrence's
+    update, over s in a slot map called at s) is renamed first, not made to bind it. Parameters may be numbers or
+    expressions (a slot map is called at 1 and at τ). Opaque nodes (a recurrence read inside) are left alone."""
+    params = tuple(sp.sympify(p) for p in params)
+    held = tuple(sp.Dummy(f"{p.name if isinstance(p, sp.Symbol) else f'arg{i}'}\u2020", integer=True)
+                 for i, p in enumerate(params))
     built = build(fn, held, field)
-    names = {p.name for p in params}
+    names = {x.name for p in params for x in p.free_symbols}
     used = names_in(built) | names
 
     def apart(v: sp.Symbol, scope) -> sp.Symbol | None:

@@ -60,3 +60,22 @@ def test_a_bias_summing_over_an_index_named_like_the_softmaxs_is_the_bias_writte
     claim = Claim("c", causal_attention(Q, K, V, bias=bias(index(name))), causal_attention(Q, K, V, bias=bias(index("m"))),
                   statement="s")
     assert check(claim, CONFIG).verdict == "proved"
+
+
+@pytest.mark.parametrize("name", ["s", "u", "n", "t"])
+def test_a_slot_map_or_domain_summing_over_an_index_named_like_its_argument_is_the_map_written(name):
+    """σ(t) = Σ_m [m = t]·m is the identity on 1..T whatever the sum's index is called; the memory calls σ at its
+    own s and u, and a domain at t and n, which the user's sum must not bind (captured, σ(s) would be Σ_s s)."""
+    from symcheck import sdnc_read
+    from symcheck.model_ops import evaluate_model
+    import numpy as np
+    Q, K, V = (matrix(x, T, d) for x in "QKV")
+    m = index(name)
+    slot = lambda t: make_sum(Iverson(sp.Eq(m, t)) * m, m, 1, T)                                   # noqa: E731
+    domain = lambda t, n: make_sum(Iverson(sp.Eq(m, n)), m, 1, t) > 0                              # noqa: E731
+    rng = np.random.default_rng(0)
+    inputs = {x: rng.standard_normal((4, 3)) for x in "QKV"}
+    env = {"T": 4, "d": 3, "d_v": 3, "N": 4}
+    plain = evaluate_model(sdnc_read(Q, K, V, slots=T), env, inputs)
+    for model in (sdnc_read(Q, K, V, slots=T, slot=slot), sdnc_read(Q, K, V, slots=T, domain=domain)):
+        assert np.allclose(evaluate_model(model, env, inputs), plain)
