@@ -13,7 +13,7 @@ order and keeping the least under sympy's structural `default_sort_key`.
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import groupby, permutations, product
+from itertools import groupby, islice, permutations
 from typing import Callable
 
 import sympy as sp
@@ -194,9 +194,37 @@ def rename_apart(expr: sp.Basic, scope: set[str]) -> sp.Basic:
 
 def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:
     """Rename every bound index to its canonical (depth-determined) name."""
-    pool = [n for n in POOL if n not in reserved]
-    pool += [f"j{k}" for k in range(1, 64) if f"j{k}" not in reserved]
-    return _canon(expr, 0, tuple(pool), {})
+    return _canon(expr, 0, _pool(frozenset(reserved)), {})
+
+
+class _Names:
+    """The canonical names in depth order: `POOL`, then j1, j2, ..., each skipping the reserved names; made as
+    deep as a tree needs (a chain of forty matrix products nests over eighty sums). Equal for equal reserved
+    names, so the memo of `_canon_memo` is shared by every renaming that reserves the same names."""
+
+    __slots__ = ("reserved", "names", "_next")
+
+    def __init__(self, reserved: frozenset[str]):
+        self.reserved, self.names, self._next = reserved, [n for n in POOL if n not in reserved], 1
+
+    def __hash__(self) -> int:
+        return hash(self.reserved)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Names) and other.reserved == self.reserved
+
+    def take(self, depth: int, k: int) -> list[sp.Symbol]:
+        """The names of the k variables bound below `depth` enclosing binders."""
+        while len(self.names) < depth + k:
+            name, self._next = f"j{self._next}", self._next + 1
+            if name not in self.reserved:
+                self.names.append(name)
+        return [index(n) for n in self.names[depth:depth + k]]
+
+
+@lru_cache(maxsize=64)
+def _pool(reserved: frozenset[str]) -> _Names:
+    return _Names(reserved)
 
 
 _LEVELS = tuple(sp.Dummy(f"level{k}", integer=True) for k in range(256))
@@ -270,16 +298,25 @@ def _read_at(atom, rename: dict):
     return atom.func(*(x if x.args and spec_of(x).opaque else x.xreplace(rename) for x in atom.args))
 
 
-def _orders(keys: list) -> list[tuple[int, ...]]:
-    """Link orders sorted by name-independent keys; links with equal keys are tried both ways."""
+def _orders(keys: list, limit: int = 24) -> list[tuple[int, ...]]:
+    """Link orders sorted by name-independent keys; links with equal keys are tried every way, the first `limit`
+    of those ways only, made one at a time (forty links with one key have 40! orders: listing them first ran
+    out of memory)."""
     ranked = sorted(range(len(keys)), key=lambda i: keys[i])
-    groups = [list(g) for _, g in groupby(ranked, key=lambda i: keys[i])]
-    choices = [list(permutations(g)) for g in groups]
-    out = [tuple(i for part in combo for i in part) for combo in product(*choices)]
-    return out[:24]
+    groups = [tuple(g) for _, g in groupby(ranked, key=lambda i: keys[i])]
+
+    def orders(k: int):
+        if k == len(groups):
+            yield ()
+            return
+        for first in permutations(groups[k]):
+            for rest in orders(k + 1):
+                yield first + rest
+
+    return list(islice(orders(0), limit))
 
 
-def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...], env: dict) -> sp.Basic:
+def _canon(e: sp.Basic, depth: int, pool: _Names, env: dict) -> sp.Basic:
     """`e` renamed canonically below `depth` enclosing binders, whose variables `env` maps to their canonical
     names (applied where they occur: one pass over the tree, not a substitution per binder)."""
     if isinstance(e, sp.Symbol):
@@ -292,7 +329,7 @@ def _canon(e: sp.Basic, depth: int, pool: tuple[str, ...], env: dict) -> sp.Basi
 
 
 @lru_cache(maxsize=100_000)
-def _canon_memo(e: sp.Basic, depth: int, pool: tuple[str, ...], renaming: tuple) -> sp.Basic:
+def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Basic:
     """`_canon` of `e` under the renaming of its free enclosing variables. Pure, hence memoised: the two sides
     of a claim and its obligations share most subtrees, and a subtree already renamed at its depth, under the
     same names, is not renamed again."""
@@ -307,7 +344,7 @@ def _canon_memo(e: sp.Basic, depth: int, pool: tuple[str, ...], renaming: tuple)
     links, body = _chain(e)
     variables = [v for link in links for v in b.variables(link)]
     k = len(variables)
-    names = [index(n) for n in pool[depth:depth + k]]
+    names = pool.take(depth, k)
     if len(links) == 1:                 # one order: the variables take their canonical names where they occur
         out = _canon(body, depth + k, pool, {**env, **dict(zip(variables, names))})
         return b.rebuild(e, tuple(names), out, {j: _canon(e.args[j], depth, pool, env) for j in b.outside(e)})

@@ -37,3 +37,26 @@ def test_alpha_key_is_equal_exactly_for_renamed_bound_indices():
     assert alpha_key(make_sum(inner(k), j, 1, t)) == alpha_key(make_sum(inner(j), k, 1, t))
     assert alpha_key(inner(k)) != alpha_key(make_sum(q[t, k] * kk[k, k], k, 1, d))     # a free index is not bound
     assert alpha_key(make_sum(q[j, a], j, 1, t)) != alpha_key(make_sum(q[j, a], k, 1, t))
+
+
+def test_a_long_chain_of_sums_with_one_key_is_tried_in_at_most_24_orders():
+    """Forty matrix products nest over eighty sums whose links all look alike: 80! orders. They are made one at a
+    time and only the first 24 tried (listing them all first ran out of memory), in the order they were listed."""
+    from symcheck.binders import _orders
+    orders = _orders([0] * 30)
+    assert len(orders) == 24 and orders[0] == tuple(range(30)) and orders[1] == (*range(28), 29, 28)
+    assert _orders([1, 0, 1]) == [(1, 0, 2), (1, 2, 0)]
+
+
+def test_deeper_than_the_named_pool_of_indices():
+    """Eighty nested sums (deeper than POOL and j1..j63): every level gets its own canonical name."""
+    vs = [index(f"v{n}") for n in range(80)]
+    e = q[vs[0], vs[-1]]
+    for n, v in enumerate(reversed(vs)):
+        e = make_sum(e, v, 1, T if n % 2 else t)
+    out = canonical_names(e, {"t", "T"})
+    names = set()
+    while hasattr(out, "var"):
+        names.add(out.var.name)
+        out = out.body
+    assert len(names) == 80 and "j68" in names and not names & {"t", "T"}     # 12 of POOL, then j1..j68
