@@ -6,8 +6,9 @@ Two alpha-equivalent expressions (Σ_j f(j) vs Σ_i f(i)) must reach the identic
 canonical tree, and no substitution may capture a variable. Canonical names come
 from binder *depth* (de Bruijn levels), which does not depend on names or on
 argument order; a chain of directly nested sums (or of any binder kind that
-commutes) with mutually independent ranges (Fubini) is ordered by trying every
-order and keeping the least under sympy's structural `default_sort_key`.
+commutes) with mutually independent ranges (Fubini) is ordered by name-independent
+keys, links with equal keys by trying their orders (the first 24) and keeping the
+least under sympy's structural `default_sort_key`.
 """
 
 from __future__ import annotations
