@@ -72,9 +72,6 @@ class Step:
         """Pickled without the whole expressions: they are made again from the focus when read."""
         return {k: v for k, v in self.__dict__.items() if k not in ("before", "after")}
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-
 
 @dataclass(frozen=True)
 class Derivation:
