@@ -18,12 +18,12 @@ from functools import lru_cache
 
 import sympy as sp
 
-__all__ = ["Affine", "affine", "nonneg", "Fact", "entails_nonneg", "infeasible", "to_expr"]
+__all__ = ["Affine", "affine", "nonneg", "integral", "Fact", "entails_nonneg", "infeasible", "to_expr"]
 
 # An affine form: (((symbol_name, coefficient), ...) sorted by name, constant).
 Affine = tuple[tuple[tuple[str, Fraction], ...], Fraction]
-# A fact is an affine form known to be >= 0.
-Fact = Affine
+# A fact is an affine form known to be >= 0, with coprime integer coefficients and constant (`integral`).
+Fact = tuple[tuple[tuple[str, int], ...], int]
 
 
 @lru_cache(maxsize=65536)
@@ -50,9 +50,21 @@ def affine(expr: sp.Expr) -> Affine | None:
 
 
 @lru_cache(maxsize=65536)
-def nonneg(lo: sp.Expr, hi: sp.Expr) -> Affine | None:
-    """The affine form of `hi - lo` (so `lo <= hi` iff it is >= 0)."""
-    return affine(sp.sympify(hi) - sp.sympify(lo))
+def nonneg(lo: sp.Expr, hi: sp.Expr) -> Fact | None:
+    """The fact `lo <= hi` as the form `hi - lo` (>= 0), scaled to coprime integers (`integral`)."""
+    form = affine(sp.sympify(hi) - sp.sympify(lo))
+    return None if form is None else integral(form)
+
+
+def integral(form: Affine) -> Fact:
+    """`form` times the one positive rational that makes its coefficients and constant coprime integers:
+    the same inequality `form >= 0`, now with integer arithmetic, and parallel facts with equal terms."""
+    items, const = form
+    scale = math.lcm(const.denominator, *(c.denominator for _, c in items))
+    nums = [int(c * scale) for _, c in items]
+    k = int(const * scale)
+    g = math.gcd(k, *nums) or 1
+    return tuple((name, n // g) for (name, _), n in zip(items, nums)), k // g
 
 
 def to_expr(form: Affine, symbols: dict[str, sp.Symbol]) -> sp.Expr:
@@ -63,70 +75,87 @@ def to_expr(form: Affine, symbols: dict[str, sp.Symbol]) -> sp.Expr:
     return out
 
 
-def _neg(form: Affine) -> Affine:
-    items, const = form
-    return tuple((k, -v) for k, v in items), -const
-
-
-def _shift(form: Affine, delta: Fraction) -> Affine:
-    items, const = form
-    return items, const + delta
-
-
 @lru_cache(maxsize=200000)
 def entails_nonneg(facts: frozenset[Fact], goal: Affine) -> bool:
-    """True if `facts` (each >= 0) imply `goal >= 0` over the integers.
+    """True if `facts` (each >= 0, integer coefficients) imply `goal >= 0` over the integers.
 
-    We refute the negation. The goal is first scaled to integer coefficients
-    (multiplying by a positive number keeps the inequality); then `goal < 0` is
-    the integer inequality `-goal - 1 >= 0`, valid because goal is integer-valued.
-    """
-    items, const = goal
+    We refute the negation. The goal is first scaled to coprime integers (multiplying by a positive number
+    keeps the inequality); then `goal < 0` is the integer inequality `-goal - 1 >= 0`, valid because goal is
+    integer-valued. Only the facts connected to the goal's variables take part (`_components`); a fact
+    parallel to the goal decides it at once (the one-fact case of the elimination, which would find the
+    same)."""
+    items, const = integral(goal)
     if not items:
         return const >= 0
-    scale = math.lcm(const.denominator, *(c.denominator for _, c in items))
-    scaled = tuple((k, c * scale) for k, c in items), const * scale
-    return _infeasible(_relevant(facts, {k for k, _ in items}) | {_shift(_neg(scaled), Fraction(-1))})
-
-
-def _relevant(facts: frozenset[Fact], names: set[str]) -> frozenset[Fact]:
-    """The facts connected to `names` through shared variables. Using fewer premises is sound; it
-    loses nothing unless the facts left out are contradictory on their own (then everything
-    holds vacuously, and not claiming it is merely incomplete). Elimination is much faster."""
-    by_name = _by_name(facts)
-    chosen, seen, todo = set(), set(names), list(names)
-    while todo:
-        for f in by_name.get(todo.pop(), ()):
-            if f not in chosen:
-                chosen.add(f)
-                fresh = [k for k, _ in f[0] if k not in seen]
-                seen.update(fresh)
-                todo += fresh
-    return frozenset(chosen)
+    parts = _components(facts)
+    found = {id(c): c for name, _ in items if (c := parts.get(name)) is not None}
+    if not found:
+        return False
+    system = next(iter(found.values())) if len(found) == 1 else frozenset().union(*found.values())
+    best = _strongest(system).get(items)
+    if best is not None and best <= const:
+        return True
+    return _refutes(system, (tuple((k, -v) for k, v in items), -const - 1))
 
 
 @lru_cache(maxsize=20_000)
-def _by_name(facts: frozenset[Fact]) -> dict[str, tuple[Fact, ...]]:
-    """Each variable's facts: a context's facts are asked about again and again, for different goals."""
-    out: dict[str, list[Fact]] = {}
+def _components(facts: frozenset[Fact]) -> dict[str, frozenset[Fact]]:
+    """Each variable's facts and those connected to them through shared variables, one frozenset per
+    connected component (the same object for every variable of it). Using fewer premises is sound; it loses
+    nothing unless the facts left out are contradictory on their own (then everything holds vacuously, and
+    not claiming it is merely incomplete). Elimination is much faster."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for items, _ in facts:
+        for k, _ in items:
+            parent.setdefault(k, k)
+        for (a, _), (b, _) in zip(items, items[1:]):
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[ra] = rb
+    groups: dict[str, set] = {}
     for f in facts:
-        for k, _ in f[0]:
-            out.setdefault(k, []).append(f)
-    return {k: tuple(v) for k, v in out.items()}
+        if f[0]:
+            groups.setdefault(root(f[0][0][0]), set()).add(f)
+    frozen = {r: frozenset(g) for r, g in groups.items()}
+    return {k: frozen[root(k)] for k in parent}
+
+
+@lru_cache(maxsize=20_000)
+def _strongest(system: frozenset[Fact]) -> dict[tuple, int]:
+    """For each left side among `system`'s facts, the least constant c with `left + c >= 0` a fact."""
+    out: dict[tuple, int] = {}
+    for items, c in system:
+        if items not in out or c < out[items]:
+            out[items] = c
+    return out
 
 
 def infeasible(facts: frozenset[Fact]) -> bool:
     """True if no rational point satisfies every fact (so no integer point does either)."""
-    return _infeasible(frozenset(facts))
+    return _infeasible(frozenset(integral(f) for f in facts))
+
+
+@lru_cache(maxsize=50_000)
+def _refutes(system: frozenset[Fact], extra: Fact) -> bool:
+    """Is `system` with `extra` infeasible? Keyed by the pair: a component's frozenset keeps its hash."""
+    return _infeasible(system | {extra})
 
 
 @lru_cache(maxsize=20000)
 def _infeasible(constraints: frozenset[Fact]) -> bool:
-    """Fourier–Motzkin: is {c >= 0 for c in constraints} empty over the rationals?"""
+    """Fourier–Motzkin: is {c >= 0 for c in constraints} empty over the rationals? Integer rows, each
+    combination divided by the gcd of its entries (a positive scale: the same half-space)."""
     rows = [dict(items) | {"": const} for items, const in constraints]
     while True:
         for row in rows:
-            if all(v == 0 for k, v in row.items() if k) and row[""] < 0:
+            if row[""] < 0 and all(v == 0 for k, v in row.items() if k):
                 return True
         names = sorted({k for row in rows for k, v in row.items() if k and v != 0})
         if not names:
@@ -149,7 +178,10 @@ def _infeasible(constraints: frozenset[Fact]) -> bool:
                     if v != 0 or k == "":
                         combo[k] = v
                 combo.pop(name, None)
-                combo.setdefault("", Fraction(0))
+                combo.setdefault("", 0)
+                g = math.gcd(*combo.values())
+                if g > 1:
+                    combo = {k: v // g for k, v in combo.items()}
                 rest.append(combo)
         if len(rest) > 4000:        # blow-up guard: give up (no entailment claimed)
             return False

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 import sympy as sp
@@ -121,17 +120,17 @@ def _monomials(form: Fact) -> set[str]:
 
 def _product(f: Fact, g: Fact) -> Fact:
     """f·g for two affine forms, its degree-2 terms as monomial atoms: f, g >= 0 imply f·g >= 0."""
-    terms: dict[str, Fraction] = {}
+    terms: dict[str, int] = {}
     (fi, fc), (gi, gc) = f, g
     for k, c in fi:
-        terms[k] = terms.get(k, Fraction(0)) + c * gc
+        terms[k] = terms.get(k, 0) + c * gc
     for k, c in gi:
-        terms[k] = terms.get(k, Fraction(0)) + c * fc
+        terms[k] = terms.get(k, 0) + c * fc
     for k, c in fi:
         for m, d in gi:
             name = monomial_name((k, m))
             _ATOM_SYMBOLS.setdefault(name, frozenset((k, m)))
-            terms[name] = terms.get(name, Fraction(0)) + c * d
+            terms[name] = terms.get(name, 0) + c * d
     return tuple(sorted((k, v) for k, v in terms.items() if v != 0)), fc * gc
 
 

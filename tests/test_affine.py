@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
+import sympy as sp
 from hypothesis import given, strategies as st
 
-from symcheck.affine import affine, entails_nonneg, nonneg
+from symcheck.affine import affine, entails_nonneg, integral, nonneg
 from symcheck.index import index, size
 
 T, N = size("T"), size("N")
@@ -36,7 +38,7 @@ coeff = st.integers(-2, 2)
 def test_entailment_is_sound_against_brute_force(fact_rows, goal_row):
     sym = {"t": t, "T": T, "N": N, "j": j}
     form = lambda row: affine(sum(c * sym[n] for c, n in zip(row[:4], names)) + row[4])
-    facts = frozenset(form(r) for r in fact_rows)
+    facts = frozenset(integral(form(r)) for r in fact_rows)
     goal = form(goal_row)
     if not entails_nonneg(facts, goal):
         return
@@ -45,3 +47,19 @@ def test_entailment_is_sound_against_brute_force(fact_rows, goal_row):
         ev = lambda row: sum(c * env[n] for c, n in zip(row[:4], names)) + row[4]
         if all(ev(r) >= 0 for r in fact_rows):
             assert ev(goal_row) >= 0, (fact_rows, goal_row, env)
+
+
+@given(st.tuples(st.fractions(-4, 4, max_denominator=6), st.fractions(-4, 4, max_denominator=6),
+                 st.fractions(-4, 4, max_denominator=6)))
+def test_an_integral_fact_is_the_same_inequality_with_coprime_integers(row):
+    form = affine(sp.Rational(row[0].numerator, row[0].denominator) * t
+                  + sp.Rational(row[1].numerator, row[1].denominator) * j
+                  + sp.Rational(row[2].numerator, row[2].denominator))
+    items, const = integral(form)
+    numbers = [c for _, c in items] + [const]
+    assert all(isinstance(c, int) for c in numbers) and math.gcd(*numbers) in (0, 1)
+    for vals in itertools.product(range(-3, 4), repeat=2):
+        env = dict(zip(("j", "t"), vals))
+        value = lambda items, const: sum(c * env[n] for n, c in items) + const
+        assert (value(*form) >= 0) == (value(items, const) >= 0)
+        assert (value(*form) == 0) == (value(items, const) == 0)
