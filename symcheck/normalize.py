@@ -23,6 +23,7 @@ import sympy as sp
 from .budget import BudgetExceeded, StepBudget
 from .context import Context
 from .proof import Derivation, DischargedObligation, Step
+from .rule_memo import apply
 from .rules import BINDERS, NORMALIZING, RULES, Condition, Obligation, Rule
 from .strategies import chain, first_of, in_place, innermost, once
 
@@ -131,7 +132,7 @@ class Normalizer:
     def _attempt(self, r: Rule, expr: sp.Basic, ctx: Context) -> Step | None:
         """`r` at the root of `expr`: a step only if it changes `expr` and its obligations hold,
         with its side conditions re-proved."""
-        out = r(expr, ctx)
+        out = apply(r, expr, ctx)
         if out == expr:
             return None
         obs = self._obligations_hold(r, expr, ctx)

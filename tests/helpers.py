@@ -6,10 +6,12 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
 
 from symcheck.context import Context
 from symcheck.evaluate import evaluate
-from symcheck.index import index, sizes
+from symcheck.index import Iverson, index, make_sum, reciprocal, sizes
 from symcheck.ir import Formula, Model
 from symcheck.matrix import matrix
 from symcheck.model_ops import entry_of
@@ -18,6 +20,7 @@ T, d, N = sizes("T d N")
 t, b = index("t"), index("b")
 Q, K, V = matrix("Q", T, d), matrix("K", T, d), matrix("V", T, d)
 INPUTS = (Q, K, V)
+q, k, v = Q.base, K.base, V.base
 
 FACTS = ((1, T), (1, d), (1, N), (T, N), (1, t), (t, T), (1, b), (b, d))
 RESERVED = frozenset({"t", "b", "T", "d", "N"})
@@ -61,3 +64,30 @@ def derivation(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def index_expression(data, depth: int, scope: list):
+    """A random index expression over free t, b whose row indices stay in 1..T."""
+    choice = data.draw(st.integers(3, 7) if depth > 1 else st.integers(0, 7 if depth > 0 else 2))
+    row = lambda: data.draw(st.sampled_from(scope))
+    if choice == 0:
+        return data.draw(st.sampled_from([q, k, v]))[row(), b]
+    if choice == 1:
+        return sp.Integer(data.draw(st.integers(-2, 3)))
+    if choice == 2:
+        r, other = row(), data.draw(st.sampled_from(scope + [T, t]))
+        rel = data.draw(st.sampled_from([sp.Le, sp.Lt, sp.Eq]))
+        return Iverson(rel(r, other)) if r != other else Iverson(sp.Le(1, r))
+    if choice == 3:
+        return index_expression(data, depth - 1, scope) + index_expression(data, depth - 1, scope)
+    if choice == 4:
+        return index_expression(data, depth - 1, scope) * index_expression(data, depth - 1, scope)
+    if choice == 5:
+        return sp.exp(data.draw(st.sampled_from([q, k]))[row(), b])
+    var = index(f"j{depth}_{len(scope)}")
+    hi = data.draw(st.sampled_from([t, T, t - 1]))
+    if choice == 6:
+        return make_sum(index_expression(data, depth - 1, scope + [var]), var, 1, hi)
+    # a softmax-like denominator over a range that starts at 1 and ends at t or T (nonempty)
+    hi = data.draw(st.sampled_from([t, T]))
+    return reciprocal(make_sum(sp.exp(q[var, b]), var, 1, hi)) * index_expression(data, depth - 1, scope)

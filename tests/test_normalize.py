@@ -7,39 +7,12 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from helpers import K, Q, V, T, b, t, draw_inputs, same, values, world_context
+from helpers import K, Q, V, T, b, t, draw_inputs, index_expression as build, same, values, world_context
 from symcheck.binders import subst
-from symcheck.index import Iverson, Sigma, index, make_sum, reciprocal
+from symcheck.index import Sigma, index, make_sum
 from symcheck.normalize import BudgetExceeded, Normalizer
 
 q, k, v = Q.base, K.base, V.base
-
-
-def build(data, depth: int, scope: list):
-    """A random index expression over free t, b whose row indices stay in 1..T."""
-    choice = data.draw(st.integers(3, 7) if depth > 1 else st.integers(0, 7 if depth > 0 else 2))
-    row = lambda: data.draw(st.sampled_from(scope))
-    if choice == 0:
-        return data.draw(st.sampled_from([q, k, v]))[row(), b]
-    if choice == 1:
-        return sp.Integer(data.draw(st.integers(-2, 3)))
-    if choice == 2:
-        r, other = row(), data.draw(st.sampled_from(scope + [T, t]))
-        rel = data.draw(st.sampled_from([sp.Le, sp.Lt, sp.Eq]))
-        return Iverson(rel(r, other)) if r != other else Iverson(sp.Le(1, r))
-    if choice == 3:
-        return build(data, depth - 1, scope) + build(data, depth - 1, scope)
-    if choice == 4:
-        return build(data, depth - 1, scope) * build(data, depth - 1, scope)
-    if choice == 5:
-        return sp.exp(data.draw(st.sampled_from([q, k]))[row(), b])
-    var = index(f"j{depth}_{len(scope)}")
-    hi = data.draw(st.sampled_from([t, T, t - 1]))
-    if choice == 6:
-        return make_sum(build(data, depth - 1, scope + [var]), var, 1, hi)
-    # a softmax-like denominator over a range that starts at 1 and ends at t or T (nonempty)
-    hi = data.draw(st.sampled_from([t, T]))
-    return reciprocal(make_sum(sp.exp(q[var, b]), var, 1, hi)) * build(data, depth - 1, scope)
 
 
 expressions = st.data()
