@@ -14,6 +14,7 @@ import time
 
 from .budget import BudgetExceeded, interrupt_at
 from .claim import Claim
+from .collect import rare_collections
 from .composition import NotComposable, prove_by_composition
 from .config import Config
 from .crosscheck import cross_check
@@ -37,10 +38,11 @@ def attempt_proof(problem: Problem, config: Config, deadline: float | None = Non
     if problem.lhs == problem.rhs:
         return Proof(Derivation(problem.lhs, ()), Derivation(problem.rhs, ()))
     norm = Normalizer(max_steps=config.max_steps, deadline=deadline)
-    lhs = norm.derive(problem.lhs, problem.context)
-    rhs = norm.derive(problem.rhs, problem.context)
-    if lhs.result != rhs.result:
-        lhs, rhs = (line_up(norm, d, problem.context) for d in (lhs, rhs))
+    with rare_collections():
+        lhs = norm.derive(problem.lhs, problem.context)
+        rhs = norm.derive(problem.rhs, problem.context)
+        if lhs.result != rhs.result:
+            lhs, rhs = (line_up(norm, d, problem.context) for d in (lhs, rhs))
     return Proof(lhs, rhs, norm.discharged())
 
 
