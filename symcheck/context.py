@@ -134,12 +134,18 @@ def _product(f: Fact, g: Fact) -> Fact:
     return tuple(sorted((k, v) for k, v in terms.items() if v != 0)), fc * gc
 
 
+@lru_cache(maxsize=20_000)
+def _monomials_of(facts: frozenset[Fact]) -> frozenset[str]:
+    """The monomial atoms the facts mention: asked at every failed entailment, so once per set of facts."""
+    return frozenset(m for f in facts for m in _monomials(f))
+
+
 @lru_cache(maxsize=20000)
 def _products(facts: frozenset[Fact], goal: Fact, limit: int = 400) -> frozenset[Fact]:
     """Products of two linear facts whose degree-2 terms are monomials the goal or the facts mention
     (McCormick-style: (c - 1)·(C - 1) >= 0 gives c·C >= c + C - 1). Each is implied by the facts, so
     adding them is sound; they are what links a monomial atom to its factors."""
-    wanted = _monomials(goal) | {m for f in facts for m in _monomials(f)}
+    wanted = _monomials(goal) | _monomials_of(facts)
     if not wanted:
         return frozenset()
     factors = {n for m in wanted for n in _ATOM_SYMBOLS[m]}
