@@ -133,7 +133,7 @@ class Normalizer:
         """`r` at the root of `expr`: a step only if it changes `expr` and its obligations hold,
         with its side conditions re-proved."""
         out = apply(r, expr, ctx)
-        if out == expr:
+        if out is expr or out == expr:
             return None
         obs = self._obligations_hold(r, expr, ctx)
         if obs is None:

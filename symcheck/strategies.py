@@ -27,7 +27,7 @@ from .rebuild import rebuild
 from .rules import Rule
 
 __all__ = ["Strategy", "Phase", "Attempt", "plain", "first_of", "innermost", "in_place", "once", "chain",
-           "child_context", "opaque"]
+           "child_context", "child_contexts", "opaque"]
 
 Strategy = Callable[[sp.Basic, Context], Step | None]
 Phase = Callable[[sp.Basic, Context], tuple[Step, ...]]
@@ -40,21 +40,32 @@ def plain(r: Rule, expr: sp.Basic, ctx: Context) -> Step | None:
     return None if out == expr else Step(r.name, expr, out)
 
 
-@lru_cache(maxsize=100_000)
 def child_context(node: sp.Basic, k: int, ctx: Context) -> Context:
-    """The context at `node`'s k-th argument: the scope of a binder also knows its range (its spec's
-    `Binder`), and nothing about the outer meaning of the names it rebinds. Memoised: contexts are values,
-    and after every step the search descends again through the nodes it has settled."""
+    """The context at `node`'s k-th argument (`child_contexts`)."""
+    return child_contexts(node, ctx)[k]
+
+
+@lru_cache(maxsize=100_000)
+def child_contexts(node: sp.Basic, ctx: Context) -> tuple[Context, ...]:
+    """The context at each of `node`'s arguments: the scope of a binder also knows its range (its spec's
+    `Binder`), and nothing about the outer meaning of the names it rebinds; a factor of a product knows its
+    sibling brackets. Memoised, for all arguments at once: contexts are values, and after every step the
+    search descends again through the nodes it has settled."""
     if isinstance(node, sp.Mul):
-        return ctx.with_facts(*guard_facts(a for i, a in enumerate(node.args) if i != k))
+        guards = [guard_facts((a,)) for a in node.args]
+        known = ctx.with_facts(*(f for g in guards for f in g))
+        return tuple(known if not g else ctx.with_facts(*(f for i, h in enumerate(guards) if i != k for f in h))
+                     for k, g in enumerate(guards))
     binder = spec_of(node).binder
-    if binder is None or k != binder.body:
-        return ctx
+    if binder is None:
+        return (ctx,) * len(node.args)
     bounds = binder.bounds(node)
     if bounds is None:
-        return ctx.enter_binder(binder.variables(node))
-    (var,) = binder.variables(node)
-    return ctx.enter_sum(var, *bounds)
+        inner = ctx.enter_binder(binder.variables(node))
+    else:
+        (var,) = binder.variables(node)
+        inner = ctx.enter_sum(var, *bounds)
+    return tuple(inner if k == binder.body else ctx for k in range(len(node.args)))
 
 
 def guard_facts(factors) -> list[tuple[sp.Expr, sp.Expr]]:
@@ -140,9 +151,9 @@ def in_place(strategy: Strategy, budget: StepBudget) -> Phase:
 
     def run(e: sp.Basic, ctx: Context, focus: Focus | None, steps: list) -> sp.Basic:
         while True:
-            k = 0
+            k, inners = 0, child_contexts(e, ctx)
             while k < len(e.args):
-                child, inner = e.args[k], child_context(e, k, ctx)
+                child, inner = e.args[k], inners[k]
                 new = child if settled(child, inner) else run(child, inner, Focus(focus, e, k), steps)
                 if new is child:
                     k += 1
@@ -152,6 +163,7 @@ def in_place(strategy: Strategy, budget: StepBudget) -> Phase:
                 e, k = rebuild(e, args), 0
                 if settled(e, ctx):
                     return e
+                inners = child_contexts(e, ctx)
             step = strategy(e, ctx)
             if step is None:
                 normal.add((e, ctx))
