@@ -270,9 +270,6 @@ def _chain(e):
 
 
 _HOLE = sp.Symbol("_hole", integer=True)
-# a chain's variables while its order is chosen: the same placeholders for every chain (each is replaced by a
-# canonical name before `_canon` descends, so two chains never share them), which lets `_canon` be memoised
-_TEMPS = tuple(sp.Dummy(f"tmp{k}", integer=True) for k in range(256))
 _MARK = sp.Symbol("_mark", integer=True)
 _ATOMS = (sp.Indexed, Element, Entry, Iverson, MemoryCell, WriteWeight)    # read at indices: they order a chain
 
@@ -349,21 +346,22 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
     if len(links) == 1:                 # one order: the variables take their canonical names where they occur
         out = _canon(body, depth + k, pool, {**env, **dict(zip(variables, names))})
         return b.rebuild(e, tuple(names), out, {j: _canon(e.args[j], depth, pool, env) for j in b.outside(e)})
-    # a commuting chain, one variable per link: its variables become placeholders (the outer ones their names)
-    # and the links are ordered by name-independent keys
-    temps = _TEMPS[:k]
-    body = subst(body, {**env, **dict(zip(variables, temps))})
+    # a commuting chain, one variable per link: the links are ordered by name-independent keys, read off the
+    # atoms that mention each variable with the variable marked, the chain's others and inner indices as holes
     bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
-    atoms = [a for a in atoms_of(body, _ATOMS) if a.free_symbols & set(temps)]
+    if not bound.isdisjoint(env) or not bound.isdisjoint(variables):    # an inner index shadows one of them
+        body = rename_apart(body, {v.name for v in (*env, *variables)})
+        bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
+    atoms = [a for a in atoms_of(body, _ATOMS) if not a.free_symbols.isdisjoint(variables)]
     keys = []
     for i, (lo, hi) in enumerate(map(b.bounds, links)):
-        rename = {tmp: (_MARK if j == i else _HOLE) for j, tmp in enumerate(temps)} | {v: _HOLE for v in bound}
-        mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms if temps[i] in a.free_symbols)
+        rename = env | {v: (_MARK if j == i else _HOLE) for j, v in enumerate(variables)} | dict.fromkeys(bound, _HOLE)
+        mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms if variables[i] in a.free_symbols)
         keys.append((default_sort_key(_erase(_canon(lo, depth, pool, env))),
                      default_sort_key(_erase(_canon(hi, depth, pool, env))), mentions))
     best = None
     for order in _orders(keys):
-        out = _canon(body, depth + k, pool, {temps[o]: names[p] for p, o in enumerate(order)})
+        out = _canon(body, depth + k, pool, env | {variables[o]: names[p] for p, o in enumerate(order)})
         for p in reversed(range(len(links))):
             link = links[order[p]]
             out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool, env) for j in b.outside(link)})
