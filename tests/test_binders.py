@@ -60,3 +60,16 @@ def test_deeper_than_the_named_pool_of_indices():
         names.add(out.var.name)
         out = out.body
     assert len(names) == 80 and "j68" in names and not names & {"t", "T"}     # 12 of POOL, then j1..j68
+
+
+def test_an_inner_index_that_shadows_a_chain_index_orders_the_chain_as_one_that_does_not():
+    """Σ_j Σ_k Q[j,k]·Σ_k K[k,k] and the same with the inner k named m are α-equivalent: one canonical form,
+    although the shadowing k, read naively, would count as a mention of the chain's k (the inner sums use
+    the chain's j only)."""
+    m = index("m")
+    for body in (lambda i, x, y: q[x, y] * make_sum(kk[i, i], i, 1, d),
+                 lambda i, x, y: q[y, x] * make_sum(kk[i, x], i, 1, d),
+                 lambda i, x, y: q[x, y] + make_sum(kk[i, x] * q[i, i], i, 1, d)):
+        shadowing = make_sum(make_sum(body(k, j, k), k, 1, d), j, 1, d)
+        apart = make_sum(make_sum(body(m, j, k), k, 1, d), j, 1, d)
+        assert canonical_names(shadowing, {"t"}) == canonical_names(apart, {"t"})
