@@ -235,18 +235,35 @@ def alpha_key(e: sp.Basic, depth: int = 0) -> sp.Basic:
     """`e` with each bound index renamed to a placeholder fixed by its binder depth (no name can clash with
     one): identical exactly for trees that differ only in the names of bound indices. Cheaper than
     `canonical_names` (no Fubini order), for a rule that must recognise a term up to those names."""
+    return _alpha(e, depth, {})
+
+
+def _alpha(e: sp.Basic, depth: int, env: dict) -> sp.Basic:
+    """`alpha_key` below `depth` enclosing binders, whose variables `env` maps to their placeholders (applied
+    where they occur: one pass, as in `_canon`)."""
+    if isinstance(e, sp.Symbol):
+        return env.get(e, e)
     if not e.args:
         return e
+    free = _free_bound(e)[0]
+    return _alpha_memo(e, depth, tuple(sorted(((v, n) for v, n in env.items() if v in free),
+                                              key=lambda pair: default_sort_key(pair[0]))))
+
+
+@lru_cache(maxsize=100_000)
+def _alpha_memo(e: sp.Basic, depth: int, renaming: tuple) -> sp.Basic:
+    env = dict(renaming)
     spec = spec_of(e)
-    if spec.opaque:
-        return e
+    if spec.opaque:                     # a constant: its definition keeps its own names
+        return subst(e, env)
     b = spec.binder
     if b is None:
-        return rebuild(e, [alpha_key(a, depth) for a in e.args])
+        args = [_alpha(a, depth, env) for a in e.args]
+        return e if all(x is y for x, y in zip(args, e.args)) else rebuild(e, args)
     variables = b.variables(e)
     names = _LEVELS[depth:depth + len(variables)]
-    body = alpha_key(subst(b.scope(e), dict(zip(variables, names))), depth + len(variables))
-    return b.rebuild(e, names, body, {k: alpha_key(e.args[k], depth) for k in b.outside(e)})
+    body = _alpha(b.scope(e), depth + len(variables), {**env, **dict(zip(variables, names))})
+    return b.rebuild(e, names, body, {k: _alpha(e.args[k], depth, env) for k in b.outside(e)})
 
 
 def _chain(e):

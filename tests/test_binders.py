@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sympy as sp
+from hypothesis import given, settings, strategies as st
 
-from symcheck.binders import alpha_key, canonical_names, subst
+from helpers import index_expression
+from symcheck.binders import _LEVELS, alpha_key, canonical_names, subst
 from symcheck.index import index, make_sum, size
+from symcheck.nodes.spec import spec_of
+from symcheck.rebuild import rebuild
 
 T, d = size("T"), size("d")
 t, j, k, a = (index(x) for x in "tjka")
@@ -73,3 +77,37 @@ def test_an_inner_index_that_shadows_a_chain_index_orders_the_chain_as_one_that_
         shadowing = make_sum(make_sum(body(k, j, k), k, 1, d), j, 1, d)
         apart = make_sum(make_sum(body(m, j, k), k, 1, d), j, 1, d)
         assert canonical_names(shadowing, {"t"}) == canonical_names(apart, {"t"})
+
+
+def substituting_alpha_key(e: sp.Basic, depth: int = 0) -> sp.Basic:
+    """The definition `alpha_key` implements in one pass: at each binder, substitute its level placeholder for
+    its variable in the scope, then go on below it."""
+    if not e.args:
+        return e
+    spec = spec_of(e)
+    if spec.opaque:
+        return e
+    b = spec.binder
+    if b is None:
+        return rebuild(e, [substituting_alpha_key(a, depth) for a in e.args])
+    variables = b.variables(e)
+    names = _LEVELS[depth:depth + len(variables)]
+    body = substituting_alpha_key(subst(b.scope(e), dict(zip(variables, names))), depth + len(variables))
+    return b.rebuild(e, names, body, {k: substituting_alpha_key(e.args[k], depth) for k in b.outside(e)})
+
+
+@settings(max_examples=80)
+@given(st.data())
+def test_alpha_key_is_its_substituting_definition(data):
+    e = index_expression(data, 4, [t])
+    assert alpha_key(e) == substituting_alpha_key(e)
+    for sub in sp.preorder_traversal(e):
+        assert alpha_key(sub) == substituting_alpha_key(sub)
+
+
+def test_alpha_key_of_a_shadowing_binder_is_its_substituting_definition():
+    shadowing = make_sum(q[j, a] * make_sum(kk[j, a] * make_sum(q[j, j], j, 1, t), j, 1, j), j, 1, t)
+    assert alpha_key(shadowing) == substituting_alpha_key(shadowing)
+    m = index("m")
+    apart = make_sum(q[k, a] * make_sum(kk[m, a] * make_sum(q[j, j], j, 1, t), m, 1, k), k, 1, t)
+    assert alpha_key(shadowing) == alpha_key(apart)
