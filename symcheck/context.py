@@ -305,4 +305,10 @@ def _proves_le(ctx: Context, lo, hi) -> bool:
 
 @lru_cache(maxsize=200_000)
 def _proves_lt(ctx: Context, lo, hi) -> bool:
-    return _proves_le(ctx, sp.sympify(lo) + 1, hi)
+    return _proves_le(ctx, _successor(lo), hi)
+
+
+@lru_cache(maxsize=65_536)
+def _successor(lo) -> sp.Expr:
+    """lo + 1, built once per bound rather than once per context it is compared in."""
+    return sp.sympify(lo) + 1
