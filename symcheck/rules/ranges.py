@@ -18,6 +18,7 @@ import sympy as sp
 
 from ..binders import alpha_key, subst
 from ..context import Context
+from ..nodes.sums import Prod, Sigma
 from .base import Condition, Le
 
 __all__ = ["Match", "arguments", "first_holding", "conditions_for", "absorb_last"]
@@ -77,6 +78,22 @@ def _without(args: list, parts: tuple) -> list | None:
     return rest
 
 
+# node types never evaluated on construction: a body of one of them, with an index substituted, is one again
+_KEEP_TYPE = (Sigma, Prod)
+
+
+def _nests(a: sp.Basic, body: sp.Basic) -> bool:
+    """Could `a` be `body` (a sum or product over a range) with an index substituted? Not unless it nests at
+    least as many binders of the body's kind directly: substituting never removes one, and may add one (a
+    bracket that becomes 1 leaves the sum it multiplied)."""
+    need = type(body)
+    while isinstance(body, need):
+        if type(a) is not need:
+            return False
+        a, body = a.args[0], body.args[0]
+    return True
+
+
 @lru_cache(maxsize=50_000)
 def _next_term(r: sp.Expr, op: Callable) -> tuple[sp.Expr, ...]:
     """The terms (op = Add) or factors (op = Mul) of the body of the range binder `r` at hi + 1: asked of
@@ -93,6 +110,8 @@ def absorb_last(expr: sp.Expr, kind: type, op: Callable) -> Iterator[Match]:
     for k, r in enumerate(args):
         if not isinstance(r, kind):
             continue
+        if isinstance(r.body, _KEEP_TYPE) and not any(_nests(a, r.body) for n, a in enumerate(args) if n != k):
+            continue            # no other argument could be the next term: no substitution
         rest = _without(args[:k] + args[k + 1:], _next_term(r, op))
         if rest is not None:
             yield op(*rest, kind(r.body, r.var, r.lo, r.hi + 1)), (Le(r.lo, r.hi + 1),)
