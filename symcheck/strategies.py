@@ -52,6 +52,8 @@ def child_contexts(node: sp.Basic, ctx: Context) -> tuple[Context, ...]:
     sibling brackets. Memoised, for all arguments at once: contexts are values, and after every step the
     search descends again through the nodes it has settled."""
     if isinstance(node, sp.Mul):
+        if not any(isinstance(a, Iverson) for a in node.args):
+            return (ctx,) * len(node.args)
         guards = [guard_facts((a,)) for a in node.args]
         known = ctx.with_facts(*(f for g in guards for f in g))
         return tuple(known if not g else ctx.with_facts(*(f for i, h in enumerate(guards) if i != k for f in h))
