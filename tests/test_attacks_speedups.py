@@ -1,0 +1,58 @@
+"""Red-team of the normalizer's speed-ups (rule memo, integer entailment, child contexts, one-pass renaming,
+the sum-absorb-last prune, rarer collections): each must leave every answer as it was.
+
+One attack worked. The one-pass canonical renaming (`binders._canon_memo`) mapped every chain variable to the
+name of its link's position; a chain whose inner link rebinds an outer link's index (Σ_{j=1}^{t} Σ_{j=1}^{T} X[j, b],
+which `sum-factor-in` builds from (Σ_{j=1}^{t} 1)·(Σ_{j=1}^{T} X[j, b])) has that index twice, and the last order
+position won: the body read the *outer* link after the links were reordered (Σ_{j=1}^{T} Σ_{k=1}^{t} X[k, b], T times
+a sum up to t instead of t times a sum up to T). A false claim was proved, caught only by the numeric cross-check
+(an internal error); the true one was undecided. The substituting definition it replaced gave the body's index to
+the innermost link that binds it; now the one pass does too (`owner`).
+The other attacks failed; those that pin down a real risk stay here as guards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from helpers import T, b, d, draw_inputs, same, t, values, world_context
+from symcheck import Claim, Config, check, from_index, index, matrix
+from symcheck.binders import alpha_key, canonical_names
+from symcheck.index import Iverson, Sigma
+
+X = matrix("X", T, d)
+q = X.base
+j, k, l, m = index("j"), index("k"), index("l"), index("m")
+CONFIG = Config(max_seconds=30)
+INPUTS = {**draw_inputs(np.random.default_rng(0), 3, 2), "X": np.random.default_rng(1).standard_normal((3, 2))}
+
+
+def _renamed_equal(e: sp.Expr) -> bool:
+    return same(values(e, 3, 2, 3, INPUTS), values(canonical_names(e, set(world_context().reserved)), 3, 2, 3, INPUTS))
+
+
+@pytest.mark.parametrize("e", [
+    Sigma(Sigma(q[j, b], j, 1, T), j, 1, t),
+    Sigma(Sigma(q[k, b] + 1, k, t, T), k, t, t),
+    Sigma(Sigma(Sigma(q[j, b], j, 1, T), j, l, t), l, 1, t),
+    Sigma(Sigma(Sigma(Sigma(Iverson(sp.Le(j, m)), k, 1, t), j, t, T), m, 1, T), m, 1, t),
+])
+def test_a_chain_whose_link_rebinds_an_outer_links_index_is_renamed_soundly(e):
+    assert _renamed_equal(e)
+
+
+def test_a_product_of_sums_over_one_index_name_proves_no_false_fubini():
+    """sum-factor-in makes Σ_{j=1}^{t} Σ_{j=1}^{T} X[j, b]; the renaming must not read X at the outer index."""
+    lhs = from_index(T, d, lambda r, c: Sigma(1, j, 1, r) * Sigma(X[j, c], j, 1, T))
+    false = from_index(T, d, lambda r, c: Sigma(Sigma(X[k, c], k, 1, r), j, 1, T))
+    true = from_index(T, d, lambda r, c: Sigma(Sigma(X[j, c], k, 1, r), j, 1, T))
+    assert check(Claim("false", lhs, false, statement="s"), CONFIG).verdict == "refuted"
+    assert check(Claim("true", lhs, true, statement="s"), CONFIG).verdict == "proved"
+
+
+def test_alpha_key_tells_a_shadowed_index_from_the_outer_one():
+    """Σ_j Σ_j X[j] (the inner j) and Σ_j Σ_k X[j] (the outer one) are different trees up to bound names."""
+    assert alpha_key(Sigma(Sigma(q[j, b], j, 1, T), j, 1, t)) == alpha_key(Sigma(Sigma(q[k, b], k, 1, T), j, 1, t))
+    assert alpha_key(Sigma(Sigma(q[j, b], j, 1, T), j, 1, t)) != alpha_key(Sigma(Sigma(q[j, b], k, 1, T), j, 1, t))
