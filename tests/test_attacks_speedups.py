@@ -13,6 +13,8 @@ The other attacks failed; those that pin down a real risk stay here as guards.
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -24,7 +26,7 @@ from symcheck.index import Iverson, Sigma
 
 X = matrix("X", T, d)
 q = X.base
-j, k, l, m = index("j"), index("k"), index("l"), index("m")
+i, j, k, l, m = index("i"), index("j"), index("k"), index("l"), index("m")
 CONFIG = Config(max_seconds=30)
 INPUTS = {**draw_inputs(np.random.default_rng(0), 3, 2), "X": np.random.default_rng(1).standard_normal((3, 2))}
 
@@ -56,3 +58,53 @@ def test_alpha_key_tells_a_shadowed_index_from_the_outer_one():
     """Σ_j Σ_j X[j] (the inner j) and Σ_j Σ_k X[j] (the outer one) are different trees up to bound names."""
     assert alpha_key(Sigma(Sigma(q[j, b], j, 1, T), j, 1, t)) == alpha_key(Sigma(Sigma(q[k, b], k, 1, T), j, 1, t))
     assert alpha_key(Sigma(Sigma(q[j, b], j, 1, T), j, 1, t)) != alpha_key(Sigma(Sigma(q[j, b], k, 1, T), j, 1, t))
+
+
+# -- guards: attacks that failed -------------------------------------------------------------------------
+
+def test_the_rule_memo_tells_nodes_apart_by_the_assumptions_of_their_symbols():
+    """A blind rule's result is keyed by the node: Σ over an integer j and Σ over a plain j are two nodes."""
+    from symcheck.rule_memo import apply
+    from symcheck.rules import Rule
+
+    r = Rule("integer-var", "s", (Sigma,), lambda e, ctx: sp.S.One if e.var.is_integer else sp.S.Zero)
+    plain = sp.Symbol("j")
+    assert apply(r, Sigma(q[j, b], j, 1, T + 11), world_context()) == 1
+    assert apply(r, Sigma(q[plain, b], plain, 1, T + 11), world_context()) == 0
+
+
+@pytest.mark.parametrize("facts, lo, hi, proved", [
+    (((1, 2 * sp.Symbol("a", integer=True)),), 1, sp.Symbol("a", integer=True), True),      # 2a >= 1: a >= 1
+    (((1, 2 * sp.Symbol("a", integer=True)),), 2, sp.Symbol("a", integer=True), False),
+    (((2, 2 * sp.Symbol("a", integer=True)),), 2, 2 * sp.Symbol("a", integer=True), True),
+    (((t, T),), T, t, False),                      # the parallel fact, the other way
+    (((t, T), (1, 0)), 1, d, False),              # a contradiction elsewhere proves nothing about d
+    (((t, T),), sp.Rational(1, 2) * t, sp.Rational(1, 2) * T, True),
+    (((t, T),), sp.Rational(1, 2) * t + sp.Rational(1, 3), sp.Rational(1, 2) * T, False),
+])
+def test_integer_entailment_on_scaled_and_parallel_facts(facts, lo, hi, proved):
+    from symcheck.context import Context
+    assert Context().with_facts(*facts).proves_le(lo, hi) is proved
+
+
+def test_two_sibling_brackets_do_not_decide_each_other_away():
+    """[t <= T]·[T <= t]: each bracket knows the other, but the product must stay [t = T], not 1."""
+    lhs = from_index(T, d, lambda r, c: Iverson(sp.Le(r, T)) * Iverson(sp.Le(T, r)) * X[r, c])
+    rhs = from_index(T, d, lambda r, c: X[r, c])
+    assert check(Claim("both", lhs, rhs, statement="s"), CONFIG).verdict == "refuted"
+
+
+def test_sum_absorb_last_still_absorbs_a_nested_next_term():
+    """The prune keeps a sum of sums whose next term (a sum) is present."""
+    body = lambda i, c: Sigma(X[i, c] * X[j, c], j, 1, T)
+    lhs = from_index(T, d, lambda r, c: Sigma(body(i, c), i, 1, r - 1) + body(r, c))
+    rhs = from_index(T, d, lambda r, c: Sigma(body(i, c), i, 1, r))
+    assert check(Claim("nested", lhs, rhs, statement="s"), CONFIG).verdict == "proved"
+
+
+def test_collection_thresholds_are_restored_when_the_budget_runs_out():
+    before = gc.get_threshold()
+    lhs = from_index(T, d, lambda r, c: Sigma(X[i, c], i, 1, r) * Sigma(X[j, c], j, 1, r))
+    rhs = from_index(T, d, lambda r, c: Sigma(Sigma(X[i, c] * X[j, c], j, 1, r), i, 1, r))
+    result = check(Claim("budget", lhs, rhs, statement="s"), Config(max_steps=1, max_seconds=10))
+    assert result.verdict == "undecided" and gc.get_threshold() == before
