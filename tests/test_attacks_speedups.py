@@ -14,6 +14,7 @@ The other attacks failed; those that pin down a real risk stay here as guards.
 from __future__ import annotations
 
 import gc
+import json
 
 import numpy as np
 import pytest
@@ -22,7 +23,10 @@ import sympy as sp
 from helpers import T, b, d, draw_inputs, same, t, values, world_context
 from symcheck import Claim, Config, check, from_index, index, matrix
 from symcheck.binders import alpha_key, canonical_names
+from symcheck.certificate import certificate
+from symcheck.digest import claim_digest
 from symcheck.index import Iverson, Sigma
+from symcheck.replay import Rejected, replay
 
 X = matrix("X", T, d)
 q = X.base
@@ -52,6 +56,34 @@ def test_a_product_of_sums_over_one_index_name_proves_no_false_fubini():
     true = from_index(T, d, lambda r, c: Sigma(Sigma(X[j, c], k, 1, r), j, 1, T))
     assert check(Claim("false", lhs, false, statement="s"), CONFIG).verdict == "refuted"
     assert check(Claim("true", lhs, true, statement="s"), CONFIG).verdict == "proved"
+
+
+@pytest.fixture(scope="module")
+def frame():
+    """The certificate of X = X: a frame whose starts and steps a forger replaces."""
+    return certificate(check(Claim("p", from_index(T, d, lambda r, c: X[r, c]), from_index(T, d, lambda r, c: X[r, c]),
+                                   statement="s"), CONFIG))
+
+
+def _forged(frame: dict, lhs, rhs) -> dict:
+    """A certificate whose lhs reaches rhs by one alpha-rename step at the root."""
+    cert = json.loads(json.dumps(frame))
+    cert["claim"]["inputs"] = [{"name": "X", "shape": [sp.srepr(T), sp.srepr(d)]}]
+    cert["claim"]["row"], cert["claim"]["col"] = sp.srepr(t), sp.srepr(b)
+    cert["lhs"] = {"start": sp.srepr(lhs), "steps": [
+        {"rule": "alpha-rename", "path": [], "keep": 0, "redex": sp.srepr(lhs), "contractum": sp.srepr(rhs),
+         "side_conditions": [], "obligations": []}]}
+    cert["rhs"], cert["normal_form"] = {"start": sp.srepr(rhs), "steps": []}, sp.srepr(rhs)
+    cert["claim"]["digest"] = claim_digest(cert)
+    return cert
+
+
+def test_the_checker_rejects_the_renaming_that_read_the_outer_link(frame):
+    """The checker (independent code) never had the bug: the prover's old answer is refused, the right one kept."""
+    shadowed = Sigma(Sigma(q[j, b], j, 1, T), j, 1, t)
+    with pytest.raises(Rejected, match="not a renaming of bound indices"):
+        replay(_forged(frame, shadowed, Sigma(Sigma(q[k, b], k, 1, t), j, 1, T)))
+    assert replay(_forged(frame, shadowed, Sigma(Sigma(q[j, b], k, 1, t), j, 1, T))).steps == 1
 
 
 def test_alpha_key_tells_a_shadowed_index_from_the_outer_one():
