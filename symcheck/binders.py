@@ -369,16 +369,20 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
     if not bound.isdisjoint(env) or not bound.isdisjoint(variables):    # an inner index shadows one of them
         body = rename_apart(body, {v.name for v in (*env, *variables)})
         bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
+    # a link may rebind an outer link's variable (Σ_j Σ_j f): in the body the name is the innermost one's
+    owner = {v: i for i, v in enumerate(variables)}
     atoms = [a for a in atoms_of(body, _ATOMS) if not a.free_symbols.isdisjoint(variables)]
     keys = []
     for i, (lo, hi) in enumerate(map(b.bounds, links)):
-        rename = env | {v: (_MARK if j == i else _HOLE) for j, v in enumerate(variables)} | dict.fromkeys(bound, _HOLE)
-        mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms if variables[i] in a.free_symbols)
+        rename = env | {v: (_MARK if n == i else _HOLE) for v, n in owner.items()} | dict.fromkeys(bound, _HOLE)
+        mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms
+                          if owner[variables[i]] == i and variables[i] in a.free_symbols)
         keys.append((default_sort_key(_erase(_canon(lo, depth, pool, env))),
                      default_sort_key(_erase(_canon(hi, depth, pool, env))), mentions))
     best = None
     for order in _orders(keys):
-        out = _canon(body, depth + k, pool, env | {variables[o]: names[p] for p, o in enumerate(order)})
+        position = {o: p for p, o in enumerate(order)}
+        out = _canon(body, depth + k, pool, env | {v: names[position[n]] for v, n in owner.items()})
         for p in reversed(range(len(links))):
             link = links[order[p]]
             out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool, env) for j in b.outside(link)})
