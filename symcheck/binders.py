@@ -228,6 +228,13 @@ def _pool(reserved: frozenset[str]) -> _Names:
     return _Names(reserved)
 
 
+@lru_cache(maxsize=100_000)
+def _sort_key(e: sp.Basic) -> tuple:
+    """sympy's `default_sort_key` of a tree, once per tree: renaming asks it of the same indices and atoms
+    at every node."""
+    return default_sort_key(e)
+
+
 _LEVELS = tuple(sp.Dummy(f"level{k}", integer=True) for k in range(256))
 
 
@@ -247,7 +254,7 @@ def _alpha(e: sp.Basic, depth: int, env: dict) -> sp.Basic:
         return e
     free = _free_bound(e)[0]
     return _alpha_memo(e, depth, tuple(sorted(((v, n) for v, n in env.items() if v in free),
-                                              key=lambda pair: default_sort_key(pair[0]))))
+                                              key=lambda pair: _sort_key(pair[0]))))
 
 
 @lru_cache(maxsize=100_000)
@@ -340,7 +347,7 @@ def _canon(e: sp.Basic, depth: int, pool: _Names, env: dict) -> sp.Basic:
         return e
     free = _free_bound(e)[0]
     return _canon_memo(e, depth, pool, tuple(sorted(((v, n) for v, n in env.items() if v in free),
-                                                   key=lambda pair: default_sort_key(pair[0]))))
+                                                   key=lambda pair: _sort_key(pair[0]))))
 
 
 @lru_cache(maxsize=100_000)
@@ -375,17 +382,18 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
     keys = []
     for i, (lo, hi) in enumerate(map(b.bounds, links)):
         rename = env | {v: (_MARK if n == i else _HOLE) for v, n in owner.items()} | dict.fromkeys(bound, _HOLE)
-        mentions = sorted(default_sort_key(_read_at(a, rename)) for a in atoms
+        mentions = sorted(_sort_key(_read_at(a, rename)) for a in atoms
                           if owner[variables[i]] == i and variables[i] in a.free_symbols)
-        keys.append((default_sort_key(_erase(_canon(lo, depth, pool, env))),
-                     default_sort_key(_erase(_canon(hi, depth, pool, env))), mentions))
-    best = None
+        keys.append((_sort_key(_erase(_canon(lo, depth, pool, env))),
+                     _sort_key(_erase(_canon(hi, depth, pool, env))), mentions))
+    best = best_key = None
     for order in _orders(keys):
         position = {o: p for p, o in enumerate(order)}
         out = _canon(body, depth + k, pool, env | {v: names[position[n]] for v, n in owner.items()})
         for p in reversed(range(len(links))):
             link = links[order[p]]
             out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool, env) for j in b.outside(link)})
-        if best is None or default_sort_key(out) < default_sort_key(best):
-            best = out
+        key = _sort_key(out)
+        if best is None or key < best_key:
+            best, best_key = out, key
     return best

@@ -23,7 +23,7 @@ import sympy as sp
 from .budget import BudgetExceeded, StepBudget
 from .context import Context
 from .proof import Derivation, DischargedObligation, Step
-from .rule_memo import apply
+from .rule_memo import apply, inert
 from .rules import BINDERS, NORMALIZING, RULES, Condition, Obligation, Rule
 from .strategies import chain, first_of, in_place, innermost, once
 
@@ -92,7 +92,7 @@ class Normalizer:
         self.rules = NORMALIZING.rules if rules is None else rules
         self.budget = StepBudget(max_steps, deadline) if budget is None else budget
         self.obligations = DischargedObligations() if obligations is None else obligations
-        self._rewrite = first_of(self.rules, self._attempt)
+        self._rewrite = first_of(self.rules, self._attempt, inert)
         self._strategy = chain(in_place(self._rewrite, self.budget), once(first_of(BINDERS.rules, self._attempt)))
 
     @property

@@ -21,7 +21,7 @@ import sympy as sp
 from .context import Context
 from .rules import Rule
 
-__all__ = ["apply", "ContextConsulted"]
+__all__ = ["apply", "inert", "ContextConsulted"]
 
 
 class ContextConsulted(BaseException):
@@ -61,3 +61,10 @@ def apply(r: Rule, node: sp.Basic, ctx: Context) -> sp.Basic:
     """`r(node, ctx)`, from memory when `r` did not read its context at `node`."""
     out = _blind(r.fn, node)
     return r(node, ctx) if out is _LOOKS else out
+
+
+def inert(r: Rule, node: sp.Basic) -> bool:
+    """Does `r` leave `node` as it is in every context (it did not read its context there, and returned
+    `node`)? A strategy need not try it at `node` again."""
+    out = _blind(r.fn, node)
+    return out is not _LOOKS and (out is node or out == node)

@@ -89,20 +89,30 @@ def opaque(node: sp.Basic) -> bool:
     return spec_of(node).opaque
 
 
-def first_of(rules: Iterable[Rule], attempt: Attempt = plain) -> Strategy:
+def first_of(rules: Iterable[Rule], attempt: Attempt = plain,
+             inert: Callable[[Rule, sp.Basic], bool] | None = None) -> Strategy:
     """At the node itself: the first rule, in the given priority order, whose attempt succeeds.
-    Only rules declared `on` the node's type are tried."""
+    Only rules declared `on` the node's type are tried. `inert(r, node)`, if given, says that `r` leaves
+    `node` as it is in every context (so its attempt, which makes a step only of a change, fails
+    everywhere): after a pass where no rule succeeded at a node, only its other rules are tried there again,
+    in the node's later contexts (a normal subtree recurs under other ranges and brackets)."""
     rules = tuple(rules)
     by_type: dict[type, tuple[Rule, ...]] = {}
+    live: dict[sp.Basic, tuple[Rule, ...]] = {}
 
     def first(expr: sp.Basic, ctx: Context) -> Step | None:
-        cls = type(expr)
-        if cls not in by_type:
-            by_type[cls] = tuple(r for r in rules if issubclass(cls, r.on))
-        for r in by_type[cls]:
+        tried = live.get(expr)
+        if tried is None:
+            cls = type(expr)
+            if cls not in by_type:
+                by_type[cls] = tuple(r for r in rules if issubclass(cls, r.on))
+            tried = by_type[cls]
+        for r in tried:
             step = attempt(r, expr, ctx)
             if step is not None:
                 return step
+        if inert is not None and expr not in live:
+            live[expr] = tuple(r for r in tried if not inert(r, expr))
         return None
 
     return first

@@ -8,8 +8,9 @@ from hypothesis import given, settings, strategies as st
 from helpers import T, b, index_expression, t, world_context
 from symcheck.context import Context
 from symcheck.index import index, make_sum
-from symcheck.rule_memo import ContextConsulted, apply
+from symcheck.rule_memo import ContextConsulted, apply, inert
 from symcheck.rules import NORMALIZING, Rule
+from symcheck.strategies import first_of, plain
 
 j = index("j")
 
@@ -61,6 +62,37 @@ def test_operators_on_the_context_count_as_reading_it():
         e = make_sum(j, j, 3 + n, T + 7)
         apply(r, e, world_context())
         assert len(calls) == 2, n
+
+
+def test_a_rule_that_ignored_its_context_and_changed_nothing_is_inert_there():
+    blind, _ = counting("blind-same", lambda e, ctx: e)
+    looks, _ = counting("looks-same", lambda e, ctx: e if ctx.proves_le(1, t) or True else e)
+    e = make_sum(j, j, 4, T + 8)
+    for r in (blind, looks):
+        apply(r, e, Context())
+    assert inert(blind, e) and not inert(looks, e)
+
+
+def test_first_of_tries_again_only_the_rules_that_could_change_a_node_elsewhere():
+    """After a pass where nothing applied at a node, an inert rule is not asked there again; a rule that read
+    its context is, and applies in a context that knows more."""
+    idle, idle_calls = counting("idle", lambda e, ctx: e)
+    fires, fire_calls = counting("fires", lambda e, ctx: sp.S.One if ctx.proves_le(1, t) else e)
+    first = first_of((idle, fires), plain, inert)
+    e = make_sum(j, j, 5, T + 8)
+    assert first(e, Context()) is None
+    assert first(e, world_context()).after == 1
+    assert first(e, Context()) is None
+    assert idle_calls == [e, e]                    # the first pass and its blind run, then never again
+    assert len(fire_calls) == 3 + 1                # one in each context, and its blind run
+
+
+def test_first_of_without_inert_asks_every_rule_every_time():
+    idle, idle_calls = counting("idle2", lambda e, ctx: e)
+    first = first_of((idle,))
+    e = make_sum(j, j, 6, T + 8)
+    assert first(e, Context()) is None and first(e, world_context()) is None
+    assert len(idle_calls) == 2
 
 
 def subterms(e: sp.Basic):

@@ -68,10 +68,11 @@ def _without(args: list, parts: tuple) -> list | None:
     bound indices, or None if some part is missing."""
     rest = list(args)
     for p in parts:
-        if p in rest:
-            rest.remove(p)
-            continue
-        hit = next((n for n, a in enumerate(rest) if _shape(a) == _shape(p) and _key(a) == _key(p)), None)
+        h = hash(p)             # cached by sympy: most arguments differ from p already in their hash
+        hit = next((n for n, a in enumerate(rest) if a is p or (hash(a) == h and a == p)), None)
+        if hit is None:
+            shape = _shape(p)
+            hit = next((n for n, a in enumerate(rest) if _shape(a) == shape and _key(a) == _key(p)), None)
         if hit is None:
             return None
         del rest[hit]

@@ -220,17 +220,23 @@ def _named_alike(body: sp.Expr, var: sp.Symbol) -> sp.Expr:
     return subst(body, {var: _ALIKE})
 
 
+@lru_cache(maxsize=50_000)
+def _negated(body: sp.Expr) -> sp.Expr:
+    return -body
+
+
 def range_differences(expr: sp.Add) -> Iterator[Match]:
     """Every pair of terms Σ_{j=l}^{h} f and Σ_{k=l}^{m} (−f) (or −Σ_{k=l}^{m} f) of `expr`, the bodies
     compared as trees with both indices named alike: their sum is Σ_{j=m+1}^{h} f when l − 1 <= m <= h."""
     sums = [(k, p) for k, a in enumerate(expr.args) if (p := _signed_sum(a)) is not None]
     if len(sums) < 2:
         return
-    named = {k: _named_alike(f, j) for k, (f, j, _, _) in sums}       # once per term: pairs compare trees
+    starting: dict = {}         # the terms by (named body, start), in order: a partner is a lookup
+    for i, (g, v, lo, m) in sums:
+        starting.setdefault((_named_alike(g, v), lo), []).append((i, m))
     for k, (f, j, lo, hi) in sums:
-        minus = -named[k]
-        for i, (g, v, lo2, m) in sums:
-            if i != k and lo2 == lo and named[i] == minus:
+        for i, m in starting.get((_negated(_named_alike(f, j)), lo), ()):
+            if i != k:
                 rest = (a for n, a in enumerate(expr.args) if n not in (k, i))
                 yield sp.Add(*rest, make_sum(f, j, m + 1, hi)), (Le(lo - 1, m), Le(m, hi))
 
