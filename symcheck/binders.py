@@ -26,7 +26,7 @@ from .nodes.matrices import MatInput, TensorInput
 from .nodes.spec import registered, spec_of
 from .rebuild import rebuild
 
-__all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names",
+__all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names", "free_symbols_of",
            "rebind", "rename_apart", "atoms_of", "input_names", "names_in"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
@@ -37,6 +37,13 @@ def atoms_of(expr: sp.Basic, types: tuple[type, ...]) -> frozenset[sp.Basic]:
     layer's LayerNorm in every term), this visits each distinct subtree once."""
     own = frozenset((expr,)) if isinstance(expr, types) else frozenset()
     return own.union(*(atoms_of(a, types) for a in expr.args)) if expr.args else own
+
+
+@lru_cache(maxsize=200_000)
+def free_symbols_of(expr: sp.Basic) -> frozenset[sp.Basic]:
+    """`expr.free_symbols`, memoised per subtree: sympy recomputes it through the whole tree at every call, and
+    rules ask it of the same bodies at every attempt."""
+    return frozenset(expr.free_symbols)
 
 
 def symbol_names(expr: sp.Basic) -> set[str]:
@@ -378,12 +385,12 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
         bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
     # a link may rebind an outer link's variable (Σ_j Σ_j f): in the body the name is the innermost one's
     owner = {v: i for i, v in enumerate(variables)}
-    atoms = [a for a in atoms_of(body, _ATOMS) if not a.free_symbols.isdisjoint(variables)]
+    atoms = [a for a in atoms_of(body, _ATOMS) if not free_symbols_of(a).isdisjoint(variables)]
     keys = []
     for i, (lo, hi) in enumerate(map(b.bounds, links)):
         rename = env | {v: (_MARK if n == i else _HOLE) for v, n in owner.items()} | dict.fromkeys(bound, _HOLE)
         mentions = sorted(_sort_key(_read_at(a, rename)) for a in atoms
-                          if owner[variables[i]] == i and variables[i] in a.free_symbols)
+                          if owner[variables[i]] == i and variables[i] in free_symbols_of(a))
         keys.append((_sort_key(_erase(_canon(lo, depth, pool, env))),
                      _sort_key(_erase(_canon(hi, depth, pool, env))), mentions))
     best = best_key = None
@@ -393,7 +400,11 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
         for p in reversed(range(len(links))):
             link = links[order[p]]
             out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool, env) for j in b.outside(link)})
-        key = _sort_key(out)
-        if best is None or key < best_key:
-            best, best_key = out, key
+        if best is None:
+            best = out
+        elif out != best:           # a symmetric body gives the same tree in both orders: no key needed
+            best_key = _sort_key(best) if best_key is None else best_key
+            key = _sort_key(out)
+            if key < best_key:
+                best, best_key = out, key
     return best

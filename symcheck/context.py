@@ -110,8 +110,17 @@ def quotient_split(expr: sp.floor) -> tuple[sp.Expr, sp.Expr, sp.Expr] | None:
     return q, sp.expand(num - den * q), den
 
 
-def _symbols_of(name: str) -> frozenset[str]:
-    return _ATOM_SYMBOLS.get(name, frozenset((name,)))
+def _mentions(name: str, names: set[str]) -> bool:
+    """Does a fact's variable `name` stand over one of `names`: is it one, or an atom made over one, through
+    the atoms it is made of (a monomial C·⌊(t − 1)/C⌋ stands over C and t, not only over the floor's atom)?
+    An atom this process did not make (a context from elsewhere) is taken to mention every name: forgetting
+    a fact is always sound."""
+    if name in names:
+        return True
+    over = _ATOM_SYMBOLS.get(name)
+    if over is None:
+        return name.startswith("<")
+    return any(_mentions(s, names) for s in over if s != name)
 
 
 def _monomials(form: Fact) -> set[str]:
@@ -141,6 +150,12 @@ def _monomials_of(facts: frozenset[Fact]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=20000)
+@lru_cache(maxsize=20_000)
+def _linear_facts(facts: frozenset[Fact]) -> tuple[Fact, ...]:
+    """The facts without a monomial atom, in a fixed order (by their text), once per set of facts."""
+    return tuple(sorted((f for f in facts if not any(k.startswith("<") for k, _ in f[0])), key=str))
+
+
 def _products(facts: frozenset[Fact], goal: Fact, limit: int = 400) -> frozenset[Fact]:
     """Products of two linear facts whose degree-2 terms are monomials the goal or the facts mention
     (McCormick-style: (c - 1)·(C - 1) >= 0 gives c·C >= c + C - 1). Each is implied by the facts, so
@@ -149,8 +164,7 @@ def _products(facts: frozenset[Fact], goal: Fact, limit: int = 400) -> frozenset
     if not wanted:
         return frozenset()
     factors = {n for m in wanted for n in _ATOM_SYMBOLS[m]}
-    linear = sorted((f for f in facts if not any(k.startswith("<") for k, _ in f[0])
-                     and any(k in factors for k, _ in f[0])), key=str)
+    linear = [f for f in _linear_facts(facts) if any(k in factors for k, _ in f[0])]
     out = set()
     for n, f in enumerate(linear):
         for g in linear[n:]:
@@ -226,8 +240,8 @@ class Context:
         """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
         names = {v.name for v in variables}
         outer = self.facts
-        if any(_symbols_of(k) & names for f in outer for k, _ in f[0]):
-            outer = frozenset(f for f in outer if not any(_symbols_of(k) & names for k, _ in f[0]))
+        if any(_mentions(k, names) for f in outer for k, _ in f[0]):
+            outer = frozenset(f for f in outer if not any(_mentions(k, names) for k, _ in f[0]))
         return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables),
                        self.recurrences, self.domain)
 

@@ -102,7 +102,8 @@ def first_of(rules: Iterable[Rule], attempt: Attempt = plain,
 
     def first(expr: sp.Basic, ctx: Context) -> Step | None:
         tried = live.get(expr)
-        if tried is None:
+        first_visit = tried is None
+        if first_visit:
             cls = type(expr)
             if cls not in by_type:
                 by_type[cls] = tuple(r for r in rules if issubclass(cls, r.on))
@@ -111,7 +112,7 @@ def first_of(rules: Iterable[Rule], attempt: Attempt = plain,
             step = attempt(r, expr, ctx)
             if step is not None:
                 return step
-        if inert is not None and expr not in live:
+        if inert is not None and first_visit:
             live[expr] = tuple(r for r in tried if not inert(r, expr))
         return None
 

@@ -11,7 +11,7 @@ from typing import Iterator
 import sympy as sp
 
 from ..affine import affine
-from ..binders import atoms_of, canonical_names, fresh, subst, symbol_names
+from ..binders import atoms_of, canonical_names, free_symbols_of, fresh, subst, symbol_names
 from ..context import Context
 from ..index import Iverson, Power, Sigma, make_sum
 from .base import Le, RuleSet, rule
@@ -169,7 +169,7 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
         if has_root(c):
             continue
         body, var = s.body, s.var
-        if var in c.free_symbols or var.name in ctx.binders:
+        if var in free_symbols_of(c) or var.name in ctx.binders:
             nv = fresh(ctx.avoid(expr) | symbol_names(c), var.name)
             body, var = subst(body, {var: nv}), nv
         return make_sum(c * body, var, s.lo, s.hi)
@@ -323,7 +323,7 @@ def consecutive_blocks(expr: Sigma) -> tuple[sp.Expr, tuple] | None:
     the blocks tile A(l)..B(h), so the double sum is Σ_{s=A(l)}^{B(h)} f(s) when the width is >= 0.
     None when the shape does not match."""
     inner = expr.body
-    if not isinstance(inner, Sigma) or expr.var in inner.body.free_symbols or inner.var == expr.var:
+    if not isinstance(inner, Sigma) or expr.var in free_symbols_of(inner.body) or inner.var == expr.var:
         return None
     u, lo, hi = expr.var, inner.lo, inner.hi
     if sp.expand(subst(lo, {u: u + 1}) - hi - 1) != 0:
