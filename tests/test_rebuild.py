@@ -15,9 +15,14 @@ X = sp.IndexedBase("X")
 S = Sigma(X[i, j], j, 1, n)
 
 
+def _tree(e):
+    """e as nested tuples, arguments in their stored order (srepr prints a sum's terms sorted)."""
+    return (type(e).__name__, *map(_tree, e.args)) if e.args else e
+
+
 def _same(node, args):
     fast, slow = rebuild(node, args), node.func(*args)
-    assert sp.srepr(fast) == sp.srepr(slow)
+    assert sp.srepr(fast) == sp.srepr(slow) and _tree(fast) == _tree(slow)
     return fast
 
 
@@ -87,6 +92,30 @@ def test_random_replacements_match_the_constructor():
         tried += 1
         fast += _assoc(type(node), tuple(args)) is not None
     assert fast > 100          # the fast path is exercised, not only the fallback
+
+
+def test_successive_versions_match_the_constructor():
+    """Successive versions of a wide sum or product, one argument replaced at a time (the normalizer's pattern):
+    the same tree as the constructor's, arguments in the same order, every time."""
+    rng = random.Random(18)
+    for kind in (sp.Add, sp.Mul):
+        node = kind(*(_random_expr(rng, 2) for _ in range(12)))
+        for _ in range(150):
+            if not isinstance(node, kind):
+                node = kind(*(_random_expr(rng, 2) for _ in range(12)))
+                continue
+            args = list(node.args)
+            args[rng.randrange(len(args))] = _random_expr(rng, 2)
+            node = _same(node, args)
+
+
+def test_a_node_built_unevaluated_out_of_order_is_rebuilt_in_order():
+    """Arguments left out of sympy's order (built under evaluate(False)) are sorted, not trusted."""
+    for kind in (sp.Add, sp.Mul):
+        with sp.evaluate(False):
+            node = kind(z, X[i, j], y, x)
+        assert node.args == (z, X[i, j], y, x)
+        _same(node, [*node.args[:3], S])
 
 
 @pytest.mark.parametrize("arg, fast", [
