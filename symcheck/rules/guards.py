@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..binders import subst
+from ..binders import free_symbols_of, subst
 from ..context import Context
 from ..index import Iverson
 from .base import Excludes, Le, RuleSet, rule
@@ -93,7 +93,7 @@ def _substitution(expr: sp.Mul, ctx: Context) -> sp.Expr | None:
         if isinstance(f, Iverson) and (sol := equation_solution(f.args[0], ctx)) is not None:
             x, e = sol
             others = [g for g in expr.args if g is not f]
-            if any(x in g.free_symbols for g in others):
+            if any(x in free_symbols_of(g) for g in others):
                 return f * sp.Mul(*(subst(g, {x: e}) for g in others))
     return None
 
