@@ -93,7 +93,8 @@ class Normalizer:
         self.budget = StepBudget(max_steps, deadline) if budget is None else budget
         self.obligations = DischargedObligations() if obligations is None else obligations
         self._rewrite = first_of(self.rules, self._attempt, inert)
-        self._strategy = chain(in_place(self._rewrite, self.budget), once(first_of(BINDERS.rules, self._attempt)))
+        self._strategy = chain(in_place(self._rewrite, self.budget, self._rewrite.inert_everywhere),
+                               once(first_of(BINDERS.rules, self._attempt)))
 
     @property
     def max_steps(self) -> int:

@@ -89,34 +89,38 @@ def opaque(node: sp.Basic) -> bool:
     return spec_of(node).opaque
 
 
-def first_of(rules: Iterable[Rule], attempt: Attempt = plain,
-             inert: Callable[[Rule, sp.Basic], bool] | None = None) -> Strategy:
+class first_of:
     """At the node itself: the first rule, in the given priority order, whose attempt succeeds.
     Only rules declared `on` the node's type are tried. `inert(r, node)`, if given, says that `r` leaves
     `node` as it is in every context (so its attempt, which makes a step only of a change, fails
     everywhere): after a pass where no rule succeeded at a node, only its other rules are tried there again,
     in the node's later contexts (a normal subtree recurs under other ranges and brackets)."""
-    rules = tuple(rules)
-    by_type: dict[type, tuple[Rule, ...]] = {}
-    live: dict[sp.Basic, tuple[Rule, ...]] = {}
 
-    def first(expr: sp.Basic, ctx: Context) -> Step | None:
-        tried = live.get(expr)
+    def __init__(self, rules: Iterable[Rule], attempt: Attempt = plain,
+                 inert: Callable[[Rule, sp.Basic], bool] | None = None):
+        self.rules, self.attempt, self.inert = tuple(rules), attempt, inert
+        self._by_type: dict[type, tuple[Rule, ...]] = {}
+        self._live: dict[sp.Basic, tuple[Rule, ...]] = {}
+
+    def __call__(self, expr: sp.Basic, ctx: Context) -> Step | None:
+        tried = self._live.get(expr)
         first_visit = tried is None
         if first_visit:
             cls = type(expr)
-            if cls not in by_type:
-                by_type[cls] = tuple(r for r in rules if issubclass(cls, r.on))
-            tried = by_type[cls]
+            if cls not in self._by_type:
+                self._by_type[cls] = tuple(r for r in self.rules if issubclass(cls, r.on))
+            tried = self._by_type[cls]
         for r in tried:
-            step = attempt(r, expr, ctx)
+            step = self.attempt(r, expr, ctx)
             if step is not None:
                 return step
-        if inert is not None and first_visit:
-            live[expr] = tuple(r for r in tried if not inert(r, expr))
+        if self.inert is not None and first_visit:
+            self._live[expr] = tuple(r for r in tried if not self.inert(r, expr))
         return None
 
-    return first
+    def inert_everywhere(self, expr: sp.Basic) -> bool:
+        """Has every rule been found inert at `expr` (so no context makes a step there)?"""
+        return self._live.get(expr) == ()
 
 
 def innermost(strategy: Strategy) -> Strategy:
@@ -147,20 +151,23 @@ def merges(e: sp.Basic, focus: Focus | None) -> bool:
     return focus is not None and type(e) is type(focus.node) and type(e) in (sp.Add, sp.Mul)
 
 
-def in_place(strategy: Strategy, budget: StepBudget) -> Phase:
+def in_place(strategy: Strategy, budget: StepBudget,
+             everywhere: Callable[[sp.Basic], bool] | None = None) -> Phase:
     """Rewrite with `strategy` (at a node itself) innermost first until nothing changes, spending `budget` on
     every step (it raises `BudgetExceeded` rather than loop). A node's arguments are normalized first, left to
     right, each in its context; a changed argument is put back by rebuilding the node (once per change, not
     once per step below it), and the node's arguments are looked at again from the first (the rebuild may
     have reordered or merged them, and a bracket beside them may have changed what they know); then rules are
     tried at the node, and a contractum is normalized the same way, unless the node above will merge it
-(`merges`). A subtree found normal in a context is
-    remembered across calls, so `strategy` must be deterministic. Each step records its `Focus`: the
+    (`merges`). A subtree found normal in a context is remembered across calls, so `strategy` must be
+    deterministic; one whose nodes `everywhere` (if given) says `strategy` leaves as they are in every
+    context is normal in every context, and is not visited again. Each step records its `Focus`: the
     enclosing nodes as they stood, from which its whole expression is made when read."""
     normal: set[tuple[sp.Basic, Context]] = set()
+    anywhere: set[sp.Basic] = set()         # subtrees normal in every context (`everywhere`)
 
     def settled(e: sp.Basic, ctx: Context) -> bool:
-        return not e.args or opaque(e) or (e, ctx) in normal
+        return not e.args or opaque(e) or e in anywhere or (e, ctx) in normal
 
     def run(e: sp.Basic, ctx: Context, focus: Focus | None, steps: list) -> sp.Basic:
         while True:
@@ -180,6 +187,9 @@ def in_place(strategy: Strategy, budget: StepBudget) -> Phase:
             step = strategy(e, ctx)
             if step is None:
                 normal.add((e, ctx))
+                if everywhere is not None and everywhere(e) and \
+                        all(not a.args or opaque(a) or a in anywhere for a in e.args):
+                    anywhere.add(e)
                 return e
             steps.append(dataclasses.replace(step, focus=focus))
             budget.spend()

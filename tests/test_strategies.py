@@ -10,7 +10,7 @@ from symcheck.context import Context
 from symcheck.index import Iverson, Sigma, index
 from symcheck.nodes.spec import NodeSpec, register
 from symcheck.rules import Rule
-from symcheck.strategies import chain, child_context, first_of, in_place, innermost, once
+from symcheck.strategies import chain, child_context, first_of, in_place, innermost, once, plain
 
 
 
@@ -140,3 +140,22 @@ def test_an_equation_beside_a_factor_gives_both_inequalities():
     k = next(k for k, a in enumerate(product.args) if isinstance(a, sp.exp))
     ctx = child_context(product, k, Context())
     assert ctx.proves_le(j, t) and ctx.proves_le(t, j)
+
+
+def test_in_place_does_not_visit_again_a_subtree_normal_in_every_context():
+    """A subtree where every rule was found inert (it did not read its context and changed nothing) is normal
+    in every context; one where a rule read its context is tried again in the next context, and rewritten
+    where that context knows enough."""
+    from symcheck.rule_memo import inert
+    idle = Rule("idle", "u = u", (Toy,), lambda e, ctx: e)
+    knows = Rule("knows", "b(u) = c(u)", (Toy,),
+                 lambda e, ctx: C(*e.args) if e.func == B and ctx.proves_le(1, T) else e)
+    rewrite, visits = first_of((idle, knows), plain, inert), []
+    run = in_place(lambda e, ctx: visits.append(e) or rewrite(e, ctx), StepBudget(10), rewrite.inert_everywhere)
+    expr = C(A(A(x)), B(y))
+    assert run(expr, CTX) == () and A(A(x)) in visits
+    before = len(visits)
+    steps = run(expr, CTX.with_facts((1, T)))
+    assert [(s.rule, s.path) for s in steps] == [("knows", (1,))]
+    assert [e for e in visits[before:] if e.func == A] == []        # A(A(x)) was not visited again
+    assert not rewrite.inert_everywhere(B(y)) and rewrite.inert_everywhere(A(A(x)))
