@@ -149,18 +149,26 @@ def _monomials_of(facts: frozenset[Fact]) -> frozenset[str]:
     return frozenset(m for f in facts for m in _monomials(f))
 
 
-@lru_cache(maxsize=20000)
 @lru_cache(maxsize=20_000)
 def _linear_facts(facts: frozenset[Fact]) -> tuple[Fact, ...]:
     """The facts without a monomial atom, in a fixed order (by their text), once per set of facts."""
     return tuple(sorted((f for f in facts if not any(k.startswith("<") for k, _ in f[0])), key=str))
 
 
-def _products(facts: frozenset[Fact], goal: Fact, limit: int = 400) -> frozenset[Fact]:
+@lru_cache(maxsize=20_000)
+def _with_products(facts: frozenset[Fact], goal_monomials: frozenset[str]) -> frozenset[Fact] | None:
+    """The facts and their `_products` for a goal that mentions `goal_monomials`, or None if there are none.
+    Once per set of facts and monomials: the entailment engine asks it at every goal the facts do not
+    entail alone, and the same object each time keeps the queries on it memoised."""
+    products = _products(facts, goal_monomials)
+    return facts | products if products else None
+
+
+def _products(facts: frozenset[Fact], goal_monomials: frozenset[str], limit: int = 400) -> frozenset[Fact]:
     """Products of two linear facts whose degree-2 terms are monomials the goal or the facts mention
     (McCormick-style: (c - 1)·(C - 1) >= 0 gives c·C >= c + C - 1). Each is implied by the facts, so
     adding them is sound; they are what links a monomial atom to its factors."""
-    wanted = _monomials(goal) | _monomials_of(facts)
+    wanted = goal_monomials | _monomials_of(facts)
     if not wanted:
         return frozenset()
     factors = {n for m in wanted for n in _ATOM_SYMBOLS[m]}
@@ -263,8 +271,8 @@ class Context:
             facts = self.with_facts(*extra).facts if extra else facts
         if entails_nonneg(facts, form):
             return True
-        products = _products(facts, form)
-        return bool(products) and entails_nonneg(facts | products, form)
+        extended = _with_products(facts, frozenset(_monomials(form)))
+        return extended is not None and entails_nonneg(extended, form)
 
     def _floors_known(self, pair: tuple) -> tuple:
         """The pair with each floor the facts determine (`_quotient`) replaced by its value."""
