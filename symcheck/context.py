@@ -149,13 +149,13 @@ def _monomials_of(facts: frozenset[Fact]) -> frozenset[str]:
     return frozenset(m for f in facts for m in _monomials(f))
 
 
-@lru_cache(maxsize=20000)
 @lru_cache(maxsize=20_000)
 def _linear_facts(facts: frozenset[Fact]) -> tuple[Fact, ...]:
     """The facts without a monomial atom, in a fixed order (by their text), once per set of facts."""
     return tuple(sorted((f for f in facts if not any(k.startswith("<") for k, _ in f[0])), key=str))
 
 
+@lru_cache(maxsize=20000)
 def _products(facts: frozenset[Fact], goal: Fact, limit: int = 400) -> frozenset[Fact]:
     """Products of two linear facts whose degree-2 terms are monomials the goal or the facts mention
     (McCormick-style: (c - 1)·(C - 1) >= 0 gives c·C >= c + C - 1). Each is implied by the facts, so
