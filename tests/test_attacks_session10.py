@@ -8,7 +8,9 @@ the bound j. A bound that names the index means the outer one: in Σ_{t=T−t+1}
 i.e. 2t >= T + 1, of an inner t that runs down to 1. Renaming a bound index to a name free in its own range is a
 correct α-renaming, so a forged certificate could make one (`alpha-rename`), decide a bracket from the wrong fact
 (`iverson-decide`) and rename back: the checker accepted a certificate of a false claim whose counterexamples need
-T >= 5 (its numeric check samples sizes 1..3). Now a bound that mentions the index gives no fact, in both.
+T >= 5 (its numeric check samples sizes 1..3). The prover's own `subst` makes such a bound too (its capture-avoiding
+renaming avoids the names of a binder's body, not of its range), though no claim was found that reaches one with a
+bracket to decide. Now a bound that mentions the index gives no fact, in both.
 
 The other attacks failed; the guards below pin down the risks they probed.
 """
@@ -23,6 +25,7 @@ import sympy as sp
 from helpers import T, b, d, t, world_context
 from symcheck import Claim, Config, Iverson, check, from_index, make_sum, matrix
 from symcheck.certificate import certificate
+from symcheck.binders import subst
 from symcheck.context import Context
 from symcheck.digest import claim_digest
 from symcheck.index import Sigma, index, size
@@ -31,7 +34,7 @@ from symcheck.replay_rules import facts_within
 from symcheck.replay_entail import proves
 from symcheck.rule_memo import inert
 from symcheck.rules import Rule
-from symcheck.strategies import first_of, plain
+from symcheck.strategies import child_contexts, first_of, plain
 
 CONFIG = Config(max_seconds=30)
 X, Y = matrix("X", T, d), matrix("Y", T, d)
@@ -97,6 +100,16 @@ def test_a_bound_that_names_the_index_gives_no_fact_about_it(lo, hi, goal):
     assert not Context().with_facts(*outer).enter_sum(t, lo, hi).proves_le(*goal)
     inside = facts_within(Sigma(X[t, b], t, lo, hi), 0, [tuple(map(sp.sympify, f)) for f in outer])
     assert not proves(tuple(inside), sp.Le(*goal))
+
+
+def test_a_bound_the_substitution_made_to_name_the_index_gives_no_fact_either():
+    """`subst`'s capture-avoiding renaming picks a name absent from the binder's body, not from its range: putting
+    k for x into Σ_{k=T−j+1}^{T} Y[k, x] renames k to j, so the prover itself can make such a bound."""
+    x = index("x")
+    e = subst(Sigma(Y[k, x], k, T - j + 1, T), {x: k})
+    assert e.var.name not in ("k", "x") and e.lo.has(j)
+    inside = child_contexts(e, Context().with_facts((1, T), (1, j), (j, T)))[0]
+    assert not inside.proves_le(T + 1, 2 * e.var)
 
 
 def test_a_bound_free_of_the_index_still_gives_its_fact():
