@@ -238,10 +238,13 @@ class Context:
     def enter_sum(self, var: sp.Symbol, lo, hi) -> "Context":
         """The body's context of a range binder (a sum, a product): lo <= var <= hi, and nothing
         more about var (a binder that rebinds a name shadows it, so facts about the outer one do
-        not hold for it). Memoised: a step rebuilds every sum above its redex, with the same ranges."""
+        not hold for it). A bound is read outside the binder: one that mentions var's name means the outer
+        var, and gives no fact about this one (in Σ_{t=T−t+1}^{T}, T − t + 1 <= t is not known of the inner t).
+        Memoised: a step rebuilds every sum above its redex, with the same ranges."""
         inner = self.enter_binder((var,))
         ctx = Context(inner.facts, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
-        ctx = ctx.with_facts((lo, var), (var, hi))
+        ctx = ctx.with_facts(*(pair for pair, bound in (((lo, var), lo), ((var, hi), hi))
+                               if all(s.name != var.name for s in sp.sympify(bound).free_symbols)))
         return Context(ctx.facts, ctx.assumptions, ctx.reserved, inner.binders, self.recurrences, self.domain)
 
     def enter_binder(self, variables: tuple[sp.Symbol, ...]) -> "Context":

@@ -110,7 +110,8 @@ def facts_at(expr, path, facts: tuple) -> tuple:
 def facts_within(expr, k: int, facts: list) -> list:
     """The facts inside `expr`'s argument k: `facts`, plus lo <= j <= hi if it is the body of a sum or
     product, and P for each bracket [P] (an inequality or an equation) beside it in a product: where P fails
-    that product is 0 whatever the factor is. A binder forgets what was known about the name it rebinds."""
+    that product is 0 whatever the factor is. A binder forgets what was known about the name it rebinds; a bound
+    that mentions the index means the outer one (its range is read outside), so it says nothing of this one."""
     facts = list(facts)
     if isinstance(expr, sp.Mul):
         for i, f in enumerate(expr.args):
@@ -121,7 +122,8 @@ def facts_within(expr, k: int, facts: list) -> list:
                 facts.append((cond.rhs, cond.lhs))
     if isinstance(expr, RANGES) and k == 0:
         facts = [f for f in facts if expr.var not in (f[0].free_symbols | f[1].free_symbols)]
-        facts += [(expr.lo, expr.var), (expr.var, expr.hi)]
+        facts += [pair for pair, bound in (((expr.lo, expr.var), expr.lo), ((expr.var, expr.hi), expr.hi))
+                  if expr.var not in bound.free_symbols]
     elif isinstance(expr, sp.Lambda) and k == 1:
         bound = set(expr.variables)
         facts = [f for f in facts if not bound & (f[0].free_symbols | f[1].free_symbols)]
