@@ -141,7 +141,8 @@ def _subst_node(e, m: _Mapping, memo):
         incoming = set().union(*(val.free_symbols for val in inner.values())) if inner else set()
         renamed = {}
         if incoming.intersection(variables):
-            avoid = symbol_names(body) | {v.name for v in variables} | {s.name for s in incoming} | {k.name for k in inner}
+            avoid = (symbol_names(body) | {v.name for v in variables} | {s.name for s in incoming}
+                     | {k.name for k in inner} | {n for a in outside.values() for n in symbol_names(a)})
             for v in variables:
                 if v in incoming:
                     renamed[v] = fresh(avoid)

@@ -102,12 +102,13 @@ def test_a_bound_that_names_the_index_gives_no_fact_about_it(lo, hi, goal):
     assert not proves(tuple(inside), sp.Le(*goal))
 
 
-def test_a_bound_the_substitution_made_to_name_the_index_gives_no_fact_either():
-    """`subst`'s capture-avoiding renaming picks a name absent from the binder's body, not from its range: putting
-    k for x into Σ_{k=T−j+1}^{T} Y[k, x] renames k to j, so the prover itself can make such a bound."""
+def test_a_substitution_renames_an_index_apart_from_its_range_too():
+    """`subst`'s capture-avoiding renaming picked a name absent from the binder's body, not from its range:
+    putting k for x into Σ_{k=T−j+1}^{T} Y[k, x] renamed k to j, a bound naming its own index. Now the range's
+    names are avoided too, and a context would learn nothing from such a bound anyway."""
     x = index("x")
     e = subst(Sigma(Y[k, x], k, T - j + 1, T), {x: k})
-    assert e.var.name not in ("k", "x") and e.lo.has(j)
+    assert e.var.name not in ("k", "x", "j", "T") and e.lo.has(j)
     inside = child_contexts(e, Context().with_facts((1, T), (1, j), (j, T)))[0]
     assert not inside.proves_le(T + 1, 2 * e.var)
 
