@@ -100,3 +100,26 @@ def test_every_step_is_recorded_with_its_rule():
     assert [s.rule for s in d_.steps][:1] == ["entry-matmul"]
     for before, after in zip(d_.steps, d_.steps[1:]):
         assert before.after == after.before
+
+
+def _without_inertness(n: Normalizer) -> Normalizer:
+    """`n` with every rule asked at every node in every context: no `inert` skipping in `first_of`, no subtree
+    skipped as normal everywhere in `in_place` (what the normalizer did before those were added)."""
+    from symcheck.rules import BINDERS
+    from symcheck.strategies import chain, first_of, in_place, once
+    n._rewrite = first_of(n.rules, n._attempt)
+    n._strategy = chain(in_place(n._rewrite, n.budget), once(first_of(BINDERS.rules, n._attempt)))
+    return n
+
+
+@settings(max_examples=60)
+@given(expressions, st.sampled_from([((2, t),), ((t, 1),), ((b, 1), (T, 3))]))
+def test_skipping_inert_rules_and_subtrees_changes_no_step(data, extra):
+    """One normalizer over the same expression in three contexts (its memory of inert rules and of subtrees
+    normal everywhere carries from one to the next, as between a claim's two sides): the same steps, rule by
+    rule and tree by tree, as a normalizer that asks every rule everywhere."""
+    expr = build(data, 4, [t])
+    fast, slow = Normalizer(max_steps=3000), _without_inertness(Normalizer(max_steps=3000))
+    for ctx in (world_context(), world_context().with_facts(*extra), world_context()):
+        a, b_ = fast.derive(expr, ctx), slow.derive(expr, ctx)
+        assert [(s.rule, s.before, s.after) for s in a.steps] == [(s.rule, s.before, s.after) for s in b_.steps]
