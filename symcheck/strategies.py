@@ -166,8 +166,11 @@ def in_place(strategy: Strategy, budget: StepBudget,
     normal: set[tuple[sp.Basic, Context]] = set()
     anywhere: set[sp.Basic] = set()         # subtrees normal in every context (`everywhere`)
 
+    def settled_everywhere(e: sp.Basic) -> bool:
+        return not e.args or opaque(e) or e in anywhere
+
     def settled(e: sp.Basic, ctx: Context) -> bool:
-        return not e.args or opaque(e) or e in anywhere or (e, ctx) in normal
+        return settled_everywhere(e) or (e, ctx) in normal
 
     def run(e: sp.Basic, ctx: Context, focus: Focus | None, steps: list) -> sp.Basic:
         while True:
@@ -187,8 +190,7 @@ def in_place(strategy: Strategy, budget: StepBudget,
             step = strategy(e, ctx)
             if step is None:
                 normal.add((e, ctx))
-                if everywhere is not None and everywhere(e) and \
-                        all(not a.args or opaque(a) or a in anywhere for a in e.args):
+                if everywhere is not None and everywhere(e) and all(map(settled_everywhere, e.args)):
                     anywhere.add(e)
                 return e
             steps.append(dataclasses.replace(step, focus=focus))

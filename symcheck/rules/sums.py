@@ -169,7 +169,7 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
         if has_root(c):
             continue
         body, var = s.body, s.var
-        if var in free_symbols_of(c) or var.name in ctx.binders:
+        if var in c.free_symbols or var.name in ctx.binders:     # c is new at every attempt: not memoised
             nv = fresh(ctx.avoid(expr) | symbol_names(c), var.name)
             body, var = subst(body, {var: nv}), nv
         return make_sum(c * body, var, s.lo, s.hi)
@@ -222,6 +222,7 @@ def _named_alike(body: sp.Expr, var: sp.Symbol) -> sp.Expr:
 
 @lru_cache(maxsize=50_000)
 def _negated(body: sp.Expr) -> sp.Expr:
+    """−body, built once per body: every sum beside others asks for its partner's at every attempt."""
     return -body
 
 
