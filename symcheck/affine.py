@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-__all__ = ["Affine", "affine", "nonneg", "integral", "Fact", "entails_nonneg", "infeasible", "to_expr"]
+__all__ = ["Affine", "affine", "nonneg", "integral", "Fact", "entails_nonneg", "infeasible", "to_expr", "grown"]
 
 # An affine form: (((symbol_name, coefficient), ...) sorted by name, constant).
 Affine = tuple[tuple[tuple[str, Fraction], ...], Fraction]
@@ -98,12 +98,54 @@ def entails_nonneg(facts: frozenset[Fact], goal: Affine) -> bool:
     return _refutes(system, (tuple((k, -v) for k, v in items), -const - 1))
 
 
-@lru_cache(maxsize=20_000)
+_GROWN: dict[frozenset, tuple[frozenset, frozenset]] = {}     # facts -> (facts they grew from, the facts added)
+_PARTS: dict[frozenset, dict[str, frozenset]] = {}             # facts -> their `_components`
+_KEPT = 20_000                                                  # entries of each before it starts afresh
+
+
+def grown(facts: frozenset[Fact], parent: frozenset[Fact], added: frozenset[Fact]) -> None:
+    """Record that `facts` is `parent` with `added`: its components are then the parent's with the added facts
+    merged in (a context below a sum knows its parent's facts and the range), not made afresh."""
+    if len(_GROWN) >= _KEPT:
+        _GROWN.clear()
+    _GROWN.setdefault(facts, (parent, added))
+
+
 def _components(facts: frozenset[Fact]) -> dict[str, frozenset[Fact]]:
     """Each variable's facts and those connected to them through shared variables, one frozenset per
     connected component (the same object for every variable of it). Using fewer premises is sound; it loses
     nothing unless the facts left out are contradictory on their own (then everything holds vacuously, and
-    not claiming it is merely incomplete). Elimination is much faster."""
+    not claiming it is merely incomplete). Elimination is much faster. Once per set of facts; from the
+    parent's components when the facts were `grown` from a parent's (the same components either way)."""
+    chain = []                          # the facts from `facts` up to the first whose components are known
+    while (parts := _PARTS.get(facts)) is None and (link := _GROWN.get(facts)) is not None:
+        chain.append((facts, link[1]))
+        facts = link[0]
+    if parts is None:
+        parts = _PARTS[facts] = _partition(facts)
+    for facts, added in reversed(chain):
+        parts = _PARTS[facts] = _merged(parts, added)
+    if len(_PARTS) >= _KEPT:
+        _PARTS.clear()
+    return parts
+
+
+def _merged(parts: dict[str, frozenset[Fact]], added: frozenset[Fact]) -> dict[str, frozenset[Fact]]:
+    """`parts` with the facts `added`: each joins (and joins together) the components of its variables. The
+    components it does not touch stay the same objects, so memos keyed by them keep their entries."""
+    out = dict(parts)
+    for f in added:
+        if not f[0]:
+            continue
+        joined = frozenset((f,)).union(*(out.get(k, frozenset()) for k, _ in f[0]))
+        for g in joined:
+            for k, _ in g[0]:
+                out[k] = joined
+    return out
+
+
+def _partition(facts: frozenset[Fact]) -> dict[str, frozenset[Fact]]:
+    """`_components` made afresh, by union–find over the facts' variables."""
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:

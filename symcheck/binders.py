@@ -27,7 +27,7 @@ from .nodes.spec import registered, spec_of
 from .rebuild import rebuild
 
 __all__ = ["POOL", "fresh", "subst", "canonical_names", "alpha_key", "symbol_names", "free_symbols_of",
-           "rebind", "rename_apart", "atoms_of", "input_names", "names_in"]
+           "rebind", "rename_apart", "atoms_of", "input_names", "names_in", "scoped_free"]
 
 POOL = ("j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "w", "z")
 
@@ -107,6 +107,12 @@ def _free_bound(e: sp.Basic) -> tuple[frozenset, frozenset]:
     parts = [_free_bound(e.args[k]) for k in b.outside(e)]
     return ((body_free - variables).union(*(f for f, _ in parts)),
             (body_bound | variables).union(*(g for _, g in parts)))
+
+
+def scoped_free(e: sp.Basic) -> frozenset:
+    """The symbols free in `e` as `subst` scopes them: substituting any other symbol gives `e` again, or `e` with
+    binders renamed (α-equivalent)."""
+    return _free_bound(e)[0]
 
 
 _SAME = object()      # a memo entry for a subtree the substitution leaves as it is
@@ -199,6 +205,50 @@ def rename_apart(expr: sp.Basic, scope: set[str]) -> sp.Basic:
         return new
 
     return rebind(expr, choose, frozenset(scope))
+
+
+def _apart(expr: sp.Basic, scope: set[str]) -> sp.Basic:
+    """`rename_apart` once per distinct subtree: a repeated subtree (a layer's LayerNorm in every term) gets the
+    same fresh names at each occurrence, which is capture-free all the same (the names are fresh, and each
+    occurrence binds its own). For `_canon`, whose result has no name of these; `rename_apart` itself keeps its
+    names, which derivations show."""
+    used = symbol_names(expr) | set(scope)
+    memo: dict = {}
+
+    def walk(e, scope: frozenset, env: dict):
+        if isinstance(e, sp.Symbol):
+            return env.get(e, e)
+        if not e.args:
+            return e
+        free, bound = _free_bound(e)
+        env = {k: v for k, v in env.items() if k in free}
+        if not bound and not env:
+            return e
+        key = (e, frozenset(v.name for v in bound if v.name in scope), frozenset(env.items()))
+        if key not in memo:
+            memo[key] = step(e, scope, env)
+        return memo[key]
+
+    def step(e, scope: frozenset, env: dict):
+        spec = spec_of(e)
+        if spec.opaque:
+            return e
+        b = spec.binder
+        if b is None:
+            args = [walk(a, scope, env) for a in e.args]
+            return e if all(a is b for a, b in zip(args, e.args)) else rebuild(e, args)
+        outside = {k: walk(e.args[k], scope, env) for k in b.outside(e)}
+        inner, variables = dict(env), []
+        for v in b.variables(e):
+            if v.name in scope:
+                inner[v] = fresh(used)
+                used.add(inner[v].name)
+            else:
+                inner[v] = v                            # also shadows an outer renaming of v
+            variables.append(inner[v])
+        return b.rebuild(e, variables, walk(b.scope(e), scope | {v.name for v in variables}, inner), outside)
+
+    return walk(expr, frozenset(scope), {})
 
 
 def canonical_names(expr: sp.Basic, reserved: set[str]) -> sp.Basic:
@@ -382,7 +432,7 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
     # atoms that mention each variable with the variable marked, the chain's others and inner indices as holes
     bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
     if not bound.isdisjoint(env) or not bound.isdisjoint(variables):    # an inner index shadows one of them
-        body = rename_apart(body, {v.name for v in (*env, *variables)})
+        body = _apart(body, {v.name for v in (*env, *variables)})
         bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
     # a link may rebind an outer link's variable (Σ_j Σ_j f): in the body the name is the innermost one's
     owner = {v: i for i, v in enumerate(variables)}

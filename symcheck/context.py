@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .affine import Fact, entails_nonneg, nonneg
+from .affine import Fact, entails_nonneg, grown, nonneg
 
 __all__ = ["Context", "UnitRows", "atom_like"]
 
@@ -124,7 +124,14 @@ def _mentions(name: str, names: set[str]) -> bool:
 
 
 def _monomials(form: Fact) -> set[str]:
-    return {k for k, _ in form[0] if k.startswith("<") and "*" in k and k in _ATOM_SYMBOLS}
+    return {k for k in _monomial_names(form) if k in _ATOM_SYMBOLS}
+
+
+@lru_cache(maxsize=50_000)
+def _monomial_names(form: Fact) -> tuple[str, ...]:
+    """The names in `form` shaped like a monomial atom's, once per fact: the facts of a context recur in every
+    context below it, and most have none."""
+    return tuple(k for k, _ in form[0] if k.startswith("<") and "*" in k)
 
 
 def _product(f: Fact, g: Fact) -> Fact:
@@ -146,7 +153,7 @@ def _product(f: Fact, g: Fact) -> Fact:
 @lru_cache(maxsize=20_000)
 def _monomials_of(facts: frozenset[Fact]) -> frozenset[str]:
     """The monomial atoms the facts mention: asked at every failed entailment, so once per set of facts."""
-    return frozenset(m for f in facts for m in _monomials(f))
+    return frozenset(m for f in facts for m in _monomial_names(f) if m in _ATOM_SYMBOLS)
 
 
 @lru_cache(maxsize=20_000)
@@ -228,7 +235,9 @@ class Context:
             new |= {f for lo, hi in _abstracted(hard) if (f := nonneg(lo, hi)) is not None}
         if new <= self.facts:
             return self
-        return Context(self.facts | new, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
+        facts = self.facts | new
+        grown(facts, self.facts, frozenset(new - self.facts))
+        return Context(facts, self.assumptions, self.reserved, self.binders, self.recurrences, self.domain)
 
     def with_recurrences(self, recurrences) -> "Context":
         """The claim's recurrences are `recurrences` (those a congruence may rewrite a state into)."""

@@ -63,3 +63,24 @@ def test_an_integral_fact_is_the_same_inequality_with_coprime_integers(row):
         value = lambda items, const: sum(c * env[n] for n, c in items) + const
         assert (value(*form) >= 0) == (value(items, const) >= 0)
         assert (value(*form) == 0) == (value(items, const) == 0)
+
+
+FACT = st.tuples(coeff, coeff, coeff, coeff, st.integers(-3, 3)).map(
+    lambda row: integral((tuple((n, c) for n, c in zip(names, row[:4]) if c), row[4])))
+
+
+@given(st.lists(st.lists(FACT, max_size=3), min_size=1, max_size=5))
+def test_components_grown_fact_by_fact_are_the_components_made_afresh(steps):
+    """A context's facts grow by a few at a time (a sum's range); their components are merged into the
+    parent's, and must be what a partition of the whole set gives: the same sets, one object per component."""
+    from symcheck.affine import _components, _partition, grown
+    facts = frozenset()
+    for added in steps:
+        bigger = facts | frozenset(added)
+        if bigger != facts:
+            grown(bigger, facts, bigger - facts)
+        facts = bigger
+        parts = _components(facts)
+        assert parts == _partition(facts)
+        for k, part in parts.items():
+            assert all(parts[m] is part for f in part for m, _ in f[0])

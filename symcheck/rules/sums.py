@@ -5,6 +5,7 @@ All sums follow the empty-range convention of `index.Sigma` (Σ over hi < lo is 
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
@@ -15,7 +16,7 @@ from ..binders import atoms_of, canonical_names, free_symbols_of, fresh, subst, 
 from ..context import Context
 from ..index import Iverson, Power, Sigma, make_sum
 from .base import Le, RuleSet, rule
-from .ranges import Match, absorb_last, conditions_for, first_holding
+from .ranges import Match, absorb_last, conditions_for, first_holding, marks
 
 __all__ = ["guard_bound", "has_root", "range_differences", "SUMS", "INDUCTION"]
 
@@ -24,6 +25,7 @@ def _factors(e):
     return list(e.args) if isinstance(e, sp.Mul) else [e]
 
 
+@lru_cache(maxsize=100_000)
 def guard_bound(guard: Iverson, var: sp.Symbol):
     """Read [cond] as a bound on `var`: ('le', u) for var <= u, ('ge', l) for var >= l,
     ('eq', e) for var = e; None if cond is not affine with coefficient ±1 on var."""
@@ -143,6 +145,7 @@ def sum_delta(expr: Sigma, ctx: Context):
     return Iverson(sp.Le(lo, e)) * Iverson(sp.Le(e, hi)) * inner
 
 
+@lru_cache(maxsize=100_000)
 def has_root(c: sp.Expr) -> bool:
     """Whether c has a root or another non-integer power (a LayerNorm's 1/√(var + ε)).
 
@@ -161,15 +164,15 @@ def sum_factor_in(expr: sp.Mul, ctx: Context):
     Sound for every range and every value: distributivity is a ring identity, and under the total
     semantics every c is a real number (an empty sum gives c·0 = 0); j is renamed when c mentions
     it, so nothing is captured. A c with a root stays outside (`has_root`: strategy, not soundness)."""
-    args = list(expr.args)
+    args = expr.args
     for k, s in enumerate(args):
         if not isinstance(s, Sigma):
             continue
-        c = sp.Mul(*(args[:k] + args[k + 1:]))
-        if has_root(c):
+        others = args[:k] + args[k + 1:]      # c's factors: c has a root or j free exactly when one of them has
+        if any(map(has_root, others)):
             continue
-        body, var = s.body, s.var
-        if var in c.free_symbols or var.name in ctx.binders:     # c is new at every attempt: not memoised
+        c, body, var = sp.Mul(*others), s.body, s.var
+        if any(var in free_symbols_of(a) for a in others) or var.name in ctx.binders:
             nv = fresh(ctx.avoid(expr) | symbol_names(c), var.name)
             body, var = subst(body, {var: nv}), nv
         return make_sum(c * body, var, s.lo, s.hi)
@@ -232,6 +235,10 @@ def range_differences(expr: sp.Add) -> Iterator[Match]:
     sums = [(k, p) for k, a in enumerate(expr.args) if (p := _signed_sum(a)) is not None]
     if len(sums) < 2:
         return
+    # partners start alike and have the same marks (renaming an index and negating keep every entry): only
+    # the sums that share both with another are worth naming alike
+    peers = Counter((lo, marks(expr.args[k])) for k, (_, _, lo, _) in sums)
+    sums = [(k, p) for k, p in sums if peers[p[2], marks(expr.args[k])] > 1]
     starting: dict = {}         # the terms by (named body, start), in order: a partner is a lookup
     for i, (g, v, lo, m) in sums:
         starting.setdefault((_named_alike(g, v), lo), []).append((i, m))
