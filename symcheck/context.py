@@ -123,6 +123,25 @@ def _mentions(name: str, names: set[str]) -> bool:
     return any(_mentions(s, names) for s in over if s != name)
 
 
+@lru_cache(maxsize=20_000)
+def _symbols_under(facts: frozenset[Fact]) -> frozenset[str] | None:
+    """Every name the facts' variables stand over (`_mentions`: themselves, and through atoms the symbols they
+    are made of), once per set of facts: a binder of none of them keeps every fact. None if an atom is not this
+    process's (it mentions every name)."""
+    out: set[str] = set()
+    todo = [k for f in facts for k, _ in f[0]]
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        out.add(name)
+        over = _ATOM_SYMBOLS.get(name)
+        if over is None and name.startswith("<"):
+            return None
+        todo += over or ()
+    return frozenset(out)
+
+
 def _monomials(form: Fact) -> set[str]:
     return {k for k in _monomial_names(form) if k in _ATOM_SYMBOLS}
 
@@ -260,7 +279,8 @@ class Context:
         """The scope of a binder of `variables` without a range (a function of them): no facts about them."""
         names = {v.name for v in variables}
         outer = self.facts
-        if any(_mentions(k, names) for f in outer for k, _ in f[0]):
+        over = _symbols_under(outer)
+        if (over is None or not over.isdisjoint(names)) and any(_mentions(k, names) for f in outer for k, _ in f[0]):
             outer = frozenset(f for f in outer if not any(_mentions(k, names) for k, _ in f[0]))
         return Context(outer, self.assumptions, self.reserved, self.binders + tuple(v.name for v in variables),
                        self.recurrences, self.domain)

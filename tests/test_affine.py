@@ -84,3 +84,50 @@ def test_components_grown_fact_by_fact_are_the_components_made_afresh(steps):
         assert parts == _partition(facts)
         for k, part in parts.items():
             assert all(parts[m] is part for f in part for m, _ in f[0])
+
+
+@given(st.lists(FACT, min_size=1, max_size=6))
+def test_a_feasible_system_comes_with_a_point_where_every_fact_holds(facts):
+    """Fourier–Motzkin's back-substitution: when the facts are feasible, the point it returns satisfies them
+    (the entailment engine answers "not entailed" from such points without eliminating again)."""
+    from symcheck.affine import _eliminate, _holds_at
+    system = frozenset(facts)
+    empty, point = _eliminate(system)
+    if not empty and point is not None:
+        assert all(_holds_at(f, point) for f in system), (system, point)
+    if empty:
+        for vals in itertools.product(range(-3, 4), repeat=4):
+            env = dict(zip(names, vals))
+            assert not all(sum(c * env[k] for k, c in items) + const >= 0 for items, const in system)
+
+
+@given(st.lists(st.lists(FACT, min_size=1, max_size=4), min_size=1, max_size=2),
+       st.lists(st.tuples(st.integers(0, 1), FACT), min_size=1, max_size=8))
+def test_answers_from_a_witness_point_are_the_answers_of_elimination(fact_sets, queries):
+    """Goals asked of a few sets of facts in turn get the same answers whether or not a witness point is kept."""
+    import symcheck.affine as A
+    goals = [(frozenset(fact_sets[n % len(fact_sets)]), goal) for n, goal in queries]
+    A._WITNESS.clear()
+    A.entails_nonneg.cache_clear()
+    kept = [A.entails_nonneg(f, g) for f, g in goals]
+    fresh = []
+    for f, g in goals:
+        A._WITNESS.clear()
+        A.entails_nonneg.cache_clear()
+        A._refutes.cache_clear()
+        fresh.append(A.entails_nonneg(f, g))
+    assert kept == fresh
+
+
+def test_a_goal_that_fails_at_the_kept_point_is_answered_without_elimination():
+    import symcheck.affine as A
+    facts = frozenset({integral(affine(t - 1)), integral(affine(T - t))})
+    A._WITNESS.clear()
+    assert not entails_nonneg(facts, affine(t - 2 * T))       # eliminates, and keeps the point it finds
+    system = A._components(facts)["t"]
+    point = A._WITNESS[system]
+    assert all(A._holds_at(f, point) for f in facts)
+    calls = A._refutes.cache_info().misses
+    assert not entails_nonneg(facts, affine(t - 3 * T))
+    assert A._refutes.cache_info().misses == calls            # the kept point answered
+    assert entails_nonneg(facts, affine(T - 1))               # where the point does not refute, elimination does
