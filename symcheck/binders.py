@@ -261,10 +261,11 @@ class _Names:
     deep as a tree needs (a chain of forty matrix products nests over eighty sums). Equal for equal reserved
     names, so the memo of `_canon_memo` is shared by every renaming that reserves the same names."""
 
-    __slots__ = ("reserved", "names", "_next")
+    __slots__ = ("reserved", "names", "_next", "_taken")
 
     def __init__(self, reserved: frozenset[str]):
         self.reserved, self.names, self._next = reserved, [n for n in POOL if n not in reserved], 1
+        self._taken: dict[tuple[int, int], list[sp.Symbol]] = {}
 
     def __hash__(self) -> int:
         return hash(self.reserved)
@@ -273,12 +274,15 @@ class _Names:
         return isinstance(other, _Names) and other.reserved == self.reserved
 
     def take(self, depth: int, k: int) -> list[sp.Symbol]:
-        """The names of the k variables bound below `depth` enclosing binders."""
-        while len(self.names) < depth + k:
-            name, self._next = f"j{self._next}", self._next + 1
-            if name not in self.reserved:
-                self.names.append(name)
-        return [index(n) for n in self.names[depth:depth + k]]
+        """The names of the k variables bound below `depth` enclosing binders (the same symbols each time: memo
+        keys holding them compare by identity)."""
+        if (depth, k) not in self._taken:
+            while len(self.names) < depth + k:
+                name, self._next = f"j{self._next}", self._next + 1
+                if name not in self.reserved:
+                    self.names.append(name)
+            self._taken[depth, k] = [index(n) for n in self.names[depth:depth + k]]
+        return list(self._taken[depth, k])
 
 
 @lru_cache(maxsize=64)
