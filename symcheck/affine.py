@@ -95,10 +95,7 @@ def entails_nonneg(facts: frozenset[Fact], goal: Affine) -> bool:
     best = _strongest(system).get(items)
     if best is not None and best <= const:
         return True
-    negated = (tuple((k, -v) for k, v in items), -const - 1)
-    if _feasible_beside(system, negated):
-        return False
-    return _refutes(system, negated)
+    return _refutes(system, (tuple((k, -v) for k, v in items), -const - 1))
 
 
 _GROWN: dict[frozenset, tuple[frozenset, frozenset]] = {}     # facts -> (facts they grew from, the facts added)
@@ -187,57 +184,24 @@ def infeasible(facts: frozenset[Fact]) -> bool:
     return _infeasible(frozenset(integral(f) for f in facts))
 
 
-_WITNESS: dict[frozenset, dict[str, Fraction]] = {}    # a system -> a rational point where all its facts hold
-
-
-def _holds_at(fact: Fact, point: dict[str, Fraction]) -> bool:
-    """Does `fact` hold at `point` (False if it has a variable the point leaves open)?"""
-    items, const = fact
-    if any(k not in point for k, _ in items):
-        return False
-    return sum(c * point[k] for k, c in items) + const >= 0
-
-
-def _feasible_beside(system: frozenset[Fact], extra: Fact) -> bool:
-    """Does a point already known to satisfy `system` (`_WITNESS`) satisfy `extra` too? Then the two are
-    feasible together, which is what `_refutes` would find, without eliminating anything."""
-    point = _WITNESS.get(system)
-    return point is not None and _holds_at(extra, point)
-
-
 @lru_cache(maxsize=50_000)
 def _refutes(system: frozenset[Fact], extra: Fact) -> bool:
-    """Is `system` with `extra` infeasible? Keyed by the pair: a component's frozenset keeps its hash. A point
-    found where they hold together is kept as the system's witness (`_feasible_beside`)."""
-    empty, point = _eliminate(system | {extra})
-    if point is not None and all(_holds_at(f, point) for f in system):
-        if len(_WITNESS) >= _KEPT:
-            _WITNESS.clear()
-        _WITNESS[system] = point
-    return empty
+    """Is `system` with `extra` infeasible? Keyed by the pair: a component's frozenset keeps its hash."""
+    return _infeasible(system | {extra})
 
 
 @lru_cache(maxsize=20000)
 def _infeasible(constraints: frozenset[Fact]) -> bool:
-    """Fourier–Motzkin (`_eliminate`): is {c >= 0 for c in constraints} empty over the rationals?"""
-    return _eliminate(constraints)[0]
-
-
-def _eliminate(constraints: frozenset[Fact]) -> tuple[bool, dict[str, Fraction] | None]:
-    """Fourier–Motzkin: (is {c >= 0 for c in constraints} empty over the rationals, a rational point where
-    they all hold or None). Integer rows, each combination divided by the gcd of its entries (a positive
-    scale: the same half-space). A point is found by back-substitution: each variable, in the reverse order of
-    elimination, takes the least value its eliminated rows allow (or the greatest, or 0), which the projected
-    system guarantees is in range."""
+    """Fourier–Motzkin: is {c >= 0 for c in constraints} empty over the rationals? Integer rows, each
+    combination divided by the gcd of its entries (a positive scale: the same half-space)."""
     rows = [dict(items) | {"": const} for items, const in constraints]
-    eliminated: list[tuple[str, list[dict], list[dict]]] = []
     while True:
         for row in rows:
             if row[""] < 0 and all(v == 0 for k, v in row.items() if k):
-                return True, None
+                return True
         names = sorted({k for row in rows for k, v in row.items() if k and v != 0})
         if not names:
-            return False, _back_substituted(eliminated, constraints)
+            return False
         # eliminate the variable that creates the fewest new rows
         def cost(name):
             pos = sum(1 for r in rows if r.get(name, 0) > 0)
@@ -247,7 +211,6 @@ def _eliminate(constraints: frozenset[Fact]) -> tuple[bool, dict[str, Fraction] 
         pos = [r for r in rows if r.get(name, 0) > 0]
         neg = [r for r in rows if r.get(name, 0) < 0]
         rest = [r for r in rows if r.get(name, 0) == 0]
-        eliminated.append((name, pos, neg))
         for p in pos:
             for n in neg:
                 a, b = p[name], -n[name]
@@ -263,18 +226,8 @@ def _eliminate(constraints: frozenset[Fact]) -> tuple[bool, dict[str, Fraction] 
                     combo = {k: v // g for k, v in combo.items()}
                 rest.append(combo)
         if len(rest) > 4000:        # blow-up guard: give up (no entailment claimed)
-            return False, None
+            return False
         rows = _dedupe(rest)
-
-
-def _back_substituted(eliminated: list, constraints: frozenset[Fact]) -> dict[str, Fraction]:
-    point = {k: Fraction(0) for items, _ in constraints for k, _ in items}     # a variable that vanished: any
-    for name, pos, neg in reversed(eliminated):
-        def bound(row):
-            return -Fraction(sum(v * point[k] for k, v in row.items() if k and k != name) + row[""], row[name])
-        lows, highs = [bound(r) for r in pos], [bound(r) for r in neg]
-        point[name] = max(lows) if lows else min(highs) if highs else Fraction(0)
-    return point
 
 
 def _dedupe(rows: list[dict]) -> list[dict]:

@@ -315,8 +315,7 @@ def _alpha(e: sp.Basic, depth: int, env: dict) -> sp.Basic:
     if not e.args:
         return e
     free = _free_bound(e)[0]
-    return _alpha_memo(e, depth, tuple(sorted(((v, n) for v, n in env.items() if v in free),
-                                              key=lambda pair: _sort_key(pair[0]))))
+    return _alpha_memo(e, depth, tuple((v, n) for v, n in env.items() if v in free))
 
 
 @lru_cache(maxsize=100_000)
@@ -402,14 +401,15 @@ def _orders(keys: list, limit: int = 24) -> list[tuple[int, ...]]:
 
 def _canon(e: sp.Basic, depth: int, pool: _Names, env: dict) -> sp.Basic:
     """`e` renamed canonically below `depth` enclosing binders, whose variables `env` maps to their canonical
-    names (applied where they occur: one pass over the tree, not a substitution per binder)."""
+    names (applied where they occur: one pass over the tree, not a substitution per binder). The memo is keyed
+    by the renaming of e's free variables in env's order (binders outermost first): a key names one mapping,
+    and the same mapping in another order only misses."""
     if isinstance(e, sp.Symbol):
         return env.get(e, e)
     if not e.args:
         return e
     free = _free_bound(e)[0]
-    return _canon_memo(e, depth, pool, tuple(sorted(((v, n) for v, n in env.items() if v in free),
-                                                   key=lambda pair: _sort_key(pair[0]))))
+    return _canon_memo(e, depth, pool, tuple((v, n) for v, n in env.items() if v in free))
 
 
 @lru_cache(maxsize=100_000)

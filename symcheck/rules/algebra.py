@@ -21,12 +21,13 @@ __all__ = ["ALGEBRA"]
 def distribute(expr: sp.Mul, ctx: Context):
     """Sound in every commutative ring, so for every value: the semantics is total (every value is real).
     A factor with a root is not distributed (`has_root`: strategy)."""
-    args = list(expr.args)
+    args = expr.args
     for k, a in enumerate(args):
         if isinstance(a, sp.Add):
-            rest = sp.Mul(*(args[:k] + args[k + 1:]))
-            if has_root(rest):
+            others = args[:k] + args[k + 1:]        # the rest has a root exactly when one of them has
+            if any(map(has_root, others)):
                 return expr
+            rest = sp.Mul(*others)
             return sp.Add(*(rest * term for term in a.args))
     return expr
 

@@ -12,7 +12,7 @@ re-proves exactly what the rewrite relied on.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable, Iterator
 
 import sympy as sp
@@ -200,14 +200,24 @@ def _sums_a_number(e: sp.Basic) -> bool:
 
 
 class _Arguments:
-    """What `_may_follow` asks of a node's arguments, counted once for all of them: how many have each mark,
-    how many have each set of marks, and how many have a sum of a number. An argument other than `r` has
-    a mark when more arguments have it than `r` alone."""
+    """What the filter of `absorb_last` asks of a node's arguments, counted once for all of them (and only when
+    asked): how many have each set of marks, how many have each mark, and how many have a sum of a number. An
+    argument other than `r` has a mark when more arguments have it than `r` alone."""
 
     def __init__(self, args: tuple):
-        self.sets = Counter(map(marks, args))
-        self.each = Counter(m for ms in self.sets.elements() for m in ms)
-        self.sums_a_number = sum(map(_sums_a_number, args))
+        self.args = args
+
+    @cached_property
+    def sets(self) -> Counter:
+        return Counter(map(marks, self.args))
+
+    @cached_property
+    def each(self) -> Counter:
+        return Counter(m for ms in self.sets.elements() for m in ms)
+
+    @cached_property
+    def sums_a_number(self) -> int:
+        return sum(map(_sums_a_number, self.args))
 
     def may_follow(self, r: sp.Expr, op: Callable) -> bool:
         """Could the other arguments hold the next term of `r` (its terms or factors)? Not if a mark of

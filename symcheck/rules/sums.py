@@ -64,9 +64,15 @@ def sum_zero(expr: Sigma, ctx: Context):
 def sum_singleton(expr: Sigma, ctx: Context):
     """Sound when h - l is identically 0: the range has the one element l; the substitution is
     capture-avoiding."""
-    if sp.expand(expr.hi - expr.lo) != 0:
+    if not _one_point(expr.lo, expr.hi):
         return expr
     return subst(expr.body, {expr.var: expr.lo})
+
+
+@lru_cache(maxsize=50_000)
+def _one_point(lo: sp.Expr, hi: sp.Expr) -> bool:
+    """Is hi − lo identically 0? Once per range: every sum is asked, and ranges recur."""
+    return sp.expand(hi - lo) == 0
 
 
 @rule("sum-split-add", r"\sum_{j} (f_j + g_j) = \sum_{j} f_j + \sum_{j} g_j", Sigma)
@@ -325,6 +331,16 @@ def sum_concat(expr: sp.Add, ctx: Context):
     return expr if out is None else out
 
 
+@lru_cache(maxsize=50_000)
+def _block_width(u: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+    """The width hi − lo + 1 of the blocks lo(u)..hi(u) when block u + 1 starts right after block u and the
+    width is free of u, else None: once per range (nested sums over the same ranges recur in every term)."""
+    if sp.expand(subst(lo, {u: u + 1}) - hi - 1) != 0:
+        return None
+    width = sp.expand(hi - lo + 1)
+    return None if u in width.free_symbols else width
+
+
 def consecutive_blocks(expr: Sigma) -> tuple[sp.Expr, tuple] | None:
     """Σ_{u=l}^{h} Σ_{s=A(u)}^{B(u)} f(s), f free of u, where block u + 1 starts right after block u
     (A(u + 1) = B(u) + 1 as polynomials) and every block has the same width B(u) − A(u) + 1, free of u:
@@ -334,10 +350,8 @@ def consecutive_blocks(expr: Sigma) -> tuple[sp.Expr, tuple] | None:
     if not isinstance(inner, Sigma) or expr.var in free_symbols_of(inner.body) or inner.var == expr.var:
         return None
     u, lo, hi = expr.var, inner.lo, inner.hi
-    if sp.expand(subst(lo, {u: u + 1}) - hi - 1) != 0:
-        return None
-    width = sp.expand(hi - lo + 1)
-    if u in width.free_symbols:
+    width = _block_width(u, lo, hi)
+    if width is None:
         return None
     merged = make_sum(inner.body, inner.var, subst(lo, {u: expr.lo}), subst(hi, {u: expr.hi}))
     return merged, (Le(0, width),)
