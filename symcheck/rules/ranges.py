@@ -139,20 +139,38 @@ def _mentions(x: sp.Basic, names: frozenset) -> bool:
     return not names.isdisjoint(atoms_of(x, (sp.Symbol,)))
 
 
+_MARK_IDS: dict[tuple, int] = {}    # a mark -> its number: sets and counts of marks hash and compare integers
+_MARK_OF: list[tuple] = []          # a number -> its mark
+
+
+def _numbered(mark: tuple) -> int:
+    n = _MARK_IDS.get(mark)
+    if n is None:
+        n = _MARK_IDS[mark] = len(_MARK_OF)
+        _MARK_OF.append(mark)
+    return n
+
+
 @lru_cache(maxsize=200_000)
-def marks(e: sp.Basic) -> frozenset:
-    """The `_mark` of every entry in `e`, an index forgotten where it mentions a variable bound inside `e`: equal
-    for trees equal up to the names of their bound indices, and once per subtree."""
+def _forget(n: int, names: frozenset) -> int:
+    """Mark number `n` with each index that mentions one of `names` forgotten."""
+    base, indices = _MARK_OF[n]
+    return _numbered((base, tuple(None if x is None or _mentions(x, names) else x for x in indices)))
+
+
+@lru_cache(maxsize=200_000)
+def marks(e: sp.Basic) -> frozenset[int]:
+    """The `_mark` of every entry in `e` (numbered), an index forgotten where it mentions a variable bound inside
+    `e`: equal for trees equal up to the names of their bound indices, and once per subtree."""
     if isinstance(e, _ENTRIES):
-        return frozenset((_mark(e, lambda x: False),))
+        return frozenset((_numbered(_mark(e, lambda x: False)),))
     if not e.args:
         return frozenset()
     b = spec_of(e).binder
     if b is None:
         return frozenset().union(*map(marks, e.args))
     names = frozenset(b.variables(e))
-    inner = frozenset((base, tuple(None if x is None or _mentions(x, names) else x for x in indices))
-                      for base, indices in marks(b.scope(e)))
+    inner = frozenset(_forget(n, names) for n in marks(b.scope(e)))
     return inner.union(*(marks(e.args[k]) for k in b.outside(e)))
 
 
@@ -186,7 +204,7 @@ def _next_marks(r: sp.Expr) -> tuple[frozenset, bool]:
             spine(e.body, bound | {e.var})
 
     spine(r.body, frozenset())
-    return frozenset((base, tuple(x if x is None else x.xreplace(at) for x in indices))
+    return frozenset(_numbered((base, tuple(x if x is None else x.xreplace(at) for x in indices)))
                      for base, indices in found), False
 
 
