@@ -174,19 +174,23 @@ def in_place(strategy: Strategy, budget: StepBudget,
 
     def run(e: sp.Basic, ctx: Context, focus: Focus | None, steps: list) -> sp.Basic:
         while True:
-            k, inners = 0, child_contexts(e, ctx)
-            while k < len(e.args):
-                child, inner = e.args[k], inners[k]
-                new = child if settled(child, inner) else run(child, inner, Focus(focus, e, k), steps)
+            k, inners, args = 0, child_contexts(e, ctx), e.args
+            while k < len(args):
+                child, inner = args[k], inners[k]
+                # `settled(child, inner)`, inlined: the test runs for every argument at every visit
+                if not child.args or child in anywhere or (child, inner) in normal or opaque(child):
+                    k += 1
+                    continue
+                new = run(child, inner, Focus(focus, e, k), steps)
                 if new is child:
                     k += 1
                     continue
-                args = list(e.args)
+                args = list(args)
                 args[k] = new
                 e, k = rebuild(e, args), 0
                 if settled(e, ctx):
                     return e
-                inners = child_contexts(e, ctx)
+                inners, args = child_contexts(e, ctx), e.args
             step = strategy(e, ctx)
             if step is None:
                 normal.add((e, ctx))
