@@ -7,6 +7,11 @@ start) may match in several ways, each with its own side conditions. It lists it
 (the rule) takes the first match whose conditions the context proves, and `conditions_for`
 (its `requires`) gives the conditions of the match that produced a contractum, so the kernel
 re-proves exactly what the rewrite relied on.
+
+Building a candidate (a sum's next term, a body with its index renamed) is a substitution into a
+large body, and most candidates match nothing. So a match is first tested by its entries' *marks*
+(`marks`: each entry with the indices bound around it forgotten, the same for trees equal up to
+bound names): a test that only skips what cannot match, never changes a match.
 """
 
 from __future__ import annotations
