@@ -34,3 +34,18 @@ def test_an_atom_this_process_did_not_make_is_forgotten_by_every_binder():
     stranger = ((("<Mod(Symbol('w', integer=True), Integer(3))>", 1), ("u", -1)), 0)
     ctx = Context(frozenset({stranger}))
     assert ctx.enter_binder((index("s"),)).facts == frozenset()
+
+
+@pytest.mark.parametrize("fact", [
+    (sp.floor((t - 1) / C), u),
+    (C * sp.floor((t - 1) / C), u),
+    (sp.Mod(t, 4) * C, u),
+])
+def test_the_names_under_a_contexts_facts_are_asked_once_and_still_reach_through_atoms(fact):
+    """A binder of another name first (it keeps every fact, from the memoised names under the facts), then a
+    binder of t, in a context grown from its parent (a sum's range added): t is still found under the atoms."""
+    ctx = Context().with_facts((1, u)).with_facts(fact).with_facts((u, C))
+    assert ctx.enter_binder((index("s"),)).facts == ctx.facts
+    inner = ctx.enter_binder((t,))
+    assert inner.facts < ctx.facts and not any("t" in str(f) and "<" not in str(f) for f in inner.facts)
+    assert ctx.enter_sum(t, 1, C).proves_le(1, t) and not ctx.enter_binder((t,)).proves_le(fact[0], fact[1])
