@@ -134,3 +134,42 @@ def test_a_product_in_a_sum_that_becomes_zero_leaves_the_sum():
     zero = Sigma(sp.S.Zero, m, 1, T)
     assert subst(s.body, {j: t + 1}) == Sigma(sp.S.Zero, k, 1, T)
     assert [out for out, _ in absorb_last(s + zero, Sigma, sp.Add)] == [Sigma(s.body, j, 1, t + 1)]
+
+
+@st.composite
+def sums_with_partners(draw):
+    """A sum of ±Σ terms over ranges (an end may be an entry) and copies of their bodies renamed and negated."""
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        body = draw(bodies())
+        lo = draw(st.sampled_from((1, t)))
+        ends = draw(st.lists(st.sampled_from((t, T, t - 1, W[1])), min_size=1, max_size=2))
+        for n, hi in enumerate(ends):
+            if n == 0:
+                terms.append(Sigma(body, j, lo, hi))
+                continue
+            f = subst(body, {j: m})                 # a partner: −Σ f, or Σ (−f), over m
+            terms.append(-Sigma(f, m, lo, hi) if draw(st.booleans()) else Sigma(-f, m, lo, hi))
+    return sp.Add(*terms)
+
+
+@settings(max_examples=120, deadline=None)
+@given(sums_with_partners())
+def test_the_range_difference_filter_keeps_every_pair_the_search_would_cancel(expr):
+    """`range_differences` names alike only sums that share a start and their bodies' marks (`_with_peers`);
+    without that filter the matches are the same."""
+    from symcheck.rules import sums
+    filtered = list(sums.range_differences(expr))
+    keep = sums._with_peers
+    sums._with_peers = lambda expr, pairs: pairs
+    try:
+        assert filtered == list(sums.range_differences(expr))
+    finally:
+        sums._with_peers = keep
+
+
+def test_partners_whose_ends_hold_an_entry_still_cancel():
+    """Σ_{j=1}^{W[1]} X[j] − Σ_{k=1}^{t} X[k]: the ends differ in their entries, the bodies do not."""
+    from symcheck.rules.sums import range_differences
+    expr = Sigma(X[j, t], j, 1, W[1]) - Sigma(X[k, t], k, 1, t)
+    assert len(list(range_differences(expr))) == 2

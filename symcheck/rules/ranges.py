@@ -31,7 +31,7 @@ from ..nodes.spec import spec_of
 from ..nodes.sums import Prod, Sigma
 from .base import Condition, Le
 
-__all__ = ["Match", "arguments", "first_holding", "conditions_for", "absorb_last", "marks"]
+__all__ = ["Match", "arguments", "first_holding", "conditions_for", "absorb_last", "marks", "body_marks"]
 
 Match = tuple[sp.Expr, tuple[Condition, ...]]
 
@@ -177,6 +177,13 @@ def marks(e: sp.Basic) -> frozenset[int]:
     names = frozenset(b.variables(e))
     inner = frozenset(_forget(n, names) for n in marks(b.scope(e)))
     return inner.union(*(marks(e.args[k]) for k in b.outside(e)))
+
+
+@lru_cache(maxsize=50_000)
+def body_marks(s: sp.Expr) -> frozenset[int]:
+    """The marks of the body of the range binder `s`, its index forgotten: those of the sum without its range's
+    (two sums over different ranges may have the same body)."""
+    return frozenset(_forget(n, frozenset((s.var,))) for n in marks(s.body))
 
 
 @lru_cache(maxsize=50_000)

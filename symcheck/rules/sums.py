@@ -16,7 +16,7 @@ from ..binders import atoms_of, canonical_names, free_symbols_of, fresh, subst, 
 from ..context import Context
 from ..index import Iverson, Power, Sigma, make_sum
 from .base import Le, RuleSet, rule
-from .ranges import Match, absorb_last, conditions_for, first_holding, marks
+from .ranges import Match, absorb_last, body_marks, conditions_for, first_holding
 
 __all__ = ["guard_bound", "has_root", "range_differences", "SUMS", "INDUCTION"]
 
@@ -220,6 +220,11 @@ def _signed_sum(term):
     return None
 
 
+def _the_sum(term) -> Sigma:
+    """The sum of a term `_signed_sum` reads: Σ f itself, or the Σ f of −Σ f."""
+    return term if isinstance(term, Sigma) else term.args[1]
+
+
 _ALIKE = sp.Dummy("x", integer=True)    # only compared, never put into an expression
 
 
@@ -235,16 +240,22 @@ def _negated(body: sp.Expr) -> sp.Expr:
     return -body
 
 
+def _with_peers(expr: sp.Add, sums: list) -> list:
+    """The (position, signed sum) pairs among `sums` that share their start and their body's marks with another:
+    a partner does (renaming an index and negating keep every entry; the ends may differ), so only these are
+    worth naming alike."""
+    keys = {k: (lo, body_marks(_the_sum(expr.args[k]))) for k, (_, _, lo, _) in sums}
+    peers = Counter(keys.values())
+    return [(k, p) for k, p in sums if peers[keys[k]] > 1]
+
+
 def range_differences(expr: sp.Add) -> Iterator[Match]:
     """Every pair of terms Σ_{j=l}^{h} f and Σ_{k=l}^{m} (−f) (or −Σ_{k=l}^{m} f) of `expr`, the bodies
     compared as trees with both indices named alike: their sum is Σ_{j=m+1}^{h} f when l − 1 <= m <= h."""
     sums = [(k, p) for k, a in enumerate(expr.args) if (p := _signed_sum(a)) is not None]
     if len(sums) < 2:
         return
-    # partners start alike and have the same marks (renaming an index and negating keep every entry): only
-    # the sums that share both with another are worth naming alike
-    peers = Counter((lo, marks(expr.args[k])) for k, (_, _, lo, _) in sums)
-    sums = [(k, p) for k, p in sums if peers[p[2], marks(expr.args[k])] > 1]
+    sums = _with_peers(expr, sums)
     starting: dict = {}         # the terms by (named body, start), in order: a partner is a lookup
     for i, (g, v, lo, m) in sums:
         starting.setdefault((_named_alike(g, v), lo), []).append((i, m))
