@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
              f"`python benchmarks/bench_memory.py --baseline {args.baseline} --branch-point {args.branch_point} "
              f"--repeats {args.repeats} --threads {args.threads}`: fresh processes, alternating, same machine, same "
              f"run, {args.threads} BLAS thread(s) in every process; median CPU and wall time, largest rise of peak "
-             "memory. The machine was shared: CPU time is the figure to compare.", "",
+             "memory. CPU time is the figure to compare (a shared machine's load disturbs it least).", "",
              "| size | code | evaluation | CPU time | wall time | memory |", "|---|---|---|---|---|---|"]
     for (size, code, kind), (cpu, seconds, mib) in sorted(med.items()):
         code = "reference" if kind.startswith("numpy") else code
