@@ -6,15 +6,15 @@ Two alpha-equivalent expressions (Σ_j f(j) vs Σ_i f(i)) must reach the identic
 canonical tree, and no substitution may capture a variable. Canonical names come
 from binder *depth* (de Bruijn levels), which does not depend on names or on
 argument order; a chain of directly nested sums (or of any binder kind that
-commutes) with mutually independent ranges (Fubini) is ordered by name-independent
-keys, links with equal keys by trying their orders (the first 24) and keeping the
-least under sympy's structural `default_sort_key`.
+commutes) is reordered (Fubini) in any order where each range stays inside the sums
+it reads, by name-independent keys, links with equal keys by trying their orders (the
+first 24) and keeping the least under sympy's structural `default_sort_key`.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import groupby, islice, permutations
+from itertools import islice
 from typing import Callable
 
 import sympy as sp
@@ -335,23 +335,26 @@ def _alpha_memo(e: sp.Basic, depth: int, renaming: tuple) -> sp.Basic:
 
 
 def _chain(e):
-    """The binders to canonicalise together, and the body under them: directly nested binders of e's kind
-    whose ranges do not mention each other's variables, if the kind commutes (Fubini); else e alone."""
+    """The binders to canonicalise together, what each one's range reads of the links above it ({name: link}),
+    and the body under them: every directly nested binder of e's kind if the kind commutes, else e alone.
+
+    Finite sums over one set of index tuples are equal in any order (Fubini), and a nest whose ranges read
+    enclosing links sums over one set in every order that keeps each range inside the links it reads. The
+    chain is the whole nest, not its first run of independent ranges: a run depends on where the renaming put
+    the links (Σ_j Σ_{l=1}^{j} Σ_{k=1}^{T} is one run after Σ_j Σ_k Σ_l), so renaming twice could differ from
+    renaming once. A range is read outside the chain, so a name it shares with a link below it (Σ_{l=j}^{t}
+    Σ_{j=1}^{j}) is an enclosing index's, not that link's."""
     b = spec_of(e).binder
     if not b.commutes:
-        return [e], b.scope(e)
-    links, vars_, node = [], [], e
+        return [e], [{}], b.scope(e)
+    links, reads, innermost, node = [], [], {}, e
     while type(node) is type(e):
         (v,), (lo, hi) = b.variables(node), b.bounds(node)
-        used = lo.free_symbols | hi.free_symbols
-        if any(u in used for u in vars_):
-            break
-        if links and any(v in (x.free_symbols | y.free_symbols) for x, y in map(b.bounds, links)):
-            break
+        reads.append({u: innermost[u] for u in lo.free_symbols | hi.free_symbols if u in innermost})
+        innermost[v] = len(links)
         links.append(node)
-        vars_.append(v)
         node = b.scope(node)
-    return links, node
+    return links, reads, node
 
 
 _HOLE = sp.Symbol("_hole", integer=True)
@@ -381,22 +384,25 @@ def _read_at(atom, rename: dict):
     return atom.func(*(x if x.args and spec_of(x).opaque else x.xreplace(rename) for x in atom.args))
 
 
-def _orders(keys: list, limit: int = 24) -> list[tuple[int, ...]]:
-    """Link orders sorted by name-independent keys; links with equal keys are tried every way, the first `limit`
-    of those ways only, made one at a time (forty links with one key have 40! orders: listing them first ran
-    out of memory)."""
-    ranked = sorted(range(len(keys)), key=lambda i: keys[i])
-    groups = [tuple(g) for _, g in groupby(ranked, key=lambda i: keys[i])]
+def _orders(keys: list, inside: list | None = None, limit: int = 24) -> list[tuple[int, ...]]:
+    """Link orders by name-independent keys: each place takes the least key among the links whose ranges' links
+    (`inside[i]`) are placed; links with equal keys there are tried every way, the first `limit` of those ways
+    only, made one at a time (forty links with one key have 40! orders: listing them first ran out of memory).
+    Without `inside`, the keys sorted, equal keys permuted."""
+    n = len(keys)
+    inside = inside or [()] * n
 
-    def orders(k: int):
-        if k == len(groups):
-            yield ()
+    def orders(placed: tuple):
+        if len(placed) == n:
+            yield placed
             return
-        for first in permutations(groups[k]):
-            for rest in orders(k + 1):
-                yield first + rest
+        ready = [i for i in range(n) if i not in placed and all(j in placed for j in inside[i])]
+        least = min(keys[i] for i in ready)
+        for i in ready:
+            if keys[i] == least:
+                yield from orders((*placed, i))
 
-    return list(islice(orders(0), limit))
+    return list(islice(orders(()), limit))
 
 
 def _canon(e: sp.Basic, depth: int, pool: _Names, env: dict) -> sp.Basic:
@@ -425,7 +431,7 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
         args = [_canon(a, depth, pool, env) for a in e.args]
         return e if all(a is b for a, b in zip(args, e.args)) else rebuild(e, args)
     b = spec.binder
-    links, body = _chain(e)
+    links, reads, body = _chain(e)
     variables = [v for link in links for v in b.variables(link)]
     k = len(variables)
     names = pool.take(depth, k)
@@ -433,7 +439,8 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
         out = _canon(body, depth + k, pool, {**env, **dict(zip(variables, names))})
         return b.rebuild(e, tuple(names), out, {j: _canon(e.args[j], depth, pool, env) for j in b.outside(e)})
     # a commuting chain, one variable per link: the links are ordered by name-independent keys, read off the
-    # atoms that mention each variable with the variable marked, the chain's others and inner indices as holes
+    # atoms that mention each variable with the variable marked, the chain's others and inner indices as holes,
+    # and off the ranges with the links they read as holes
     bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
     if not bound.isdisjoint(env) or not bound.isdisjoint(variables):    # an inner index shadows one of them
         body = _apart(body, {v.name for v in (*env, *variables)})
@@ -446,15 +453,19 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
         rename = env | {v: (_MARK if n == i else _HOLE) for v, n in owner.items()} | dict.fromkeys(bound, _HOLE)
         mentions = sorted(_sort_key(_read_at(a, rename)) for a in atoms
                           if owner[variables[i]] == i and variables[i] in free_symbols_of(a))
-        keys.append((_sort_key(_erase(_canon(lo, depth, pool, env))),
-                     _sort_key(_erase(_canon(hi, depth, pool, env))), mentions))
+        holes = env | dict.fromkeys(reads[i], _HOLE)
+        keys.append((_sort_key(_erase(_canon(lo, depth, pool, holes))),
+                     _sort_key(_erase(_canon(hi, depth, pool, holes))), mentions))
     best = best_key = None
-    for order in _orders(keys):
+    for order in _orders(keys, [tuple(r.values()) for r in reads]):
         position = {o: p for p, o in enumerate(order)}
         out = _canon(body, depth + k, pool, env | {v: names[position[n]] for v, n in owner.items()})
         for p in reversed(range(len(links))):
-            link = links[order[p]]
-            out = b.rebuild(link, (names[p],), out, {j: _canon(link.args[j], depth, pool, env) for j in b.outside(link)})
+            i = order[p]
+            link, scope = links[i], env | {u: names[position[n]] for u, n in reads[i].items()}
+            # a range's own binders are named below the p links enclosing it, so they capture none of theirs
+            out = b.rebuild(link, (names[p],), out,
+                            {j: _canon(link.args[j], depth + p if reads[i] else depth, pool, scope) for j in b.outside(link)})
         if best is None:
             best = out
         elif out != best:           # a symmetric body gives the same tree in both orders: no key needed

@@ -5,8 +5,8 @@ between their binders, respecting scope, makes them identical: a bound occurrenc
 side must refer to the binder matched with the one its counterpart refers to, and a free
 symbol equals only itself, never a bound one. Add and Mul arguments are matched as
 multisets (sympy orders them by names, so a renaming may reorder them). With `renaming`
-(what `alpha-rename` may do), directly nested sums (or products) whose ranges mention none of the
-block's variables may also be permuted (Fubini), and terms that renaming made identical may be
+(what `alpha-rename` may do), directly nested sums (or products) may also be permuted (Fubini) where
+each range, read under the sums enclosing it on its own side, is its partner's, and terms that renaming made identical may be
 collected as sympy's constructors collect them (Σ_i f + Σ_j f = 2·Σ_j f, x^a·x^b = x^(a+b)
 for the merges sympy makes: natural exponents, positive bases, exp); nothing else.
 """
@@ -34,14 +34,10 @@ def alpha_equal(x: sp.Basic, y: sp.Basic, renaming: bool = False) -> bool:
 
 
 def _block(e) -> list:
-    """The longest run of directly nested sums (or products) none of whose ranges mentions a variable of
-    the run."""
+    """Every directly nested sum (or product) of e's kind: the links `sums` may match in another order."""
     run: list = []
     node = e
     while type(node) is type(e):
-        bound = {s.var for s in run} | {node.var}
-        if any(bound & (s.lo.free_symbols | s.hi.free_symbols) for s in (*run, node)):
-            break
         run.append(node)
         node = node.body
     return run
@@ -115,11 +111,9 @@ class _Alpha:
             n = min(len(bx), len(by))
             if n >= 2:
                 inner_x, inner_y = _after(x, n), _after(y, n)
-                fits = [[p for p in range(n) if self.eq(bx[k].lo, by[p].lo, left, right)
-                         and self.eq(bx[k].hi, by[p].hi, left, right)] for k in range(n)]
-                for order in islice(_matchings(fits), MAX_ORDERS):   # sum k of x is sum order[k] of y
-                    ids = [self.fresh() for _ in range(n)]
-                    inv = {order[k]: ids[k] for k in range(n)}
+                ids = [self.fresh() for _ in range(n)]
+                for order in islice(self.matchings(bx[:n], by[:n], ids, left, right), MAX_ORDERS):
+                    inv = {order[k]: ids[k] for k in range(n)}     # sum k of x is sum order[k] of y
                     lx, ry = dict(left), dict(right)
                     for k in range(n):                   # in nesting order: an inner binder shadows
                         lx[bx[k].var] = ids[k]
@@ -132,6 +126,28 @@ class _Alpha:
         left, right = dict(left), dict(right)
         left[x.var] = right[y.var] = self.fresh()
         return self.eq(x.body, y.body, left, right)
+
+    def matchings(self, bx: list, by: list, ids: list, left: dict, right: dict, order: tuple = ()):
+        """Bijections k -> order[k] between two nests, depth first, under which each range of x is its partner's,
+        each read where it stands: under the sums above it on its own side, sum i of x as ids[i] and a sum of y as
+        the id of the x sum it is matched with. A sum of y above the partner and not yet matched is unknown (a
+        range reading it matches nothing: that sum would have to come first), never the free name it shares."""
+        k = len(order)
+        if k == len(bx):
+            yield order
+            return
+        lx = dict(left)
+        for i in range(k):                              # in nesting order: an inner sum shadows
+            lx[bx[i].var] = ids[i]
+        matched = {p: ids[i] for i, p in enumerate(order)}
+        for p in range(len(by)):
+            if p in matched:
+                continue
+            ry = dict(right)
+            for q in range(p):
+                ry[by[q].var] = matched.get(q, -1 - q)  # fresh ids are positive: an unmatched sum equals none
+            if self.eq(bx[k].lo, by[p].lo, lx, ry) and self.eq(bx[k].hi, by[p].hi, lx, ry):
+                yield from self.matchings(bx, by, ids, left, right, (*order, p))
 
     def multiset(self, xs, ys, left: dict, right: dict) -> bool:
         if len(xs) != len(ys):
@@ -229,17 +245,6 @@ def _powers(factors) -> tuple:
         else:
             out.append(f.as_base_exp())
     return coef, out
-
-
-def _matchings(fits: list[list[int]], taken: tuple = ()):
-    """Bijections k -> order[k] with order[k] in fits[k], depth first."""
-    k = len(taken)
-    if k == len(fits):
-        yield taken
-        return
-    for p in fits[k]:
-        if p not in taken:
-            yield from _matchings(fits, (*taken, p))
 
 
 def _after(e, n: int) -> sp.Basic:
