@@ -13,6 +13,8 @@ first 24) and keeping the least under sympy's structural `default_sort_key`.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from functools import lru_cache
 from itertools import islice
 from typing import Callable
@@ -359,7 +361,58 @@ def _chain(e):
 
 _HOLE = sp.Symbol("_hole", integer=True)
 _MARK = sp.Symbol("_mark", integer=True)
+_MARK2 = sp.Symbol("_mark2", integer=True)
 _ATOMS = (sp.Indexed, Element, Entry, Iverson, MemoryCell, WriteWeight)    # read at indices: they order a chain
+_ORDERS_TRIED = 24          # orders of a chain's alike links tried; more are told apart first (`_refined`)
+
+
+def _tied_orders(keys: list) -> int:
+    """How many orders the links with equal keys have (at most: a range that reads a link removes some)."""
+    return math.prod(math.factorial(n) for n in Counter(keys).values())
+
+
+def _neighbours(atoms, bounds, reads, owner, bound, env) -> list[list[tuple]]:
+    """For each link of a chain, the links it meets, each with how: an atom that mentions both (the atom with
+    this link marked, the other marked apart, the rest holes), or one's end that reads the other. Name-free."""
+    out: list[list[tuple]] = [[] for _ in bounds]
+    for a in atoms:
+        met = sorted({owner[v] for v in free_symbols_of(a) if v in owner})
+        for i in met:
+            for j in met:
+                if i != j:
+                    rename = (env | {v: (_MARK if n == i else _MARK2 if n == j else _HOLE) for v, n in owner.items()}
+                              | dict.fromkeys(bound, _HOLE))
+                    out[i].append((("atom", _sort_key(_read_at(a, rename))), j))
+    for m, (lo, hi) in enumerate(bounds):
+        for u, n in reads[m].items():
+            ends = (u in free_symbols_of(lo), u in free_symbols_of(hi))
+            out[m].append((("reads", ends), n))
+            out[n].append((("read by", ends), m))
+    return out
+
+
+def _ranks(keys: list) -> list[int]:
+    """Each key's place among the distinct keys: the same order and ties, in small integers."""
+    rank = {key: c for c, key in enumerate(sorted(set(keys)))}
+    return [rank[key] for key in keys]
+
+
+def _refined(keys: list, neighbours: list[list[tuple]]) -> list[int]:
+    """Colour refinement: each link's class split by the classes of the links it meets (and how), until no class
+    splits; classes stay in the order of `keys`. Links that stay alike are alike to every name-free test of this
+    kind; those told apart no longer need their orders tried, which past `_ORDERS_TRIED` made the result depend
+    on the order the links came in."""
+    how = _ranks([h for links in neighbours for h, _ in links])     # each way of meeting as a small integer
+    met, k = [], 0
+    for links in neighbours:
+        met.append([(how[k + n], j) for n, (_, j) in enumerate(links)])
+        k += len(links)
+    rank = _ranks(keys)
+    while True:
+        finer = _ranks([(rank[i], tuple(sorted((h, rank[j]) for h, j in met[i]))) for i in range(len(rank))])
+        if max(finer) == max(rank):
+            return rank
+        rank = finer
 
 
 def _range_binders() -> tuple[type, ...]:
@@ -440,7 +493,8 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
         return b.rebuild(e, tuple(names), out, {j: _canon(e.args[j], depth, pool, env) for j in b.outside(e)})
     # a commuting chain, one variable per link: the links are ordered by name-independent keys, read off the
     # atoms that mention each variable with the variable marked, the chain's others and inner indices as holes,
-    # and off the ranges with the links they read as holes
+    # and off the ranges with the links they read as holes; alike links with more orders than are tried are then
+    # told apart by the links they meet
     bound = {v for x in atoms_of(body, _range_binders()) for v in spec_of(x).binder.variables(x)}
     if not bound.isdisjoint(env) or not bound.isdisjoint(variables):    # an inner index shadows one of them
         body = _apart(body, {v.name for v in (*env, *variables)})
@@ -448,16 +502,20 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
     # a link may rebind an outer link's variable (Σ_j Σ_j f): in the body the name is the innermost one's
     owner = {v: i for i, v in enumerate(variables)}
     atoms = [a for a in atoms_of(body, _ATOMS) if not free_symbols_of(a).isdisjoint(variables)]
+
+    bounds = [b.bounds(link) for link in links]
     keys = []
-    for i, (lo, hi) in enumerate(map(b.bounds, links)):
+    for i, (lo, hi) in enumerate(bounds):
         rename = env | {v: (_MARK if n == i else _HOLE) for v, n in owner.items()} | dict.fromkeys(bound, _HOLE)
-        mentions = sorted(_sort_key(_read_at(a, rename)) for a in atoms
-                          if owner[variables[i]] == i and variables[i] in free_symbols_of(a))
+        mentions = tuple(sorted(_sort_key(_read_at(a, rename)) for a in atoms
+                                if owner[variables[i]] == i and variables[i] in free_symbols_of(a)))
         holes = env | dict.fromkeys(reads[i], _HOLE)
         keys.append((_sort_key(_erase(_canon(lo, depth, pool, holes))),
                      _sort_key(_erase(_canon(hi, depth, pool, holes))), mentions))
+    if _tied_orders(keys) > _ORDERS_TRIED:
+        keys = _refined(keys, _neighbours(atoms, bounds, reads, owner, bound, env))
     best = best_key = None
-    for order in _orders(keys, [tuple(r.values()) for r in reads]):
+    for order in _orders(keys, [tuple(r.values()) for r in reads], _ORDERS_TRIED):
         position = {o: p for p, o in enumerate(order)}
         out = _canon(body, depth + k, pool, env | {v: names[position[n]] for v, n in owner.items()})
         for p in reversed(range(len(links))):

@@ -144,3 +144,39 @@ def test_two_nests_of_alike_ranges_that_do_not_match_are_told_apart_in_bounded_w
     assert not alpha_equal(nest_of(t), nest_of(t - 1), renaming=True)
     assert calls[0] < 10 * replay_alpha.MAX_RANGE_TESTS
     assert alpha_equal(nest_of(t), nest_of(t), renaming=True)
+
+
+def _alike(read: int, n: int = 5) -> sp.Expr:
+    """n sums over 1..T the body does not read, the `read`-th of them read by the range of the innermost sum."""
+    vs = [index(f"v{m}") for m in range(n)]
+    e = make_sum(q[a, b], a, 1, vs[read])
+    for v in reversed(vs):
+        e = make_sum(e, v, 1, T)
+    return e
+
+
+def test_alike_links_past_the_orders_tried_are_told_apart_by_the_links_they_meet():
+    """Five alike sums have 120 orders and 24 are tried: which of them the innermost range reads decided which
+    24 (two canonical forms for five α-equivalent nests); told apart by who reads them, they need none."""
+    assert len({renamed(_alike(r)) for r in range(5)}) == 1
+
+
+def long_nest(data) -> sp.Expr:
+    """Twelve to sixteen sums over 1..t, 1..T or an enclosing sum's index, under a product of reads and brackets."""
+    n = data.draw(st.integers(12, 16))
+    vs = [index(f"v{m}") for m in range(n)]
+    pick = lambda options: data.draw(st.sampled_from(options))      # noqa: E731
+    body = sp.Integer(1)
+    for _ in range(data.draw(st.integers(n // 2, n + 3))):
+        x, y = pick(vs), pick(vs)
+        body *= pick([q, kk])[x, b] if x == y or data.draw(st.booleans()) else Iverson(sp.Le(x, y))
+    for m in reversed(range(n)):
+        body = make_sum(body, vs[m], pick([sp.Integer(1), *vs[:m][-2:]]), pick([t, T, *vs[:m][-2:]]))
+    return body
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_renaming_a_renamed_long_nest_changes_nothing(data):
+    once = renamed(long_nest(data))
+    assert renamed(once) == once
