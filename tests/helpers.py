@@ -91,3 +91,27 @@ def index_expression(data, depth: int, scope: list):
     # a softmax-like denominator over a range that starts at 1 and ends at t or T (nonempty)
     hi = data.draw(st.sampled_from([t, T]))
     return reciprocal(make_sum(sp.exp(q[var, b]), var, 1, hi)) * index_expression(data, depth - 1, scope)
+
+
+def certificate_frame() -> dict:
+    """The certificate of X = X (X a T×d input): a frame whose starts and steps a forger replaces."""
+    from symcheck import Claim, Config, check, from_index
+    from symcheck.certificate import certificate
+    X = matrix("X", T, d)
+    same_x = from_index(T, d, lambda r, c: X[r, c])
+    return certificate(check(Claim("p", same_x, same_x, statement="s"), Config(max_seconds=30)))
+
+
+def forged_alpha_rename(frame: dict, lhs: sp.Expr, rhs: sp.Expr) -> dict:
+    """A certificate over the input X whose lhs reaches rhs by one alpha-rename step at the root."""
+    import json
+    from symcheck.digest import claim_digest
+    cert = json.loads(json.dumps(frame))
+    cert["claim"]["inputs"] = [{"name": "X", "shape": [sp.srepr(T), sp.srepr(d)]}]
+    cert["claim"]["row"], cert["claim"]["col"] = sp.srepr(t), sp.srepr(b)
+    cert["lhs"] = {"start": sp.srepr(lhs), "steps": [
+        {"rule": "alpha-rename", "path": [], "keep": 0, "redex": sp.srepr(lhs), "contractum": sp.srepr(rhs),
+         "side_conditions": [], "obligations": []}]}
+    cert["rhs"], cert["normal_form"] = {"start": sp.srepr(rhs), "steps": []}, sp.srepr(rhs)
+    cert["claim"]["digest"] = claim_digest(cert)
+    return cert

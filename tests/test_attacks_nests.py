@@ -29,17 +29,14 @@ attacks on the checker failed. Those that pin down a real risk stay here as guar
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from helpers import T, b, d, same, t
+from helpers import T, b, certificate_frame, d, forged_alpha_rename, same, t
 from symcheck import Claim, Config, check, from_index, index, matrix
 from symcheck.binders import canonical_names
-from symcheck.certificate import certificate
-from symcheck.digest import claim_digest
 from symcheck.evaluate import evaluate
 from symcheck.index import Iverson, Prod, Sigma
 from symcheck.replay import Rejected, replay
@@ -105,22 +102,10 @@ def test_a_term_that_reads_an_unmatched_sum_is_not_alike_a_term_that_reads_its_o
 
 @pytest.fixture(scope="module")
 def frame():
-    """The certificate of X = X: a frame whose starts and steps a forger replaces."""
-    return certificate(check(Claim("p", from_index(T, d, lambda r, c: X[r, c]), from_index(T, d, lambda r, c: X[r, c]),
-                                   statement="s"), CONFIG))
+    return certificate_frame()
 
 
-def _forged(frame: dict, lhs, rhs) -> dict:
-    """A certificate whose lhs reaches rhs by one alpha-rename step at the root."""
-    cert = json.loads(json.dumps(frame))
-    cert["claim"]["inputs"] = [{"name": "X", "shape": [sp.srepr(T), sp.srepr(d)]}]
-    cert["claim"]["row"], cert["claim"]["col"] = sp.srepr(t), sp.srepr(b)
-    cert["lhs"] = {"start": sp.srepr(lhs), "steps": [
-        {"rule": "alpha-rename", "path": [], "keep": 0, "redex": sp.srepr(lhs), "contractum": sp.srepr(rhs),
-         "side_conditions": [], "obligations": []}]}
-    cert["rhs"], cert["normal_form"] = {"start": sp.srepr(rhs), "steps": []}, sp.srepr(rhs)
-    cert["claim"]["digest"] = claim_digest(cert)
-    return cert
+_forged = forged_alpha_rename
 
 
 def test_the_checker_rejects_the_forged_reordering(frame):

@@ -14,17 +14,14 @@ The other attacks failed; those that pin down a real risk stay here as guards.
 from __future__ import annotations
 
 import gc
-import json
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from helpers import T, b, d, draw_inputs, same, t, values, world_context
+from helpers import T, b, certificate_frame, d, draw_inputs, forged_alpha_rename, same, t, values, world_context
 from symcheck import Claim, Config, check, from_index, index, matrix
 from symcheck.binders import alpha_key, canonical_names
-from symcheck.certificate import certificate
-from symcheck.digest import claim_digest
 from symcheck.index import Iverson, Sigma
 from symcheck.replay import Rejected, replay
 
@@ -60,22 +57,10 @@ def test_a_product_of_sums_over_one_index_name_proves_no_false_fubini():
 
 @pytest.fixture(scope="module")
 def frame():
-    """The certificate of X = X: a frame whose starts and steps a forger replaces."""
-    return certificate(check(Claim("p", from_index(T, d, lambda r, c: X[r, c]), from_index(T, d, lambda r, c: X[r, c]),
-                                   statement="s"), CONFIG))
+    return certificate_frame()
 
 
-def _forged(frame: dict, lhs, rhs) -> dict:
-    """A certificate whose lhs reaches rhs by one alpha-rename step at the root."""
-    cert = json.loads(json.dumps(frame))
-    cert["claim"]["inputs"] = [{"name": "X", "shape": [sp.srepr(T), sp.srepr(d)]}]
-    cert["claim"]["row"], cert["claim"]["col"] = sp.srepr(t), sp.srepr(b)
-    cert["lhs"] = {"start": sp.srepr(lhs), "steps": [
-        {"rule": "alpha-rename", "path": [], "keep": 0, "redex": sp.srepr(lhs), "contractum": sp.srepr(rhs),
-         "side_conditions": [], "obligations": []}]}
-    cert["rhs"], cert["normal_form"] = {"start": sp.srepr(rhs), "steps": []}, sp.srepr(rhs)
-    cert["claim"]["digest"] = claim_digest(cert)
-    return cert
+_forged = forged_alpha_rename
 
 
 def test_the_checker_rejects_the_renaming_that_read_the_outer_link(frame):
