@@ -25,7 +25,7 @@ __all__ = ["alpha_equal", "subst", "RANGES", "MAX_ORDERS"]
 RANGES = (Sigma, Prod)  # the nodes binding one index over lo..hi: (body, var, lo, hi)
 
 MAX_ORDERS = 720       # orders of one block of independent nested sums tried (those whose ranges fit)
-MAX_RANGE_TESTS = 20_000   # pairs of ranges compared while matching two nests: past it they are unequal
+MAX_NEST_WORK = 20_000  # orders tried and ranges compared in one test, over all its nests: past it, unequal
 
 
 def alpha_equal(x: sp.Basic, y: sp.Basic, renaming: bool = False) -> bool:
@@ -47,6 +47,7 @@ def _block(e) -> list:
 class _Alpha:
     def __init__(self, renaming: bool):
         self.renaming = renaming
+        self.work = MAX_NEST_WORK     # one budget for the whole test: a nest in a nest's body or range multiplies
         self.keys: dict = {}
         self.ids = 0
 
@@ -113,8 +114,9 @@ class _Alpha:
             if n >= 2:
                 inner_x, inner_y = _after(x, n), _after(y, n)
                 ids = [self.fresh() for _ in range(n)]
-                tests = [MAX_RANGE_TESTS]
-                for order in islice(self.matchings(bx[:n], by[:n], ids, left, right, tests), MAX_ORDERS):
+                for order in islice(self.matchings(bx[:n], by[:n], ids, left, right), MAX_ORDERS):
+                    if not self.spend():
+                        return False
                     inv = {order[k]: ids[k] for k in range(n)}     # sum k of x is sum order[k] of y
                     lx, ry = dict(left), dict(right)
                     for k in range(n):                   # in nesting order: an inner binder shadows
@@ -129,15 +131,20 @@ class _Alpha:
         left[x.var] = right[y.var] = self.fresh()
         return self.eq(x.body, y.body, left, right)
 
-    def matchings(self, bx: list, by: list, ids: list, left: dict, right: dict, tests: list, order: tuple = ()):
+    def spend(self) -> bool:
+        """One unit of the search for matching nests; False once the budget is spent (a checker may refuse a step,
+        never accept one it has not checked)."""
+        self.work -= 1
+        return self.work >= 0
+
+    def matchings(self, bx: list, by: list, ids: list, left: dict, right: dict, order: tuple = ()):
         """Bijections k -> order[k] between two nests, depth first, under which each range of x is its partner's,
         each read where it stands: under the sums above it on its own side, sum i of x as ids[i] and a sum of y as
         the id of the x sum it is matched with. A sum of y above the partner and not yet matched is unknown (a
         range reading it matches nothing: that sum would have to come first), never the free name it shares, nor
         another unknown (each gets an id of its own: a nest inside the range has unknowns too, and two terms of
-        one range are compared as like terms). The search stops after `tests[0]` comparisons of ranges (a nest of
-        n alike ranges and one odd one has (n-1)! partial matchings): a checker may refuse a step, never accept
-        one it has not checked."""
+        one range are compared as like terms). Each pair of ranges compared spends a unit of the test's budget (a
+        nest of n alike ranges and one odd one has (n-1)! partial matchings)."""
         k = len(order)
         if k == len(bx):
             yield order
@@ -149,14 +156,13 @@ class _Alpha:
         for p in range(len(by)):
             if p in matched:
                 continue
-            tests[0] -= 1
-            if tests[0] < 0:
+            if not self.spend():
                 return
             ry = dict(right)
             for q in range(p):
                 ry[by[q].var] = matched[q] if q in matched else -self.fresh()   # ids are positive: equals none
             if self.eq(bx[k].lo, by[p].lo, lx, ry) and self.eq(bx[k].hi, by[p].hi, lx, ry):
-                yield from self.matchings(bx, by, ids, left, right, tests, (*order, p))
+                yield from self.matchings(bx, by, ids, left, right, (*order, p))
 
     def multiset(self, xs, ys, left: dict, right: dict) -> bool:
         if len(xs) != len(ys):

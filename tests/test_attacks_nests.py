@@ -18,7 +18,7 @@ hole failed before the fix.
 
 Also found: with no matching, the depth-first search over n alike ranges and one odd one visits (n-1)! partial
 matchings (ten sums took 45 s, a hostile certificate could hang the checker); the search now stops after
-`MAX_RANGE_TESTS` comparisons of ranges and calls the nests unequal (`tests/test_nests.py`). And renaming was
+`MAX_NEST_WORK` comparisons of ranges and orders and calls the nests unequal (`tests/test_nests.py`). And renaming was
 not idempotent on about 7% of nests of 12 to 16 links, where more than 24 orders of alike links tie (only the
 first 24 are tried): a proof could be lost, never a false one made. Alike links past 24 orders are now told apart
 by the links they meet (`binders._refined`, `tests/test_nests.py`).

@@ -121,7 +121,7 @@ def test_orders_keep_each_link_after_the_links_its_range_reads():
 
 def test_two_nests_of_alike_ranges_that_do_not_match_are_told_apart_in_bounded_work(monkeypatch):
     """Nine alike ranges and one odd one on each side, the odd ones unequal: depth first, (n-1)! partial
-    matchings (45 s for ten sums). The search stops after `MAX_RANGE_TESTS` comparisons of ranges and calls the
+    matchings (45 s for ten sums). The search stops after `MAX_NEST_WORK` comparisons of ranges and orders and calls the
     nests unequal; a pair that does match is still found."""
     from symcheck import replay_alpha
     vs = [index(f"v{n}") for n in range(10)]
@@ -142,7 +142,7 @@ def test_two_nests_of_alike_ranges_that_do_not_match_are_told_apart_in_bounded_w
 
     monkeypatch.setattr(replay_alpha._Alpha, "eq", counted)
     assert not alpha_equal(nest_of(t), nest_of(t - 1), renaming=True)
-    assert calls[0] < 10 * replay_alpha.MAX_RANGE_TESTS
+    assert calls[0] < 10 * replay_alpha.MAX_NEST_WORK
     assert alpha_equal(nest_of(t), nest_of(t), renaming=True)
 
 
