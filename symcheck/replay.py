@@ -34,6 +34,7 @@ import sympy as sp
 from .digest import claim_digest
 from .memory import Memory
 from .nodes.recurrence import Recurrence
+from .replay_alpha import search_budget
 from .replay_compose import check_argument
 from .replay_congruence import congruence_obligations
 from .replay_positions import positions
@@ -46,7 +47,8 @@ from .replay_rules import SHAPES, Site, canonical, check_step, expected_obligati
 from .replay_semantics import DIGITS, World, scalar_value
 
 __all__ = ["FORMAT", "Rejected", "Replayed", "replay", "replay_file", "parse", "scalar_value", "replace_at", "SHAPES",
-           "MAX_FILE", "MAX_SIZES", "MAX_STEPS", "MAX_TOTAL_WORK", "MAX_LEMMA_DEPTH"]
+           "MAX_FILE", "MAX_SIZES", "MAX_STEPS", "MAX_TOTAL_WORK", "MAX_LEMMA_DEPTH",
+           "MAX_NEST_SEARCH"]
 
 FORMAT = 4
 MAX_FILE = 64 * 2 ** 20      # bytes of a certificate file (the library's largest: 6 MB)
@@ -54,6 +56,7 @@ MAX_SIZES = 16               # size symbols of a claim
 MAX_STEPS = 200_000          # steps of one certificate, lemmas included
 MAX_TOTAL_WORK = 30_000_000  # node evaluations of one certificate, lemmas included (a few minutes at most)
 MAX_LEMMA_DEPTH = 8          # compositions nested in compositions
+MAX_NEST_SEARCH = 200_000    # orders tried and ranges compared matching nests of sums, over one certificate
 MAX_POINTS = 100             # entries (row, col) compared per instantiation; more are sampled
 MAX_FREE = 6                 # free indices of an obligation's domain
 MAX_RECURRENCES = 16         # recurrences of a claim (an obligation is matched against every ordered pair)
@@ -334,13 +337,15 @@ def replay(cert: dict, seed: int = 0, memo: dict | None = None, progress=None, _
     `memo` may be shared between replays of certificates of the same claim (tests
     replay many corrupted copies); values are keyed by expression, sizes and seed.
     `progress(line)` hears about each lemma of a composition as it is done (they take minutes)."""
-    budget = [MAX_STEPS, MAX_TOTAL_WORK] if _budget is None else _budget
+    if _budget is None:                 # the outermost certificate: its lemmas share its budgets
+        with search_budget(MAX_NEST_SEARCH):
+            return replay(cert, seed, memo, progress, _depth, [MAX_STEPS, MAX_TOTAL_WORK])
     try:
         _header(cert)
         if cert.get("kind") == "composition":
-            return _replay_lemmas(cert, seed, progress, _depth, budget)
+            return _replay_lemmas(cert, seed, progress, _depth, _budget)
         with mpmath.workdps(DIGITS):
-            return _Checker(cert, seed, memo, budget).run()
+            return _Checker(cert, seed, memo, _budget).run()
     except Rejected:
         raise
     except Exception as err:       # whatever hostile data provokes is a rejection, never a crash

@@ -14,18 +14,38 @@ for the merges sympy makes: natural exponents, positive bases, exp); nothing els
 from __future__ import annotations
 
 from collections import defaultdict
+from contextvars import ContextVar
 from itertools import islice
 
 import sympy as sp
 
 from .index import Prod, Sigma
+from .replay_parse import Rejected
 
-__all__ = ["alpha_equal", "subst", "RANGES", "MAX_ORDERS"]
+__all__ = ["alpha_equal", "subst", "search_budget", "RANGES", "MAX_ORDERS", "MAX_NEST_WORK"]
 
 RANGES = (Sigma, Prod)  # the nodes binding one index over lo..hi: (body, var, lo, hi)
 
 MAX_ORDERS = 720       # orders of one block of independent nested sums tried (those whose ranges fit)
 MAX_NEST_WORK = 20_000  # orders tried and ranges compared in one test, over all its nests: past it, unequal
+
+# The same units over every test while a certificate is checked (`search_budget`): a rule that tests each term of a
+# sum would otherwise spend a test's budget once per term.
+_SHARED: ContextVar[list[int] | None] = ContextVar("nest_work", default=None)
+
+
+class search_budget:
+    """While active (`with search_budget(units):`), every α-equivalence test also spends from one budget of
+    `units`; spent, `Rejected`."""
+
+    def __init__(self, units: int):
+        self.units = units
+
+    def __enter__(self) -> None:
+        self.token = _SHARED.set([self.units])
+
+    def __exit__(self, *exc) -> None:
+        _SHARED.reset(self.token)
 
 
 def alpha_equal(x: sp.Basic, y: sp.Basic, renaming: bool = False) -> bool:
@@ -135,6 +155,11 @@ class _Alpha:
         """One unit of the search for matching nests; False once the budget is spent (a checker may refuse a step,
         never accept one it has not checked)."""
         self.work -= 1
+        shared = _SHARED.get()
+        if shared is not None:
+            shared[0] -= 1
+            if shared[0] < 0:
+                raise Rejected("the search for matching nests of sums ran out of its budget for one certificate")
         return self.work >= 0
 
     def matchings(self, bx: list, by: list, ids: list, left: dict, right: dict, order: tuple = ()):

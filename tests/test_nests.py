@@ -119,20 +119,20 @@ def test_orders_keep_each_link_after_the_links_its_range_reads():
     assert _orders([0, 0, 0], [(), (0,), (0,)]) == [(0, 1, 2), (0, 2, 1)]
 
 
+def _odd_one(odd_hi: sp.Expr) -> sp.Expr:
+    """Ten sums over 1..T, the innermost over 1..odd_hi, under a body that tells every sum apart."""
+    vs = [index(f"v{n}") for n in range(10)]
+    e = sp.Mul(*(q[v, b] ** (n + 1) for n, v in enumerate(vs)))
+    for n, v in enumerate(vs):
+        e = make_sum(e, v, 1, odd_hi if n == 0 else T)     # the odd sum innermost: found last
+    return e
+
+
 def test_two_nests_of_alike_ranges_that_do_not_match_are_told_apart_in_bounded_work(monkeypatch):
     """Nine alike ranges and one odd one on each side, the odd ones unequal: depth first, (n-1)! partial
-    matchings (45 s for ten sums). The search stops after `MAX_NEST_WORK` comparisons of ranges and orders and calls the
-    nests unequal; a pair that does match is still found."""
+    matchings (45 s for ten sums). The search stops after `MAX_NEST_WORK` comparisons of ranges and orders and
+    calls the nests unequal; a pair that does match is still found."""
     from symcheck import replay_alpha
-    vs = [index(f"v{n}") for n in range(10)]
-    body = sp.Mul(*(q[v, b] ** (n + 1) for n, v in enumerate(vs)))
-
-    def nest_of(odd_hi):
-        e = body
-        for n, v in enumerate(vs):
-            e = make_sum(e, v, 1, odd_hi if n == 0 else T)     # the odd sum innermost: found last
-        return e
-
     calls = [0]
     eq = replay_alpha._Alpha.eq
 
@@ -141,9 +141,9 @@ def test_two_nests_of_alike_ranges_that_do_not_match_are_told_apart_in_bounded_w
         return eq(self, x, y, left, right)
 
     monkeypatch.setattr(replay_alpha._Alpha, "eq", counted)
-    assert not alpha_equal(nest_of(t), nest_of(t - 1), renaming=True)
+    assert not alpha_equal(_odd_one(t), _odd_one(t - 1), renaming=True)
     assert calls[0] < 10 * replay_alpha.MAX_NEST_WORK
-    assert alpha_equal(nest_of(t), nest_of(t), renaming=True)
+    assert alpha_equal(_odd_one(t), _odd_one(t), renaming=True)
 
 
 def _alike(read: int, n: int = 5) -> sp.Expr:
@@ -180,3 +180,18 @@ def long_nest(data) -> sp.Expr:
 def test_renaming_a_renamed_long_nest_changes_nothing(data):
     once = renamed(long_nest(data))
     assert renamed(once) == once
+
+
+def test_the_tests_of_one_certificate_share_one_search_budget():
+    """A rule that tests each term of a sum would spend a test's budget once per term: while a certificate is
+    checked (`search_budget`), every test also spends from one budget, and a spent one rejects the certificate."""
+    from symcheck import replay_alpha
+    from symcheck.replay import Rejected
+    from symcheck.replay_alpha import search_budget
+    x, y = _odd_one(t), _odd_one(t - 1)         # a search that spends the whole of a test's budget
+    assert not alpha_equal(x, y, renaming=True)
+    with search_budget(int(1.5 * replay_alpha.MAX_NEST_WORK)):
+        assert not alpha_equal(x, y, renaming=True)
+        with pytest.raises(Rejected, match="budget for one certificate"):
+            alpha_equal(x, y, renaming=True)
+    assert not alpha_equal(x, y, renaming=True)           # outside a certificate, each test has its own
