@@ -5,10 +5,11 @@ between their binders, respecting scope, makes them identical: a bound occurrenc
 side must refer to the binder matched with the one its counterpart refers to, and a free
 symbol equals only itself, never a bound one. Add and Mul arguments are matched as
 multisets (sympy orders them by names, so a renaming may reorder them). With `renaming`
-(what `alpha-rename` may do), directly nested sums (or products) may also be permuted (Fubini) where
-each range, read under the sums enclosing it on its own side, is its partner's, and terms that renaming made identical may be
-collected as sympy's constructors collect them (Σ_i f + Σ_j f = 2·Σ_j f, x^a·x^b = x^(a+b)
-for the merges sympy makes: natural exponents, positive bases, exp); nothing else.
+(what `alpha-rename` may do), directly nested sums (or products) may also be permuted (Fubini)
+where each range, read under the sums enclosing it on its own side, is its partner's (a search
+with a budget: past it, unequal), and terms that renaming made identical may be collected as
+sympy's constructors collect them (Σ_i f + Σ_j f = 2·Σ_j f, x^a·x^b = x^(a+b) for the merges
+sympy makes: natural exponents, positive bases, exp); nothing else.
 """
 
 from __future__ import annotations
