@@ -70,6 +70,7 @@ class _Alpha:
         self.renaming = renaming
         self.work = MAX_NEST_WORK     # one budget for the whole test: a nest in a nest's body or range multiplies
         self.keys: dict = {}
+        self.counts: dict = {}
         self.ids = 0
 
     def key(self, e) -> int:
@@ -135,7 +136,11 @@ class _Alpha:
             if n >= 2:
                 inner_x, inner_y = _after(x, n), _after(y, n)
                 ids = [self.fresh() for _ in range(n)]
-                for order in islice(self.matchings(bx[:n], by[:n], ids, left, right), MAX_ORDERS):
+                # partners read alike by the body first: only the order of the search, each matching is checked
+                uses_x = [self.uses(inner_x, s.var) for s in bx[:n]]
+                uses_y = [self.uses(inner_y, s.var) for s in by[:n]]
+                first = [sorted(range(n), key=lambda p: uses_y[p] != uses_x[k]) for k in range(n)]
+                for order in islice(self.matchings(bx[:n], by[:n], ids, left, right, first), MAX_ORDERS):
                     if not self.spend():
                         return False
                     inv = {order[k]: ids[k] for k in range(n)}     # sum k of x is sum order[k] of y
@@ -163,14 +168,25 @@ class _Alpha:
                 raise Rejected("the search for matching nests of sums ran out of its budget for one certificate")
         return self.work >= 0
 
-    def matchings(self, bx: list, by: list, ids: list, left: dict, right: dict, order: tuple = ()):
+    def uses(self, e: sp.Basic, var: sp.Symbol) -> int:
+        """How often `var` occurs in `e` (bound or free): a hint that orders the search, never a test."""
+        key = (e, var)
+        hit = self.counts.get(key)
+        if hit is None:
+            hit = int(e == var) + sum(self.uses(a, var) for a in e.args)
+            self.counts[key] = hit
+        return hit
+
+    def matchings(self, bx: list, by: list, ids: list, left: dict, right: dict, first: list,
+                  order: tuple = ()):
         """Bijections k -> order[k] between two nests, depth first, under which each range of x is its partner's,
         each read where it stands: under the sums above it on its own side, sum i of x as ids[i] and a sum of y as
         the id of the x sum it is matched with. A sum of y above the partner and not yet matched is unknown (a
         range reading it matches nothing: that sum would have to come first), never the free name it shares, nor
         another unknown (each gets an id of its own: a nest inside the range has unknowns too, and two terms of
-        one range are compared as like terms). Each pair of ranges compared spends a unit of the test's budget (a
-        nest of n alike ranges and one odd one has (n-1)! partial matchings)."""
+        one range are compared as like terms). Partners of sum k of x are tried in the order `first[k]`. Each pair
+        of ranges compared spends a unit of the test's budget (a nest of n alike ranges and one odd one has (n-1)!
+        partial matchings)."""
         k = len(order)
         if k == len(bx):
             yield order
@@ -179,7 +195,7 @@ class _Alpha:
         for i in range(k):                              # in nesting order: an inner sum shadows
             lx[bx[i].var] = ids[i]
         matched = {p: ids[i] for i, p in enumerate(order)}
-        for p in range(len(by)):
+        for p in first[k]:
             if p in matched:
                 continue
             if not self.spend():
@@ -188,7 +204,7 @@ class _Alpha:
             for q in range(p):
                 ry[by[q].var] = matched[q] if q in matched else -self.fresh()   # ids are positive: equals none
             if self.eq(bx[k].lo, by[p].lo, lx, ry) and self.eq(bx[k].hi, by[p].hi, lx, ry):
-                yield from self.matchings(bx, by, ids, left, right, (*order, p))
+                yield from self.matchings(bx, by, ids, left, right, first, (*order, p))
 
     def multiset(self, xs, ys, left: dict, right: dict) -> bool:
         if len(xs) != len(ys):

@@ -195,3 +195,15 @@ def test_the_tests_of_one_certificate_share_one_search_budget():
         with pytest.raises(Rejected, match="budget for one certificate"):
             alpha_equal(x, y, renaming=True)
     assert not alpha_equal(x, y, renaming=True)           # outside a certificate, each test has its own
+
+
+def test_the_checker_finds_a_partner_the_body_reads_alike_before_the_720th_order():
+    """Seven alike sums whose body reads the outermost; renaming moves that sum innermost. Matched in the order the
+    sums stand, the partner comes after 6·6! = 4,320 orders, past the 720 tried: the checker refused a valid
+    renaming (before this session too). Partners whose index the body reads as often are tried first."""
+    vs = [index(f"v{n}") for n in range(7)]
+    e = q[vs[0], b]
+    for v in reversed(vs):
+        e = make_sum(e, v, 1, T)
+    out = renamed(e)
+    assert out != e and alpha_equal(e, out, renaming=True)
