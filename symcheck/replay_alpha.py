@@ -15,6 +15,7 @@ sympy makes: natural exponents, positive bases, exp); nothing else.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from contextvars import ContextVar
 from itertools import islice
 
@@ -28,7 +29,7 @@ __all__ = ["alpha_equal", "subst", "search_budget", "RANGES", "MAX_ORDERS", "MAX
 RANGES = (Sigma, Prod)  # the nodes binding one index over lo..hi: (body, var, lo, hi)
 
 MAX_ORDERS = 720       # orders of one block of independent nested sums tried (those whose ranges fit)
-MAX_NEST_WORK = 20_000  # orders tried and ranges compared in one test, over all its nests: past it, unequal
+MAX_NEST_WORK = 20_000  # candidates compared in one test (orders, ranges, terms, factors): past it, unequal
 
 # The same units over every test while a certificate is checked (`search_budget`): a rule that tests each term of a
 # sum would otherwise spend a test's budget once per term.
@@ -51,8 +52,25 @@ class search_budget:
 
 def alpha_equal(x: sp.Basic, y: sp.Basic, renaming: bool = False) -> bool:
     """x and y are equal up to renaming bound indices (and, with `renaming`, what sympy's constructors do
-    after a renaming: reordered independent nested sums, like terms collected)."""
-    return _Alpha(renaming).eq(x, y, {}, {})
+    after a renaming: reordered independent nested sums, like terms collected). A test whose search spends its
+    budget says unequal."""
+    test = _Alpha(renaming, _bound_names(x) | _bound_names(y))
+    try:
+        return test.eq(x, y, {}, {})
+    except _Spent:
+        return False
+
+
+class _Spent(Exception):
+    """The search of one test has spent its budget."""
+
+
+@lru_cache(maxsize=100_000)
+def _bound_names(e: sp.Basic) -> frozenset[str]:
+    """The names some binder in `e` binds: a symbol of any other name is free wherever it occurs. Per subtree (a
+    layer's trees share most of theirs)."""
+    own = {e.var.name} if isinstance(e, RANGES) else {v.name for v in e.variables} if isinstance(e, sp.Lambda) else ()
+    return frozenset(own).union(*map(_bound_names, e.args))
 
 
 def _block(e) -> list:
@@ -66,8 +84,8 @@ def _block(e) -> list:
 
 
 class _Alpha:
-    def __init__(self, renaming: bool):
-        self.renaming = renaming
+    def __init__(self, renaming: bool, bound: set[str] = frozenset()):
+        self.renaming, self.bound = renaming, bound
         self.work = MAX_NEST_WORK     # one budget for the whole test: a nest in a nest's body or range multiplies
         self.keys: dict = {}
         self.counts: dict = {}
@@ -79,8 +97,8 @@ class _Alpha:
         k = self.keys.get(e)
         if k is not None:
             return k
-        if isinstance(e, sp.Symbol):
-            k = hash("symbol")
+        if isinstance(e, sp.Symbol):     # a name no binder binds is free everywhere: equal only to itself
+            k = hash("symbol") if e.name in self.bound else hash(("free", e.name))
         elif isinstance(e, sp.IndexedBase):
             k = hash(("IndexedBase", str(e.label)))
         elif isinstance(e, RANGES):
@@ -141,8 +159,7 @@ class _Alpha:
                 uses_y = [self.uses(inner_y, s.var) for s in by[:n]]
                 first = [sorted(range(n), key=lambda p: uses_y[p] != uses_x[k]) for k in range(n)]
                 for order in islice(self.matchings(bx[:n], by[:n], ids, left, right, first), MAX_ORDERS):
-                    if not self.spend():
-                        return False
+                    self.spend()
                     inv = {order[k]: ids[k] for k in range(n)}     # sum k of x is sum order[k] of y
                     lx, ry = dict(left), dict(right)
                     for k in range(n):                   # in nesting order: an inner binder shadows
@@ -157,16 +174,18 @@ class _Alpha:
         left[x.var] = right[y.var] = self.fresh()
         return self.eq(x.body, y.body, left, right)
 
-    def spend(self) -> bool:
-        """One unit of the search for matching nests; False once the budget is spent (a checker may refuse a step,
-        never accept one it has not checked)."""
+    def spend(self) -> None:
+        """One unit of the search (an order of a nest, a pair of ranges, a pair of candidate terms or factors);
+        `_Spent` once the test's budget is spent (the test says unequal: a checker may refuse a step, never accept
+        one it has not checked), `Rejected` once the certificate's is."""
         self.work -= 1
         shared = _SHARED.get()
         if shared is not None:
             shared[0] -= 1
             if shared[0] < 0:
-                raise Rejected("the search for matching nests of sums ran out of its budget for one certificate")
-        return self.work >= 0
+                raise Rejected("the search for matching terms and sums ran out of its budget for one certificate")
+        if self.work < 0:
+            raise _Spent
 
     def uses(self, e: sp.Basic, var: sp.Symbol) -> int:
         """How often `var` occurs in `e` (bound or free): a hint that orders the search, never a test."""
@@ -176,6 +195,11 @@ class _Alpha:
             hit = int(e == var) + sum(self.uses(a, var) for a in e.args)
             self.counts[key] = hit
         return hit
+
+    def charged(self) -> bool:
+        """`spend`, for a condition: a pair of candidates about to be compared."""
+        self.spend()
+        return True
 
     def matchings(self, bx: list, by: list, ids: list, left: dict, right: dict, first: list,
                   order: tuple = ()):
@@ -198,8 +222,7 @@ class _Alpha:
         for p in first[k]:
             if p in matched:
                 continue
-            if not self.spend():
-                return
+            self.spend()
             ry = dict(right)
             for q in range(p):
                 ry[by[q].var] = matched[q] if q in matched else -self.fresh()   # ids are positive: equals none
@@ -217,7 +240,7 @@ class _Alpha:
         used: set[int] = set()
         for a in xs:
             for k in buckets.get(self.key(a), ()):
-                if k not in used and self.eq(a, ys[k], left, right):
+                if k not in used and self.charged() and self.eq(a, ys[k], left, right):
                     used.add(k)
                     break
             else:
@@ -242,7 +265,7 @@ class _Alpha:
         used: set[int] = set()
         for base, exps in gx:
             for k, (other, others) in enumerate(gy):
-                if k not in used and self.eq(base, other, left, right) \
+                if k not in used and self.charged() and self.eq(base, other, left, right) \
                         and self.combination(_summands(exps), _summands(others), left, right):
                     used.add(k)
                     break
@@ -259,7 +282,7 @@ class _Alpha:
         used: set[int] = set()
         for term, coef in gx:
             for k, (other, c) in enumerate(gy):
-                if k not in used and c == coef and self.eq(term, other, left, right):
+                if k not in used and c == coef and self.charged() and self.eq(term, other, left, right):
                     used.add(k)
                     break
             else:
@@ -272,7 +295,7 @@ class _Alpha:
         buckets = defaultdict(list)
         for term, value in pairs:
             for k in buckets[self.key(term)]:
-                if self.eq(term, out[k][0], env, env):
+                if self.charged() and self.eq(term, out[k][0], env, env):
                     out[k][1].append(value)
                     break
             else:
