@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from symcheck.context import Context
 from symcheck.evaluate import evaluate
-from symcheck.index import Iverson, index, make_sum, reciprocal, sizes
+from symcheck.index import Iverson, Prod, Sigma, index, make_sum, reciprocal, sizes
 from symcheck.ir import Formula, Model
 from symcheck.matrix import matrix
 from symcheck.model_ops import entry_of
@@ -115,3 +115,45 @@ def forged_alpha_rename(frame: dict, lhs: sp.Expr, rhs: sp.Expr) -> dict:
     cert["rhs"], cert["normal_form"] = {"start": sp.srepr(rhs), "steps": []}, sp.srepr(rhs)
     cert["claim"]["digest"] = claim_digest(cert)
     return cert
+
+
+def exact_value(e: sp.Expr, env: dict, read) -> sp.Expr:
+    """An evaluator independent of symcheck's (sums inside ranges included, which `evaluate` does not take): Σ, Π,
+    brackets, +, ·, powers and floor, with `read(indexed, [index values])` for an input's entry."""
+    def value(x, env):
+        if isinstance(x, sp.Symbol):
+            return env[x]
+        if x.is_Number:
+            return x
+        if isinstance(x, (Sigma, Prod)):
+            lo, hi = int(value(x.lo, env)), int(value(x.hi, env))
+            terms = [value(x.body, {**env, x.var: sp.Integer(k)}) for k in range(lo, hi + 1)]
+            return sp.Add(*terms) if isinstance(x, Sigma) else sp.Mul(*terms)
+        if isinstance(x, Iverson):
+            return sp.Integer(1 if x.args[0].func(*(value(y, env) for y in x.args[0].args)) else 0)
+        if isinstance(x, sp.Indexed):
+            return read(x, [int(value(i, env)) for i in x.indices])
+        if isinstance(x, (sp.Add, sp.Mul, sp.Pow, sp.floor)):
+            return x.func(*(value(y, env) for y in x.args))
+        raise TypeError(type(x))
+    return value(e, env)
+
+
+class TooMuchWork(Exception):
+    """A test of the checker's α-equivalence compared more than its limit allows."""
+
+
+def count_alpha_calls(monkeypatch, limit: int) -> list[int]:
+    """Count the checker's `_Alpha.eq` calls (in the returned list) and raise `TooMuchWork` past `limit`."""
+    from symcheck import replay_alpha
+    calls = [0]
+    eq = replay_alpha._Alpha.eq
+
+    def counted(self, x, y, left, right):
+        calls[0] += 1
+        if calls[0] > limit:
+            raise TooMuchWork
+        return eq(self, x, y, left, right)
+
+    monkeypatch.setattr(replay_alpha._Alpha, "eq", counted)
+    return calls

@@ -34,7 +34,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from helpers import T, b, certificate_frame, d, forged_alpha_rename, same, t
+from helpers import T, b, certificate_frame, d, exact_value, forged_alpha_rename, same, t
 from symcheck import Claim, Config, check, from_index, index, matrix
 from symcheck.binders import canonical_names
 from symcheck.evaluate import evaluate
@@ -51,24 +51,8 @@ ROWS = np.random.default_rng(7).standard_normal((8, 2))
 
 
 def _value(e, env: dict):
-    """An independent evaluator (sums inside ranges included, which `evaluate` does not take): Σ, Π, brackets,
-    X[i, c] from ROWS (1-based), +, · and floor."""
-    if isinstance(e, sp.Symbol):
-        return env[e]
-    if e.is_Number:
-        return e
-    if isinstance(e, (Sigma, Prod)):
-        lo, hi = int(_value(e.lo, env)), int(_value(e.hi, env))
-        terms = [_value(e.body, {**env, e.var: sp.Integer(x)}) for x in range(lo, hi + 1)]
-        return sp.Add(*terms) if isinstance(e, Sigma) else sp.Mul(*terms)
-    if isinstance(e, Iverson):
-        return sp.Integer(1 if e.args[0].func(*(_value(x, env) for x in e.args[0].args)) else 0)
-    if isinstance(e, sp.Indexed):
-        row, col = (int(_value(x, env)) for x in e.indices)
-        return sp.Float(ROWS[row - 1, col - 1])
-    if isinstance(e, (sp.Add, sp.Mul, sp.floor)):
-        return e.func(*(_value(x, env) for x in e.args))
-    raise TypeError(type(e))
+    """Exact values, X[i, c] read from ROWS (1-based)."""
+    return exact_value(e, env, lambda x, at: sp.Float(ROWS[at[0] - 1, at[1] - 1]))
 
 
 def _values(e) -> list:

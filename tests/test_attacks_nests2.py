@@ -33,7 +33,7 @@ import random
 import pytest
 import sympy as sp
 
-from helpers import T, b, d
+from helpers import T, TooMuchWork, b, count_alpha_calls, d, exact_value
 from symcheck import Claim, Config, check, from_index, index, matrix
 from symcheck import replay_alpha
 from symcheck.binders import canonical_names
@@ -55,10 +55,6 @@ def _values(e) -> list:
 
 # -- the hole: nests inside nests multiply the capped work ---------------------------------------------------
 
-class _TooMuchWork(Exception):
-    pass
-
-
 def _tower(levels: int, n: int, last: int) -> sp.Expr:
     """`levels` nests of n alike sums (Σ and Π alternating, so that each is a nest of its own), each the body of
     the one above; the innermost body X[v0]·X[v1]^2·...·X[v_{n-1}]^last. Every order of every nest fits."""
@@ -78,22 +74,13 @@ def test_a_nest_of_nests_is_told_apart_in_bounded_work(monkeypatch):
     tried, and each compares the body, the next nest, whose 720 orders are all tried: 720^3 comparisons of the
     innermost bodies (hours). The checker must refuse (or decide) within one budget for the whole test; a pair
     that does match is still found."""
-    limit = 100 * replay_alpha.MAX_NEST_WORK     # a unit compares a pair of ranges or an order's body (~36 calls here)
-    calls = [0]
-    eq = replay_alpha._Alpha.eq
-
-    def counted(self, x, y, left, right):
-        calls[0] += 1
-        if calls[0] > limit:
-            raise _TooMuchWork
-        return eq(self, x, y, left, right)
-
-    monkeypatch.setattr(replay_alpha._Alpha, "eq", counted)
+    limit = 100 * replay_alpha.MAX_NEST_WORK
+    calls = count_alpha_calls(monkeypatch, limit)
     assert alpha_equal(_tower(3, 6, 6), _tower(3, 6, 6), renaming=True)
     calls[0] = 0
     try:
         same = alpha_equal(_tower(3, 6, 6), _tower(3, 6, 7), renaming=True)
-    except _TooMuchWork:
+    except TooMuchWork:
         pytest.fail(f"more than {limit} comparisons to tell apart two nests of nests of 18 sums")
     assert not same
 
@@ -145,22 +132,7 @@ ROW = [2, -1, 3, 0, -2, 1, 1, -3, 2, 0, -1, 3]
 
 def _exact(e, env: dict):
     """Exact values: Y[i] = ROW[i mod 12] + i (defined at every integer)."""
-    if isinstance(e, sp.Symbol):
-        return env[e]
-    if e.is_Number:
-        return e
-    if isinstance(e, (Sigma, Prod)):
-        lo, hi = int(_exact(e.lo, env)), int(_exact(e.hi, env))
-        terms = [_exact(e.body, {**env, e.var: sp.Integer(x)}) for x in range(lo, hi + 1)]
-        return sp.Add(*terms) if isinstance(e, Sigma) else sp.Mul(*terms)
-    if isinstance(e, Iverson):
-        return sp.Integer(1 if e.args[0].func(*(_exact(x, env) for x in e.args[0].args)) else 0)
-    if isinstance(e, sp.Indexed):
-        i = int(_exact(e.indices[0], env))
-        return sp.Integer(ROW[i % 12] + i)
-    if isinstance(e, (sp.Add, sp.Mul, sp.Pow)):
-        return e.func(*(_exact(x, env) for x in e.args))
-    raise TypeError(type(e))
+    return exact_value(e, env, lambda x, at: sp.Integer(ROW[at[0] % 12] + at[0]))
 
 
 def _random_tree(rng, depth: int, scope: list) -> sp.Expr:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from helpers import T, b, certificate_frame, d, forged_alpha_rename
+from helpers import T, TooMuchWork, b, certificate_frame, count_alpha_calls, d, forged_alpha_rename
 from symcheck import index, matrix, replay as replay_module, replay_alpha
 from symcheck.index import Sigma
 from symcheck.replay import Rejected, replay
@@ -42,25 +42,10 @@ from symcheck.replay_alpha import alpha_equal
 q = matrix("X", T, d).base
 
 
-class _TooMuchWork(Exception):
-    pass
-
-
 @pytest.fixture
 def counted(monkeypatch):
     """Counts `_Alpha.eq` calls and stops the test past 100·MAX_NEST_WORK of them (the nests2 guards' limit)."""
-    limit = 100 * replay_alpha.MAX_NEST_WORK
-    calls = [0]
-    eq = replay_alpha._Alpha.eq
-
-    def wrapped(self, x, y, left, right):
-        calls[0] += 1
-        if calls[0] > limit:
-            raise _TooMuchWork
-        return eq(self, x, y, left, right)
-
-    monkeypatch.setattr(replay_alpha._Alpha, "eq", wrapped)
-    return calls
+    return count_alpha_calls(monkeypatch, 100 * replay_alpha.MAX_NEST_WORK)
 
 
 def _free(k: int) -> sp.Expr:
@@ -76,7 +61,7 @@ def test_one_test_over_many_free_symbols_is_not_quadratic(counted):
     v, w = index("v"), index("w")
     try:
         same = alpha_equal(c + Sigma(q[v, b], v, 1, T), c + Sigma(2 * q[w, b], w, 1, T), renaming=True)
-    except _TooMuchWork:
+    except TooMuchWork:
         pytest.fail(f"more than {counted[0] - 1} comparisons to tell apart two sums of 3,001 terms")
     assert not same
 
@@ -96,7 +81,7 @@ def test_an_order_of_a_nest_costs_a_bounded_comparison(counted):
     c = _free(150)
     try:
         same = alpha_equal(_nest(6, "v", c), _nest(7, "w", c), renaming=True)
-    except _TooMuchWork:
+    except TooMuchWork:
         pytest.fail(f"more than {counted[0] - 1} comparisons to tell apart two nests of six sums")
     assert not same
 
