@@ -437,7 +437,7 @@ def _read_at(atom, rename: dict):
     return atom.func(*(x if x.args and spec_of(x).opaque else x.xreplace(rename) for x in atom.args))
 
 
-def _orders(keys: list, inside: list | None = None, limit: int = 24) -> list[tuple[int, ...]]:
+def _orders(keys: list, inside: list | None = None, limit: int = _ORDERS_TRIED) -> list[tuple[int, ...]]:
     """Link orders by name-independent keys: each place takes the least key among the links whose ranges' links
     (`inside[i]`) are placed; links with equal keys there are tried every way, the first `limit` of those ways
     only, made one at a time (forty links with one key have 40! orders: listing them first ran out of memory).
@@ -515,7 +515,7 @@ def _canon_memo(e: sp.Basic, depth: int, pool: _Names, renaming: tuple) -> sp.Ba
     if _tied_orders(keys) > _ORDERS_TRIED:
         keys = _refined(keys, _neighbours(atoms, bounds, reads, owner, bound, env))
     best = best_key = None
-    for order in _orders(keys, [tuple(r.values()) for r in reads], _ORDERS_TRIED):
+    for order in _orders(keys, [tuple(r.values()) for r in reads]):
         position = {o: p for p, o in enumerate(order)}
         out = _canon(body, depth + k, pool, env | {v: names[position[n]] for v, n in owner.items()})
         for p in reversed(range(len(links))):
